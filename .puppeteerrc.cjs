@@ -1,0 +1,2 @@
+// whatsapp-web.js drives Debian's chromium (CHROMIUM_PATH); puppeteer must never download a browser.
+module.exports = { skipDownload: true };

@@ -1,0 +1,60 @@
+import type { Agenda, JobWithId } from 'agenda';
+import type { Delivery } from '../inbox/delivery';
+import type { DeliveryQueue } from '../inbox/ports';
+import type { Logger } from '../shared/logger';
+import { DeliveryError } from '../shared/messages';
+
+export const DELIVER_MESSAGE = 'deliver-message';
+
+export interface DeliveryRetryPolicy {
+  /** Retries after the first attempt before the message is marked failed. */
+  maxRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: DeliveryRetryPolicy = { maxRetries: 6, baseDelayMs: 2_000, maxDelayMs: 10 * 60_000 };
+
+/** Exponential backoff with jitter, or exactly what the platform asked for (Telegram's retry_after). */
+export function retryDelay(policy: DeliveryRetryPolicy, attempt: number, error: unknown): number | null {
+  if (attempt > policy.maxRetries) return null;
+  if (error instanceof DeliveryError && !error.retryable) return null;
+  if (error instanceof DeliveryError && error.retryAfterMs !== undefined) return error.retryAfterMs;
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(exp * (0.8 + Math.random() * 0.4));
+}
+
+/** The queue the inbox hands replies to. */
+export function deliveryQueue(agenda: Agenda): DeliveryQueue {
+  return {
+    async enqueue(messageId) {
+      await agenda.now(DELIVER_MESSAGE, { messageId });
+    },
+  };
+}
+
+/** Defines the job that delivers a queued reply, with retries and a final `failed` once they run out. */
+export function defineDeliveryJob(
+  agenda: Agenda,
+  delivery: Delivery,
+  log: Logger,
+  policy: DeliveryRetryPolicy = defaultRetryPolicy,
+): void {
+  agenda.define<{ messageId: string }>(
+    DELIVER_MESSAGE,
+    async (job) => {
+      await delivery.deliver(job.attrs.data.messageId);
+    },
+    {
+      concurrency: 20,
+      removeOnComplete: true,
+      backoff: (ctx) => retryDelay(policy, ctx.attempt, ctx.error),
+    },
+  );
+  agenda.on(`retry exhausted:${DELIVER_MESSAGE}`, (error: Error, job: JobWithId) => {
+    const { messageId } = job.attrs.data as { messageId: string };
+    delivery.fail(messageId, error.message).catch((err: unknown) => {
+      log.error({ err, messageId }, 'could not mark message failed');
+    });
+  });
+}

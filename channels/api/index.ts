@@ -1,0 +1,42 @@
+import type { ChannelAdapter, WebhookHandler } from '../../shared/channel-adapter';
+import { ok } from '../../shared/channel-adapter';
+import { Channel } from '../../shared/channels';
+import { AppError, ErrorCode } from '../../shared/errors';
+import { safeEqual } from '../../shared/secrets';
+import { apiCapabilities } from './capabilities';
+import { apiMessageSchema, decodeApiMessage } from './decode';
+import { ApiCallbackSender } from './send';
+import type { ApiChannelSettings } from './settings';
+
+/** The generic channel for site forms and custom integrations: bearer-key webhook in, signed callback out. */
+export function createApiChannel(settings: ApiChannelSettings): ChannelAdapter {
+  const webhook: WebhookHandler = async (request, sink) => {
+    if (request.method !== 'POST') throw new AppError(ErrorCode.NotFound, 'the api channel takes POST requests');
+    const auth = request.headers.authorization ?? '';
+    const given = /^Bearer (.+)$/i.exec(auth)?.[1];
+    if (!given || !safeEqual(given, settings.key)) {
+      throw new AppError(ErrorCode.Unauthorized, 'Authorization: Bearer <API_CHANNEL_KEY> is missing or wrong');
+    }
+    let body: unknown;
+    const rawJson = request.rawBody.toString('utf8');
+    try {
+      body = JSON.parse(rawJson);
+    } catch {
+      throw new AppError(ErrorCode.BadInput, 'body is not valid JSON');
+    }
+    const parsed = apiMessageSchema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AppError(ErrorCode.BadInput, `${issue?.path.join('.') || 'body'}: ${issue?.message}`, parsed.error.issues);
+    }
+    await sink(decodeApiMessage(parsed.data, rawJson, new Date()));
+    return ok({ ok: true, externalMessageId: parsed.data.externalMessageId });
+  };
+
+  return {
+    name: Channel.Api,
+    capabilities: apiCapabilities,
+    ...(settings.callbackUrl ? { sender: new ApiCallbackSender(settings.callbackUrl, settings.key) } : {}),
+    webhook,
+  };
+}

@@ -1,0 +1,35 @@
+import { type ChannelSender, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
+import { hmacSha256Hex } from '../../shared/secrets';
+
+/**
+ * Replies to API-channel contacts are POSTed to the integration's callback URL, signed with the channel key as
+ * `X-Signature-256: sha256=<hex>` over the exact body, so the receiver can trust them.
+ */
+export class ApiCallbackSender implements ChannelSender {
+  constructor(
+    private readonly callbackUrl: string,
+    private readonly key: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async send(message: OutboundText): Promise<SendResult> {
+    const body = JSON.stringify({ messageId: message.messageId, contactExternalId: message.to, text: message.text });
+    let response: Response;
+    try {
+      response = await fetch(this.callbackUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature-256': `sha256=${hmacSha256Hex(this.key, body)}` },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw new DeliveryError(`callback unreachable: ${e instanceof Error ? e.message : String(e)}`, true);
+    }
+    if (response.status === 429 || response.status >= 500) {
+      const retryAfter = Number(response.headers.get('retry-after'));
+      throw new DeliveryError(`callback answered ${response.status}`, true, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+    }
+    if (!response.ok) throw new DeliveryError(`callback refused the reply with ${response.status}`, false);
+    return { externalId: message.messageId };
+  }
+}

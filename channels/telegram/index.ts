@@ -1,0 +1,99 @@
+import type { Update } from '@grammyjs/types';
+import { autoRetry } from '@grammyjs/auto-retry';
+import { apiThrottler } from '@grammyjs/transformer-throttler';
+import { Bot } from 'grammy';
+import { z } from 'zod';
+import type { ChannelAdapter, WebhookHandler } from '../../shared/channel-adapter';
+import { ok } from '../../shared/channel-adapter';
+import { Channel } from '../../shared/channels';
+import { AppError, ErrorCode } from '../../shared/errors';
+import type { Logger } from '../../shared/logger';
+import type { InboundSink } from '../../shared/messages';
+import { safeEqual } from '../../shared/secrets';
+import { telegramCapabilities } from './capabilities';
+import { decodeTelegramUpdate } from './decode';
+import { TelegramSender } from './send';
+import { effectiveWebhookSecret, type TelegramSettings } from './settings';
+
+const updateEnvelope = z.looseObject({ update_id: z.number().int().nonnegative() });
+
+function parseUpdate(raw: Buffer): Update {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new AppError(ErrorCode.BadInput, 'body is not valid JSON');
+  }
+  const parsed = updateEnvelope.safeParse(body);
+  if (!parsed.success) throw new AppError(ErrorCode.BadInput, 'body is not a Telegram Update (no update_id)');
+  return parsed.data as unknown as Update;
+}
+
+/**
+ * Telegram through grammY: replies via the Bot API (with grammY's throttler for Telegram's limits and auto-retry
+ * for short 429/5xx), updates by webhook (secret header checked here, in constant time) or long polling.
+ */
+export function createTelegramChannel(settings: TelegramSettings, log: Logger): ChannelAdapter {
+  const bot = new Bot(settings.token, { client: { apiRoot: settings.apiRoot } });
+  bot.api.config.use(apiThrottler());
+  // Long waits are not slept through here: they go back to the delivery queue with Telegram's retry_after.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: settings.inlineRetries, maxDelaySeconds: 5, rethrowHttpErrors: false }));
+  const secret = effectiveWebhookSecret(settings);
+
+  const handle = async (update: Update, sink: InboundSink): Promise<void> => {
+    const decoded = decodeTelegramUpdate(update, JSON.stringify(update));
+    if (decoded.unsupported) {
+      log.info({ channel: 'telegram', updateId: update.update_id, reason: decoded.unsupported }, 'update acknowledged, not stored');
+    }
+    for (const event of decoded.events) await sink(event);
+  };
+
+  const webhook: WebhookHandler = async (request, sink) => {
+    if (request.method !== 'POST') throw new AppError(ErrorCode.NotFound, 'Telegram webhooks are POST requests');
+    const given = request.headers['x-telegram-bot-api-secret-token'];
+    if (!given || !safeEqual(given, secret)) {
+      throw new AppError(ErrorCode.BadSignature, 'X-Telegram-Bot-Api-Secret-Token is missing or wrong');
+    }
+    await handle(parseUpdate(request.rawBody), sink);
+    return ok();
+  };
+
+  return {
+    name: Channel.Telegram,
+    capabilities: telegramCapabilities,
+    sender: new TelegramSender(bot.api),
+    ...(settings.mode === 'webhook' ? { webhook } : {}),
+    async start(sink) {
+      if (settings.mode === 'webhook') {
+        if (settings.webhookUrl) {
+          await bot.api.setWebhook(settings.webhookUrl, { secret_token: secret, allowed_updates: ['message', 'edited_message'] });
+          log.info({ url: settings.webhookUrl }, 'telegram webhook registered');
+        }
+        return;
+      }
+      await bot.api.deleteWebhook();
+      // grammY moves its polling offset past an update whose handler failed, which would drop a customer's
+      // message while the store is down. Updates are handled one at a time, so waiting here holds the rest back
+      // until the store answers again, and nothing is skipped.
+      bot.use(async (ctx) => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await handle(ctx.update, sink);
+          } catch (err) {
+            if (!bot.isRunning()) throw err;
+            log.error({ err, updateId: ctx.update.update_id, attempt }, 'telegram update not stored yet; retrying');
+            await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** attempt)));
+          }
+        }
+      });
+      bot.catch((err) => log.error({ err: err.error }, 'telegram update could not be stored'));
+      void bot.start({ allowed_updates: ['message', 'edited_message'], drop_pending_updates: false }).catch((err) => {
+        log.error({ err }, 'telegram polling stopped');
+      });
+      log.info('telegram long polling started');
+    },
+    async stop() {
+      if (bot.isRunning()) await bot.stop();
+    },
+  };
+}

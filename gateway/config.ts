@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { type Channel, channelNames } from '../shared/channels';
+import { durationSchema } from '../shared/duration';
+
+/**
+ * Every setting of the gateway, read from the environment once at start and validated. Nothing else reads
+ * process.env: the parsed object is handed to whoever needs a setting.
+ */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const url = z.url({ message: 'must be a URL' });
+const optionalUrl = optionalText.pipe(url.optional());
+const duration = optionalText.pipe(durationSchema.optional());
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+const port = wholeNumber(0, 65535);
+
+const businessHoursPattern = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?(,(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?)* ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d \S+$/;
+const businessHours = optionalText.refine((v) => v === undefined || businessHoursPattern.test(v), {
+  message: 'must look like "Mon-Fri 09:00-18:00 Europe/Kyiv"',
+});
+
+const baseSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PORT: optionalText.pipe(port.default(3000)),
+    PUBLIC_URL: optionalUrl,
+    MONGODB_URI: optionalText.pipe(z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb://').optional()),
+    DATA_DIR: optionalText.pipe(z.string().default('./.data')),
+    REDIS_URL: optionalText.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis://').optional()),
+    JWT_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    ADMIN_EMAIL: optionalText.pipe(z.email({ message: 'must be an email address' }).optional()),
+    ADMIN_PASSWORD: optionalText.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
+    TELEGRAM_BOT_TOKEN: optionalText.pipe(z.string().regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-def').optional()),
+    TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(
+      z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 characters of A-Z a-z 0-9 _ -').optional(),
+    ),
+    TELEGRAM_MODE: optionalText.pipe(z.enum(['webhook', 'polling']).optional()),
+    TELEGRAM_API_ROOT: optionalText.pipe(url.default('https://api.telegram.org')),
+    VIBER_AUTH_TOKEN: optionalText,
+    VIBER_BOT_NAME: optionalText,
+    VIBER_API_URL: optionalText.pipe(url.default('https://chatapi.viber.com/pa')),
+    WHATSAPP_MODE: optionalText.pipe(z.enum(['cloud', 'web']).optional()),
+    WHATSAPP_TOKEN: optionalText,
+    WHATSAPP_PHONE_NUMBER_ID: optionalText,
+    WHATSAPP_APP_SECRET: optionalText,
+    WHATSAPP_VERIFY_TOKEN: optionalText,
+    CHROMIUM_PATH: optionalText,
+    INSTAGRAM_ACCESS_TOKEN: optionalText,
+    INSTAGRAM_ACCOUNT_ID: optionalText,
+    INSTAGRAM_APP_SECRET: optionalText,
+    INSTAGRAM_VERIFY_TOKEN: optionalText,
+    META_GRAPH_URL: optionalText.pipe(url.default('https://graph.facebook.com/v21.0')),
+    SMTP_URL: optionalText.pipe(z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
+    EMAIL_FROM: optionalText,
+    IMAP_URL: optionalText.pipe(z.string().regex(/^imaps?:\/\//, 'must start with imap:// or imaps://').optional()),
+    INBOUND_SMTP_PORT: optionalText.pipe(port.optional()),
+    API_CHANNEL_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    API_CHANNEL_CALLBACK_URL: optionalUrl,
+    ESCALATION_AFTER: duration,
+    ESCALATION_MAX_STEPS: optionalText.pipe(wholeNumber(0, 50).default(3)),
+    SLA_FIRST_RESPONSE: duration,
+    SLA_WARN_BEFORE: duration,
+    BUSINESS_HOURS: businessHours,
+    SUPERVISOR_EMAILS: optionalText.pipe(
+      z
+        .string()
+        .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+        .pipe(z.array(z.email({ message: 'must be comma-separated email addresses' })))
+        .optional(),
+    ),
+    /** How often the job queue polls the store; lower means snappier timers at the cost of more queries. */
+    JOBS_POLL_INTERVAL: optionalText.pipe(durationSchema.default(1000)),
+    /** Largest webhook or API body accepted. */
+    BODY_LIMIT: optionalText.pipe(z.string().default('1mb')),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+  });
+
+const defaultSla: Record<Channel, number> = {
+  telegram: 5 * 60_000,
+  viber: 5 * 60_000,
+  whatsapp: 5 * 60_000,
+  api: 5 * 60_000,
+  instagram: 60 * 60_000,
+  email: 4 * 60 * 60_000,
+};
+
+export interface PerChannel<T> {
+  default: T;
+  byChannel: Partial<Record<Channel, T>>;
+}
+
+export type Config = z.infer<typeof baseSchema> & {
+  telegramMode: 'webhook' | 'polling';
+  escalationAfter: PerChannel<number>;
+  slaFirstResponse: Record<Channel, number>;
+  slaWarnBefore: Record<Channel, number>;
+  businessHours: PerChannel<string | undefined>;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`invalid setting ${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function perChannel<T>(
+  env: NodeJS.ProcessEnv,
+  base: string,
+  parse: (raw: string, name: string) => T,
+): Partial<Record<Channel, T>> {
+  const out: Partial<Record<Channel, T>> = {};
+  for (const channel of channelNames) {
+    const name = `${base}_${channel.toUpperCase()}`;
+    const raw = env[name];
+    if (raw !== undefined && raw.trim() !== '') out[channel] = parse(raw, name);
+  }
+  return out;
+}
+
+/** Parses the environment; throws a ConfigError naming the first invalid setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = baseSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const setting = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(setting, issue?.message ?? 'invalid');
+  }
+  const cfg = parsed.data;
+  const parseDurationSetting = (raw: string, name: string): number => {
+    const r = durationSchema.safeParse(raw);
+    if (!r.success) throw new ConfigError(name, r.error.issues[0]?.message ?? 'invalid duration');
+    return r.data;
+  };
+  const parseHours = (raw: string, name: string): string => {
+    const r = businessHours.safeParse(raw);
+    if (!r.success || !r.data) throw new ConfigError(name, r.success ? 'is empty' : (r.error.issues[0]?.message ?? ''));
+    return r.data;
+  };
+
+  const slaOverrides = perChannel(env, 'SLA_FIRST_RESPONSE', parseDurationSetting);
+  const slaFirstResponse = Object.fromEntries(
+    channelNames.map((c) => [c, slaOverrides[c] ?? cfg.SLA_FIRST_RESPONSE ?? defaultSla[c]]),
+  ) as Record<Channel, number>;
+  const slaWarnBefore = Object.fromEntries(
+    channelNames.map((c) => [c, cfg.SLA_WARN_BEFORE ?? Math.round(slaFirstResponse[c] * 0.2)]),
+  ) as Record<Channel, number>;
+
+  return {
+    ...cfg,
+    telegramMode: cfg.TELEGRAM_MODE ?? (cfg.PUBLIC_URL ? 'webhook' : 'polling'),
+    escalationAfter: {
+      default: cfg.ESCALATION_AFTER ?? 10 * 60_000,
+      byChannel: perChannel(env, 'ESCALATION_AFTER', parseDurationSetting),
+    },
+    slaFirstResponse,
+    slaWarnBefore,
+    businessHours: { default: cfg.BUSINESS_HOURS, byChannel: perChannel(env, 'BUSINESS_HOURS', parseHours) },
+  };
+}

@@ -1,0 +1,142 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+/**
+ * A MongoDB-wire-compatible server started for the process when no MONGODB_URI is given: a real `mongod` where one
+ * is installed, otherwise FerretDB 1.24 with its SQLite backend (built once with Go if it is not there yet).
+ */
+export interface EmbeddedStore {
+  uri: string;
+  kind: 'mongod' | 'ferretdb';
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+const FERRETDB_VERSION = 'v1.24.2';
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const execFileAsync = promisify(execFile);
+
+function onPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, command);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export const ferretdbCachePath = (): string =>
+  process.env.FERRETDB_BIN ??
+  path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'inbox-gateway', `ferretdb-${FERRETDB_VERSION}`, 'ferretdb');
+
+/** Finds FerretDB, building it with the repository's script when Go is available. */
+export async function locateFerretdb(log: (line: string) => void): Promise<string> {
+  const cached = ferretdbCachePath();
+  if (existsSync(cached)) return cached;
+  const installed = onPath('ferretdb');
+  if (installed) return installed;
+  if (!onPath('go')) {
+    throw new Error('no MONGODB_URI, no mongod and no ferretdb on this machine, and no Go to build FerretDB: set MONGODB_URI');
+  }
+  log(`building FerretDB ${FERRETDB_VERSION} once into ${path.dirname(cached)} (a minute or two)…`);
+  const { stdout } = await execFileAsync('bash', [path.join(repoRoot, 'scripts', 'install-ferretdb.sh')], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout.trim().split('\n').at(-1) ?? cached;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the store exited with code ${child.exitCode} while starting`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = tcpConnect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the store did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+}
+
+export interface EmbeddedStoreOptions {
+  dataDir: string;
+  database: string;
+  log: (line: string) => void;
+  /** Prefer FerretDB even where mongod exists (the tests do, to run where production-like servers are absent). */
+  preferFerretdb?: boolean;
+}
+
+export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
+  const port = await freePort();
+  const mongod = options.preferFerretdb ? undefined : onPath('mongod');
+  let child: ChildProcess;
+  let kind: EmbeddedStore['kind'];
+  let dataDir: string;
+  if (mongod) {
+    kind = 'mongod';
+    dataDir = path.resolve(options.dataDir, 'mongod');
+    mkdirSync(dataDir, { recursive: true });
+    child = spawn(mongod, ['--dbpath', dataDir, '--bind_ip', '127.0.0.1', '--port', String(port), '--quiet'], {
+      stdio: 'ignore',
+    });
+  } else {
+    const binary = await locateFerretdb(options.log);
+    kind = 'ferretdb';
+    dataDir = path.resolve(options.dataDir, 'ferretdb');
+    mkdirSync(dataDir, { recursive: true });
+    child = spawn(
+      binary,
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${dataDir}/`,
+        `--listen-addr=127.0.0.1:${port}`,
+        '--debug-addr=-',
+        `--state-dir=${dataDir}`,
+        '--telemetry=disable',
+        '--log-level=error',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  }
+  const stop = stopper(child);
+  try {
+    await waitForPort(port, child, 30_000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { uri: `mongodb://127.0.0.1:${port}/${options.database}`, kind, dataDir, stop };
+}

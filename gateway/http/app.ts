@@ -1,0 +1,41 @@
+import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
+import type { Inbox } from '../../inbox';
+import type { ChannelAdapter } from '../../shared/channel-adapter';
+import type { InboundSink } from '../../shared/messages';
+import { errorHandler, notFound } from './errors';
+import { managersApi } from './managers-api';
+import type { Tokens } from './tokens';
+import { webhooksRouter } from './webhooks';
+import type { Logger } from '../../shared/logger';
+
+export interface HttpAppOptions {
+  inbox: Inbox;
+  tokens: Tokens;
+  channels: readonly ChannelAdapter[];
+  sink: InboundSink;
+  metrics: Registry;
+  bodyLimit: string;
+  storeAlive: () => Promise<boolean>;
+  draining: () => boolean;
+  log: Logger;
+}
+
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.get('/healthz', async (_req, res) => {
+    const alive = !options.draining() && (await options.storeAlive());
+    res.status(alive ? 200 : 503).json({ status: alive ? 'ok' : 'unavailable' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.contentType).send(await options.metrics.metrics());
+  });
+  app.use('/webhooks', webhooksRouter(options));
+  app.use('/api', managersApi(options));
+  app.use(notFound);
+  app.use(errorHandler(options.log));
+  return app;
+}

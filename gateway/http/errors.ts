@@ -1,0 +1,53 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, ErrorCode } from '../../shared/errors';
+import type { Logger } from '../../shared/logger';
+
+/** The one place error codes become HTTP statuses. */
+const statusOf: Record<ErrorCode, number> = {
+  [ErrorCode.BadInput]: 400,
+  [ErrorCode.Unauthorized]: 401,
+  [ErrorCode.BadCredentials]: 401,
+  [ErrorCode.BadSignature]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.ConversationNotFound]: 404,
+  [ErrorCode.AgentNotFound]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.EmailTaken]: 409,
+  [ErrorCode.ChannelUnavailable]: 409,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.StoreUnavailable]: 503,
+  [ErrorCode.Internal]: 500,
+};
+
+export const errorBody = (code: string, message: string) => ({ error: { code, message } });
+
+export const notFound: RequestHandler = (req, res) => {
+  res.status(404).json(errorBody(ErrorCode.NotFound, `no route ${req.method} ${req.path}`));
+};
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (err instanceof AppError) {
+      res.status(statusOf[err.code]).json(errorBody(err.code, err.message));
+      return;
+    }
+    // body-parser's own errors: malformed JSON, oversize bodies.
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.too.large') {
+      res.status(413).json(errorBody(ErrorCode.PayloadTooLarge, 'the request body is larger than the gateway accepts'));
+      return;
+    }
+    if (type === 'entity.parse.failed') {
+      res.status(400).json(errorBody(ErrorCode.BadInput, 'body is not valid JSON'));
+      return;
+    }
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      res.status(400).json(errorBody(ErrorCode.BadInput, (err as Error).message));
+      return;
+    }
+    log.error({ err, method: req.method, path: req.path }, 'request failed');
+    res.status(500).json(errorBody(ErrorCode.Internal, 'something went wrong; the request was not completed'));
+  };
+}

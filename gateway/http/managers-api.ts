@@ -1,0 +1,105 @@
+import express, { type Router } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { newAgentSchema } from '../../inbox/agents';
+import { listConversationsQuery, listMessagesQuery, statusChangeSchema } from '../../inbox/conversations';
+import type { Inbox } from '../../inbox';
+import { replySchema } from '../../inbox/replies';
+import { responseTimesQuery } from '../../inbox/response-times';
+import { ErrorCode } from '../../shared/errors';
+import { actorOf, authenticate, requireRole } from './authenticate';
+import { errorBody } from './errors';
+import type { Tokens } from './tokens';
+import { parseInput } from './validate';
+
+const loginSchema = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(200) });
+const assignSchema = z.object({ agentId: z.string().regex(/^[a-f0-9]{24}$/i, 'must be an agent id').nullable() });
+const alertsQuery = z.object({ since: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional() });
+
+export interface ManagersApiOptions {
+  inbox: Inbox;
+  tokens: Tokens;
+  bodyLimit: string;
+  /** Failed logins allowed per IP and email in 15 minutes. */
+  loginAttempts?: number;
+}
+
+/** The managers' REST API of the contract, under /api. */
+export function managersApi({ inbox, tokens, bodyLimit, loginAttempts = 10 }: ManagersApiOptions): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: bodyLimit }));
+
+  const loginLimiter = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: loginAttempts,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}:${String(req.body?.email ?? '').toLowerCase()}`,
+    handler: (_req, res) => {
+      res.status(429).json(errorBody(ErrorCode.RateLimited, 'too many failed logins; wait 15 minutes and try again'));
+    },
+  });
+
+  router.post('/auth/login', loginLimiter, async (req, res) => {
+    const { email, password } = parseInput(loginSchema, req.body);
+    const agent = await inbox.agents.authenticate(email, password);
+    const token = await tokens.issue({ id: agent.id, role: agent.role, name: agent.name });
+    res.json({ token, agent });
+  });
+
+  router.use(authenticate(tokens, inbox.agents));
+
+  router.get('/me', async (req, res) => {
+    res.json(await inbox.agents.get(actorOf(req).id));
+  });
+
+  router.get('/agents', async (_req, res) => {
+    res.json({ items: await inbox.agents.list() });
+  });
+
+  router.post('/agents', requireRole('admin'), async (req, res) => {
+    res.status(201).json(await inbox.agents.create(parseInput(newAgentSchema, req.body)));
+  });
+
+  router.get('/conversations', async (req, res) => {
+    res.json(await inbox.conversations.list(actorOf(req), parseInput(listConversationsQuery, req.query)));
+  });
+
+  router.get('/conversations/:id', async (req, res) => {
+    res.json(await inbox.conversations.get(actorOf(req), req.params.id));
+  });
+
+  router.get('/conversations/:id/messages', async (req, res) => {
+    res.json(await inbox.conversations.messages(actorOf(req), req.params.id, parseInput(listMessagesQuery, req.query)));
+  });
+
+  router.post('/conversations/:id/messages', async (req, res) => {
+    const { text } = parseInput(replySchema, req.body);
+    res.status(201).json(await inbox.replies.send(actorOf(req), req.params.id, text));
+  });
+
+  router.post('/conversations/:id/assign', async (req, res) => {
+    const { agentId } = parseInput(assignSchema, req.body);
+    res.json(await inbox.conversations.assign(actorOf(req), req.params.id, agentId));
+  });
+
+  router.post('/conversations/:id/status', async (req, res) => {
+    res.json(await inbox.conversations.setStatus(actorOf(req), req.params.id, parseInput(statusChangeSchema, req.body)));
+  });
+
+  router.post('/conversations/:id/read', async (req, res) => {
+    res.json(await inbox.conversations.markRead(actorOf(req), req.params.id));
+  });
+
+  router.get('/metrics/response-times', requireRole('supervisor', 'admin'), async (req, res) => {
+    res.json({ items: await inbox.responseTimes.figures(parseInput(responseTimesQuery, req.query)) });
+  });
+
+  router.get('/alerts', async (req, res) => {
+    const { since } = parseInput(alertsQuery, req.query);
+    res.json({ items: await inbox.alerts.list(actorOf(req), since) });
+  });
+
+  return router;
+}

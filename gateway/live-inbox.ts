@@ -1,0 +1,146 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import type { Inbox } from '../inbox';
+import type { Actor } from '../inbox/access';
+import { InboxEvent } from '../inbox/events';
+import type { Presence } from '../inbox/ports';
+import { replySchema } from '../inbox/replies';
+import type { Alert, Conversation, Message } from '../inbox/views';
+import { AppError, ErrorCode } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { actorFromToken } from './http/authenticate';
+import type { Tokens } from './http/tokens';
+
+type Ack<T = object> = (reply: ({ ok: true } & T) | { ok: false; error: { code: string; message: string } }) => void;
+
+export interface ServerToClientEvents {
+  'message:new': (payload: { conversation: Conversation; message: Message }) => void;
+  'message:updated': (payload: { message: Message; conversation: Conversation }) => void;
+  'conversation:updated': (payload: { conversation: Conversation }) => void;
+  alert: (payload: { alert: Alert }) => void;
+}
+
+export interface ClientToServerEvents {
+  'message:send': (payload: unknown, ack: Ack<{ message: Message }>) => void;
+  'conversation:assign': (payload: unknown, ack: Ack<{ conversation: Conversation }>) => void;
+  'conversation:read': (payload: unknown, ack: Ack<{ conversation: Conversation }>) => void;
+}
+
+interface SocketData {
+  actor: Actor;
+}
+
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const sendSchema = z.object({ conversationId: z.string().min(1) }).and(replySchema);
+const assignSchema = z.object({
+  conversationId: z.string().min(1),
+  agentId: z.string().regex(/^[a-f0-9]{24}$/i, 'must be an agent id').nullable(),
+});
+const readSchema = z.object({ conversationId: z.string().min(1) });
+
+const Rooms = {
+  supervisors: 'supervisors',
+  queue: 'queue',
+  agents: 'role:agent',
+  agent: (id: string) => `agent:${id}`,
+} as const;
+
+/** Rooms that must hear about a conversation: its assignee (or the unassigned queue) and the supervisors. */
+function roomsFor(conversation: Conversation, previousAssigneeId?: string | null): string[] {
+  const rooms = [Rooms.supervisors, conversation.assigneeId ? Rooms.agent(conversation.assigneeId) : Rooms.queue];
+  if (previousAssigneeId && previousAssigneeId !== conversation.assigneeId) rooms.push(Rooms.agent(previousAssigneeId));
+  return rooms;
+}
+
+export async function createLiveServer(httpServer: HttpServer, redisUrl: string | undefined, log: Logger) {
+  const io: LiveServer = new Server(httpServer, { serveClient: false, pingInterval: 20_000, pingTimeout: 20_000 });
+  const closers: (() => Promise<unknown>)[] = [];
+  if (redisUrl) {
+    // Several gateway processes: every emit and fetchSockets() reaches the sockets held by the others too.
+    const pub = createClient({ url: redisUrl });
+    const sub = pub.duplicate();
+    pub.on('error', (err) => log.error({ err }, 'redis (socket fan-out) error'));
+    sub.on('error', (err) => log.error({ err }, 'redis (socket fan-out) error'));
+    await Promise.all([pub.connect(), sub.connect()]);
+    io.adapter(createAdapter(pub, sub));
+    closers.push(() => pub.quit(), () => sub.quit());
+    log.info('socket fan-out across instances through redis');
+  }
+  const presence: Presence = {
+    async onlineAgentIds() {
+      const sockets = await io.fetchSockets();
+      return [...new Set(sockets.map((s) => s.data.actor?.id).filter((id): id is string => Boolean(id)))];
+    },
+  };
+  return { io, presence, closeAdapters: () => Promise.all(closers.map((c) => c())) };
+}
+
+function replyError(e: unknown, log: Logger): { ok: false; error: { code: string; message: string } } {
+  if (e instanceof AppError) return { ok: false, error: { code: e.code, message: e.message } };
+  log.error({ err: e }, 'socket request failed');
+  return { ok: false, error: { code: ErrorCode.Internal, message: 'something went wrong; try again' } };
+}
+
+/** Token auth at connect, per-agent and supervisor rooms, the contract's events out and requests in. */
+export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, log: Logger): void {
+  io.use(async (socket, next) => {
+    try {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      socket.data.actor = await actorFromToken(tokens, inbox.agents, typeof token === 'string' ? token : undefined);
+      next();
+    } catch (e) {
+      const err = new Error(e instanceof AppError ? e.message : 'unauthorized') as Error & { data?: unknown };
+      err.data = { code: e instanceof AppError ? e.code : ErrorCode.Unauthorized };
+      next(err);
+    }
+  });
+
+  io.on('connection', (socket: Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>) => {
+    const { actor } = socket.data;
+    void socket.join(Rooms.agent(actor.id));
+    if (actor.role === 'agent') void socket.join([Rooms.queue, Rooms.agents]);
+    else void socket.join(Rooms.supervisors);
+
+    const handle = <T, R extends object>(schema: z.ZodType<T>, run: (input: T) => Promise<R>) =>
+      async (payload: unknown, ack: Ack<R>) => {
+        const reply = typeof ack === 'function' ? ack : () => undefined;
+        try {
+          const parsed = schema.safeParse(payload);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            throw new AppError(ErrorCode.BadInput, `${issue?.path.join('.') || 'payload'}: ${issue?.message}`);
+          }
+          reply({ ok: true, ...(await run(parsed.data)) });
+        } catch (e) {
+          reply(replyError(e, log));
+        }
+      };
+
+    socket.on('message:send', handle(sendSchema, async ({ conversationId, text }) => ({
+      message: await inbox.replies.send(actor, conversationId, text),
+    })));
+    socket.on('conversation:assign', handle(assignSchema, async ({ conversationId, agentId }) => ({
+      conversation: await inbox.conversations.assign(actor, conversationId, agentId),
+    })));
+    socket.on('conversation:read', handle(readSchema, async ({ conversationId }) => ({
+      conversation: await inbox.conversations.markRead(actor, conversationId),
+    })));
+  });
+
+  inbox.events.on(InboxEvent.MessageNew, ({ conversation, message }) => {
+    io.to(roomsFor(conversation)).emit('message:new', { conversation, message });
+  });
+  inbox.events.on(InboxEvent.MessageUpdated, ({ conversation, message }) => {
+    io.to(roomsFor(conversation)).emit('message:updated', { message, conversation });
+  });
+  inbox.events.on(InboxEvent.ConversationUpdated, ({ conversation, previousAssigneeId }) => {
+    io.to(roomsFor(conversation, previousAssigneeId)).emit('conversation:updated', { conversation });
+  });
+  inbox.events.on(InboxEvent.Alert, ({ alert, agentIds }) => {
+    io.to([Rooms.supervisors, ...agentIds.map(Rooms.agent)]).emit('alert', { alert });
+  });
+}

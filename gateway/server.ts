@@ -1,0 +1,130 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import mongoose from 'mongoose';
+import { defineDeliveryJob, deliveryQueue } from '../automations/delivery-queue';
+import { createAgenda } from '../automations/jobs';
+import { createInbox, type Inbox } from '../inbox';
+import type { Clock } from '../inbox/ports';
+import type { Channel } from '../shared/channels';
+import type { Logger } from '../shared/logger';
+import type { ChannelSender, InboundSink } from '../shared/messages';
+import { createChannels } from './channels';
+import type { Config } from './config';
+import { type EmbeddedStore, startEmbeddedStore } from './embedded-store';
+import { createHttpApp } from './http/app';
+import { Tokens } from './http/tokens';
+import { loadOrCreateSecret } from './jwt-secret';
+import { attachLiveInbox, createLiveServer } from './live-inbox';
+import { createMetrics } from './metrics';
+
+export interface RunningGateway {
+  port: number;
+  url: string;
+  inbox: Inbox;
+  close(): Promise<void>;
+}
+
+/** Milliseconds in-flight requests and jobs get to finish on stop before connections are cut. */
+const DRAIN_MS = 10_000;
+
+/** The composition root: store, inbox, channels, jobs, HTTP and the live inbox, started in that order. */
+export interface GatewayOptions {
+  clock?: Clock;
+}
+
+export async function startGateway(config: Config, log: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
+  let embedded: EmbeddedStore | undefined;
+  let uri = config.MONGODB_URI;
+  if (!uri) {
+    embedded = await startEmbeddedStore({ dataDir: config.DATA_DIR, database: 'inbox', log: (line) => log.info(line) });
+    uri = embedded.uri;
+    log.info({ store: embedded.kind, dataDir: embedded.dataDir, uri }, `embedded store: ${embedded.kind} with data in ${embedded.dataDir}`);
+  }
+  try {
+    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+
+    const channels = createChannels(config, log);
+    const senders = new Map<Channel, ChannelSender>();
+    for (const channel of channels) if (channel.sender) senders.set(channel.name, channel.sender);
+
+    const httpServer: Server = createServer();
+    const live = await createLiveServer(httpServer, config.REDIS_URL, log);
+    const agenda = createAgenda({ connection, pollIntervalMs: config.JOBS_POLL_INTERVAL, log });
+    const inbox = await createInbox({
+      connection,
+      presence: live.presence,
+      queue: deliveryQueue(agenda),
+      senders,
+      slaTargets: config.slaFirstResponse,
+      log,
+      clock: options.clock,
+    });
+    defineDeliveryJob(agenda, inbox.delivery, log);
+
+    const tokens = new Tokens(config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR));
+    if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD && (await inbox.agents.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD))) {
+      log.info({ email: config.ADMIN_EMAIL }, 'first admin created');
+    }
+
+    let draining = false;
+    const sink: InboundSink = async (event) => {
+      await inbox.ingest.handle(event);
+    };
+    const app = createHttpApp({
+      inbox,
+      tokens,
+      channels,
+      sink,
+      metrics: createMetrics(inbox),
+      bodyLimit: config.BODY_LIMIT,
+      storeAlive: async () => {
+        try {
+          await connection.db?.admin().ping();
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      draining: () => draining,
+      log,
+    });
+    httpServer.on('request', app);
+    attachLiveInbox(live.io, inbox, tokens, log);
+
+    await agenda.start();
+    for (const channel of channels) await channel.start?.(sink);
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.PORT, () => resolve());
+    });
+    const port = (httpServer.address() as AddressInfo).port;
+    log.info({ port, channels: channels.map((c) => c.name) }, `gateway listening on http://localhost:${port}`);
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        draining = true;
+        for (const channel of channels) await channel.stop?.().catch((err: unknown) => log.error({ err }, 'channel stop failed'));
+        // Stop taking connections; requests already in flight finish (up to DRAIN_MS).
+        const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        live.io.disconnectSockets(true);
+        httpServer.closeIdleConnections();
+        const cut = setTimeout(() => httpServer.closeAllConnections(), DRAIN_MS);
+        await httpClosed;
+        clearTimeout(cut);
+        await live.io.close().catch(() => undefined);
+        await agenda.drain(DRAIN_MS).catch((err: unknown) => log.error({ err }, 'jobs did not drain'));
+        await live.closeAdapters().catch(() => undefined);
+        await connection.close();
+        await embedded?.stop();
+        log.info('gateway stopped');
+      })();
+      return closing;
+    };
+    return { port, url: `http://127.0.0.1:${port}`, inbox, close };
+  } catch (e) {
+    // Nothing half-started stays behind: the embedded store is this process's child.
+    await embedded?.stop();
+    throw e;
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { AppError, ErrorCode } from '../shared/errors';
+import type { Presence } from './ports';
+import { hashPassword, verifyPassword } from './passwords';
+import { type AgentDoc, isDuplicateKey, type Models } from './store/models';
+import { type Agent, type Role, toAgent } from './views';
+
+export const newAgentSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  email: z.email().transform((e) => e.toLowerCase()),
+  password: z.string().min(8).max(200),
+  role: z.enum(['agent', 'supervisor', 'admin']),
+});
+export type NewAgent = z.infer<typeof newAgentSchema>;
+
+/** The people who answer customers: accounts, passwords and who is online. */
+export class Agents {
+  /** Hash of a password nobody has, so a login with an unknown email costs as much as one with a known email. */
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly models: Models,
+    private readonly presence: Presence,
+  ) {}
+
+  async create(input: NewAgent): Promise<Agent> {
+    const passwordHash = await hashPassword(input.password);
+    try {
+      const doc = await this.models.Agent.create({ ...input, passwordHash });
+      return toAgent(doc.toObject() as AgentDoc, false);
+    } catch (e) {
+      if (isDuplicateKey(e)) throw new AppError(ErrorCode.EmailTaken, `an agent with email ${input.email} already exists`);
+      throw e;
+    }
+  }
+
+  /** Creates the first admin from settings when there is no admin yet; returns whether it did. */
+  async ensureAdmin(email: string, password: string): Promise<boolean> {
+    if (await this.models.Agent.exists({ role: 'admin' })) return false;
+    try {
+      await this.create({ name: 'Admin', email: email.toLowerCase(), password, role: 'admin' });
+      return true;
+    } catch (e) {
+      if (e instanceof AppError && e.code === ErrorCode.EmailTaken) return false;
+      throw e;
+    }
+  }
+
+  async authenticate(email: string, password: string): Promise<Agent> {
+    const doc = await this.models.Agent.findOne({ email: email.toLowerCase().trim() }).lean<AgentDoc>();
+    if (!doc) {
+      this.decoyHash ??= hashPassword('decoy password that no account has');
+      await verifyPassword(password, await this.decoyHash);
+      throw new AppError(ErrorCode.BadCredentials, 'email or password is wrong');
+    }
+    if (!(await verifyPassword(password, doc.passwordHash))) {
+      throw new AppError(ErrorCode.BadCredentials, 'email or password is wrong');
+    }
+    return this.view(doc);
+  }
+
+  async get(id: string): Promise<Agent> {
+    const doc = await this.find(id);
+    if (!doc) throw new AppError(ErrorCode.AgentNotFound, `agent ${id} not found`);
+    return this.view(doc);
+  }
+
+  async find(id: string): Promise<AgentDoc | null> {
+    if (!/^[a-f0-9]{24}$/i.test(id)) return null;
+    return this.models.Agent.findById(id).lean<AgentDoc>();
+  }
+
+  async list(): Promise<Agent[]> {
+    const [docs, online] = await Promise.all([
+      this.models.Agent.find().sort({ name: 1 }).lean<AgentDoc[]>(),
+      this.presence.onlineAgentIds(),
+    ]);
+    const set = new Set(online);
+    return docs.map((d) => toAgent(d, set.has(d._id.toString())));
+  }
+
+  async idsWithRole(roles: readonly Role[]): Promise<string[]> {
+    const docs = await this.models.Agent.find({ role: { $in: roles } }, { _id: 1 }).lean();
+    return docs.map((d) => d._id.toString());
+  }
+
+  private async view(doc: AgentDoc): Promise<Agent> {
+    const online = await this.presence.onlineAgentIds();
+    return toAgent(doc, online.includes(doc._id.toString()));
+  }
+}

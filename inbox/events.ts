@@ -1,0 +1,27 @@
+import { EventEmitter } from 'node:events';
+import type { Alert, Conversation, Message } from './views';
+
+/**
+ * What happened in the inbox, as named events. The live inbox, metrics and automations listen; the inbox
+ * itself never knows who does.
+ */
+export const InboxEvent = {
+  MessageNew: 'message:new',
+  MessageUpdated: 'message:updated',
+  ConversationUpdated: 'conversation:updated',
+  Alert: 'alert',
+  AgentReplied: 'agent:replied',
+} as const;
+
+export interface InboxEventMap {
+  'message:new': [{ conversation: Conversation; message: Message }];
+  'message:updated': [{ conversation: Conversation; message: Message }];
+  /** previousAssigneeId: whoever lost the conversation should hear it left their list. */
+  'conversation:updated': [{ conversation: Conversation; previousAssigneeId?: string | null }];
+  /** recipients: agent ids besides supervisors who must hear about it. */
+  alert: [{ alert: Alert; agentIds: string[] }];
+  /** A waiting customer got an answer: the measurement response-time figures are built from. */
+  'agent:replied': [{ channel: string; agentId: string; kind: 'first' | 'reply'; durationMs: number }];
+}
+
+export class InboxEvents extends EventEmitter<InboxEventMap> {}

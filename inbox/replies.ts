@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import type { Channel } from '../shared/channels';
+import { AppError, ErrorCode } from '../shared/errors';
+import type { Actor } from './access';
+import type { Conversations } from './conversations';
+import { InboxEvent, type InboxEvents } from './events';
+import type { Clock, DeliveryQueue } from './ports';
+import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
+import { type Message, toConversation, toMessage } from './views';
+
+export const replySchema = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4096) });
+
+/**
+ * A manager's reply: stored as `queued` before anything else, so the text is never lost, then handed to the
+ * delivery queue. The reply also closes the customer's wait, which is where response times are measured.
+ */
+export class Replies {
+  constructor(
+    private readonly models: Models,
+    private readonly conversations: Conversations,
+    private readonly events: InboxEvents,
+    private readonly queue: DeliveryQueue,
+    private readonly enabledChannels: ReadonlySet<Channel>,
+    private readonly clock: Clock,
+  ) {}
+
+  async send(actor: Actor, conversationId: string, text: string): Promise<Message> {
+    const conversation = await this.conversations.load(actor, conversationId);
+    if (!this.enabledChannels.has(conversation.channel as Channel)) {
+      throw new AppError(ErrorCode.ChannelUnavailable, `the ${conversation.channel} channel is not connected, so replies cannot be sent`);
+    }
+    const contact = await this.models.Contact.findById(conversation.contactId).lean<ContactDoc>();
+    if (contact && contact.reachable === false) {
+      throw new AppError(ErrorCode.Conflict, `${contact.name} unsubscribed from ${conversation.channel}: replies cannot reach them`);
+    }
+
+    const now = this.clock();
+    const id = new Types.ObjectId();
+    const created = await this.models.Message.create({
+      _id: id,
+      conversationId: conversation._id,
+      channel: conversation.channel,
+      direction: 'out',
+      sender: { type: 'agent', id: actor.id, name: actor.name },
+      text,
+      attachments: [],
+      dedupeKey: `out:${randomUUID()}`,
+      status: 'queued',
+      createdAt: now,
+    });
+    const message = created.toObject() as MessageDoc;
+    const after = await this.closeWait(conversation, actor, message, now);
+    this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(after), message: toMessage(message) });
+
+    try {
+      await this.queue.enqueue(id.toString());
+    } catch (e) {
+      const failed = await this.models.Message.findOneAndUpdate(
+        { _id: id, status: 'queued' },
+        { $set: { status: 'failed', error: 'the delivery queue is unavailable; send again' } },
+        { returnDocument: 'after' },
+      ).lean<MessageDoc>();
+      if (failed) this.events.emit(InboxEvent.MessageUpdated, { conversation: toConversation(after), message: toMessage(failed) });
+      throw e;
+    }
+    return toMessage(message);
+  }
+
+  /** Ends the customer's wait (if any), records how long it was, and updates the conversation. */
+  private async closeWait(conversation: ConversationDoc, actor: Actor, message: MessageDoc, now: Date): Promise<ConversationDoc> {
+    const { Conversation, Response } = this.models;
+    const agentId = new Types.ObjectId(actor.id);
+    // Only the reply that flips awaitingReplySince from a date to null measures the wait: two agents replying
+    // at once cannot both count.
+    const waiting = await Conversation.findOneAndUpdate(
+      { _id: conversation._id, awaitingReplySince: { $ne: null } },
+      { $set: { awaitingReplySince: null, escalationStep: 0, triedAgentIds: [] } },
+      // FerretDB's findAndModify takes no projection.
+      { returnDocument: 'before' },
+    ).lean<ConversationDoc>();
+    if (waiting?.awaitingReplySince) {
+      const first = await Conversation.updateOne(
+        { _id: conversation._id, firstResponseAt: null },
+        { $set: { firstResponseAt: now, firstResponderId: agentId } },
+      );
+      const kind = first.modifiedCount === 1 ? 'first' : 'reply';
+      const durationMs = Math.max(0, now.getTime() - waiting.awaitingReplySince.getTime());
+      try {
+        await Response.create({
+          conversationId: conversation._id,
+          channel: conversation.channel,
+          agentId,
+          kind,
+          waitingSince: waiting.awaitingReplySince,
+          respondedAt: now,
+          durationMs,
+          messageId: message._id,
+        });
+      } catch (e) {
+        if (!isDuplicateKey(e)) throw e;
+      }
+      this.events.emit(InboxEvent.AgentReplied, { channel: conversation.channel, agentId: actor.id, kind, durationMs });
+    }
+    // A plain agent who answers an unassigned conversation takes it, as in every shared inbox.
+    const takeIt = actor.role === 'agent' && !conversation.assigneeId;
+    const after = await Conversation.findOneAndUpdate(
+      { _id: conversation._id },
+      {
+        $max: { lastMessageAt: now },
+        $set: {
+          lastMessagePreview: message.text.slice(0, 200),
+          unreadCount: 0,
+          ...(conversation.status === 'resolved' ? {} : { status: 'open' }),
+        },
+      },
+      { returnDocument: 'after' },
+    ).lean<ConversationDoc>();
+    if (takeIt) {
+      const taken = await Conversation.findOneAndUpdate(
+        { _id: conversation._id, assigneeId: null },
+        { $set: { assigneeId: agentId } },
+        { returnDocument: 'after' },
+      ).lean<ConversationDoc>();
+      if (taken) return taken;
+    }
+    if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${conversation._id.toString()} not found`);
+    return after;
+  }
+}

@@ -1,0 +1,176 @@
+import mongoose, { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { channelNames } from '../../shared/channels';
+
+/**
+ * The stored shapes. Every index names the query it serves. Only inbox/ code touches these models; everyone
+ * else gets plain objects from the repositories.
+ */
+
+const contactSchema = new Schema(
+  {
+    channel: { type: String, enum: channelNames, required: true },
+    externalId: { type: String, required: true },
+    name: { type: String, required: true },
+    username: String,
+    email: String,
+    phone: String,
+    language: String,
+    /** false once the customer unsubscribed or blocked the bot: replies cannot reach them. */
+    reachable: { type: Boolean, default: true },
+  },
+  { timestamps: true },
+);
+// Ingest: find the contact behind a platform identity (one per channel); unique so concurrent first
+// messages from a new customer create one contact.
+contactSchema.index({ channel: 1, externalId: 1 }, { unique: true });
+
+const conversationSchema = new Schema(
+  {
+    channel: { type: String, enum: channelNames, required: true },
+    contactId: { type: Schema.Types.ObjectId, required: true },
+    contactName: { type: String, required: true },
+    status: { type: String, enum: ['open', 'pending', 'snoozed', 'resolved'], default: 'open' },
+    assigneeId: { type: Schema.Types.ObjectId, default: null },
+    lastMessageAt: { type: Date, required: true },
+    lastMessagePreview: { type: String, default: '' },
+    /** The first customer message no agent has answered yet; null while nobody waits. */
+    awaitingReplySince: { type: Date, default: null },
+    firstInboundAt: { type: Date, default: null },
+    firstResponseAt: { type: Date, default: null },
+    firstResponderId: { type: Schema.Types.ObjectId, default: null },
+    unreadCount: { type: Number, default: 0 },
+    escalationStep: { type: Number, default: 0 },
+    triedAgentIds: { type: [Schema.Types.ObjectId], default: [] },
+    outcome: { type: String, enum: ['won', 'lost', null], default: null },
+    lossReason: { type: String, default: null },
+    resolvedAt: { type: Date, default: null },
+  },
+  { timestamps: true },
+);
+// Ingest: the one conversation of a contact, reopened when they write again; unique so concurrent first
+// messages open exactly one conversation.
+conversationSchema.index({ contactId: 1 }, { unique: true });
+// Inbox listing: by status, newest activity first (cursor on lastMessageAt, _id).
+conversationSchema.index({ status: 1, lastMessageAt: -1, _id: -1 });
+// An agent's own list and the unassigned queue (assigneeId null).
+conversationSchema.index({ assigneeId: 1, lastMessageAt: -1, _id: -1 });
+// Who is waiting: unanswered leads, escalation and SLA scans by due time.
+conversationSchema.index({ awaitingReplySince: 1 });
+
+const messageSchema = new Schema(
+  {
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    direction: { type: String, enum: ['in', 'out'], required: true },
+    sender: {
+      type: { type: String, enum: ['contact', 'agent', 'bot', 'system'], required: true },
+      id: { type: String, default: null },
+      name: { type: String, default: null },
+    },
+    text: { type: String, default: '' },
+    attachments: { type: [Schema.Types.Mixed], default: [] },
+    /** The platform's id of this message once known (inbound: always; outbound: after sending). */
+    externalId: { type: String, default: null },
+    /** `${channel}:${externalId}` for inbound, `out:${id}` for outbound: what makes redelivery harmless. */
+    dedupeKey: { type: String, required: true },
+    status: { type: String, enum: ['received', 'queued', 'sent', 'delivered', 'read', 'failed'], required: true },
+    error: { type: String, default: null },
+    attempts: { type: Number, default: 0 },
+    platformAt: { type: Date, default: null },
+    editedAt: { type: Date, default: null },
+    source: { type: String, default: null },
+    /** The platform payload as JSON text (safe for keys with `.`/`$`, exact for 64-bit integers). */
+    raw: { type: String, default: null },
+  },
+  { timestamps: { createdAt: true, updatedAt: true } },
+);
+// Redelivery of the same platform message stores nothing new.
+messageSchema.index({ dedupeKey: 1 }, { unique: true });
+// A conversation's history, oldest first with a cursor.
+messageSchema.index({ conversationId: 1, createdAt: 1, _id: 1 });
+// Receipts (delivered/read/failed) find the outbound message by the platform id.
+messageSchema.index({ channel: 1, externalId: 1 });
+
+const agentSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    email: { type: String, required: true, lowercase: true, trim: true },
+    passwordHash: { type: String, required: true },
+    role: { type: String, enum: ['agent', 'supervisor', 'admin'], required: true },
+    /** Round-robin: the online agent assigned longest ago gets the next new conversation. */
+    lastAssignedAt: { type: Date, default: () => new Date(0) },
+  },
+  { timestamps: true },
+);
+// Login by email; unique so two agents never share one.
+agentSchema.index({ email: 1 }, { unique: true });
+// Round-robin pick among the online agents.
+agentSchema.index({ role: 1, lastAssignedAt: 1 });
+
+const alertSchema = new Schema(
+  {
+    type: { type: String, enum: ['escalated', 'sla_warning', 'sla_breach', 'delivery_failed'], required: true },
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    agentId: { type: Schema.Types.ObjectId, default: null },
+    messageId: { type: Schema.Types.ObjectId, default: null },
+    detail: { type: String, default: null },
+    /** Makes an alert idempotent: the same event raised twice (a retried job, two processes) is stored once. */
+    key: { type: String, required: true },
+  },
+  { timestamps: { createdAt: true, updatedAt: false } },
+);
+// `GET /api/alerts?since=`.
+alertSchema.index({ createdAt: -1 });
+alertSchema.index({ key: 1 }, { unique: true });
+
+/**
+ * One row each time an agent answers a waiting customer: the facts response-time figures are computed from,
+ * recorded at the moment of the reply rather than reconstructed from the message history later.
+ */
+const responseSchema = new Schema({
+  conversationId: { type: Schema.Types.ObjectId, required: true },
+  channel: { type: String, enum: channelNames, required: true },
+  agentId: { type: Schema.Types.ObjectId, required: true },
+  kind: { type: String, enum: ['first', 'reply'], required: true },
+  waitingSince: { type: Date, required: true },
+  respondedAt: { type: Date, required: true },
+  durationMs: { type: Number, required: true },
+  messageId: { type: Schema.Types.ObjectId, required: true },
+});
+// Figures over a time range, per channel or per agent.
+responseSchema.index({ respondedAt: 1, channel: 1 });
+// One response per answering message, so a retried write cannot count twice.
+responseSchema.index({ messageId: 1 }, { unique: true });
+
+export function createModels(connection: Connection) {
+  return {
+    Contact: connection.model('Contact', contactSchema, 'contacts'),
+    Conversation: connection.model('Conversation', conversationSchema, 'conversations'),
+    Message: connection.model('Message', messageSchema, 'messages'),
+    Agent: connection.model('Agent', agentSchema, 'agents'),
+    Alert: connection.model('Alert', alertSchema, 'alerts'),
+    Response: connection.model('Response', responseSchema, 'responses'),
+  };
+}
+export type Models = ReturnType<typeof createModels>;
+
+export type ContactDoc = InferSchemaType<typeof contactSchema> & { _id: mongoose.Types.ObjectId };
+export type ConversationDoc = InferSchemaType<typeof conversationSchema> & { _id: mongoose.Types.ObjectId };
+export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: mongoose.Types.ObjectId };
+export type AgentDoc = InferSchemaType<typeof agentSchema> & { _id: mongoose.Types.ObjectId };
+export type AlertDoc = InferSchemaType<typeof alertSchema> & { _id: mongoose.Types.ObjectId };
+export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId };
+
+/*
+ * FerretDB drops null-valued fields on upsert, so a field declared `default: null` may be absent from a stored
+ * document: code compares with `== null`, and queries on `{field: null}` match both (as in MongoDB).
+ */
+
+/** Creates every index (once per start); unique indexes are what make concurrent ingest safe. */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) await model.init();
+}
+
+export const isDuplicateKey = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;

@@ -1,0 +1,34 @@
+/**
+ * Errors with a stable code. Domain and channel code throw these; only gateway/ maps codes to HTTP statuses.
+ */
+export const ErrorCode = {
+  BadInput: 'INBOX.BAD_INPUT',
+  Unauthorized: 'AUTH.UNAUTHORIZED',
+  BadCredentials: 'AUTH.BAD_CREDENTIALS',
+  BadSignature: 'WEBHOOK.BAD_SIGNATURE',
+  Forbidden: 'AUTH.FORBIDDEN',
+  NotFound: 'INBOX.NOT_FOUND',
+  ConversationNotFound: 'INBOX.CONVERSATION_NOT_FOUND',
+  AgentNotFound: 'INBOX.AGENT_NOT_FOUND',
+  Conflict: 'INBOX.CONFLICT',
+  EmailTaken: 'AUTH.EMAIL_TAKEN',
+  ChannelUnavailable: 'CHANNEL.UNAVAILABLE',
+  PayloadTooLarge: 'HTTP.PAYLOAD_TOO_LARGE',
+  RateLimited: 'HTTP.RATE_LIMITED',
+  StoreUnavailable: 'STORE.UNAVAILABLE',
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

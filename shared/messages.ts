@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { channelNames } from './channels';
+
+/**
+ * The one shape every channel turns its platform payloads into. Inbox code only ever sees these.
+ */
+export const attachmentSchema = z.object({
+  kind: z.enum(['image', 'video', 'audio', 'voice', 'file', 'sticker', 'location', 'contact', 'link', 'other']),
+  /** The platform's own reference (Telegram file_id, Meta media id, …) the inbox can resolve later. */
+  platformId: z.string().optional(),
+  url: z.string().optional(),
+  mimeType: z.string().optional(),
+  name: z.string().optional(),
+  size: z.number().int().nonnegative().optional(),
+  latitude: z.number().optional(),
+  longitude: z.number().optional(),
+  phone: z.string().optional(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+export const inboundContactSchema = z.object({
+  /** Stable id of the customer on that platform (Telegram user id, phone, IGSID, …). */
+  externalId: z.string().min(1),
+  name: z.string().min(1),
+  username: z.string().optional(),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  language: z.string().optional(),
+});
+export type InboundContact = z.infer<typeof inboundContactSchema>;
+
+export const inboundMessageSchema = z.object({
+  kind: z.literal('message'),
+  channel: z.enum(channelNames),
+  /** Unique per channel; redelivery of the same platform message carries the same key. */
+  externalId: z.string().min(1),
+  contact: inboundContactSchema,
+  text: z.string(),
+  attachments: z.array(attachmentSchema),
+  /** When the platform says the customer sent it. */
+  sentAt: z.date(),
+  /** The platform payload as JSON text, so keys with `.` or `$` and 64-bit integers survive storage. */
+  raw: z.string(),
+  source: z.string().optional(),
+});
+export type InboundMessage = z.infer<typeof inboundMessageSchema>;
+
+/** A customer edited a message we already have. */
+export const inboundEditSchema = z.object({
+  kind: z.literal('edit'),
+  channel: z.enum(channelNames),
+  externalId: z.string().min(1),
+  contact: inboundContactSchema,
+  text: z.string(),
+  attachments: z.array(attachmentSchema),
+  editedAt: z.date(),
+  raw: z.string(),
+});
+export type InboundEdit = z.infer<typeof inboundEditSchema>;
+
+export const deliveryStatusSchema = z.enum(['sent', 'delivered', 'read', 'failed']);
+/** The platform reports on a message we sent. */
+export const inboundReceiptSchema = z.object({
+  kind: z.literal('receipt'),
+  channel: z.enum(channelNames),
+  externalId: z.string().min(1),
+  status: deliveryStatusSchema,
+  at: z.date(),
+  error: z.string().optional(),
+});
+export type InboundReceipt = z.infer<typeof inboundReceiptSchema>;
+
+export type InboundEvent = InboundMessage | InboundEdit | InboundReceipt;
+
+/** What the inbox asks a channel to deliver. */
+export interface OutboundText {
+  channel: z.infer<typeof inboundMessageSchema>['channel'];
+  /** The contact's platform id. */
+  to: string;
+  text: string;
+  /** Our message id, usable as an idempotency key where the platform has one. */
+  messageId: string;
+}
+
+export interface SendResult {
+  externalId: string | null;
+}
+
+/** The port every channel implements for replies. */
+export interface ChannelSender {
+  send(message: OutboundText): Promise<SendResult>;
+}
+
+/**
+ * A delivery failure as a value the queue can act on: retry later (maybe after the platform's `retry_after`),
+ * or give up at once because retrying cannot help (blocked by the user, bad recipient).
+ */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** The port every channel pushes inbound events into; it resolves only once the event is durably stored. */
+export type InboundSink = (event: InboundEvent) => Promise<void>;
