@@ -34,12 +34,7 @@ export function deliveryQueue(agenda: Agenda): DeliveryQueue {
 }
 
 /** Defines the job that delivers a queued reply, with retries and a final `failed` once they run out. */
-export function defineDeliveryJob(
-  agenda: Agenda,
-  delivery: Delivery,
-  log: Logger,
-  policy: DeliveryRetryPolicy = defaultRetryPolicy,
-): void {
+export function defineDeliveryJob(agenda: Agenda, delivery: Delivery, log: Logger, policy: DeliveryRetryPolicy = defaultRetryPolicy): void {
   agenda.define<{ messageId: string }>(
     DELIVER_MESSAGE,
     async (job) => {

@@ -21,7 +21,8 @@ const wholeNumber = (min: number, max: number) =>
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 const port = wholeNumber(0, 65535);
 
-const businessHoursPattern = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?(,(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?)* ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d \S+$/;
+const businessHoursPattern =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?(,(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?)* ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d \S+$/;
 const businessHours = optionalText.refine((v) => v === undefined || businessHoursPattern.test(v), {
   message: 'must look like "Mon-Fri 09:00-18:00 Europe/Kyiv"',
 });
@@ -32,15 +33,33 @@ const baseSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PORT: optionalText.pipe(port.default(3000)),
     PUBLIC_URL: optionalUrl,
-    MONGODB_URI: optionalText.pipe(z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb://').optional()),
+    MONGODB_URI: optionalText.pipe(
+      z
+        .string()
+        .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb://')
+        .optional(),
+    ),
     DATA_DIR: optionalText.pipe(z.string().default('./.data')),
-    REDIS_URL: optionalText.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis://').optional()),
+    REDIS_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must start with redis://')
+        .optional(),
+    ),
     JWT_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     ADMIN_EMAIL: optionalText.pipe(z.email({ message: 'must be an email address' }).optional()),
     ADMIN_PASSWORD: optionalText.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
-    TELEGRAM_BOT_TOKEN: optionalText.pipe(z.string().regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-def').optional()),
+    TELEGRAM_BOT_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-def')
+        .optional(),
+    ),
     TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(
-      z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 characters of A-Z a-z 0-9 _ -').optional(),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 characters of A-Z a-z 0-9 _ -')
+        .optional(),
     ),
     TELEGRAM_MODE: optionalText.pipe(z.enum(['webhook', 'polling']).optional()),
     TELEGRAM_API_ROOT: optionalText.pipe(url.default('https://api.telegram.org')),
@@ -58,9 +77,19 @@ const baseSchema = z
     INSTAGRAM_APP_SECRET: optionalText,
     INSTAGRAM_VERIFY_TOKEN: optionalText,
     META_GRAPH_URL: optionalText.pipe(url.default('https://graph.facebook.com/v21.0')),
-    SMTP_URL: optionalText.pipe(z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
+    SMTP_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+        .optional(),
+    ),
     EMAIL_FROM: optionalText,
-    IMAP_URL: optionalText.pipe(z.string().regex(/^imaps?:\/\//, 'must start with imap:// or imaps://').optional()),
+    IMAP_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^imaps?:\/\//, 'must start with imap:// or imaps://')
+        .optional(),
+    ),
     INBOUND_SMTP_PORT: optionalText.pipe(port.optional()),
     API_CHANNEL_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     API_CHANNEL_CALLBACK_URL: optionalUrl,
@@ -72,7 +101,12 @@ const baseSchema = z
     SUPERVISOR_EMAILS: optionalText.pipe(
       z
         .string()
-        .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+        .transform((v) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        )
         .pipe(z.array(z.email({ message: 'must be comma-separated email addresses' })))
         .optional(),
     ),
@@ -110,17 +144,16 @@ export type Config = z.infer<typeof baseSchema> & {
 };
 
 export class ConfigError extends Error {
-  constructor(readonly setting: string, message: string) {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
     super(`invalid setting ${setting}: ${message}`);
     this.name = 'ConfigError';
   }
 }
 
-function perChannel<T>(
-  env: NodeJS.ProcessEnv,
-  base: string,
-  parse: (raw: string, name: string) => T,
-): Partial<Record<Channel, T>> {
+function perChannel<T>(env: NodeJS.ProcessEnv, base: string, parse: (raw: string, name: string) => T): Partial<Record<Channel, T>> {
   const out: Partial<Record<Channel, T>> = {};
   for (const channel of channelNames) {
     const name = `${base}_${channel.toUpperCase()}`;

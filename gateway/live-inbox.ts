@@ -7,7 +7,7 @@ import type { Inbox } from '../inbox';
 import type { Actor } from '../inbox/access';
 import { InboxEvent } from '../inbox/events';
 import type { Presence } from '../inbox/ports';
-import { replySchema } from '../inbox/replies';
+import { type ReplyInput, replySchema } from '../inbox/replies';
 import type { Alert, Conversation, Message } from '../inbox/views';
 import { AppError, ErrorCode } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -35,10 +35,13 @@ interface SocketData {
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-const sendSchema = z.object({ conversationId: z.string().min(1) }).and(replySchema);
+const sendSchema = z.looseObject({ conversationId: z.string().min(1) });
 const assignSchema = z.object({
   conversationId: z.string().min(1),
-  agentId: z.string().regex(/^[a-f0-9]{24}$/i, 'must be an agent id').nullable(),
+  agentId: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/i, 'must be an agent id')
+    .nullable(),
 });
 const readSchema = z.object({ conversationId: z.string().min(1) });
 
@@ -67,7 +70,10 @@ export async function createLiveServer(httpServer: HttpServer, redisUrl: string 
     sub.on('error', (err) => log.error({ err }, 'redis (socket fan-out) error'));
     await Promise.all([pub.connect(), sub.connect()]);
     io.adapter(createAdapter(pub, sub));
-    closers.push(() => pub.quit(), () => sub.quit());
+    closers.push(
+      () => pub.quit(),
+      () => sub.quit(),
+    );
     log.info('socket fan-out across instances through redis');
   }
   const presence: Presence = {
@@ -77,6 +83,13 @@ export async function createLiveServer(httpServer: HttpServer, redisUrl: string 
     },
   };
   return { io, presence, closeAdapters: () => Promise.all(closers.map((c) => c())) };
+}
+
+function parseReply(input: unknown): ReplyInput {
+  const parsed = replySchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new AppError(ErrorCode.BadInput, `${issue?.path.join('.') || 'payload'}: ${issue?.message}`);
 }
 
 function replyError(e: unknown, log: Logger): { ok: false; error: { code: string; message: string } } {
@@ -105,7 +118,8 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
     if (actor.role === 'agent') void socket.join([Rooms.queue, Rooms.agents]);
     else void socket.join(Rooms.supervisors);
 
-    const handle = <T, R extends object>(schema: z.ZodType<T>, run: (input: T) => Promise<R>) =>
+    const handle =
+      <T, R extends object>(schema: z.ZodType<T>, run: (input: T) => Promise<R>) =>
       async (payload: unknown, ack: Ack<R>) => {
         const reply = typeof ack === 'function' ? ack : () => undefined;
         try {
@@ -120,15 +134,24 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
         }
       };
 
-    socket.on('message:send', handle(sendSchema, async ({ conversationId, text }) => ({
-      message: await inbox.replies.send(actor, conversationId, text),
-    })));
-    socket.on('conversation:assign', handle(assignSchema, async ({ conversationId, agentId }) => ({
-      conversation: await inbox.conversations.assign(actor, conversationId, agentId),
-    })));
-    socket.on('conversation:read', handle(readSchema, async ({ conversationId }) => ({
-      conversation: await inbox.conversations.markRead(actor, conversationId),
-    })));
+    socket.on(
+      'message:send',
+      handle(sendSchema, async ({ conversationId, ...reply }) => ({
+        message: await inbox.replies.send(actor, conversationId, parseReply(reply)),
+      })),
+    );
+    socket.on(
+      'conversation:assign',
+      handle(assignSchema, async ({ conversationId, agentId }) => ({
+        conversation: await inbox.conversations.assign(actor, conversationId, agentId),
+      })),
+    );
+    socket.on(
+      'conversation:read',
+      handle(readSchema, async ({ conversationId }) => ({
+        conversation: await inbox.conversations.markRead(actor, conversationId),
+      })),
+    );
   });
 
   inbox.events.on(InboxEvent.MessageNew, ({ conversation, message }) => {

@@ -5,6 +5,7 @@ import { defineDeliveryJob, deliveryQueue } from '../automations/delivery-queue'
 import { createAgenda } from '../automations/jobs';
 import { createInbox, type Inbox } from '../inbox';
 import type { Clock } from '../inbox/ports';
+import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
 import type { ChannelSender, InboundSink } from '../shared/messages';
@@ -45,7 +46,12 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
 
     const channels = createChannels(config, log);
     const senders = new Map<Channel, ChannelSender>();
-    for (const channel of channels) if (channel.sender) senders.set(channel.name, channel.sender);
+    const capabilities = new Map<Channel, Capabilities>();
+    for (const channel of channels) {
+      if (!channel.sender) continue;
+      senders.set(channel.name, channel.sender);
+      capabilities.set(channel.name, channel.capabilities);
+    }
 
     const httpServer: Server = createServer();
     const live = await createLiveServer(httpServer, config.REDIS_URL, log);
@@ -55,6 +61,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       presence: live.presence,
       queue: deliveryQueue(agenda),
       senders,
+      capabilities,
       slaTargets: config.slaFirstResponse,
       log,
       clock: options.clock,

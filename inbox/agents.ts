@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../shared/errors';
-import type { Presence } from './ports';
 import { hashPassword, verifyPassword } from './passwords';
+import type { Presence } from './ports';
 import { type AgentDoc, isDuplicateKey, type Models } from './store/models';
 import { type Agent, type Role, toAgent } from './views';
 

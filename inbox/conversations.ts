@@ -59,7 +59,7 @@ export class Conversations {
     if (query.assigneeId) {
       const wanted = query.assigneeId === 'none' ? null : query.assigneeId;
       if (!seesEverything(actor) && wanted !== null && wanted !== actor.id) {
-        throw new AppError(ErrorCode.Forbidden, "an agent may list only their own conversations and the unassigned queue");
+        throw new AppError(ErrorCode.Forbidden, 'an agent may list only their own conversations and the unassigned queue');
       }
       and.push({ assigneeId: wanted === null ? null : new Types.ObjectId(wanted) });
     } else if (!seesEverything(actor)) {
@@ -145,7 +145,11 @@ export class Conversations {
     } else if (before.status === 'resolved') {
       Object.assign(set, { resolvedAt: null, outcome: null, lossReason: null });
     }
-    const after = await this.models.Conversation.findOneAndUpdate({ _id: before._id }, { $set: set }, { returnDocument: 'after' }).lean<ConversationDoc>();
+    const after = await this.models.Conversation.findOneAndUpdate(
+      { _id: before._id },
+      { $set: set },
+      { returnDocument: 'after' },
+    ).lean<ConversationDoc>();
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
     return this.publish(after);
   }
@@ -153,7 +157,11 @@ export class Conversations {
   async markRead(actor: Actor, id: string): Promise<Conversation> {
     const before = await this.load(actor, id);
     if (before.unreadCount === 0) return toConversation(before);
-    const after = await this.models.Conversation.findOneAndUpdate({ _id: before._id }, { $set: { unreadCount: 0 } }, { returnDocument: 'after' }).lean<ConversationDoc>();
+    const after = await this.models.Conversation.findOneAndUpdate(
+      { _id: before._id },
+      { $set: { unreadCount: 0 } },
+      { returnDocument: 'after' },
+    ).lean<ConversationDoc>();
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
     return this.publish(after);
   }

@@ -1,6 +1,6 @@
 import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
-import { type ChannelSender, DeliveryError } from '../shared/messages';
+import { type ChannelSender, DeliveryError, type Template } from '../shared/messages';
 import type { Alerts } from './alerts';
 import { InboxEvent, type InboxEvents } from './events';
 import type { ContactDoc, ConversationDoc, MessageDoc, Models } from './store/models';
@@ -22,7 +22,7 @@ export class Delivery {
   async deliver(messageId: string): Promise<void> {
     const message = await this.models.Message.findById(messageId).lean<MessageDoc>();
     // Idempotent: a job that runs again after the message was settled does nothing.
-    if (!message || message.status !== 'queued') return;
+    if (message?.status !== 'queued') return;
     const conversation = await this.models.Conversation.findById(message.conversationId).lean<ConversationDoc>();
     const contact = conversation && (await this.models.Contact.findById(conversation.contactId).lean<ContactDoc>());
     if (!conversation || !contact) return this.fail(messageId, 'the conversation or its contact no longer exists');
@@ -34,7 +34,9 @@ export class Delivery {
         channel: message.channel as Channel,
         to: contact.externalId,
         text: message.text ?? '',
+        ...(message.template ? { template: message.template as Template } : {}),
         messageId,
+        lastInboundAt: conversation.lastInboundAt ?? null,
       });
       const sent = await this.models.Message.findOneAndUpdate(
         { _id: message._id, status: 'queued' },

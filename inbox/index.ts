@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
 import type { ChannelSender } from '../shared/messages';
@@ -19,6 +20,7 @@ export interface InboxDeps {
   presence: Presence;
   queue: DeliveryQueue;
   senders: ReadonlyMap<Channel, ChannelSender>;
+  capabilities: ReadonlyMap<Channel, Capabilities>;
   slaTargets: Readonly<Record<Channel, number>>;
   log: Logger;
   clock?: Clock;
@@ -33,7 +35,6 @@ export async function createInbox(deps: InboxDeps) {
   const assignment = new Assignment(models, deps.presence);
   const alerts = new Alerts(models, events);
   const conversations = new Conversations(models, events, clock);
-  const enabled = new Set(deps.senders.keys());
   return {
     models,
     events,
@@ -42,7 +43,7 @@ export async function createInbox(deps: InboxDeps) {
     conversations,
     agents: new Agents(models, deps.presence),
     ingest: new Ingest(models, events, assignment, deps.log, clock),
-    replies: new Replies(models, conversations, events, deps.queue, enabled, clock),
+    replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock),
     delivery: new Delivery(models, deps.senders, alerts, events, deps.log),
     responseTimes: new ResponseTimes(models, deps.slaTargets, clock),
   };

@@ -1,9 +1,9 @@
 import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
-import type { InboundContact, InboundEdit, InboundEvent, InboundMessage, InboundReceipt } from '../shared/messages';
+import type { InboundContact, InboundContactState, InboundEdit, InboundEvent, InboundMessage, InboundReceipt } from '../shared/messages';
 import type { Assignment } from './assignment';
-import type { Clock } from './ports';
 import { InboxEvent, type InboxEvents } from './events';
+import type { Clock } from './ports';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
 import { toConversation, toMessage } from './views';
 
@@ -42,6 +42,8 @@ export class Ingest {
         return this.edit(event);
       case 'receipt':
         return this.receipt(event);
+      case 'contact':
+        return this.contactState(event);
     }
   }
 
@@ -136,13 +138,11 @@ export class Ingest {
       await Conversation.updateOne({ _id: id, firstInboundAt: null }, { $set: { firstInboundAt: at } });
     }
     const reopened =
-      before.status === 'resolved'
-        ? { outcome: null, lossReason: null, resolvedAt: null, escalationStep: 0, triedAgentIds: [] }
-        : {};
+      before.status === 'resolved' ? { outcome: null, lossReason: null, resolvedAt: null, escalationStep: 0, triedAgentIds: [] } : {};
     const after = await Conversation.findOneAndUpdate(
       { _id: id },
       {
-        $max: { lastMessageAt: at },
+        $max: { lastMessageAt: at, lastInboundAt: at },
         $set: { status: 'open', lastMessagePreview: previewOf(message.text ?? '', message.attachments ?? []), ...reopened },
         $inc: { unreadCount: 1 },
       },
@@ -183,6 +183,28 @@ export class Ingest {
     if (!message) return { duplicate: true };
     await this.emitMessageUpdated(message);
     return { duplicate: false, messageId: message._id.toString(), conversationId: message.conversationId.toString() };
+  }
+
+  /** Subscribed / unsubscribed / blocked: replies are refused up front while the customer cannot be reached. */
+  async contactState(state: InboundContactState): Promise<IngestResult> {
+    // The event may carry no real name (Viber's `unsubscribed` has only the user id): never overwrite one with it.
+    const contact = await this.retryOnDuplicate(() =>
+      this.models.Contact.findOneAndUpdate(
+        { channel: state.channel, externalId: state.contact.externalId },
+        {
+          $set: { reachable: state.reachable },
+          $setOnInsert: { channel: state.channel, externalId: state.contact.externalId, name: state.contact.name },
+        },
+        { upsert: true, returnDocument: 'after' },
+      ).lean<ContactDoc>(),
+    );
+    const conversation = await this.models.Conversation.findOneAndUpdate(
+      { contactId: contact._id, contactReachable: { $ne: state.reachable } },
+      { $set: { contactReachable: state.reachable } },
+      { returnDocument: 'after' },
+    ).lean<ConversationDoc>();
+    if (conversation) this.events.emit(InboxEvent.ConversationUpdated, { conversation: toConversation(conversation) });
+    return { duplicate: !conversation, conversationId: conversation?._id.toString() };
   }
 
   private async emitMessageUpdated(message: MessageDoc): Promise<void> {

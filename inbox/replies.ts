@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
+import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
+import { templateSchema } from '../shared/messages';
 import type { Actor } from './access';
 import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
@@ -10,7 +12,13 @@ import type { Clock, DeliveryQueue } from './ports';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
 import { type Message, toConversation, toMessage } from './views';
 
-export const replySchema = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4096) });
+export const replySchema = z.union([
+  z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4096) }).strict(),
+  z.object({ template: templateSchema }).strict(),
+]);
+export type ReplyInput = z.infer<typeof replySchema>;
+
+const hours = (ms: number) => Math.round(ms / 3600_000);
 
 /**
  * A manager's reply: stored as `queued` before anything else, so the text is never lost, then handed to the
@@ -22,21 +30,24 @@ export class Replies {
     private readonly conversations: Conversations,
     private readonly events: InboxEvents,
     private readonly queue: DeliveryQueue,
-    private readonly enabledChannels: ReadonlySet<Channel>,
+    /** The connected channels that can send, with what they can do. */
+    private readonly channels: ReadonlyMap<Channel, Capabilities>,
     private readonly clock: Clock,
   ) {}
 
-  async send(actor: Actor, conversationId: string, text: string): Promise<Message> {
+  async send(actor: Actor, conversationId: string, input: ReplyInput): Promise<Message> {
     const conversation = await this.conversations.load(actor, conversationId);
-    if (!this.enabledChannels.has(conversation.channel as Channel)) {
-      throw new AppError(ErrorCode.ChannelUnavailable, `the ${conversation.channel} channel is not connected, so replies cannot be sent`);
-    }
+    const now = this.clock();
+    this.checkSendable(conversation, input, now);
     const contact = await this.models.Contact.findById(conversation.contactId).lean<ContactDoc>();
     if (contact && contact.reachable === false) {
-      throw new AppError(ErrorCode.Conflict, `${contact.name} unsubscribed from ${conversation.channel}: replies cannot reach them`);
+      throw new AppError(
+        ErrorCode.ContactUnreachable,
+        `${contact.name} unsubscribed from ${conversation.channel}: replies cannot reach them`,
+      );
     }
+    const text = 'text' in input ? input.text : `[template ${input.template.name}]`;
 
-    const now = this.clock();
     const id = new Types.ObjectId();
     const created = await this.models.Message.create({
       _id: id,
@@ -45,6 +56,7 @@ export class Replies {
       direction: 'out',
       sender: { type: 'agent', id: actor.id, name: actor.name },
       text,
+      template: 'template' in input ? input.template : null,
       attachments: [],
       dedupeKey: `out:${randomUUID()}`,
       status: 'queued',
@@ -66,6 +78,29 @@ export class Replies {
       throw e;
     }
     return toMessage(message);
+  }
+
+  /** Refuses, before anything is stored, a reply the channel cannot deliver now. */
+  private checkSendable(conversation: ConversationDoc, input: ReplyInput, now: Date): void {
+    const channel = conversation.channel as Channel;
+    const capabilities = this.channels.get(channel);
+    if (!capabilities) {
+      throw new AppError(ErrorCode.ChannelUnavailable, `the ${channel} channel is not connected, so replies cannot be sent`);
+    }
+    if ('template' in input) {
+      if (!capabilities.templates) throw new AppError(ErrorCode.BadInput, `the ${channel} channel does not send templates`);
+      return;
+    }
+    const window = capabilities.replyWindowMs;
+    if (window === null) return;
+    const since = conversation.lastInboundAt ? now.getTime() - conversation.lastInboundAt.getTime() : Number.POSITIVE_INFINITY;
+    const limit = Math.max(window, capabilities.humanAgentWindowMs ?? 0);
+    if (since <= limit) return;
+    const hint = capabilities.templates ? '; send an approved template instead ({"template": {"name", "language", "params"}})' : '';
+    throw new AppError(
+      ErrorCode.OutsideReplyWindow,
+      `${channel} allows free-text replies only within ${hours(limit)} h of the customer's last message${hint}`,
+    );
   }
 
   /** Ends the customer's wait (if any), records how long it was, and updates the conversation. */

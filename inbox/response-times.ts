@@ -2,13 +2,19 @@ import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import type { Clock } from './ports';
-import type { ConversationDoc, Models, ResponseDoc } from './store/models';
 import { type Stats, summarize } from './stats';
+import type { ConversationDoc, Models, ResponseDoc } from './store/models';
 
 export const responseTimesQuery = z
   .object({
-    from: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
-    to: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+    from: z.iso
+      .datetime({ offset: true })
+      .transform((s) => new Date(s))
+      .optional(),
+    to: z.iso
+      .datetime({ offset: true })
+      .transform((s) => new Date(s))
+      .optional(),
     channel: z.enum(channelNames).optional(),
     groupBy: z.enum(['channel', 'agent']).default('channel'),
   })

@@ -1,5 +1,5 @@
 import type { Channel } from '../shared/channels';
-import type { Attachment } from '../shared/messages';
+import type { Attachment, Template } from '../shared/messages';
 import type { AgentDoc, AlertDoc, ConversationDoc, MessageDoc } from './store/models';
 
 /** The public shapes of the contract: plain objects with string ids and ISO-8601 UTC times. */
@@ -18,11 +18,12 @@ export interface Conversation {
   id: string;
   channel: Channel;
   status: ConversationStatus;
-  contact: { id: string; name: string };
+  contact: { id: string; name: string; reachable: boolean };
   assigneeId: string | null;
   lastMessageAt: string;
   lastMessagePreview: string;
   awaitingReplySince: string | null;
+  lastInboundAt: string | null;
   firstResponseAt: string | null;
   escalationStep: number;
   unreadCount: number;
@@ -39,6 +40,7 @@ export interface Message {
   direction: 'in' | 'out';
   sender: { type: 'contact' | 'agent' | 'bot' | 'system'; id?: string; name?: string };
   text: string;
+  template?: Template;
   attachments: Attachment[];
   externalId: string | null;
   status: MessageStatus;
@@ -71,11 +73,12 @@ export function toConversation(doc: ConversationDoc): Conversation {
     id: doc._id.toString(),
     channel: doc.channel as Channel,
     status: doc.status as ConversationStatus,
-    contact: { id: doc.contactId.toString(), name: doc.contactName },
+    contact: { id: doc.contactId.toString(), name: doc.contactName, reachable: doc.contactReachable !== false },
     assigneeId: idOf(doc.assigneeId),
     lastMessageAt: doc.lastMessageAt.toISOString(),
     lastMessagePreview: doc.lastMessagePreview ?? '',
     awaitingReplySince: iso(doc.awaitingReplySince),
+    lastInboundAt: iso(doc.lastInboundAt),
     firstResponseAt: iso(doc.firstResponseAt),
     escalationStep: doc.escalationStep ?? 0,
     unreadCount: doc.unreadCount ?? 0,
@@ -96,6 +99,7 @@ export function toMessage(doc: MessageDoc): Message {
     direction: doc.direction as 'in' | 'out',
     sender,
     text: doc.text ?? '',
+    ...(doc.template ? { template: doc.template as Template } : {}),
     attachments: (doc.attachments ?? []) as Attachment[],
     externalId: doc.externalId ?? null,
     status: doc.status as MessageStatus,

@@ -28,6 +28,13 @@ export interface Capabilities {
   receipts: boolean;
   /** How long after the customer's last message a free-text reply is allowed; null when there is no window. */
   replyWindowMs: number | null;
+  /**
+   * Beyond the window, until this long after the customer's last message, a human agent may still answer
+   * (Instagram's HUMAN_AGENT tag: 7 days); the sender marks such replies itself.
+   */
+  humanAgentWindowMs?: number;
+  /** Approved templates can be sent at any time (WhatsApp). */
+  templates?: boolean;
 }
 
 export interface ChannelAdapter {

@@ -13,6 +13,8 @@ export const ErrorCode = {
   Conflict: 'INBOX.CONFLICT',
   EmailTaken: 'AUTH.EMAIL_TAKEN',
   ChannelUnavailable: 'CHANNEL.UNAVAILABLE',
+  OutsideReplyWindow: 'INBOX.OUTSIDE_REPLY_WINDOW',
+  ContactUnreachable: 'INBOX.CONTACT_UNREACHABLE',
   PayloadTooLarge: 'HTTP.PAYLOAD_TOO_LARGE',
   RateLimited: 'HTTP.RATE_LIMITED',
   StoreUnavailable: 'STORE.UNAVAILABLE',

@@ -70,7 +70,25 @@ export const inboundReceiptSchema = z.object({
 });
 export type InboundReceipt = z.infer<typeof inboundReceiptSchema>;
 
-export type InboundEvent = InboundMessage | InboundEdit | InboundReceipt;
+/** The customer subscribed, unsubscribed or blocked the bot: whether replies can reach them at all. */
+export const inboundContactStateSchema = z.object({
+  kind: z.literal('contact'),
+  channel: z.enum(channelNames),
+  contact: inboundContactSchema,
+  reachable: z.boolean(),
+  at: z.date(),
+});
+export type InboundContactState = z.infer<typeof inboundContactStateSchema>;
+
+export type InboundEvent = InboundMessage | InboundEdit | InboundReceipt | InboundContactState;
+
+/** A pre-approved message template (WhatsApp), the only thing allowed outside the customer-service window. */
+export const templateSchema = z.object({
+  name: z.string().trim().min(1).max(512),
+  language: z.string().trim().min(2).max(15),
+  params: z.array(z.string().max(1024)).max(20).default([]),
+});
+export type Template = z.infer<typeof templateSchema>;
 
 /** What the inbox asks a channel to deliver. */
 export interface OutboundText {
@@ -78,8 +96,12 @@ export interface OutboundText {
   /** The contact's platform id. */
   to: string;
   text: string;
+  /** Set instead of free text where the channel supports templates. */
+  template?: Template;
   /** Our message id, usable as an idempotency key where the platform has one. */
   messageId: string;
+  /** When the customer last wrote: channels with messaging windows choose how to send (e.g. a human-agent tag). */
+  lastInboundAt: Date | null;
 }
 
 export interface SendResult {

@@ -7,5 +7,4 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-export const hmacSha256Hex = (key: string, body: Buffer | string): string =>
-  createHmac('sha256', key).update(body).digest('hex');
+export const hmacSha256Hex = (key: string, body: Buffer | string): string => createHmac('sha256', key).update(body).digest('hex');

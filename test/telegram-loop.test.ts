@@ -31,7 +31,12 @@ describe('a Telegram customer and a manager, end to end', () => {
       externalId: `${olena.id}:${update.message?.message_id}`,
     });
     // The only online agent gets the new conversation by round-robin.
-    expect(live.conversation).toMatchObject({ channel: 'telegram', status: 'open', assigneeId: agent.agent.id, contact: { name: 'Олена Коваленко' } });
+    expect(live.conversation).toMatchObject({
+      channel: 'telegram',
+      status: 'open',
+      assigneeId: agent.agent.id,
+      contact: { name: 'Олена Коваленко' },
+    });
     expect(live.conversation.awaitingReplySince).not.toBeNull();
     expect(seenBySupervisor.message.id).toBe(live.message.id);
 

@@ -27,7 +27,11 @@ export class ApiCallbackSender implements ChannelSender {
     }
     if (response.status === 429 || response.status >= 500) {
       const retryAfter = Number(response.headers.get('retry-after'));
-      throw new DeliveryError(`callback answered ${response.status}`, true, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+      throw new DeliveryError(
+        `callback answered ${response.status}`,
+        true,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      );
     }
     if (!response.ok) throw new DeliveryError(`callback refused the reply with ${response.status}`, false);
     return { externalId: message.messageId };

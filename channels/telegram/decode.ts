@@ -17,9 +17,15 @@ function contactOf(user: User): InboundContact {
 function attachmentsOf(m: Message): Attachment[] {
   if (m.photo && m.photo.length > 0) {
     const largest = m.photo[m.photo.length - 1];
-    if (largest) return [{ kind: 'image', platformId: largest.file_id, mimeType: 'image/jpeg', ...(largest.file_size ? { size: largest.file_size } : {}) }];
+    if (largest)
+      return [
+        { kind: 'image', platformId: largest.file_id, mimeType: 'image/jpeg', ...(largest.file_size ? { size: largest.file_size } : {}) },
+      ];
   }
-  const file = (kind: Attachment['kind'], f: { file_id: string; file_size?: number; mime_type?: string; file_name?: string }): Attachment[] => [
+  const file = (
+    kind: Attachment['kind'],
+    f: { file_id: string; file_size?: number; mime_type?: string; file_name?: string },
+  ): Attachment[] => [
     {
       kind,
       platformId: f.file_id,

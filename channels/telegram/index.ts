@@ -1,6 +1,6 @@
-import type { Update } from '@grammyjs/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
+import type { Update } from '@grammyjs/types';
 import { Bot } from 'grammy';
 import { z } from 'zod';
 import type { ChannelAdapter, WebhookHandler } from '../../shared/channel-adapter';

@@ -6,7 +6,10 @@ export const telegramSettingsSchema = z.object({
   mode: z.enum(['webhook', 'polling']),
   apiRoot: z.url(),
   /** Checked against X-Telegram-Bot-Api-Secret-Token on every webhook call. */
-  webhookSecret: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/).optional(),
+  webhookSecret: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/)
+    .optional(),
   /** Where Telegram should deliver updates, registered with setWebhook at start. */
   webhookUrl: z.url().optional(),
   /** Short in-process retries for 429/5xx before the delivery queue takes over. */

@@ -2,12 +2,12 @@ import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Inbox } from '../../inbox';
 import type { ChannelAdapter } from '../../shared/channel-adapter';
+import type { Logger } from '../../shared/logger';
 import type { InboundSink } from '../../shared/messages';
 import { errorHandler, notFound } from './errors';
 import { managersApi } from './managers-api';
 import type { Tokens } from './tokens';
 import { webhooksRouter } from './webhooks';
-import type { Logger } from '../../shared/logger';
 
 export interface HttpAppOptions {
   inbox: Inbox;

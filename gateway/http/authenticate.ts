@@ -1,8 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Actor } from '../../inbox/access';
 import type { Agents } from '../../inbox/agents';
-import { AppError, ErrorCode } from '../../shared/errors';
 import type { Role } from '../../inbox/views';
+import { AppError, ErrorCode } from '../../shared/errors';
 import type { Tokens } from './tokens';
 
 declare global {

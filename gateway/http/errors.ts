@@ -15,6 +15,8 @@ const statusOf: Record<ErrorCode, number> = {
   [ErrorCode.Conflict]: 409,
   [ErrorCode.EmailTaken]: 409,
   [ErrorCode.ChannelUnavailable]: 409,
+  [ErrorCode.OutsideReplyWindow]: 409,
+  [ErrorCode.ContactUnreachable]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.StoreUnavailable]: 503,

@@ -1,9 +1,9 @@
 import express, { type Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
+import type { Inbox } from '../../inbox';
 import { newAgentSchema } from '../../inbox/agents';
 import { listConversationsQuery, listMessagesQuery, statusChangeSchema } from '../../inbox/conversations';
-import type { Inbox } from '../../inbox';
 import { replySchema } from '../../inbox/replies';
 import { responseTimesQuery } from '../../inbox/response-times';
 import { ErrorCode } from '../../shared/errors';
@@ -13,8 +13,18 @@ import type { Tokens } from './tokens';
 import { parseInput } from './validate';
 
 const loginSchema = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(200) });
-const assignSchema = z.object({ agentId: z.string().regex(/^[a-f0-9]{24}$/i, 'must be an agent id').nullable() });
-const alertsQuery = z.object({ since: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional() });
+const assignSchema = z.object({
+  agentId: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/i, 'must be an agent id')
+    .nullable(),
+});
+const alertsQuery = z.object({
+  since: z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s))
+    .optional(),
+});
 
 export interface ManagersApiOptions {
   inbox: Inbox;
@@ -75,8 +85,7 @@ export function managersApi({ inbox, tokens, bodyLimit, loginAttempts = 10 }: Ma
   });
 
   router.post('/conversations/:id/messages', async (req, res) => {
-    const { text } = parseInput(replySchema, req.body);
-    res.status(201).json(await inbox.replies.send(actorOf(req), req.params.id, text));
+    res.status(201).json(await inbox.replies.send(actorOf(req), req.params.id, parseInput(replySchema, req.body)));
   });
 
   router.post('/conversations/:id/assign', async (req, res) => {

@@ -9,7 +9,10 @@ const claims = z.object({ sub: z.string(), role: z.enum(['agent', 'supervisor', 
 export class Tokens {
   private readonly key: Uint8Array;
 
-  constructor(secret: string, private readonly ttl = '12h') {
+  constructor(
+    secret: string,
+    private readonly ttl = '12h',
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 

@@ -1,4 +1,4 @@
-import mongoose, { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import mongoose, { type Connection, type InferSchemaType, Schema } from 'mongoose';
 import { channelNames } from '../../shared/channels';
 
 /**
@@ -36,6 +36,10 @@ const conversationSchema = new Schema(
     /** The first customer message no agent has answered yet; null while nobody waits. */
     awaitingReplySince: { type: Date, default: null },
     firstInboundAt: { type: Date, default: null },
+    /** The customer's latest message: messaging windows (WhatsApp, Instagram) count from here. */
+    lastInboundAt: { type: Date, default: null },
+    /** Mirrors the contact: false once they unsubscribed or blocked the bot. */
+    contactReachable: { type: Boolean, default: true },
     firstResponseAt: { type: Date, default: null },
     firstResponderId: { type: Schema.Types.ObjectId, default: null },
     unreadCount: { type: Number, default: 0 },
@@ -68,6 +72,8 @@ const messageSchema = new Schema(
       name: { type: String, default: null },
     },
     text: { type: String, default: '' },
+    /** A template reply (name, language, params) instead of free text. */
+    template: { type: Schema.Types.Mixed, default: null },
     attachments: { type: [Schema.Types.Mixed], default: [] },
     /** The platform's id of this message once known (inbound: always; outbound: after sending). */
     externalId: { type: String, default: null },
@@ -172,5 +178,4 @@ export async function ensureIndexes(models: Models): Promise<void> {
   for (const model of Object.values(models)) await model.init();
 }
 
-export const isDuplicateKey = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
+export const isDuplicateKey = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;

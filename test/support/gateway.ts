@@ -108,7 +108,11 @@ export class TestGateway {
     return this.gateway.inbox;
   }
 
-  async request<T = any>(method: string, route: string, options: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<HttpReply<T>> {
+  async request<T = any>(
+    method: string,
+    route: string,
+    options: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<HttpReply<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined = options.body;
@@ -148,7 +152,12 @@ export class TestGateway {
   }
 
   async connect(token: string | undefined): Promise<SocketRecorder> {
-    const socket = connectSocket(this.url, { auth: token === undefined ? {} : { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket = connectSocket(this.url, {
+      auth: token === undefined ? {} : { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     const recorder = new SocketRecorder(socket);
     this.sockets.push(recorder);
     await new Promise<void>((resolve, reject) => {

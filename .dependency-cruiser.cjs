@@ -1,0 +1,52 @@
+/**
+ * The layering of the gateway, enforced in CI:
+ * - domain code (inbox/, automations/) never imports a platform SDK, a transport or the channels;
+ * - channels never touch the store, the inbox or the process wiring;
+ * - shared/ depends on nothing of ours.
+ */
+const platformSdks = '^node_modules/(grammy|@grammyjs|viber-bot|whatsapp-web\\.js|puppeteer|nodemailer|imapflow|mailparser|smtp-server)/';
+const transports = '^node_modules/(express|socket\\.io|@socket\\.io|redis)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-without-platform-sdks',
+      comment: 'inbox/ and automations/ speak to platforms only through the ports in shared/',
+      severity: 'error',
+      from: { path: '^(inbox|automations)/' },
+      to: { path: [platformSdks, transports, '^(channels|gateway)/'] },
+    },
+    {
+      name: 'inbox-without-job-queue',
+      comment: 'the inbox hands work to the queue through the DeliveryQueue port',
+      severity: 'error',
+      from: { path: '^inbox/' },
+      to: { path: ['^node_modules/(agenda|@agendajs)/', '^automations/'] },
+    },
+    {
+      name: 'channels-without-store',
+      comment: 'channels turn payloads into events and send replies; storing is the inbox’s job',
+      severity: 'error',
+      from: { path: '^channels/' },
+      to: { path: ['^node_modules/(mongoose|mongodb|agenda|@agendajs)/', '^(inbox|automations|gateway)/'] },
+    },
+    {
+      name: 'shared-stands-alone',
+      severity: 'error',
+      from: { path: '^shared/' },
+      to: { path: '^(inbox|automations|channels|gateway)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
