@@ -10,4 +10,7 @@ export default {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
+  // Agenda keeps a ref'd watchdog timer (lockLifetime / 2, minutes) for every job it ran, even after the job
+  // finished and the queue was drained; everything of ours is closed by the suites, so the run may end here.
+  forceExit: true,
 };
