@@ -112,6 +112,9 @@ const baseSchema = z
     ),
     /** How often the job queue polls the store; lower means snappier timers at the cost of more queries. */
     JOBS_POLL_INTERVAL: optionalText.pipe(durationSchema.default(1000)),
+    /** Retries of a failed reply delivery before it is marked failed, and the first backoff (doubling after). */
+    DELIVERY_MAX_RETRIES: optionalText.pipe(wholeNumber(0, 30).default(6)),
+    DELIVERY_RETRY_BASE: optionalText.pipe(durationSchema.default(2000)),
     /** Largest webhook or API body accepted. */
     BODY_LIMIT: optionalText.pipe(z.string().default('1mb')),
   })

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
-import { defineDeliveryJob, deliveryQueue } from '../automations/delivery-queue';
+import { defaultRetryPolicy, defineDeliveryJob, deliveryQueue } from '../automations/delivery-queue';
 import { createAgenda } from '../automations/jobs';
 import { createInbox, type Inbox } from '../inbox';
 import type { Clock } from '../inbox/ports';
@@ -66,7 +66,11 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       log,
       clock: options.clock,
     });
-    defineDeliveryJob(agenda, inbox.delivery, log);
+    defineDeliveryJob(agenda, inbox.delivery, log, {
+      ...defaultRetryPolicy,
+      maxRetries: config.DELIVERY_MAX_RETRIES,
+      baseDelayMs: config.DELIVERY_RETRY_BASE,
+    });
 
     const tokens = new Tokens(config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR));
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD && (await inbox.agents.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD))) {

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import type { KeyedLock } from './keyed-lock';
 import type { Presence } from './ports';
 import type { ConversationDoc, Models } from './store/models';
 
@@ -10,12 +11,17 @@ export class Assignment {
   constructor(
     private readonly models: Models,
     private readonly presence: Presence,
+    private readonly lock: KeyedLock,
   ) {}
 
   /** Picks the next online agent, skipping `exclude`; null when nobody is online. */
   async nextAgent(exclude: readonly string[] = []): Promise<Types.ObjectId | null> {
     const online = (await this.presence.onlineAgentIds()).filter((id) => !exclude.includes(id));
     if (online.length === 0) return null;
+    return this.lock.run('round-robin', () => this.pick(online));
+  }
+
+  private async pick(online: string[]): Promise<Types.ObjectId | null> {
     const agent = await this.models.Agent.findOneAndUpdate(
       { role: 'agent', _id: { $in: online } },
       { $set: { lastAssignedAt: new Date() } },

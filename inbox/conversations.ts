@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from '../shared/errors';
 import { type Actor, assertCanWorkOn, isObjectId, seesEverything } from './access';
 import { decodeCursor, encodeCursor } from './cursor';
 import { InboxEvent, type InboxEvents } from './events';
+import type { KeyedLock } from './keyed-lock';
 import type { Clock } from './ports';
 import type { AgentDoc, ConversationDoc, MessageDoc, Models } from './store/models';
 import { type Conversation, type Message, toConversation, toMessage } from './views';
@@ -50,6 +51,7 @@ export class Conversations {
     private readonly models: Models,
     private readonly events: InboxEvents,
     private readonly clock: Clock,
+    private readonly lock: KeyedLock,
   ) {}
 
   async list(actor: Actor, query: ListConversationsQuery): Promise<Page<Conversation>> {
@@ -114,6 +116,10 @@ export class Conversations {
 
   /** Manual (re)assignment; it restarts the escalation chain from the new assignee. */
   async assign(actor: Actor, id: string, agentId: string | null): Promise<Conversation> {
+    return this.lock.run(`conversation:${id}`, () => this.applyAssign(actor, id, agentId));
+  }
+
+  private async applyAssign(actor: Actor, id: string, agentId: string | null): Promise<Conversation> {
     const before = await this.load(actor, id);
     if (agentId !== null) {
       const target = isObjectId(agentId) ? await this.models.Agent.findById(agentId).lean<AgentDoc>() : null;
@@ -133,6 +139,10 @@ export class Conversations {
   }
 
   async setStatus(actor: Actor, id: string, change: StatusChange): Promise<Conversation> {
+    return this.lock.run(`conversation:${id}`, () => this.applyStatus(actor, id, change));
+  }
+
+  private async applyStatus(actor: Actor, id: string, change: StatusChange): Promise<Conversation> {
     const before = await this.load(actor, id);
     const set: Record<string, unknown> = { status: change.status };
     if (change.status === 'resolved') {
@@ -155,6 +165,10 @@ export class Conversations {
   }
 
   async markRead(actor: Actor, id: string): Promise<Conversation> {
+    return this.lock.run(`conversation:${id}`, () => this.applyRead(actor, id));
+  }
+
+  private async applyRead(actor: Actor, id: string): Promise<Conversation> {
     const before = await this.load(actor, id);
     if (before.unreadCount === 0) return toConversation(before);
     const after = await this.models.Conversation.findOneAndUpdate(

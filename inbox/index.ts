@@ -10,6 +10,7 @@ import { Conversations } from './conversations';
 import { Delivery } from './delivery';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
+import { KeyedLock } from './keyed-lock';
 import { type Clock, type DeliveryQueue, type Presence, systemClock } from './ports';
 import { Replies } from './replies';
 import { ResponseTimes } from './response-times';
@@ -32,9 +33,10 @@ export async function createInbox(deps: InboxDeps) {
   await ensureIndexes(models);
   const clock = deps.clock ?? systemClock;
   const events = new InboxEvents();
-  const assignment = new Assignment(models, deps.presence);
+  const lock = new KeyedLock();
+  const assignment = new Assignment(models, deps.presence, lock);
   const alerts = new Alerts(models, events);
-  const conversations = new Conversations(models, events, clock);
+  const conversations = new Conversations(models, events, clock, lock);
   return {
     models,
     events,
@@ -42,8 +44,8 @@ export async function createInbox(deps: InboxDeps) {
     alerts,
     conversations,
     agents: new Agents(models, deps.presence),
-    ingest: new Ingest(models, events, assignment, deps.log, clock),
-    replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock),
+    ingest: new Ingest(models, events, assignment, deps.log, clock, lock),
+    replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock, lock),
     delivery: new Delivery(models, deps.senders, alerts, events, deps.log),
     responseTimes: new ResponseTimes(models, deps.slaTargets, clock),
   };

@@ -1,8 +1,10 @@
+import type { Types } from 'mongoose';
 import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
 import type { InboundContact, InboundContactState, InboundEdit, InboundEvent, InboundMessage, InboundReceipt } from '../shared/messages';
 import type { Assignment } from './assignment';
 import { InboxEvent, type InboxEvents } from './events';
+import type { KeyedLock } from './keyed-lock';
 import type { Clock } from './ports';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
 import { toConversation, toMessage } from './views';
@@ -32,6 +34,7 @@ export class Ingest {
     private readonly assignment: Assignment,
     private readonly log: Logger,
     private readonly clock: Clock,
+    private readonly lock: KeyedLock,
   ) {}
 
   async handle(event: InboundEvent): Promise<IngestResult> {
@@ -53,9 +56,22 @@ export class Ingest {
     if (known) return { duplicate: true, messageId: known._id.toString(), conversationId: known.conversationId.toString() };
 
     const receivedAt = this.clock();
-    const contact = await this.upsertContact(msg.channel, msg.contact);
-    const before = await this.openConversation(contact, msg.channel, receivedAt);
+    const contact = await this.lock.run(`contact:${msg.channel}:${msg.contact.externalId}`, () =>
+      this.upsertContact(msg.channel, msg.contact),
+    );
+    const opened = await this.openConversation(contact, msg.channel, receivedAt);
+    return this.lock.run(`conversation:${opened._id.toString()}`, () => this.storeInConversation(opened._id, contact, msg, receivedAt));
+  }
 
+  private async storeInConversation(
+    conversationId: Types.ObjectId,
+    contact: ContactDoc,
+    msg: InboundMessage,
+    receivedAt: Date,
+  ): Promise<IngestResult> {
+    const dedupeKey = `${msg.channel}:${msg.externalId}`;
+    const before = await this.models.Conversation.findById(conversationId).lean<ConversationDoc>();
+    if (!before) throw new Error(`conversation ${conversationId.toString()} vanished during ingest`);
     let message: MessageDoc;
     try {
       const created = await this.models.Message.create({
@@ -89,41 +105,63 @@ export class Ingest {
     return { duplicate: false, messageId: message._id.toString(), conversationId: conversation._id.toString() };
   }
 
+  /**
+   * Finds or creates the contact, writing only what changed. Creation is a plain insert guarded by the unique
+   * index (not an upsert): on FerretDB an upsert that matches rewrites the whole stored document, which would race
+   * with other writers.
+   */
   private async upsertContact(channel: Channel, contact: InboundContact): Promise<ContactDoc> {
-    const set: Record<string, string> = { name: contact.name };
+    const filter = { channel, externalId: contact.externalId };
+    const fields: Record<string, string> = { name: contact.name };
     for (const key of ['username', 'email', 'phone', 'language'] as const) {
       const value = contact[key];
-      if (value) set[key] = value;
+      if (value) fields[key] = value;
     }
-    return this.retryOnDuplicate(() =>
-      this.models.Contact.findOneAndUpdate(
-        { channel, externalId: contact.externalId },
-        { $set: set, $setOnInsert: { channel, externalId: contact.externalId, reachable: true } },
-        { upsert: true, returnDocument: 'after' },
-      ).lean<ContactDoc>(),
+    const existing = await this.findOrInsert(
+      () => this.models.Contact.findOne(filter).lean<ContactDoc>(),
+      () => this.models.Contact.create({ ...filter, ...fields, reachable: true }),
+    );
+    const changed = Object.entries(fields).filter(([key, value]) => (existing as Record<string, unknown>)[key] !== value);
+    if (changed.length === 0) return existing;
+    return (
+      (await this.models.Contact.findOneAndUpdate(
+        filter,
+        { $set: Object.fromEntries(changed) },
+        { returnDocument: 'after' },
+      ).lean<ContactDoc>()) ?? existing
     );
   }
 
   /** The contact's one conversation, created empty if it is their first message. */
   private async openConversation(contact: ContactDoc, channel: Channel, now: Date): Promise<ConversationDoc> {
-    return this.retryOnDuplicate(() =>
-      this.models.Conversation.findOneAndUpdate(
-        { contactId: contact._id },
-        {
-          $setOnInsert: {
-            contactId: contact._id,
-            channel,
-            contactName: contact.name,
-            status: 'open',
-            lastMessageAt: now,
-            awaitingReplySince: null,
-            firstInboundAt: null,
-            unreadCount: 0,
-          },
-        },
-        { upsert: true, returnDocument: 'after' },
-      ).lean<ConversationDoc>(),
+    return this.findOrInsert(
+      () => this.models.Conversation.findOne({ contactId: contact._id }).lean<ConversationDoc>(),
+      () =>
+        this.models.Conversation.create({
+          contactId: contact._id,
+          channel,
+          contactName: contact.name,
+          status: 'open',
+          lastMessageAt: now,
+          contactReachable: contact.reachable !== false,
+        }),
     );
+  }
+
+  /** Reads a document, or inserts it; when another writer inserted it first, reads theirs. */
+  private async findOrInsert<T>(find: () => Promise<T | null>, insert: () => Promise<unknown>): Promise<T> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const found = await find();
+      if (found) return found;
+      try {
+        await insert();
+      } catch (e) {
+        if (!isDuplicateKey(e)) throw e;
+      }
+    }
+    const found = await find();
+    if (!found) throw new Error('a document inserted a moment ago cannot be read back');
+    return found;
   }
 
   /** The message's effects on its conversation, applied once by whoever inserted the message. */
@@ -153,6 +191,10 @@ export class Ingest {
   }
 
   async edit(edit: InboundEdit): Promise<IngestResult> {
+    return this.lock.run(`message:${edit.channel}:${edit.externalId}`, () => this.applyEdit(edit));
+  }
+
+  private async applyEdit(edit: InboundEdit): Promise<IngestResult> {
     const dedupeKey = `${edit.channel}:${edit.externalId}`;
     const message = await this.models.Message.findOneAndUpdate(
       { dedupeKey, $or: [{ editedAt: null }, { editedAt: { $lt: edit.editedAt } }] },
@@ -170,6 +212,10 @@ export class Ingest {
   }
 
   async receipt(receipt: InboundReceipt): Promise<IngestResult> {
+    return this.lock.run(`message:${receipt.channel}:${receipt.externalId}`, () => this.applyReceipt(receipt));
+  }
+
+  private async applyReceipt(receipt: InboundReceipt): Promise<IngestResult> {
     type Status = MessageDoc['status'];
     const lower: Status[] =
       receipt.status === 'failed'
@@ -187,22 +233,28 @@ export class Ingest {
 
   /** Subscribed / unsubscribed / blocked: replies are refused up front while the customer cannot be reached. */
   async contactState(state: InboundContactState): Promise<IngestResult> {
+    return this.lock.run(`contact:${state.channel}:${state.contact.externalId}`, () => this.applyContactState(state));
+  }
+
+  private async applyContactState(state: InboundContactState): Promise<IngestResult> {
     // The event may carry no real name (Viber's `unsubscribed` has only the user id): never overwrite one with it.
-    const contact = await this.retryOnDuplicate(() =>
-      this.models.Contact.findOneAndUpdate(
-        { channel: state.channel, externalId: state.contact.externalId },
-        {
-          $set: { reachable: state.reachable },
-          $setOnInsert: { channel: state.channel, externalId: state.contact.externalId, name: state.contact.name },
-        },
-        { upsert: true, returnDocument: 'after' },
-      ).lean<ContactDoc>(),
+    const filter = { channel: state.channel, externalId: state.contact.externalId };
+    const existing = await this.findOrInsert(
+      () => this.models.Contact.findOne(filter).lean<ContactDoc>(),
+      () => this.models.Contact.create({ ...filter, name: state.contact.name, reachable: state.reachable }),
     );
-    const conversation = await this.models.Conversation.findOneAndUpdate(
-      { contactId: contact._id, contactReachable: { $ne: state.reachable } },
-      { $set: { contactReachable: state.reachable } },
-      { returnDocument: 'after' },
-    ).lean<ConversationDoc>();
+    if (existing.reachable !== state.reachable) await this.models.Contact.updateOne(filter, { $set: { reachable: state.reachable } });
+    const contact = existing;
+    const found = await this.models.Conversation.findOne({ contactId: contact._id }, { _id: 1 }).lean();
+    const conversation =
+      found &&
+      (await this.lock.run(`conversation:${found._id.toString()}`, () =>
+        this.models.Conversation.findOneAndUpdate(
+          { _id: found._id, contactReachable: { $ne: state.reachable } },
+          { $set: { contactReachable: state.reachable } },
+          { returnDocument: 'after' },
+        ).lean<ConversationDoc>(),
+      ));
     if (conversation) this.events.emit(InboxEvent.ConversationUpdated, { conversation: toConversation(conversation) });
     return { duplicate: !conversation, conversationId: conversation?._id.toString() };
   }
@@ -211,19 +263,6 @@ export class Ingest {
     const conversation = await this.models.Conversation.findById(message.conversationId).lean<ConversationDoc>();
     if (conversation) {
       this.events.emit(InboxEvent.MessageUpdated, { conversation: toConversation(conversation), message: toMessage(message) });
-    }
-  }
-
-  /** Upserts race on unique indexes under concurrency; the loser simply reads what the winner wrote. */
-  private async retryOnDuplicate<T>(op: () => Promise<T | null>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result = await op();
-        if (result) return result;
-      } catch (e) {
-        if (!isDuplicateKey(e) || attempt >= 5) throw e;
-      }
-      if (attempt >= 5) throw new Error('upsert returned no document');
     }
   }
 }

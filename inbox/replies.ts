@@ -8,6 +8,7 @@ import { templateSchema } from '../shared/messages';
 import type { Actor } from './access';
 import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
+import type { KeyedLock } from './keyed-lock';
 import type { Clock, DeliveryQueue } from './ports';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
 import { type Message, toConversation, toMessage } from './views';
@@ -33,6 +34,7 @@ export class Replies {
     /** The connected channels that can send, with what they can do. */
     private readonly channels: ReadonlyMap<Channel, Capabilities>,
     private readonly clock: Clock,
+    private readonly lock: KeyedLock,
   ) {}
 
   async send(actor: Actor, conversationId: string, input: ReplyInput): Promise<Message> {
@@ -63,7 +65,9 @@ export class Replies {
       createdAt: now,
     });
     const message = created.toObject() as MessageDoc;
-    const after = await this.closeWait(conversation, actor, message, now);
+    const after = await this.lock.run(`conversation:${conversation._id.toString()}`, () =>
+      this.closeWait(conversation._id, actor, message, now),
+    );
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(after), message: toMessage(message) });
 
     try {
@@ -104,8 +108,10 @@ export class Replies {
   }
 
   /** Ends the customer's wait (if any), records how long it was, and updates the conversation. */
-  private async closeWait(conversation: ConversationDoc, actor: Actor, message: MessageDoc, now: Date): Promise<ConversationDoc> {
+  private async closeWait(conversationId: Types.ObjectId, actor: Actor, message: MessageDoc, now: Date): Promise<ConversationDoc> {
     const { Conversation, Response } = this.models;
+    const conversation = await Conversation.findById(conversationId).lean<ConversationDoc>();
+    if (!conversation) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${conversationId.toString()} not found`);
     const agentId = new Types.ObjectId(actor.id);
     // Only the reply that flips awaitingReplySince from a date to null measures the wait: two agents replying
     // at once cannot both count.

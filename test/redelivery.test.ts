@@ -1,0 +1,39 @@
+import { ann, olena, textUpdate } from './fixtures/telegram';
+import { TestGateway } from './support/gateway';
+
+describe('redelivered and concurrent webhooks', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await TestGateway.start();
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('stores one message when the same update arrives 100 times at once', async () => {
+    const update = textUpdate(ann, 'Hello, is my order #1042 shipped yet?');
+    const replies = await Promise.all(Array.from({ length: 100 }, () => gw.postTelegram(update)));
+    expect(replies.map((r) => r.status)).toEqual(Array(100).fill(200));
+    const messages = await gw.collection('messages');
+    expect(await messages.countDocuments({ text: 'Hello, is my order #1042 shipped yet?' })).toBe(1);
+    const conversations = await gw.collection('conversations');
+    const conversation = await conversations.findOne({ contactName: 'Ann' });
+    // The message's effects were applied once, not once per delivery.
+    expect(conversation?.unreadCount).toBe(1);
+  });
+
+  it('opens one conversation when a new customer sends several first messages at once', async () => {
+    const updates = ['Добрий день', 'Хочу замовити торт', 'На суботу', 'Шоколадний', 'Дякую!'].map((text) => textUpdate(olena, text));
+    const replies = await Promise.all(updates.map((u) => gw.postTelegram(u)));
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    const contacts = await gw.collection('contacts');
+    const contact = await contacts.findOne({ channel: 'telegram', externalId: String(olena.id) });
+    expect(await contacts.countDocuments({ channel: 'telegram', externalId: String(olena.id) })).toBe(1);
+    const conversations = await gw.collection('conversations');
+    expect(await conversations.countDocuments({ contactId: contact?._id })).toBe(1);
+    const conversation = await conversations.findOne({ contactId: contact?._id });
+    const messages = await gw.collection('messages');
+    expect(await messages.countDocuments({ conversationId: conversation?._id })).toBe(5);
+    expect(conversation?.unreadCount).toBe(5);
+  });
+});
