@@ -36,8 +36,11 @@ function parseUpdate(raw: Buffer): Update {
 export function createTelegramChannel(settings: TelegramSettings, log: Logger): ChannelAdapter {
   const bot = new Bot(settings.token, { client: { apiRoot: settings.apiRoot } });
   bot.api.config.use(apiThrottler());
-  // Long waits are not slept through here: they go back to the delivery queue with Telegram's retry_after.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: settings.inlineRetries, maxDelaySeconds: 5, rethrowHttpErrors: false }));
+  // Only a short retry_after is slept through here. Longer waits, 5xx and network errors go back to the delivery
+  // queue, which persists them (auto-retry would otherwise retry network errors forever inside one job).
+  bot.api.config.use(
+    autoRetry({ maxRetryAttempts: settings.inlineRetries, maxDelaySeconds: 5, rethrowInternalServerErrors: true, rethrowHttpErrors: true }),
+  );
   const secret = effectiveWebhookSecret(settings);
 
   const handle = async (update: Update, sink: InboundSink): Promise<void> => {

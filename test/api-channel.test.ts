@@ -1,0 +1,101 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { API_KEY, TestGateway } from './support/gateway';
+
+const lead = {
+  externalMessageId: 'form-2026-11-25-0001',
+  contact: { externalId: 'visitor-8f3a', name: 'Марія Шевченко', email: 'maria@example.com', phone: '+380671112233' },
+  text: 'Хочу записатися на консультацію до стоматолога у четвер після 17:00',
+  source: 'site-form',
+};
+
+describe('the API channel takes site-form leads and answers through a signed callback', () => {
+  let gw: TestGateway;
+  let callback: Server;
+  const received: { body: string; signature: string | undefined }[] = [];
+
+  beforeAll(async () => {
+    callback = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: req.headers['x-signature-256'] as string | undefined });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/inbox-replies`;
+    gw = await TestGateway.start({ env: { API_CHANNEL_CALLBACK_URL: url } });
+  });
+  afterAll(async () => {
+    await gw.close();
+    await new Promise((resolve) => callback.close(resolve));
+  });
+
+  it('stores a lead once, shows it live, and delivers the reply to the callback, signed', async () => {
+    const agent = await gw.manager('agent', 'Адміністраторка клініки');
+    const socket = await gw.connect(agent.token);
+    const first = await gw.postApi(lead);
+    const again = await gw.postApi(lead);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    const live = await socket.waitFor('message:new');
+    expect(live.message).toMatchObject({ channel: 'api', text: lead.text, externalId: lead.externalMessageId });
+    expect(live.conversation.contact.name).toBe('Марія Шевченко');
+    expect(await (await gw.collection('messages')).countDocuments({ channel: 'api' })).toBe(1);
+    const contact = await (await gw.collection('contacts')).findOne({ channel: 'api' });
+    expect(contact).toMatchObject({ externalId: 'visitor-8f3a', email: 'maria@example.com', phone: '+380671112233' });
+
+    const reply = await gw.request('POST', `/api/conversations/${live.conversation.id}/messages`, {
+      token: agent.token,
+      json: { text: 'Марія, записали вас на четвер о 17:30.' },
+    });
+    await socket.waitFor('message:updated', (p) => p.message.id === reply.body.id && p.message.status === 'sent');
+    expect(received).toHaveLength(1);
+    const [delivered] = received;
+    expect(JSON.parse(delivered?.body ?? '{}')).toEqual({
+      messageId: reply.body.id,
+      contactExternalId: 'visitor-8f3a',
+      text: 'Марія, записали вас на четвер о 17:30.',
+    });
+    expect(delivered?.signature).toBe(
+      `sha256=${createHmac('sha256', API_KEY)
+        .update(delivered?.body ?? '')
+        .digest('hex')}`,
+    );
+  });
+
+  it('refuses a wrong key with 401 and stores nothing', async () => {
+    const res = await gw.postApi({ ...lead, externalMessageId: 'form-forged' }, 'wrong-key-wrong-key');
+    expect(res.status).toBe(401);
+    expect(await (await gw.collection('messages')).countDocuments({ externalId: 'form-forged' })).toBe(0);
+  });
+
+  it('refuses a body without the required fields with 400 naming the field', async () => {
+    const res = await gw.postApi({ externalMessageId: 'form-bad', contact: { externalId: 'v-1' }, text: 'Hello' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^contact\.name:/);
+    expect(await (await gw.collection('messages')).countDocuments({ externalId: 'form-bad' })).toBe(0);
+  });
+});
+
+describe('the API channel without a callback URL', () => {
+  it('refuses replies up front instead of queueing what cannot be delivered', async () => {
+    const gw = await TestGateway.start();
+    try {
+      const agent = await gw.manager('agent', 'Agent');
+      const socket = await gw.connect(agent.token);
+      await gw.postApi({ ...lead, externalMessageId: 'form-no-callback' });
+      const live = await socket.waitFor('message:new');
+      const reply = await gw.request('POST', `/api/conversations/${live.conversation.id}/messages`, {
+        token: agent.token,
+        json: { text: 'Hi' },
+      });
+      expect(reply.status).toBe(409);
+      expect(reply.body.error.code).toBe('CHANNEL.UNAVAILABLE');
+      expect(await (await gw.collection('messages')).countDocuments({ direction: 'out' })).toBe(0);
+    } finally {
+      await gw.close();
+    }
+  });
+});
