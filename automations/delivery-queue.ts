@@ -43,6 +43,8 @@ export function defineDeliveryJob(agenda: Agenda, delivery: Delivery, log: Logge
     {
       concurrency: 20,
       removeOnComplete: true,
+      // A send takes seconds (channel clients time out at 30 s); a job whose process died is retried this soon.
+      lockLifetime: 2 * 60_000,
       backoff: (ctx) => retryDelay(policy, ctx.attempt, ctx.error),
     },
   );

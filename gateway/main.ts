@@ -1,7 +1,7 @@
 import dotenv from 'dotenv';
 import { createLogger } from '../shared/logger';
 import { ConfigError, loadConfig } from './config';
-import { startGateway } from './server';
+import { type RunningGateway, startGateway } from './server';
 
 dotenv.config({ quiet: true });
 
@@ -17,20 +17,28 @@ try {
 }
 
 const log = createLogger(config.LOG_LEVEL);
+let gateway: RunningGateway | undefined;
+let stopping = false;
+
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'stopping: no new webhooks, finishing what is in flight');
+  try {
+    await gateway?.close();
+    process.exit(0);
+  } catch (err) {
+    log.error({ err }, 'stop failed');
+    process.exit(1);
+  }
+}
+// Registered before starting, so a signal that arrives during start-up still stops cleanly.
+process.once('SIGTERM', () => void stop('SIGTERM'));
+process.once('SIGINT', () => void stop('SIGINT'));
+
 try {
-  const gateway = await startGateway(config, log);
-  const stop = (signal: string) => {
-    log.info({ signal }, 'stopping: no new webhooks, finishing what is in flight');
-    gateway.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  gateway = await startGateway(config, log);
+  if (stopping) await gateway.close();
 } catch (err) {
   log.fatal({ err }, 'gateway could not start');
   process.exit(1);

@@ -118,12 +118,12 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         for (const channel of channels) await channel.stop?.().catch((err: unknown) => log.error({ err }, 'channel stop failed'));
         // Stop taking connections; requests already in flight finish (up to DRAIN_MS).
         const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-        live.io.disconnectSockets(true);
+        // Sockets end now (managers' pages reconnect to another instance); idle keep-alive connections too.
+        await live.io.close().catch(() => undefined);
         httpServer.closeIdleConnections();
         const cut = setTimeout(() => httpServer.closeAllConnections(), DRAIN_MS);
         await httpClosed;
         clearTimeout(cut);
-        await live.io.close().catch(() => undefined);
         await agenda.drain(DRAIN_MS).catch((err: unknown) => log.error({ err }, 'jobs did not drain'));
         await live.closeAdapters().catch(() => undefined);
         await connection.close();

@@ -34,7 +34,8 @@ function parseUpdate(raw: Buffer): Update {
  * for short 429/5xx), updates by webhook (secret header checked here, in constant time) or long polling.
  */
 export function createTelegramChannel(settings: TelegramSettings, log: Logger): ChannelAdapter {
-  const bot = new Bot(settings.token, { client: { apiRoot: settings.apiRoot } });
+  // A bounded request time (grammY waits 500 s by default) keeps a delivery job well inside its lock.
+  const bot = new Bot(settings.token, { client: { apiRoot: settings.apiRoot, timeoutSeconds: 30 } });
   bot.api.config.use(apiThrottler());
   // Only a short retry_after is slept through here. Longer waits, 5xx and network errors go back to the delivery
   // queue, which persists them (auto-retry would otherwise retry network errors forever inside one job).
