@@ -4,6 +4,7 @@ import { type ChannelSender, DeliveryError, type Template } from '../shared/mess
 import type { Alerts } from './alerts';
 import { InboxEvent, type InboxEvents } from './events';
 import type { ContactDoc, ConversationDoc, MessageDoc, Models } from './store/models';
+import { messageRefIdFor } from './store/ids';
 import { toConversation, toMessage } from './views';
 
 /**
@@ -38,6 +39,14 @@ export class Delivery {
         messageId,
         lastInboundAt: conversation.lastInboundAt ?? null,
       });
+      // The reference first: a receipt can arrive as soon as the platform has the message.
+      if (result.externalId) {
+        await this.models.MessageRef.updateOne(
+          { _id: messageRefIdFor(message.channel, result.externalId) },
+          { $set: { messageId: message._id } },
+          { upsert: true },
+        );
+      }
       const sent = await this.models.Message.findOneAndUpdate(
         { _id: message._id, status: 'queued' },
         { $set: { status: 'sent', externalId: result.externalId, error: null }, $inc: { attempts: 1 } },

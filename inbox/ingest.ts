@@ -6,6 +6,7 @@ import type { Assignment } from './assignment';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
 import type { Clock } from './ports';
+import { contactIdFor, conversationIdFor, inboundMessageIdFor, messageRefIdFor } from './store/ids';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
 import { toConversation, toMessage } from './views';
 
@@ -51,10 +52,6 @@ export class Ingest {
   }
 
   async message(msg: InboundMessage): Promise<IngestResult> {
-    const dedupeKey = `${msg.channel}:${msg.externalId}`;
-    const known = await this.models.Message.findOne({ dedupeKey }, { _id: 1, conversationId: 1 }).lean();
-    if (known) return { duplicate: true, messageId: known._id.toString(), conversationId: known.conversationId.toString() };
-
     const receivedAt = this.clock();
     const contact = await this.lock.run(`contact:${msg.channel}:${msg.contact.externalId}`, () =>
       this.upsertContact(msg.channel, msg.contact),
@@ -70,11 +67,13 @@ export class Ingest {
     receivedAt: Date,
   ): Promise<IngestResult> {
     const dedupeKey = `${msg.channel}:${msg.externalId}`;
+    const messageId = inboundMessageIdFor(dedupeKey);
     const before = await this.models.Conversation.findById(conversationId).lean<ConversationDoc>();
     if (!before) throw new Error(`conversation ${conversationId.toString()} vanished during ingest`);
     let message: MessageDoc;
     try {
       const created = await this.models.Message.create({
+        _id: messageId,
         conversationId: before._id,
         channel: msg.channel,
         direction: 'in',
@@ -91,9 +90,9 @@ export class Ingest {
       });
       message = created.toObject() as MessageDoc;
     } catch (e) {
+      // Redelivery: the primary key (derived from the platform's id) is already taken.
       if (!isDuplicateKey(e)) throw e;
-      const existing = await this.models.Message.findOne({ dedupeKey }, { _id: 1, conversationId: 1 }).lean();
-      return { duplicate: true, messageId: existing?._id.toString(), conversationId: existing?.conversationId.toString() };
+      return { duplicate: true, messageId: messageId.toString(), conversationId: conversationId.toString() };
     }
 
     let conversation = await this.applyCustomerTurn(before, message, receivedAt);
@@ -111,7 +110,8 @@ export class Ingest {
    * with other writers.
    */
   private async upsertContact(channel: Channel, contact: InboundContact): Promise<ContactDoc> {
-    const filter = { channel, externalId: contact.externalId };
+    const _id = contactIdFor(channel, contact.externalId);
+    const filter = { _id };
     const fields: Record<string, string> = { name: contact.name };
     for (const key of ['username', 'email', 'phone', 'language'] as const) {
       const value = contact[key];
@@ -119,7 +119,7 @@ export class Ingest {
     }
     const existing = await this.findOrInsert(
       () => this.models.Contact.findOne(filter).lean<ContactDoc>(),
-      () => this.models.Contact.create({ ...filter, ...fields, reachable: true }),
+      () => this.models.Contact.create({ _id, channel, externalId: contact.externalId, ...fields, reachable: true }),
     );
     const changed = Object.entries(fields).filter(([key, value]) => (existing as Record<string, unknown>)[key] !== value);
     if (changed.length === 0) return existing;
@@ -134,10 +134,12 @@ export class Ingest {
 
   /** The contact's one conversation, created empty if it is their first message. */
   private async openConversation(contact: ContactDoc, channel: Channel, now: Date): Promise<ConversationDoc> {
+    const _id = conversationIdFor(contact._id);
     return this.findOrInsert(
-      () => this.models.Conversation.findOne({ contactId: contact._id }).lean<ConversationDoc>(),
+      () => this.models.Conversation.findById(_id).lean<ConversationDoc>(),
       () =>
         this.models.Conversation.create({
+          _id,
           contactId: contact._id,
           channel,
           contactName: contact.name,
@@ -195,14 +197,14 @@ export class Ingest {
   }
 
   private async applyEdit(edit: InboundEdit): Promise<IngestResult> {
-    const dedupeKey = `${edit.channel}:${edit.externalId}`;
+    const _id = inboundMessageIdFor(`${edit.channel}:${edit.externalId}`);
     const message = await this.models.Message.findOneAndUpdate(
-      { dedupeKey, $or: [{ editedAt: null }, { editedAt: { $lt: edit.editedAt } }] },
+      { _id, $or: [{ editedAt: null }, { editedAt: { $lt: edit.editedAt } }] },
       { $set: { text: edit.text, attachments: edit.attachments, editedAt: edit.editedAt } },
       { returnDocument: 'after' },
     ).lean<MessageDoc>();
     if (!message) {
-      const exists = await this.models.Message.exists({ dedupeKey });
+      const exists = await this.models.Message.exists({ _id });
       if (exists) return { duplicate: true, messageId: exists._id.toString() };
       // The original never reached us: keep the customer's words as a message of their own.
       return this.message({ ...edit, kind: 'message', sentAt: edit.editedAt });
@@ -221,8 +223,10 @@ export class Ingest {
       receipt.status === 'failed'
         ? ['queued', 'sent', 'delivered']
         : (Object.keys(statusRank) as Status[]).filter((s) => (statusRank[s] ?? 0) < (statusRank[receipt.status] ?? 0));
+    const ref = await this.models.MessageRef.findById(messageRefIdFor(receipt.channel, receipt.externalId)).lean();
+    if (!ref) return { duplicate: true };
     const message = await this.models.Message.findOneAndUpdate(
-      { channel: receipt.channel, externalId: receipt.externalId, direction: 'out', status: { $in: lower } },
+      { _id: ref.messageId, status: { $in: lower } },
       { $set: { status: receipt.status, ...(receipt.error ? { error: receipt.error } : {}) } },
       { returnDocument: 'after' },
     ).lean<MessageDoc>();
@@ -238,14 +242,21 @@ export class Ingest {
 
   private async applyContactState(state: InboundContactState): Promise<IngestResult> {
     // The event may carry no real name (Viber's `unsubscribed` has only the user id): never overwrite one with it.
-    const filter = { channel: state.channel, externalId: state.contact.externalId };
+    const filter = { _id: contactIdFor(state.channel, state.contact.externalId) };
     const existing = await this.findOrInsert(
-      () => this.models.Contact.findOne(filter).lean<ContactDoc>(),
-      () => this.models.Contact.create({ ...filter, name: state.contact.name, reachable: state.reachable }),
+      () => this.models.Contact.findById(filter._id).lean<ContactDoc>(),
+      () =>
+        this.models.Contact.create({
+          ...filter,
+          channel: state.channel,
+          externalId: state.contact.externalId,
+          name: state.contact.name,
+          reachable: state.reachable,
+        }),
     );
     if (existing.reachable !== state.reachable) await this.models.Contact.updateOne(filter, { $set: { reachable: state.reachable } });
     const contact = existing;
-    const found = await this.models.Conversation.findOne({ contactId: contact._id }, { _id: 1 }).lean();
+    const found = await this.models.Conversation.findById(conversationIdFor(contact._id), { _id: 1 }).lean();
     const conversation =
       found &&
       (await this.lock.run(`conversation:${found._id.toString()}`, () =>

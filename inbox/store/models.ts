@@ -149,6 +149,12 @@ responseSchema.index({ respondedAt: 1, channel: 1 });
 // One response per answering message, so a retried write cannot count twice.
 responseSchema.index({ messageId: 1 }, { unique: true });
 
+/** Platform id of a message we sent → our message, so receipts find it by `_id` (see ids.ts). */
+const messageRefSchema = new Schema({
+  _id: { type: Schema.Types.ObjectId, required: true },
+  messageId: { type: Schema.Types.ObjectId, required: true },
+});
+
 export function createModels(connection: Connection) {
   return {
     Contact: connection.model('Contact', contactSchema, 'contacts'),
@@ -157,6 +163,7 @@ export function createModels(connection: Connection) {
     Agent: connection.model('Agent', agentSchema, 'agents'),
     Alert: connection.model('Alert', alertSchema, 'alerts'),
     Response: connection.model('Response', responseSchema, 'responses'),
+    MessageRef: connection.model('MessageRef', messageRefSchema, 'message_refs'),
   };
 }
 export type Models = ReturnType<typeof createModels>;

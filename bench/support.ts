@@ -1,0 +1,27 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type EmbeddedStore, startEmbeddedStore } from '../gateway/embedded-store';
+
+/** The store a benchmark runs against: MONGODB_URI when given, otherwise a fresh embedded one. */
+export async function benchStore(database: string): Promise<{ uri: string; kind: string; stop: () => Promise<void> }> {
+  if (process.env.MONGODB_URI) {
+    const url = new URL(process.env.MONGODB_URI);
+    url.pathname = `/${database}`;
+    return { uri: url.toString(), kind: 'mongodb (MONGODB_URI)', stop: async () => undefined };
+  }
+  const store: EmbeddedStore = await startEmbeddedStore({
+    dataDir: mkdtempSync(path.join(tmpdir(), 'inbox-bench-')),
+    database,
+    preferFerretdb: true,
+    log: (line) => console.log(line),
+  });
+  return { uri: store.uri, kind: `${store.kind} (embedded)`, stop: () => store.stop() };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
