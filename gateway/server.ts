@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
@@ -73,8 +74,15 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     });
 
     const tokens = new Tokens(config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR));
-    if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD && (await inbox.agents.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD))) {
-      log.info({ email: config.ADMIN_EMAIL }, 'first admin created');
+    if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+      if (await inbox.agents.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD))
+        log.info({ email: config.ADMIN_EMAIL }, 'first admin created');
+    } else if (config.NODE_ENV === 'development') {
+      // A newcomer's first `npm start` should end in a working sign-in, not a locked door.
+      const password = randomBytes(9).toString('base64url');
+      if (await inbox.agents.ensureAdmin('admin@localhost', password)) {
+        log.warn(`no admin yet: created admin@localhost with password ${password} (set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own)`);
+      }
     }
 
     let draining = false;

@@ -3,8 +3,8 @@ import type { Logger } from '../shared/logger';
 import { type ChannelSender, DeliveryError, type Template } from '../shared/messages';
 import type { Alerts } from './alerts';
 import { InboxEvent, type InboxEvents } from './events';
-import type { ContactDoc, ConversationDoc, MessageDoc, Models } from './store/models';
 import { messageRefIdFor } from './store/ids';
+import type { ContactDoc, ConversationDoc, MessageDoc, Models } from './store/models';
 import { toConversation, toMessage } from './views';
 
 /**
