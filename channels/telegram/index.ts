@@ -75,7 +75,6 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
         }
         return;
       }
-      await bot.api.deleteWebhook();
       // grammY moves its polling offset past an update whose handler failed, which would drop a customer's
       // message while the store is down. Updates are handled one at a time, so waiting here holds the rest back
       // until the store answers again, and nothing is skipped.
@@ -91,6 +90,7 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
         }
       });
       bot.catch((err) => log.error({ err: err.error }, 'telegram update could not be stored'));
+      // bot.start() drops any registered webhook first, as polling requires.
       void bot.start({ allowed_updates: ['message', 'edited_message'], drop_pending_updates: false }).catch((err) => {
         log.error({ err }, 'telegram polling stopped');
       });

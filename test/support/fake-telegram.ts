@@ -21,7 +21,13 @@ export class FakeTelegram {
   private server: Server | undefined;
   private responders: Responder[] = [];
   private nextMessageId = 5000;
+  /** Updates handed out by getUpdates (long polling), in order, honouring `offset` as Telegram does. */
+  private readonly pendingUpdates: { update_id: number }[] = [];
   url = '';
+
+  queueUpdate(update: { update_id: number }): void {
+    this.pendingUpdates.push(update);
+  }
 
   /** Answers the next matching calls from `responder` (first one returning a reply wins). */
   respond(responder: Responder): void {
@@ -55,7 +61,7 @@ export class FakeTelegram {
       };
       const index = this.calls.length;
       this.calls.push(call);
-      const reply = this.responders.map((r) => r(call, index)).find(Boolean) ?? this.defaultReply(call);
+      const reply = this.responders.map((r) => r(call, index)).find(Boolean) ?? (await this.defaultReply(call));
       res.writeHead(reply.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(reply.body));
     });
@@ -64,7 +70,15 @@ export class FakeTelegram {
     return this;
   }
 
-  private defaultReply(call: RecordedCall): Reply {
+  private async defaultReply(call: RecordedCall): Promise<Reply> {
+    if (call.method === 'getUpdates') {
+      const offset = Number(call.body.offset ?? 0);
+      // Confirmed updates (below the offset) are gone for good, as on Telegram.
+      while (this.pendingUpdates.length > 0 && (this.pendingUpdates[0]?.update_id ?? 0) < offset) this.pendingUpdates.shift();
+      // A short long-poll: hold an empty answer a little so the client does not spin.
+      if (this.pendingUpdates.length === 0) await new Promise((r) => setTimeout(r, 100));
+      return { status: 200, body: { ok: true, result: this.pendingUpdates.slice(0, Number(call.body.limit ?? 100)) } };
+    }
     if (call.method === 'sendMessage') {
       const chatId = Number(call.body.chat_id);
       return {
