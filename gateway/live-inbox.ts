@@ -60,7 +60,7 @@ function roomsFor(conversation: Conversation, previousAssigneeId?: string | null
 }
 
 export async function createLiveServer(httpServer: HttpServer, redisUrl: string | undefined, log: Logger) {
-  const io: LiveServer = new Server(httpServer, { serveClient: false, pingInterval: 20_000, pingTimeout: 20_000 });
+  const io: LiveServer = new Server(httpServer, { serveClient: true, pingInterval: 20_000, pingTimeout: 20_000 });
   const closers: (() => Promise<unknown>)[] = [];
   if (redisUrl) {
     // Several gateway processes: every emit and fetchSockets() reaches the sockets held by the others too.

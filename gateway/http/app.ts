@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Inbox } from '../../inbox';
@@ -8,6 +10,8 @@ import { errorHandler, notFound } from './errors';
 import { managersApi } from './managers-api';
 import type { Tokens } from './tokens';
 import { webhooksRouter } from './webhooks';
+
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web');
 
 export interface HttpAppOptions {
   inbox: Inbox;
@@ -34,6 +38,15 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
   app.use('/webhooks', webhooksRouter(options));
+  // The managers' page: static files, no inline script, talking only to this origin.
+  app.use(
+    express.static(webDir, {
+      setHeaders: (res) => {
+        res.setHeader('Content-Security-Policy', "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:");
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+      },
+    }),
+  );
   app.use('/api', managersApi(options));
   app.use(notFound);
   app.use(errorHandler(options.log));

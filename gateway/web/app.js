@@ -1,0 +1,235 @@
+// The managers' live inbox: REST for lists and history, Socket.io for everything that happens afterwards.
+
+const state = {
+  token: sessionStorage.getItem('inbox.token'),
+  me: null,
+  filter: 'open',
+  conversations: new Map(),
+  selectedId: null,
+  messages: [],
+  socket: null,
+};
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, className, text) => {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+
+async function api(method, path, body) {
+  const res = await fetch(path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(state.token ? { authorization: `Bearer ${state.token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = res.status === 204 ? null : await res.json();
+  if (res.status === 401 && path !== '/api/auth/login') signOut();
+  if (!res.ok) throw new Error(data?.error?.message ?? `request failed (${res.status})`);
+  return data;
+}
+
+function toast(text) {
+  const node = el('div', 'toast', text);
+  $('toasts').append(node);
+  setTimeout(() => node.remove(), 6000);
+}
+
+function waitedLabel(since) {
+  if (!since) return null;
+  const minutes = Math.floor((Date.now() - new Date(since).getTime()) / 60000);
+  if (minutes < 1) return { text: 'waiting <1 min', late: false };
+  if (minutes < 60) return { text: `waiting ${minutes} min`, late: minutes >= 5 };
+  return { text: `waiting ${Math.floor(minutes / 60)} h ${minutes % 60} min`, late: true };
+}
+
+function visible(conversation) {
+  if (state.filter === 'all') return true;
+  return state.filter === 'resolved' ? conversation.status === 'resolved' : conversation.status !== 'resolved';
+}
+
+function renderList() {
+  const list = $('conversations');
+  list.replaceChildren();
+  const items = [...state.conversations.values()].filter(visible).sort((a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt));
+  for (const c of items) {
+    const li = el('li');
+    li.dataset.id = c.id;
+    if (c.id === state.selectedId) li.classList.add('selected');
+    const top = el('div', 'row');
+    top.append(el('span', 'name', c.contact.name), el('span', 'badge', c.channel));
+    if (c.unreadCount > 0) top.append(el('span', 'unread', String(c.unreadCount)));
+    li.append(top, el('div', 'preview', c.lastMessagePreview || ''));
+    const waited = waitedLabel(c.awaitingReplySince);
+    if (waited) li.append(el('div', `waiting${waited.late ? ' late' : ''}`, waited.text));
+    li.addEventListener('click', () => select(c.id));
+    list.append(li);
+  }
+}
+
+function renderThread() {
+  const c = state.conversations.get(state.selectedId);
+  $('empty').hidden = Boolean(c);
+  $('thread-head').hidden = !c;
+  $('reply').hidden = !c;
+  if (!c) return;
+  $('thread-name').textContent = c.contact.name;
+  $('thread-channel').textContent = c.channel;
+  const assignee = c.assigneeId ? (c.assigneeId === state.me.id ? 'yours' : 'assigned') : 'unassigned';
+  $('thread-state').textContent = `${c.status} · ${assignee}${c.contact.reachable === false ? ' · unsubscribed' : ''}`;
+  $('take').hidden = c.assigneeId === state.me.id;
+  const list = $('messages');
+  list.replaceChildren();
+  for (const m of state.messages) {
+    const li = el('li', `${m.direction}${m.status === 'failed' ? ' failed' : ''}`);
+    li.dataset.id = m.id;
+    li.append(document.createTextNode(m.text));
+    for (const a of m.attachments ?? []) li.append(el('span', 'attachment', `📎 ${a.kind}${a.name ? `: ${a.name}` : ''}`));
+    const who = m.sender?.name ?? m.sender?.type ?? '';
+    const time = new Date(m.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const status = m.direction === 'out' ? ` · ${m.status}${m.error ? `: ${m.error}` : ''}` : '';
+    li.append(el('span', 'meta', `${who} · ${time}${status}`));
+    list.append(li);
+  }
+  list.scrollTop = list.scrollHeight;
+}
+
+async function loadList() {
+  const query = state.filter === 'all' ? '' : `?status=${state.filter === 'resolved' ? 'resolved' : 'open'}`;
+  const page = await api('GET', `/api/conversations${query}${query ? '&' : '?'}limit=200`);
+  for (const c of page.items) state.conversations.set(c.id, c);
+  renderList();
+}
+
+async function select(id) {
+  state.selectedId = id;
+  state.messages = (await api('GET', `/api/conversations/${id}/messages?limit=200`)).items;
+  renderList();
+  renderThread();
+  const c = state.conversations.get(id);
+  if (c && c.unreadCount > 0) state.socket.emit('conversation:read', { conversationId: id }, () => undefined);
+}
+
+function upsertConversation(c) {
+  state.conversations.set(c.id, c);
+  renderList();
+  if (c.id === state.selectedId) renderThread();
+}
+
+function connect() {
+  const socket = io({ auth: { token: state.token }, transports: ['websocket'] });
+  state.socket = socket;
+  socket.on('connect', () => $('connection').classList.add('live'));
+  socket.on('disconnect', () => $('connection').classList.remove('live'));
+  socket.on('connect_error', (err) => {
+    $('connection').classList.remove('live');
+    if (/token/.test(err.message)) signOut();
+  });
+  socket.on('message:new', ({ conversation, message }) => {
+    if (conversation.id === state.selectedId && !state.messages.some((m) => m.id === message.id)) state.messages.push(message);
+    upsertConversation(conversation);
+  });
+  socket.on('message:updated', ({ conversation, message }) => {
+    const i = state.messages.findIndex((m) => m.id === message.id);
+    if (i >= 0) state.messages[i] = message;
+    upsertConversation(conversation);
+  });
+  socket.on('conversation:updated', ({ conversation }) => upsertConversation(conversation));
+  socket.on('alert', ({ alert }) => {
+    const c = state.conversations.get(alert.conversationId);
+    toast(`${alert.type.replace('_', ' ')}: ${c ? c.contact.name : alert.channel}${alert.detail ? ` — ${alert.detail}` : ''}`);
+  });
+}
+
+async function start() {
+  try {
+    state.me = await api('GET', '/api/me');
+  } catch {
+    return showLogin();
+  }
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('me-name').textContent = `${state.me.name} (${state.me.role})`;
+  connect();
+  await loadList();
+}
+
+function showLogin() {
+  $('app').hidden = true;
+  $('login').hidden = false;
+}
+
+function signOut() {
+  sessionStorage.removeItem('inbox.token');
+  state.token = null;
+  state.socket?.close();
+  showLogin();
+}
+
+$('login').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  try {
+    const { token } = await api('POST', '/api/auth/login', { email: form.get('email'), password: form.get('password') });
+    state.token = token;
+    sessionStorage.setItem('inbox.token', token);
+    $('login-error').textContent = '';
+    await start();
+  } catch (err) {
+    $('login-error').textContent = err.message;
+  }
+});
+
+$('reply').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const textarea = event.target.elements.text;
+  const text = textarea.value.trim();
+  if (!text || !state.selectedId) return;
+  state.socket.emit('message:send', { conversationId: state.selectedId, text }, (ack) => {
+    if (!ack.ok) {
+      $('reply-error').textContent = ack.error.message;
+      return;
+    }
+    $('reply-error').textContent = '';
+    textarea.value = '';
+    if (!state.messages.some((m) => m.id === ack.message.id)) state.messages.push(ack.message);
+    renderThread();
+  });
+});
+
+$('reply').elements.text.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey) {
+    event.preventDefault();
+    $('reply').requestSubmit();
+  }
+});
+
+$('take').addEventListener('click', () => {
+  state.socket.emit('conversation:assign', { conversationId: state.selectedId, agentId: state.me.id }, (ack) => {
+    if (ack.ok) upsertConversation(ack.conversation);
+    else toast(ack.error.message);
+  });
+});
+
+$('resolve').addEventListener('click', async () => {
+  try {
+    upsertConversation(await api('POST', `/api/conversations/${state.selectedId}/status`, { status: 'resolved' }));
+  } catch (err) {
+    toast(err.message);
+  }
+});
+
+$('logout').addEventListener('click', signOut);
+
+$('filters').addEventListener('click', async (event) => {
+  const button = event.target.closest('button');
+  if (!button) return;
+  state.filter = button.dataset.filter;
+  for (const b of $('filters').children) b.classList.toggle('active', b === button);
+  await loadList();
+});
+
+// Waiting times age while the page is open.
+setInterval(renderList, 30_000);
+start();
