@@ -75,7 +75,9 @@ const baseSchema = z
     WHATSAPP_VERIFY_TOKEN: optionalText,
     CHROMIUM_PATH: optionalText,
     INSTAGRAM_ACCESS_TOKEN: optionalText,
-    INSTAGRAM_ACCOUNT_ID: optionalText.pipe(z.string().regex(/^\d+$/, 'must be the numeric Instagram professional account id').optional()),
+    INSTAGRAM_ACCOUNT_ID: optionalText.pipe(
+      z.string().regex(/^\d+$/, 'must be the numeric Instagram professional account id (or Facebook Page id)').optional(),
+    ),
     INSTAGRAM_APP_SECRET: optionalText,
     INSTAGRAM_VERIFY_TOKEN: optionalText,
     META_GRAPH_URL: optionalText.pipe(url.default('https://graph.facebook.com/v21.0')),

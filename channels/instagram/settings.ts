@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const instagramSettingsSchema = z.object({
   /** Instagram user access token (Instagram Login) or Page access token (Facebook Login), Bearer on every call. */
   accessToken: z.string().min(1),
-  /** The Instagram professional account replies are sent from: `POST /<accountId>/messages`. */
+  /** Where replies are sent from, `POST /<accountId>/messages`: the Instagram professional account id, or the Page id with Facebook Login. */
   accountId: z.string().regex(/^\d+$/),
   /** Keys the X-Hub-Signature-256 HMAC on every webhook POST. */
   appSecret: z.string().min(1),
