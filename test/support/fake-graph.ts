@@ -49,6 +49,15 @@ export class FakeGraph {
     return this.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/messages'));
   }
 
+  /**
+   * Request bodies in order, each once. The delivery queue is at-least-once (a job may run again, e.g. after a crash
+   * between sending and recording it), so checks of what was sent compare distinct requests.
+   */
+  static distinctBodies(calls: readonly GraphCall[]): unknown[] {
+    const seen = new Set<string>();
+    return calls.map((c) => c.body).filter((b) => !seen.has(JSON.stringify(b)) && Boolean(seen.add(JSON.stringify(b))));
+  }
+
   async waitForSends(count: number, timeoutMs = 15_000): Promise<GraphCall[]> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
