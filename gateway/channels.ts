@@ -1,12 +1,21 @@
 import { createApiChannel } from '../channels/api';
+import { createInstagramChannel } from '../channels/instagram';
+import { instagramSettingsSchema } from '../channels/instagram/settings';
 import { createTelegramChannel } from '../channels/telegram';
 import { telegramSettingsSchema } from '../channels/telegram/settings';
+import { createWhatsAppCloudChannel } from '../channels/whatsapp';
+import { whatsappCloudSettingsSchema } from '../channels/whatsapp/settings';
 import type { ChannelAdapter } from '../shared/channel-adapter';
 import type { Logger } from '../shared/logger';
 import type { Config } from './config';
 
+export interface ChannelOptions {
+  /** The gateway's clock, for channels that decide by time (Instagram's reply windows). */
+  clock?: () => Date;
+}
+
 /** The channels whose settings are present; a channel without its settings is simply off. */
-export function createChannels(config: Config, log: Logger): ChannelAdapter[] {
+export function createChannels(config: Config, log: Logger, options: ChannelOptions = {}): ChannelAdapter[] {
   const channels: ChannelAdapter[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     const settings = telegramSettingsSchema.parse({
@@ -17,6 +26,27 @@ export function createChannels(config: Config, log: Logger): ChannelAdapter[] {
       webhookUrl: config.PUBLIC_URL ? new URL('/webhooks/telegram', config.PUBLIC_URL).toString() : undefined,
     });
     channels.push(createTelegramChannel(settings, log.child({ channel: 'telegram' })));
+  }
+  if (config.WHATSAPP_MODE === 'cloud') {
+    // Presence of each setting is checked in config.ts, with a message naming the missing one.
+    const settings = whatsappCloudSettingsSchema.parse({
+      token: config.WHATSAPP_TOKEN,
+      phoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID,
+      appSecret: config.WHATSAPP_APP_SECRET,
+      verifyToken: config.WHATSAPP_VERIFY_TOKEN,
+      graphUrl: config.META_GRAPH_URL,
+    });
+    channels.push(createWhatsAppCloudChannel(settings, log.child({ channel: 'whatsapp' })));
+  }
+  if (config.INSTAGRAM_ACCESS_TOKEN) {
+    const settings = instagramSettingsSchema.parse({
+      accessToken: config.INSTAGRAM_ACCESS_TOKEN,
+      accountId: config.INSTAGRAM_ACCOUNT_ID,
+      appSecret: config.INSTAGRAM_APP_SECRET,
+      verifyToken: config.INSTAGRAM_VERIFY_TOKEN,
+      graphUrl: config.INSTAGRAM_GRAPH_URL ?? config.META_GRAPH_URL,
+    });
+    channels.push(createInstagramChannel(settings, log.child({ channel: 'instagram' }), { now: options.clock }));
   }
   if (config.API_CHANNEL_KEY) {
     channels.push(createApiChannel({ key: config.API_CHANNEL_KEY, callbackUrl: config.API_CHANNEL_CALLBACK_URL }));

@@ -68,15 +68,21 @@ const baseSchema = z
     VIBER_API_URL: optionalText.pipe(url.default('https://chatapi.viber.com/pa')),
     WHATSAPP_MODE: optionalText.pipe(z.enum(['cloud', 'web']).optional()),
     WHATSAPP_TOKEN: optionalText,
-    WHATSAPP_PHONE_NUMBER_ID: optionalText,
+    WHATSAPP_PHONE_NUMBER_ID: optionalText.pipe(
+      z.string().regex(/^\d+$/, 'must be the numeric phone number id from the WhatsApp API setup page, not the phone number').optional(),
+    ),
     WHATSAPP_APP_SECRET: optionalText,
     WHATSAPP_VERIFY_TOKEN: optionalText,
     CHROMIUM_PATH: optionalText,
     INSTAGRAM_ACCESS_TOKEN: optionalText,
-    INSTAGRAM_ACCOUNT_ID: optionalText,
+    INSTAGRAM_ACCOUNT_ID: optionalText.pipe(
+      z.string().regex(/^\d+$/, 'must be the numeric Instagram professional account id (or Facebook Page id)').optional(),
+    ),
     INSTAGRAM_APP_SECRET: optionalText,
     INSTAGRAM_VERIFY_TOKEN: optionalText,
     META_GRAPH_URL: optionalText.pipe(url.default('https://graph.facebook.com/v21.0')),
+    /** Instagram's own Graph base when it differs (Instagram Login: https://graph.instagram.com/v21.0); else META_GRAPH_URL. */
+    INSTAGRAM_GRAPH_URL: optionalUrl,
     SMTP_URL: optionalText.pipe(
       z
         .string()
@@ -121,6 +127,17 @@ const baseSchema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    const requireAll = (names: readonly (keyof typeof env)[], when: string) => {
+      for (const name of names) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${when}` });
+      }
+    };
+    if (env.WHATSAPP_MODE === 'cloud') {
+      requireAll(['WHATSAPP_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN'], 'WHATSAPP_MODE=cloud');
+    }
+    if (env.INSTAGRAM_ACCESS_TOKEN) {
+      requireAll(['INSTAGRAM_ACCOUNT_ID', 'INSTAGRAM_APP_SECRET', 'INSTAGRAM_VERIFY_TOKEN'], 'INSTAGRAM_ACCESS_TOKEN is set');
     }
   });
 

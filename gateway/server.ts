@@ -45,7 +45,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
   try {
     const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
 
-    const channels = createChannels(config, log);
+    const channels = createChannels(config, log, { clock: options.clock });
     const senders = new Map<Channel, ChannelSender>();
     const capabilities = new Map<Channel, Capabilities>();
     for (const channel of channels) {

@@ -19,7 +19,9 @@ export const replySchema = z.union([
 ]);
 export type ReplyInput = z.infer<typeof replySchema>;
 
-const hours = (ms: number) => Math.round(ms / 3600_000);
+const DAY_MS = 24 * 3600_000;
+/** "24 h", "7 days": how long a window is, in the unit a manager would say. */
+const span = (ms: number) => (ms >= 2 * DAY_MS && ms % DAY_MS === 0 ? `${ms / DAY_MS} days` : `${Math.round(ms / 3600_000)} h`);
 
 /**
  * A manager's reply: stored as `queued` before anything else, so the text is never lost, then handed to the
@@ -103,7 +105,7 @@ export class Replies {
     const hint = capabilities.templates ? '; send an approved template instead ({"template": {"name", "language", "params"}})' : '';
     throw new AppError(
       ErrorCode.OutsideReplyWindow,
-      `${channel} allows free-text replies only within ${hours(limit)} h of the customer's last message${hint}`,
+      `${channel} allows free-text replies only within ${span(limit)} of the customer's last message${hint}`,
     );
   }
 

@@ -6,6 +6,8 @@ export const ErrorCode = {
   Unauthorized: 'AUTH.UNAUTHORIZED',
   BadCredentials: 'AUTH.BAD_CREDENTIALS',
   BadSignature: 'WEBHOOK.BAD_SIGNATURE',
+  /** A webhook subscription handshake (Meta's hub.verify_token) with the wrong token. */
+  VerificationFailed: 'WEBHOOK.VERIFICATION_FAILED',
   Forbidden: 'AUTH.FORBIDDEN',
   NotFound: 'INBOX.NOT_FOUND',
   ConversationNotFound: 'INBOX.CONVERSATION_NOT_FOUND',

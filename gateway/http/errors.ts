@@ -8,6 +8,7 @@ const statusOf: Record<ErrorCode, number> = {
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.BadCredentials]: 401,
   [ErrorCode.BadSignature]: 401,
+  [ErrorCode.VerificationFailed]: 403,
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.ConversationNotFound]: 404,
