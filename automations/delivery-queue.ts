@@ -38,7 +38,7 @@ export function defineDeliveryJob(agenda: Agenda, delivery: Delivery, log: Logge
   agenda.define<{ messageId: string }>(
     DELIVER_MESSAGE,
     async (job) => {
-      await delivery.deliver(job.attrs.data.messageId);
+      await delivery.deliver(job.attrs.data.messageId, job.attrs.failCount ?? 0);
     },
     {
       concurrency: 20,

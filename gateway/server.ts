@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
 import { defaultRetryPolicy, defineDeliveryJob, deliveryQueue } from '../automations/delivery-queue';
@@ -54,7 +54,13 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       capabilities.set(channel.name, channel.capabilities);
     }
 
-    const httpServer: Server = createServer();
+    // The express app is built once the inbox exists; Socket.io, attached first, must see the one request listener
+    // it wraps (it answers its own paths and hands every other request on).
+    let app: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+    const httpServer: Server = createServer((req, res) => {
+      if (app) app(req, res);
+      else res.writeHead(503).end();
+    });
     const live = await createLiveServer(httpServer, config.REDIS_URL, log);
     const agenda = createAgenda({ connection, pollIntervalMs: config.JOBS_POLL_INTERVAL, log });
     const inbox = await createInbox({
@@ -89,7 +95,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     const sink: InboundSink = async (event) => {
       await inbox.ingest.handle(event);
     };
-    const app = createHttpApp({
+    app = createHttpApp({
       inbox,
       tokens,
       channels,
@@ -107,7 +113,6 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       draining: () => draining,
       log,
     });
-    httpServer.on('request', app);
     attachLiveInbox(live.io, inbox, tokens, log);
 
     await agenda.start();

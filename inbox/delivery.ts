@@ -3,8 +3,8 @@ import type { Logger } from '../shared/logger';
 import { type ChannelSender, DeliveryError, type Template } from '../shared/messages';
 import type { Alerts } from './alerts';
 import { InboxEvent, type InboxEvents } from './events';
-import { messageRefIdFor } from './store/ids';
-import type { ContactDoc, ConversationDoc, MessageDoc, Models } from './store/models';
+import { idFromKey, messageRefIdFor } from './store/ids';
+import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
 import { toConversation, toMessage } from './views';
 
 /**
@@ -20,10 +20,23 @@ export class Delivery {
     private readonly log: Logger,
   ) {}
 
-  async deliver(messageId: string): Promise<void> {
+  /** `attempt` numbers the tries of one message (0 first); the same attempt is never sent twice. */
+  async deliver(messageId: string, attempt = 0): Promise<void> {
     const message = await this.models.Message.findById(messageId).lean<MessageDoc>();
     // Idempotent: a job that runs again after the message was settled does nothing.
     if (message?.status !== 'queued') return;
+    try {
+      await this.models.DeliveryAttempt.create({
+        _id: idFromKey(`delivery:${messageId}:${attempt}`),
+        messageId: message._id,
+        attempt,
+        startedAt: new Date(),
+      });
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+      this.log.warn({ messageId, attempt }, 'delivery attempt already under way elsewhere; not sending twice');
+      return;
+    }
     const conversation = await this.models.Conversation.findById(message.conversationId).lean<ConversationDoc>();
     const contact = conversation && (await this.models.Contact.findById(conversation.contactId).lean<ContactDoc>());
     if (!conversation || !contact) return this.fail(messageId, 'the conversation or its contact no longer exists');

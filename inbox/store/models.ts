@@ -155,6 +155,17 @@ const messageRefSchema = new Schema({
   messageId: { type: Schema.Types.ObjectId, required: true },
 });
 
+/**
+ * One document per delivery attempt of a reply, keyed by (message, attempt number): a job that the queue hands out
+ * twice (FerretDB's findAndModify is not atomic, so two workers can lock one job) sends once.
+ */
+const deliveryAttemptSchema = new Schema({
+  _id: { type: Schema.Types.ObjectId, required: true },
+  messageId: { type: Schema.Types.ObjectId, required: true },
+  attempt: { type: Number, required: true },
+  startedAt: { type: Date, required: true },
+});
+
 export function createModels(connection: Connection) {
   return {
     Contact: connection.model('Contact', contactSchema, 'contacts'),
@@ -164,6 +175,7 @@ export function createModels(connection: Connection) {
     Alert: connection.model('Alert', alertSchema, 'alerts'),
     Response: connection.model('Response', responseSchema, 'responses'),
     MessageRef: connection.model('MessageRef', messageRefSchema, 'message_refs'),
+    DeliveryAttempt: connection.model('DeliveryAttempt', deliveryAttemptSchema, 'delivery_attempts'),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { olena, textUpdate } from './fixtures/telegram';
+import { launchBrowser } from './support/browser';
+import { TestGateway } from './support/gateway';
+
+describe('the managers’ inbox page in a real browser', () => {
+  let gw: TestGateway;
+  let browser: Browser;
+  beforeAll(async () => {
+    gw = await TestGateway.start();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.close();
+  });
+
+  it('signs in, shows a customer message live, and sends the reply typed into it', async () => {
+    const email = 'iryna@shop.example';
+    await gw.inbox.agents.create({ name: 'Ірина', email, password: 'пароль-для-тесту', role: 'agent' });
+    const page = await browser.newPage();
+    await page.goto(gw.url);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('пароль-для-тесту');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#connection.live').waitFor();
+
+    await gw.postTelegram(textUpdate(olena, 'Доброго дня! Чи можна забрати замовлення сьогодні?'));
+    const row = page.locator('#conversations li', { hasText: 'Олена Коваленко' });
+    await row.waitFor();
+    await expectText(row, 'Чи можна забрати замовлення сьогодні?');
+    await row.click();
+    await page.locator('#messages li.in', { hasText: 'Доброго дня!' }).waitFor();
+
+    await page.locator('#reply textarea').fill('Так, до 19:00 на Хрещатику, 22.');
+    await page.locator('#reply textarea').press('Enter');
+    const [sent] = await gw.telegram.waitForCalls('sendMessage', 1);
+    expect(sent?.body).toEqual({ chat_id: String(olena.id), text: 'Так, до 19:00 на Хрещатику, 22.' });
+    await page.locator('#messages li.out', { hasText: 'sent' }).waitFor();
+
+    mkdirSync('test/artifacts', { recursive: true });
+    await page.screenshot({ path: 'test/artifacts/web-inbox.png', fullPage: true });
+    await page.close();
+  });
+
+  it('tells a manager who mistypes the password, and signs in nobody', async () => {
+    const page = await browser.newPage();
+    await page.goto(gw.url);
+    await page.getByLabel('Email').fill('nobody@shop.example');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#login-error', { hasText: 'email or password is wrong' }).waitFor();
+    expect(await page.locator('#app').isHidden()).toBe(true);
+    await page.close();
+  });
+});
+
+async function expectText(locator: import('playwright-core').Locator, text: string): Promise<void> {
+  await locator.filter({ hasText: text }).waitFor();
+}
