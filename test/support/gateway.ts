@@ -78,9 +78,10 @@ export class TestGateway {
     readonly database: string,
   ) {}
 
-  static async start(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestGateway> {
+  /** `database`: share another gateway's store (several processes on one database). */
+  static async start(options: { env?: Record<string, string>; clock?: Clock; database?: string } = {}): Promise<TestGateway> {
     const telegram = await new FakeTelegram().start();
-    const database = `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const database = options.database ?? `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     const config = loadConfig({
       NODE_ENV: 'test',
       PORT: '0',
