@@ -64,8 +64,9 @@ const baseSchema = z
     TELEGRAM_MODE: optionalText.pipe(z.enum(['webhook', 'polling']).optional()),
     TELEGRAM_API_ROOT: optionalText.pipe(url.default('https://api.telegram.org')),
     VIBER_AUTH_TOKEN: optionalText,
-    VIBER_BOT_NAME: optionalText,
+    VIBER_BOT_NAME: optionalText.pipe(z.string().max(28, 'must be at most 28 characters (Viber shows it as the sender)').optional()),
     VIBER_API_URL: optionalText.pipe(url.default('https://chatapi.viber.com/pa')),
+    VIBER_WELCOME_TEXT: optionalText.pipe(z.string().max(7000, 'must be at most 7000 characters').optional()),
     WHATSAPP_MODE: optionalText.pipe(z.enum(['cloud', 'web']).optional()),
     WHATSAPP_TOKEN: optionalText,
     WHATSAPP_PHONE_NUMBER_ID: optionalText,
@@ -118,6 +119,9 @@ const baseSchema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    if (env.VIBER_AUTH_TOKEN && !env.VIBER_BOT_NAME) {
+      ctx.addIssue({ code: 'custom', path: ['VIBER_BOT_NAME'], message: 'is required when VIBER_AUTH_TOKEN is set' });
     }
   });
 
