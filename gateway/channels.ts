@@ -3,6 +3,8 @@ import { createInstagramChannel } from '../channels/instagram';
 import { instagramSettingsSchema } from '../channels/instagram/settings';
 import { createTelegramChannel } from '../channels/telegram';
 import { telegramSettingsSchema } from '../channels/telegram/settings';
+import { createViberChannel } from '../channels/viber';
+import { viberSettingsSchema } from '../channels/viber/settings';
 import { createWhatsAppCloudChannel } from '../channels/whatsapp';
 import { whatsappCloudSettingsSchema } from '../channels/whatsapp/settings';
 import type { ChannelAdapter } from '../shared/channel-adapter';
@@ -47,6 +49,16 @@ export function createChannels(config: Config, log: Logger, options: ChannelOpti
       graphUrl: config.INSTAGRAM_GRAPH_URL ?? config.META_GRAPH_URL,
     });
     channels.push(createInstagramChannel(settings, log.child({ channel: 'instagram' }), { now: options.clock }));
+  }
+  if (config.VIBER_AUTH_TOKEN) {
+    const settings = viberSettingsSchema.parse({
+      authToken: config.VIBER_AUTH_TOKEN,
+      botName: config.VIBER_BOT_NAME,
+      apiUrl: config.VIBER_API_URL,
+      webhookUrl: config.PUBLIC_URL ? new URL('/webhooks/viber', config.PUBLIC_URL).toString() : undefined,
+      welcomeText: config.VIBER_WELCOME_TEXT,
+    });
+    channels.push(createViberChannel(settings, log.child({ channel: 'viber' })));
   }
   if (config.API_CHANNEL_KEY) {
     channels.push(createApiChannel({ key: config.API_CHANNEL_KEY, callbackUrl: config.API_CHANNEL_CALLBACK_URL }));

@@ -64,8 +64,9 @@ const baseSchema = z
     TELEGRAM_MODE: optionalText.pipe(z.enum(['webhook', 'polling']).optional()),
     TELEGRAM_API_ROOT: optionalText.pipe(url.default('https://api.telegram.org')),
     VIBER_AUTH_TOKEN: optionalText,
-    VIBER_BOT_NAME: optionalText,
+    VIBER_BOT_NAME: optionalText.pipe(z.string().max(28, 'must be at most 28 characters (Viber shows it as the sender)').optional()),
     VIBER_API_URL: optionalText.pipe(url.default('https://chatapi.viber.com/pa')),
+    VIBER_WELCOME_TEXT: optionalText.pipe(z.string().max(7000, 'must be at most 7000 characters').optional()),
     WHATSAPP_MODE: optionalText.pipe(z.enum(['cloud', 'web']).optional()),
     WHATSAPP_TOKEN: optionalText,
     WHATSAPP_PHONE_NUMBER_ID: optionalText.pipe(
@@ -138,6 +139,9 @@ const baseSchema = z
     }
     if (env.INSTAGRAM_ACCESS_TOKEN) {
       requireAll(['INSTAGRAM_ACCOUNT_ID', 'INSTAGRAM_APP_SECRET', 'INSTAGRAM_VERIFY_TOKEN'], 'INSTAGRAM_ACCESS_TOKEN is set');
+    }
+    if (env.VIBER_AUTH_TOKEN) {
+      requireAll(['VIBER_BOT_NAME'], 'VIBER_AUTH_TOKEN is set');
     }
   });
 
