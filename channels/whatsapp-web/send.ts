@@ -31,23 +31,29 @@ export function toDeliveryError(e: unknown): DeliveryError {
 export class WhatsAppWebSender implements ChannelSender {
   private readonly global: Bottleneck;
   private readonly perChat: Bottleneck.Group;
+  /** When each chat was last written to; entries older than the interval no longer matter and are dropped. */
+  private readonly lastSendAt = new Map<string, number>();
 
   constructor(
     private readonly session: ReadySession,
     private readonly settings: Pick<WhatsAppWebSettings, 'perChatIntervalMs' | 'globalIntervalMs' | 'readyWaitMs'>,
   ) {
     this.global = new Bottleneck({ minTime: settings.globalIntervalMs, maxConcurrent: 1 });
-    this.perChat = new Bottleneck.Group({ minTime: settings.perChatIntervalMs, maxConcurrent: 1 });
+    // One reply per chat at a time, in turn; the spacing itself is measured between the actual sends below.
+    this.perChat = new Bottleneck.Group({ maxConcurrent: 1 });
   }
 
   async send(message: OutboundText): Promise<SendResult> {
     const chatId = chatIdFor(message.to);
     await this.ready();
-    return this.perChat.key(chatId).schedule(() =>
-      this.global.schedule(async () => {
+    return this.perChat.key(chatId).schedule(async () => {
+      const wait = (this.lastSendAt.get(chatId) ?? Number.NEGATIVE_INFINITY) + this.settings.perChatIntervalMs - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      return this.global.schedule(async () => {
         // The session may have dropped while this reply waited for its turn.
         const client = this.session.readyClient();
         if (!client) throw this.notConnected();
+        this.noteSend(chatId);
         let sent: Awaited<ReturnType<WhatsAppWebClient['sendMessage']>>;
         try {
           sent = await client.sendMessage(chatId, message.text);
@@ -57,8 +63,16 @@ export class WhatsAppWebSender implements ChannelSender {
         const externalId = sent?.id?._serialized;
         if (!externalId) throw new DeliveryError(`WhatsApp Web has no chat ${chatId} to send to`, false);
         return { externalId };
-      }),
-    );
+      });
+    });
+  }
+
+  private noteSend(chatId: string): void {
+    const now = Date.now();
+    if (this.lastSendAt.size >= 10_000) {
+      for (const [chat, at] of this.lastSendAt) if (now - at >= this.settings.perChatIntervalMs) this.lastSendAt.delete(chat);
+    }
+    this.lastSendAt.set(chatId, now);
   }
 
   private async ready(): Promise<WhatsAppWebClient> {

@@ -89,8 +89,8 @@ export class WhatsAppWebSession implements ChannelSession {
     if (client) await this.destroy(client);
   }
 
-  private set(state: SessionState, patch: Partial<Omit<SessionStatus, 'state' | 'updatedAt'>> = {}): void {
-    this.state = { ...this.state, ...patch, state, updatedAt: this.now() };
+  private set(state: SessionState, patch: Partial<Omit<SessionStatus, 'state' | 'updatedAt'>> = {}, at = this.now()): void {
+    this.state = { ...this.state, ...patch, state, updatedAt: at };
     const status = this.status();
     for (const listener of this.listeners) {
       try {
@@ -220,8 +220,8 @@ export class WhatsAppWebSession implements ChannelSession {
     const delay = delayMs ?? Math.min(this.settings.reconnectMaxMs, this.settings.reconnectBaseMs * 2 ** this.failures);
     this.failures++;
     const old = this.retire();
-    const reconnectAt = new Date(this.now().getTime() + delay);
-    this.set(state, { qr: null, reason, reconnectAt });
+    const at = this.now();
+    this.set(state, { qr: null, reason, reconnectAt: new Date(at.getTime() + delay) }, at);
     this.log.info({ delayMs: delay, reason }, 'whatsapp-web reconnect scheduled');
     const next = this.generation;
     void (async () => {

@@ -48,8 +48,12 @@ export class StandInWhatsAppWeb extends EventEmitter implements WhatsAppWebClien
     throw new Error('the stand-in has no browser page');
   }
 
+  /** Makes initialize() reject, as it does when the browser cannot be launched or WhatsApp Web does not load. */
+  startError: Error | undefined;
+
   async initialize(): Promise<void> {
     this.initializeCalls++;
+    if (this.startError) throw this.startError;
   }
 
   async destroy(): Promise<void> {
@@ -114,9 +118,15 @@ export class StandInWhatsAppWeb extends EventEmitter implements WhatsAppWebClien
 /** The factory handed to the gateway: a new stand-in for every client the session builds. */
 export class StandInFactory {
   readonly clients: StandInWhatsAppWeb[] = [];
+  /** The next this many clients fail to start. */
+  failingStarts = 0;
 
   readonly create = (options: ClientOptions): StandInWhatsAppWeb => {
     const client = new StandInWhatsAppWeb(options);
+    if (this.failingStarts > 0) {
+      this.failingStarts--;
+      client.startError = new Error('Failed to launch the browser process! /usr/bin/chromium: error while loading shared libraries');
+    }
     this.clients.push(client);
     return client;
   };
