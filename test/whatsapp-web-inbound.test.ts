@@ -16,7 +16,7 @@ import {
   voiceModel,
 } from './fixtures/whatsapp-web';
 import { eventually, type SocketRecorder, sleep, type TestGateway, type TestManager } from './support/gateway';
-import { type StandInFactory, type StandInWhatsAppWeb, startWebGateway } from './support/stand-in-whatsapp-web';
+import { libraryMessage, type StandInFactory, type StandInWhatsAppWeb, startWebGateway } from './support/stand-in-whatsapp-web';
 
 describe('WhatsApp Web customers reach the inbox through the session', () => {
   let gw: TestGateway;
@@ -171,9 +171,13 @@ describe('WhatsApp Web customers reach the inbox through the session', () => {
     client.receive(model);
     const created = await agentLive.waitFor('message:new', (p) => p.message.externalId === model.id._serialized);
 
+    // The library also reports a body filled in after decryption as a change; without an edit time it is none.
+    client.emit('message_edit', libraryMessage(client, model), model.body, undefined);
     client.edit(model, 'Мені потрібен розмір 39, перепрошую');
     const updated = await agentLive.waitFor('message:updated', (p) => p.message.id === created.message.id);
     expect(updated.message.text).toBe('Мені потрібен розмір 39, перепрошую');
+    await sleep(200);
+    expect(agentLive.of('message:updated').filter((p) => p.message.id === created.message.id)).toHaveLength(1);
     await eventually(async () => (await messages({ externalId: model.id._serialized }))[0]?.text === 'Мені потрібен розмір 39, перепрошую');
   });
 });

@@ -169,7 +169,7 @@ export function decodeMessage(m: WaMessage, contactId: string): InboundMessage |
 export function decodeEdit(m: WaMessage, newBody: string, contactId: string, now: Date): InboundEdit | string {
   const reason = notOurs(m);
   if (reason) return reason;
-  if (typeof newBody !== 'string' || !newBody) return 'edit without text';
+  if (!newBody) return 'edit without text';
   const content = contentOf(m);
   const attachments = typeof content === 'string' ? [] : content.attachments;
   return {

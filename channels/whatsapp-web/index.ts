@@ -155,9 +155,9 @@ export function createWhatsAppWebChannel(
       }
       inOrder(m.id.remote || m.to || event.externalId, () => store(event));
     },
-    edit(m, newBody) {
-      const reason = notOurs(m);
-      if (reason) return;
+    edit(m, newBody, prevBody) {
+      // The library reports any change of a message's body; only one the sender edited carries an edit time.
+      if (notOurs(m) || typeof newBody !== 'string' || newBody === prevBody || !m.latestEditSenderTimestampMs) return;
       inOrder(m.from, async () => {
         const event = decodeEdit(m, newBody, await contactIdOf(m.from), now());
         if (typeof event === 'string') log.info({ id: m.id._serialized, reason: event }, 'whatsapp-web edit not kept');

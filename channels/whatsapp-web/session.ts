@@ -7,7 +7,7 @@ import type { WhatsAppWebSettings } from './settings';
 export interface SessionHandlers {
   message(message: WaMessage): void;
   ack(message: WaMessage, ack: number): void;
-  edit(message: WaMessage, newBody: string): void;
+  edit(message: WaMessage, newBody: unknown, prevBody: unknown): void;
   /** The client became ready (first start, or after a reconnect). */
   ready(client: WhatsAppWebClient): void;
 }
@@ -190,8 +190,8 @@ export class WhatsAppWebSession implements ChannelSession {
       [ClientEvent.MessageAck]: (message: WaMessage, ack: number) => {
         if (live()) this.handlers.ack(message, ack);
       },
-      [ClientEvent.MessageEdit]: (message: WaMessage, newBody: string) => {
-        if (live()) this.handlers.edit(message, newBody);
+      [ClientEvent.MessageEdit]: (message: WaMessage, newBody: unknown, prevBody: unknown) => {
+        if (live()) this.handlers.edit(message, newBody, prevBody);
       },
     };
     for (const [event, listener] of Object.entries(handlers)) client.on(event, listener);
