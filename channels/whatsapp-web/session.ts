@@ -141,7 +141,8 @@ export class WhatsAppWebSession implements ChannelSession {
       [ClientEvent.Qr]: (qr: unknown) => {
         if (!live() || typeof qr !== 'string') return;
         clearTimeout(this.timer);
-        this.log.info('whatsapp-web waits for its QR to be scanned (GET /api/channels/whatsapp/session)');
+        // WhatsApp replaces the QR about every 20 s; saying so once per pairing is enough.
+        if (this.state.state !== 'qr') this.log.info('whatsapp-web waits for its QR to be scanned (inbox page, as an admin)');
         this.set('qr', { qr, reason: null, reconnectAt: null });
       },
       [ClientEvent.Authenticated]: () => {
