@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createApiChannel } from '../channels/api';
 import { createInstagramChannel } from '../channels/instagram';
 import { instagramSettingsSchema } from '../channels/instagram/settings';
@@ -7,6 +8,9 @@ import { createViberChannel } from '../channels/viber';
 import { viberSettingsSchema } from '../channels/viber/settings';
 import { createWhatsAppCloudChannel } from '../channels/whatsapp';
 import { whatsappCloudSettingsSchema } from '../channels/whatsapp/settings';
+import { createWhatsAppWebChannel } from '../channels/whatsapp-web';
+import type { WhatsAppWebClientFactory } from '../channels/whatsapp-web/client';
+import { type WhatsAppWebSettingsInput, whatsappWebSettingsSchema } from '../channels/whatsapp-web/settings';
 import type { ChannelAdapter } from '../shared/channel-adapter';
 import type { Logger } from '../shared/logger';
 import type { Config } from './config';
@@ -14,6 +18,11 @@ import type { Config } from './config';
 export interface ChannelOptions {
   /** The gateway's clock, for channels that decide by time (Instagram's reply windows). */
   clock?: () => Date;
+  /** WhatsApp Web mode: the client to drive instead of whatsapp-web.js's own, and tuning of pacing and reconnects. */
+  whatsappWeb?: {
+    createClient?: WhatsAppWebClientFactory;
+    settings?: Partial<Omit<WhatsAppWebSettingsInput, 'chromiumPath' | 'sessionDir'>>;
+  };
 }
 
 /** The channels whose settings are present; a channel without its settings is simply off. */
@@ -39,6 +48,20 @@ export function createChannels(config: Config, log: Logger, options: ChannelOpti
       graphUrl: config.META_GRAPH_URL,
     });
     channels.push(createWhatsAppCloudChannel(settings, log.child({ channel: 'whatsapp' })));
+  }
+  if (config.WHATSAPP_MODE === 'web') {
+    // config.ts refuses to start in web mode without a browser, naming CHROMIUM_PATH.
+    const settings = whatsappWebSettingsSchema.parse({
+      ...options.whatsappWeb?.settings,
+      chromiumPath: config.chromiumPath,
+      sessionDir: path.resolve(config.DATA_DIR, 'whatsapp-web'),
+    });
+    channels.push(
+      createWhatsAppWebChannel(settings, log.child({ channel: 'whatsapp', mode: 'web' }), {
+        createClient: options.whatsappWeb?.createClient,
+        now: options.clock,
+      }),
+    );
   }
   if (config.INSTAGRAM_ACCESS_TOKEN) {
     const settings = instagramSettingsSchema.parse({

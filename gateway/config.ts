@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { durationSchema } from '../shared/duration';
@@ -26,6 +27,9 @@ const businessHoursPattern =
 const businessHours = optionalText.refine((v) => v === undefined || businessHoursPattern.test(v), {
   message: 'must look like "Mon-Fri 09:00-18:00 Europe/Kyiv"',
 });
+
+/** The browser WhatsApp Web mode uses when CHROMIUM_PATH is unset: Debian's chromium package. */
+export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
 const baseSchema = z
   .object({
@@ -137,6 +141,21 @@ const baseSchema = z
     if (env.WHATSAPP_MODE === 'cloud') {
       requireAll(['WHATSAPP_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN'], 'WHATSAPP_MODE=cloud');
     }
+    if (env.WHATSAPP_MODE === 'web') {
+      if (env.CHROMIUM_PATH && !existsSync(env.CHROMIUM_PATH)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CHROMIUM_PATH'],
+          message: `no browser at ${env.CHROMIUM_PATH} (Debian: apt-get install chromium)`,
+        });
+      } else if (!env.CHROMIUM_PATH && !existsSync(DEFAULT_CHROMIUM)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CHROMIUM_PATH'],
+          message: `is required when WHATSAPP_MODE=web (no browser at ${DEFAULT_CHROMIUM}; Debian: apt-get install chromium)`,
+        });
+      }
+    }
     if (env.INSTAGRAM_ACCESS_TOKEN) {
       requireAll(['INSTAGRAM_ACCOUNT_ID', 'INSTAGRAM_APP_SECRET', 'INSTAGRAM_VERIFY_TOKEN'], 'INSTAGRAM_ACCESS_TOKEN is set');
     }
@@ -161,6 +180,8 @@ export interface PerChannel<T> {
 
 export type Config = z.infer<typeof baseSchema> & {
   telegramMode: 'webhook' | 'polling';
+  /** CHROMIUM_PATH, or Debian's chromium when that is installed. */
+  chromiumPath: string | undefined;
   escalationAfter: PerChannel<number>;
   slaFirstResponse: Record<Channel, number>;
   slaWarnBefore: Record<Channel, number>;
@@ -218,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...cfg,
     telegramMode: cfg.TELEGRAM_MODE ?? (cfg.PUBLIC_URL ? 'webhook' : 'polling'),
+    chromiumPath: cfg.CHROMIUM_PATH ?? (existsSync(DEFAULT_CHROMIUM) ? DEFAULT_CHROMIUM : undefined),
     escalationAfter: {
       default: cfg.ESCALATION_AFTER ?? 10 * 60_000,
       byChannel: perChannel(env, 'ESCALATION_AFTER', parseDurationSetting),

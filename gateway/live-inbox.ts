@@ -11,6 +11,7 @@ import { type ReplyInput, replySchema } from '../inbox/replies';
 import type { Alert, Conversation, Message } from '../inbox/views';
 import { AppError, ErrorCode } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import type { ChannelSessions, SessionView } from './channel-sessions';
 import { actorFromToken } from './http/authenticate';
 import type { Tokens } from './http/tokens';
 
@@ -21,6 +22,8 @@ export interface ServerToClientEvents {
   'message:updated': (payload: { message: Message; conversation: Conversation }) => void;
   'conversation:updated': (payload: { conversation: Conversation }) => void;
   alert: (payload: { alert: Alert }) => void;
+  /** To admins only: a channel's own session (WhatsApp Web) changed state, or has a new pairing QR. */
+  'channel:session': (payload: SessionView) => void;
 }
 
 export interface ClientToServerEvents {
@@ -46,7 +49,10 @@ const assignSchema = z.object({
 const readSchema = z.object({ conversationId: z.string().min(1) });
 
 const Rooms = {
+  /** Supervisors and admins: everything about conversations. */
   supervisors: 'supervisors',
+  /** Admins only: channel sessions and their pairing QRs. */
+  admins: 'role:admin',
   queue: 'queue',
   agents: 'role:agent',
   agent: (id: string) => `agent:${id}`,
@@ -99,7 +105,7 @@ function replyError(e: unknown, log: Logger): { ok: false; error: { code: string
 }
 
 /** Token auth at connect, per-agent and supervisor rooms, the contract's events out and requests in. */
-export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, log: Logger): void {
+export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, log: Logger, sessions?: ChannelSessions): void {
   io.use(async (socket, next) => {
     try {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -117,6 +123,15 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
     void socket.join(Rooms.agent(actor.id));
     if (actor.role === 'agent') void socket.join([Rooms.queue, Rooms.agents]);
     else void socket.join(Rooms.supervisors);
+    if (actor.role === 'admin' && sessions) {
+      void socket.join(Rooms.admins);
+      // A page opened while a QR waits shows it at once.
+      for (const channel of sessions.channels()) {
+        void sessions.view(channel).then((view) => {
+          if (view && socket.connected) socket.emit('channel:session', view);
+        });
+      }
+    }
 
     const handle =
       <T, R extends object>(schema: z.ZodType<T>, run: (input: T) => Promise<R>) =>
@@ -165,5 +180,8 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
   });
   inbox.events.on(InboxEvent.Alert, ({ alert, agentIds }) => {
     io.to([Rooms.supervisors, ...agentIds.map(Rooms.agent)]).emit('alert', { alert });
+  });
+  sessions?.onChange((view) => {
+    io.to(Rooms.admins).emit('channel:session', view);
   });
 }

@@ -10,7 +10,8 @@ import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
 import type { ChannelSender, InboundSink } from '../shared/messages';
-import { createChannels } from './channels';
+import { ChannelSessions } from './channel-sessions';
+import { type ChannelOptions, createChannels } from './channels';
 import type { Config } from './config';
 import { type EmbeddedStore, startEmbeddedStore } from './embedded-store';
 import { createHttpApp } from './http/app';
@@ -32,6 +33,8 @@ const DRAIN_MS = 10_000;
 /** The composition root: store, inbox, channels, jobs, HTTP and the live inbox, started in that order. */
 export interface GatewayOptions {
   clock?: Clock;
+  /** WhatsApp Web mode (WHATSAPP_MODE=web): the client to drive, and pacing and reconnect tuning. */
+  whatsappWeb?: ChannelOptions['whatsappWeb'];
 }
 
 export async function startGateway(config: Config, log: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
@@ -45,7 +48,8 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
   try {
     const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
 
-    const channels = createChannels(config, log, { clock: options.clock });
+    const channels = createChannels(config, log, { clock: options.clock, whatsappWeb: options.whatsappWeb });
+    const sessions = new ChannelSessions(channels, log);
     const senders = new Map<Channel, ChannelSender>();
     const capabilities = new Map<Channel, Capabilities>();
     for (const channel of channels) {
@@ -99,6 +103,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       inbox,
       tokens,
       channels,
+      sessions,
       sink,
       metrics: createMetrics(inbox),
       bodyLimit: config.BODY_LIMIT,
@@ -113,7 +118,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       draining: () => draining,
       log,
     });
-    attachLiveInbox(live.io, inbox, tokens, log);
+    attachLiveInbox(live.io, inbox, tokens, log, sessions);
 
     await agenda.start();
     for (const channel of channels) await channel.start?.(sink);

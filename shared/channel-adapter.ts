@@ -37,6 +37,47 @@ export interface Capabilities {
   templates?: boolean;
 }
 
+/**
+ * Where a channel that holds a session of its own (WhatsApp Web: a linked device in a browser) stands. Admins watch
+ * it to pair the account (scan the QR) and to see it reconnect.
+ */
+export type SessionState =
+  /** The client is being created or its browser is loading. */
+  | 'starting'
+  /** Waiting for a phone to scan `qr`. */
+  | 'qr'
+  /** Paired; the account is syncing. */
+  | 'authenticated'
+  /** Receiving and sending. */
+  | 'ready'
+  /** Lost the connection; `reconnectAt` says when the next try begins. */
+  | 'disconnected'
+  /** The stored session was refused; a new pairing follows. */
+  | 'auth_failure'
+  /** The device was unlinked from the phone; a new QR follows. */
+  | 'logged_out'
+  /** The gateway is stopping. */
+  | 'stopped';
+
+export interface SessionStatus {
+  state: SessionState;
+  /** The pairing QR's text while `state` is `qr`, else null. */
+  qr: string | null;
+  /** The linked account (e.g. `380501234567@c.us`) once known. */
+  account: string | null;
+  /** Why the session is not ready (the disconnect reason, the error), when it is not. */
+  reason: string | null;
+  /** When the next reconnect attempt starts, while one is scheduled. */
+  reconnectAt: Date | null;
+  updatedAt: Date;
+}
+
+export interface ChannelSession {
+  status(): SessionStatus;
+  /** Calls `listener` on every change of the status; returns the unsubscribe. */
+  onStatus(listener: (status: SessionStatus) => void): () => void;
+}
+
 export interface ChannelAdapter {
   readonly name: Channel;
   readonly capabilities: Capabilities;
@@ -44,6 +85,8 @@ export interface ChannelAdapter {
   readonly sender?: ChannelSender;
   /** Mounted at `/webhooks/<name>` when present. */
   readonly webhook?: WebhookHandler;
+  /** Present on channels that hold a session of their own, which admins pair and watch. */
+  readonly session?: ChannelSession;
   /** Begins receiving (long polling, webhook registration, sessions). */
   start?(sink: InboundSink): Promise<void>;
   stop?(): Promise<void>;

@@ -6,6 +6,7 @@ import type { Inbox } from '../../inbox';
 import type { ChannelAdapter } from '../../shared/channel-adapter';
 import type { Logger } from '../../shared/logger';
 import type { InboundSink } from '../../shared/messages';
+import type { ChannelSessions } from '../channel-sessions';
 import { errorHandler, notFound } from './errors';
 import { managersApi } from './managers-api';
 import type { Tokens } from './tokens';
@@ -17,6 +18,7 @@ export interface HttpAppOptions {
   inbox: Inbox;
   tokens: Tokens;
   channels: readonly ChannelAdapter[];
+  sessions?: ChannelSessions;
   sink: InboundSink;
   metrics: Registry;
   bodyLimit: string;

@@ -6,7 +6,9 @@ import { newAgentSchema } from '../../inbox/agents';
 import { listConversationsQuery, listMessagesQuery, statusChangeSchema } from '../../inbox/conversations';
 import { replySchema } from '../../inbox/replies';
 import { responseTimesQuery } from '../../inbox/response-times';
-import { ErrorCode } from '../../shared/errors';
+import { channelNames } from '../../shared/channels';
+import { AppError, ErrorCode } from '../../shared/errors';
+import type { ChannelSessions } from '../channel-sessions';
 import { actorOf, authenticate, requireRole } from './authenticate';
 import { errorBody } from './errors';
 import type { Tokens } from './tokens';
@@ -32,10 +34,12 @@ export interface ManagersApiOptions {
   bodyLimit: string;
   /** Failed logins allowed per IP and email in 15 minutes. */
   loginAttempts?: number;
+  /** Channels that hold a session of their own (WhatsApp Web), for admins to pair and watch. */
+  sessions?: ChannelSessions;
 }
 
 /** The managers' REST API of the contract, under /api. */
-export function managersApi({ inbox, tokens, bodyLimit, loginAttempts = 10 }: ManagersApiOptions): Router {
+export function managersApi({ inbox, tokens, bodyLimit, loginAttempts = 10, sessions }: ManagersApiOptions): Router {
   const router = express.Router();
   router.use(express.json({ limit: bodyLimit }));
 
@@ -103,6 +107,14 @@ export function managersApi({ inbox, tokens, bodyLimit, loginAttempts = 10 }: Ma
 
   router.get('/metrics/response-times', requireRole('supervisor', 'admin'), async (req, res) => {
     res.json({ items: await inbox.responseTimes.figures(parseInput(responseTimesQuery, req.query)) });
+  });
+
+  // The session of a channel that keeps one (WhatsApp Web): its state and, while unpaired, the QR to scan.
+  router.get('/channels/:channel/session', requireRole('admin'), async (req, res) => {
+    const channel = channelNames.find((name) => name === req.params.channel);
+    const view = channel && (await sessions?.view(channel));
+    if (!view) throw new AppError(ErrorCode.NotFound, `the ${req.params.channel} channel has no session of its own here`);
+    res.json(view);
   });
 
   router.get('/alerts', async (req, res) => {

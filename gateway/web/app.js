@@ -8,6 +8,8 @@ const state = {
   selectedId: null,
   messages: [],
   socket: null,
+  /** Admins only: channels that keep a session of their own (WhatsApp Web), by channel. */
+  sessions: new Map(),
 };
 
 const $ = (id) => document.getElementById(id);
@@ -95,6 +97,37 @@ function renderThread() {
   list.scrollTop = list.scrollHeight;
 }
 
+const sessionLabels = {
+  starting: 'starting…',
+  qr: 'scan the QR to link',
+  authenticated: 'linked, syncing…',
+  ready: 'connected',
+  disconnected: 'disconnected, reconnecting',
+  auth_failure: 'session refused, relinking',
+  logged_out: 'unlinked on the phone',
+  stopped: 'stopped',
+};
+
+function renderSessions() {
+  const box = $('sessions');
+  box.replaceChildren();
+  for (const s of state.sessions.values()) {
+    const item = el('div', `session ${s.state}`);
+    item.dataset.channel = s.channel;
+    const detail = s.state === 'ready' ? s.account : s.reason;
+    item.append(el('div', 'session-state', `${s.channel}: ${sessionLabels[s.state] ?? s.state}${detail ? ` (${detail})` : ''}`));
+    if (s.state === 'qr' && s.qrDataUrl) {
+      item.append(el('p', 'hint', 'On the business phone: WhatsApp → Settings → Linked devices → Link a device, then scan:'));
+      const img = el('img', 'qr');
+      img.src = s.qrDataUrl;
+      img.alt = `${s.channel} pairing QR`;
+      item.append(img);
+    }
+    box.append(item);
+  }
+  box.hidden = state.sessions.size === 0;
+}
+
 async function loadList() {
   const query = state.filter === 'all' ? '' : `?status=${state.filter === 'resolved' ? 'resolved' : 'open'}`;
   const page = await api('GET', `/api/conversations${query}${query ? '&' : '?'}limit=200`);
@@ -136,6 +169,11 @@ function connect() {
     upsertConversation(conversation);
   });
   socket.on('conversation:updated', ({ conversation }) => upsertConversation(conversation));
+  // Sent to admins only, at connect and on every change.
+  socket.on('channel:session', (view) => {
+    state.sessions.set(view.channel, view);
+    renderSessions();
+  });
   socket.on('alert', ({ alert }) => {
     const c = state.conversations.get(alert.conversationId);
     toast(`${alert.type.replace('_', ' ')}: ${c ? c.contact.name : alert.channel}${alert.detail ? ` — ${alert.detail}` : ''}`);
@@ -164,6 +202,8 @@ function signOut() {
   sessionStorage.removeItem('inbox.token');
   state.token = null;
   state.socket?.close();
+  state.sessions.clear();
+  renderSessions();
   showLogin();
 }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { loadConfig } from '../../gateway/config';
-import { type RunningGateway, startGateway } from '../../gateway/server';
+import { type GatewayOptions, type RunningGateway, startGateway } from '../../gateway/server';
 import type { Clock } from '../../inbox/ports';
 import type { Agent, Role } from '../../inbox/views';
 import { createLogger } from '../../shared/logger';
@@ -76,18 +76,22 @@ export class TestGateway {
     readonly gateway: RunningGateway,
     readonly telegram: FakeTelegram,
     readonly database: string,
+    readonly dataDir: string,
   ) {}
 
   /** `database`: share another gateway's store (several processes on one database). */
-  static async start(options: { env?: Record<string, string>; clock?: Clock; database?: string } = {}): Promise<TestGateway> {
+  static async start(
+    options: { env?: Record<string, string>; clock?: Clock; database?: string; whatsappWeb?: GatewayOptions['whatsappWeb'] } = {},
+  ): Promise<TestGateway> {
     const telegram = await new FakeTelegram().start();
     const database = options.database ?? `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'inbox-gw-'));
     const config = loadConfig({
       NODE_ENV: 'test',
       PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       MONGODB_URI: storeUri(database),
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'inbox-gw-')),
+      DATA_DIR: dataDir,
       JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789',
       TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
       TELEGRAM_MODE: 'webhook',
@@ -97,8 +101,8 @@ export class TestGateway {
       JOBS_POLL_INTERVAL: '200ms',
       ...options.env,
     });
-    const gateway = await startGateway(config, createLogger(config.LOG_LEVEL), { clock: options.clock });
-    return new TestGateway(gateway, telegram, database);
+    const gateway = await startGateway(config, createLogger(config.LOG_LEVEL), { clock: options.clock, whatsappWeb: options.whatsappWeb });
+    return new TestGateway(gateway, telegram, database, dataDir);
   }
 
   get url(): string {
