@@ -32,6 +32,8 @@ async function stop(signal: string): Promise<void> {
     process.exit(1);
   }
 }
+// A library's stray promise (puppeteer's page listeners in whatsapp-web.js) must not take every channel down with it.
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
 // Registered before starting, so a signal that arrives during start-up still stops cleanly.
 process.once('SIGTERM', () => void stop('SIGTERM'));
 process.once('SIGINT', () => void stop('SIGINT'));
