@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BusinessHoursError, parseBusinessHours } from '../automations/business-hours';
 import { type Channel, channelNames } from '../shared/channels';
 import { durationSchema } from '../shared/duration';
 
@@ -23,9 +24,18 @@ const port = wholeNumber(0, 65535);
 
 const businessHoursPattern =
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?(,(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?)* ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d \S+$/;
-const businessHours = optionalText.refine((v) => v === undefined || businessHoursPattern.test(v), {
-  message: 'must look like "Mon-Fri 09:00-18:00 Europe/Kyiv"',
-});
+const businessHours = optionalText
+  .refine((v) => v === undefined || businessHoursPattern.test(v), {
+    message: 'must look like "Mon-Fri 09:00-18:00 Europe/Kyiv"',
+  })
+  .superRefine((v, ctx) => {
+    if (v === undefined || !businessHoursPattern.test(v)) return;
+    try {
+      parseBusinessHours(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: e instanceof BusinessHoursError ? e.message : String(e) });
+    }
+  });
 
 const baseSchema = z
   .object({
@@ -110,6 +120,8 @@ const baseSchema = z
         .pipe(z.array(z.email({ message: 'must be comma-separated email addresses' })))
         .optional(),
     ),
+    /** At most one alert digest email per this interval (a burst of alerts becomes one mail). */
+    ALERT_DIGEST_INTERVAL: optionalText.pipe(durationSchema.default(60_000)),
     /** How often the job queue polls the store; lower means snappier timers at the cost of more queries. */
     JOBS_POLL_INTERVAL: optionalText.pipe(durationSchema.default(1000)),
     /** Largest webhook or API body accepted. */

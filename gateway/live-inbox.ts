@@ -8,7 +8,7 @@ import type { Actor } from '../inbox/access';
 import { InboxEvent } from '../inbox/events';
 import type { Presence } from '../inbox/ports';
 import { type ReplyInput, replySchema } from '../inbox/replies';
-import type { Alert, Conversation, Message } from '../inbox/views';
+import type { Alert, Conversation, Message, Role } from '../inbox/views';
 import { AppError, ErrorCode } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { actorFromToken } from './http/authenticate';
@@ -49,6 +49,7 @@ const Rooms = {
   supervisors: 'supervisors',
   queue: 'queue',
   agents: 'role:agent',
+  role: (role: Role) => `role:${role}`,
   agent: (id: string) => `agent:${id}`,
 } as const;
 
@@ -116,7 +117,7 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
     const { actor } = socket.data;
     void socket.join(Rooms.agent(actor.id));
     if (actor.role === 'agent') void socket.join([Rooms.queue, Rooms.agents]);
-    else void socket.join(Rooms.supervisors);
+    else void socket.join([Rooms.supervisors, Rooms.role(actor.role)]);
 
     const handle =
       <T, R extends object>(schema: z.ZodType<T>, run: (input: T) => Promise<R>) =>
@@ -163,7 +164,8 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
   inbox.events.on(InboxEvent.ConversationUpdated, ({ conversation, previousAssigneeId }) => {
     io.to(roomsFor(conversation, previousAssigneeId)).emit('conversation:updated', { conversation });
   });
-  inbox.events.on(InboxEvent.Alert, ({ alert, agentIds }) => {
-    io.to([Rooms.supervisors, ...agentIds.map(Rooms.agent)]).emit('alert', { alert });
+  // Alerts go to the roles the alert names (first-response alerts: supervisors only) and the agents concerned.
+  inbox.events.on(InboxEvent.Alert, ({ alert, agentIds, roles }) => {
+    io.to([...roles.map(Rooms.role), ...agentIds.map(Rooms.agent)]).emit('alert', { alert });
   });
 }

@@ -6,14 +6,17 @@ import type { ChannelSender } from '../shared/messages';
 import { Agents } from './agents';
 import { Alerts } from './alerts';
 import { Assignment } from './assignment';
+import { Checkpoints } from './checkpoints';
 import { Conversations } from './conversations';
 import { Delivery } from './delivery';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
-import { type Clock, type DeliveryQueue, type Presence, systemClock } from './ports';
+import { type Clock, type Deadlines, type DeliveryQueue, noDeadlines, type Presence, systemClock } from './ports';
 import { Replies } from './replies';
+import { ResponseRollups } from './response-rollups';
 import { ResponseTimes } from './response-times';
 import { createModels, ensureIndexes } from './store/models';
+import { Waits } from './waits';
 
 export interface InboxDeps {
   connection: Connection;
@@ -24,6 +27,8 @@ export interface InboxDeps {
   slaTargets: Readonly<Record<Channel, number>>;
   log: Logger;
   clock?: Clock;
+  /** Due times of waits (escalation, first-response targets); none without automations. */
+  deadlines?: Deadlines;
 }
 
 /** Wires the inbox's use cases over one store connection. */
@@ -33,8 +38,11 @@ export async function createInbox(deps: InboxDeps) {
   const clock = deps.clock ?? systemClock;
   const events = new InboxEvents();
   const assignment = new Assignment(models, deps.presence);
-  const alerts = new Alerts(models, events);
-  const conversations = new Conversations(models, events, clock);
+  const deadlines = deps.deadlines ?? noDeadlines;
+  const checkpoints = new Checkpoints(models);
+  const rollups = new ResponseRollups(models, checkpoints, deps.slaTargets);
+  const alerts = new Alerts(models, events, clock);
+  const conversations = new Conversations(models, events, clock, deadlines);
   return {
     models,
     events,
@@ -42,10 +50,14 @@ export async function createInbox(deps: InboxDeps) {
     alerts,
     conversations,
     agents: new Agents(models, deps.presence),
-    ingest: new Ingest(models, events, assignment, deps.log, clock),
+    ingest: new Ingest(models, events, assignment, deps.log, clock, deadlines),
     replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock),
     delivery: new Delivery(models, deps.senders, alerts, events, deps.log),
-    responseTimes: new ResponseTimes(models, deps.slaTargets, clock),
+    responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups),
+    rollups,
+    checkpoints,
+    waits: new Waits(models, events),
+    clock,
   };
 }
 export type Inbox = Awaited<ReturnType<typeof createInbox>>;

@@ -1,3 +1,4 @@
+import type { Agenda } from 'agenda';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Inbox } from '../../inbox';
@@ -5,6 +6,7 @@ import type { ChannelAdapter } from '../../shared/channel-adapter';
 import type { Logger } from '../../shared/logger';
 import type { InboundSink } from '../../shared/messages';
 import { errorHandler, notFound } from './errors';
+import { jobsDashboard } from './jobs-dashboard';
 import { managersApi } from './managers-api';
 import type { Tokens } from './tokens';
 import { webhooksRouter } from './webhooks';
@@ -19,6 +21,8 @@ export interface HttpAppOptions {
   storeAlive: () => Promise<boolean>;
   draining: () => boolean;
   log: Logger;
+  /** The job queue, shown to admins by Agendash at /admin/jobs. */
+  agenda?: Agenda;
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -35,6 +39,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   app.use('/webhooks', webhooksRouter(options));
   app.use('/api', managersApi(options));
+  if (options.agenda) app.use('/admin/jobs', jobsDashboard(options.agenda, options.tokens, options.inbox.agents, '/admin/jobs'));
   app.use(notFound);
   app.use(errorHandler(options.log));
   return app;

@@ -5,7 +5,7 @@ import type { Inbox } from '../../inbox';
 import { newAgentSchema } from '../../inbox/agents';
 import { listConversationsQuery, listMessagesQuery, statusChangeSchema } from '../../inbox/conversations';
 import { replySchema } from '../../inbox/replies';
-import { responseTimesQuery } from '../../inbox/response-times';
+import { responseTimesExportQuery, responseTimesQuery } from '../../inbox/response-times';
 import { ErrorCode } from '../../shared/errors';
 import { actorOf, authenticate, requireRole } from './authenticate';
 import { errorBody } from './errors';
@@ -103,6 +103,23 @@ export function managersApi({ inbox, tokens, bodyLimit, loginAttempts = 10 }: Ma
 
   router.get('/metrics/response-times', requireRole('supervisor', 'admin'), async (req, res) => {
     res.json({ items: await inbox.responseTimes.figures(parseInput(responseTimesQuery, req.query)) });
+  });
+
+  // One CSV row per conversation; the first line is produced before the headers go out, so a bad range is a 400.
+  router.get('/metrics/response-times.csv', requireRole('supervisor', 'admin'), async (req, res) => {
+    const query = parseInput(responseTimesExportQuery, req.query);
+    const lines = inbox.responseTimes.exportCsv(query);
+    const header = await lines.next();
+    res.type('text/csv; charset=utf-8');
+    res.attachment('response-times.csv');
+    res.write(header.value ?? '');
+    try {
+      for await (const line of lines) res.write(line);
+      res.end();
+    } catch (err) {
+      // Headers are gone: cut the download so a partial file is never taken for a whole one.
+      res.destroy(err instanceof Error ? err : new Error(String(err)));
+    }
   });
 
   router.get('/alerts', async (req, res) => {

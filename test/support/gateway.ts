@@ -78,9 +78,13 @@ export class TestGateway {
     readonly database: string,
   ) {}
 
-  static async start(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestGateway> {
+  /**
+   * `database`: run over the database of another TestGateway (a second gateway process on the same store, or a
+   * restart after `stop()`); the first one to be closed drops it.
+   */
+  static async start(options: { env?: Record<string, string>; clock?: Clock; database?: string } = {}): Promise<TestGateway> {
     const telegram = await new FakeTelegram().start();
-    const database = `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const database = options.database ?? `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     const config = loadConfig({
       NODE_ENV: 'test',
       PORT: '0',
@@ -176,11 +180,21 @@ export class TestGateway {
   }
   private connections: mongoose.Connection[] = [];
 
-  async close(): Promise<void> {
+  get automations() {
+    return this.gateway.automations;
+  }
+
+  /** Stops this gateway and leaves its database in place (for a restart or another gateway on it). */
+  async stop(): Promise<void> {
     for (const s of this.sockets) s.close();
     await this.gateway.close();
     await this.telegram.stop();
     for (const c of this.connections) await c.close();
+    this.connections = [];
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
     const connection = await mongoose.createConnection(storeUri(this.database)).asPromise();
     await connection.dropDatabase().catch(() => undefined);
     await connection.close();
