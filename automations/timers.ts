@@ -28,7 +28,7 @@ export interface TickResult {
  * a batch at a time), so the cost grows with what is due, not with how many conversations are open.
  */
 export class DueTimers {
-  private running: Promise<TickResult> | undefined;
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly inbox: Inbox,
@@ -37,12 +37,14 @@ export class DueTimers {
     private readonly log: Logger,
   ) {}
 
-  /** Runs one pass (a pass already running in this process is joined rather than doubled). */
+  /** Runs one pass that starts after every pass already running in this process (passes never overlap here). */
   tick(): Promise<TickResult> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    const pass = this.last.then(
+      () => this.pass(),
+      () => this.pass(),
+    );
+    this.last = pass.catch(() => undefined);
+    return pass;
   }
 
   private async pass(): Promise<TickResult> {
