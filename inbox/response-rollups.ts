@@ -57,12 +57,19 @@ export function partsOfResponses(rows: readonly ResponseDoc[], targets: Readonly
   );
 }
 
+const stored = (d: Durations) => ({ ...d, hist: d.hist.flat() });
+function unflatten(flat: readonly number[]): [number, number][] {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] ?? 0, flat[i + 1] ?? 0]);
+  return pairs;
+}
+
 export function partOfRollup(doc: ResponseRollupDoc): RollupPart {
   const durations = (d: ResponseRollupDoc['first']): Durations => ({
     count: d.count,
     sumMs: d.sumMs,
     maxMs: d.maxMs ?? null,
-    hist: (d.hist ?? []) as [number, number][],
+    hist: unflatten(d.hist ?? []),
     values: d.values ?? null,
   });
   return {
@@ -165,8 +172,8 @@ export class ResponseRollups {
         start: at,
         channel: p.channel,
         agentId: new Types.ObjectId(p.agentId),
-        first: p.first.count ? p.first : emptyDurations(),
-        reply: p.reply,
+        first: stored(p.first.count ? p.first : emptyDurations()),
+        reply: stored(p.reply),
         slaMet: p.slaMet,
         slaBreached: p.slaBreached,
       };

@@ -173,8 +173,8 @@ const durationsSchema = new Schema(
     count: { type: Number, required: true },
     sumMs: { type: Number, required: true },
     maxMs: { type: Number, default: null },
-    /** Counts per logarithmic bucket (see inbox/stats.ts), as [bucket, count] pairs. */
-    hist: { type: Schema.Types.Mixed, default: [] },
+    /** Counts per logarithmic bucket (see inbox/stats.ts), flattened as bucket, count, bucket, count, … (FerretDB stores no nested arrays). */
+    hist: { type: [Number], default: [] },
     /** Every duration, while there are few: percentiles over small sets stay exact. */
     values: { type: [Number], default: null },
   },
