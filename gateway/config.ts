@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { BusinessHoursError, parseBusinessHours } from '../automations/business-hours';
 import { type Channel, channelNames } from '../shared/channels';
 import { durationSchema } from '../shared/duration';
 
@@ -24,9 +25,18 @@ const port = wholeNumber(0, 65535);
 
 const businessHoursPattern =
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?(,(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?)* ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d \S+$/;
-const businessHours = optionalText.refine((v) => v === undefined || businessHoursPattern.test(v), {
-  message: 'must look like "Mon-Fri 09:00-18:00 Europe/Kyiv"',
-});
+const businessHours = optionalText
+  .refine((v) => v === undefined || businessHoursPattern.test(v), {
+    message: 'must look like "Mon-Fri 09:00-18:00 Europe/Kyiv"',
+  })
+  .superRefine((v, ctx) => {
+    if (v === undefined || !businessHoursPattern.test(v)) return;
+    try {
+      parseBusinessHours(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: e instanceof BusinessHoursError ? e.message : String(e) });
+    }
+  });
 
 /** The browser WhatsApp Web mode uses when CHROMIUM_PATH is unset: Debian's chromium package. */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -121,6 +131,8 @@ const baseSchema = z
         .pipe(z.array(z.email({ message: 'must be comma-separated email addresses' })))
         .optional(),
     ),
+    /** At most one alert digest email per this interval (a burst of alerts becomes one mail). */
+    ALERT_DIGEST_INTERVAL: optionalText.pipe(durationSchema.default(60_000)),
     /** How often the job queue polls the store; lower means snappier timers at the cost of more queries. */
     JOBS_POLL_INTERVAL: optionalText.pipe(durationSchema.default(1000)),
     /** Retries of a failed reply delivery before it is marked failed, and the first backoff (doubling after). */

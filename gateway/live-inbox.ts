@@ -8,7 +8,7 @@ import type { Actor } from '../inbox/access';
 import { InboxEvent } from '../inbox/events';
 import type { Presence } from '../inbox/ports';
 import { type ReplyInput, replySchema } from '../inbox/replies';
-import type { Alert, Conversation, Message } from '../inbox/views';
+import type { Alert, Conversation, Message, Role } from '../inbox/views';
 import { AppError, ErrorCode } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { ChannelSessions, SessionView } from './channel-sessions';
@@ -55,6 +55,7 @@ const Rooms = {
   admins: 'role:admin',
   queue: 'queue',
   agents: 'role:agent',
+  role: (role: Role) => `role:${role}`,
   agent: (id: string) => `agent:${id}`,
 } as const;
 
@@ -122,7 +123,7 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
     const { actor } = socket.data;
     void socket.join(Rooms.agent(actor.id));
     if (actor.role === 'agent') void socket.join([Rooms.queue, Rooms.agents]);
-    else void socket.join(Rooms.supervisors);
+    else void socket.join([Rooms.supervisors, Rooms.role(actor.role)]);
     if (actor.role === 'admin' && sessions) {
       void socket.join(Rooms.admins);
       // A page opened while a QR waits shows it at once.
@@ -178,8 +179,9 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
   inbox.events.on(InboxEvent.ConversationUpdated, ({ conversation, previousAssigneeId }) => {
     io.to(roomsFor(conversation, previousAssigneeId)).emit('conversation:updated', { conversation });
   });
-  inbox.events.on(InboxEvent.Alert, ({ alert, agentIds }) => {
-    io.to([Rooms.supervisors, ...agentIds.map(Rooms.agent)]).emit('alert', { alert });
+  // Alerts go to the roles the alert names (first-response alerts: supervisors only) and the agents concerned.
+  inbox.events.on(InboxEvent.Alert, ({ alert, agentIds, roles }) => {
+    io.to([...roles.map(Rooms.role), ...agentIds.map(Rooms.agent)]).emit('alert', { alert });
   });
   sessions?.onChange((view) => {
     io.to(Rooms.admins).emit('channel:session', view);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
+import { type Automations, createAutomations, WaitClocks } from '../automations';
 import { defaultRetryPolicy, defineDeliveryJob, deliveryQueue } from '../automations/delivery-queue';
 import { createAgenda } from '../automations/jobs';
 import { createInbox, type Inbox } from '../inbox';
@@ -10,6 +11,7 @@ import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
 import type { ChannelSender, InboundSink } from '../shared/messages';
+import { createAlertMailer } from './alert-mailer';
 import { ChannelSessions } from './channel-sessions';
 import { type ChannelOptions, createChannels } from './channels';
 import type { Config } from './config';
@@ -24,6 +26,7 @@ export interface RunningGateway {
   port: number;
   url: string;
   inbox: Inbox;
+  automations: Automations;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,18 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     });
     const live = await createLiveServer(httpServer, config.REDIS_URL, log);
     const agenda = createAgenda({ connection, pollIntervalMs: config.JOBS_POLL_INTERVAL, log });
+    const automationSettings = {
+      escalationAfter: config.escalationAfter,
+      maxSteps: config.ESCALATION_MAX_STEPS,
+      slaFirstResponse: config.slaFirstResponse,
+      slaWarnBefore: config.slaWarnBefore,
+      businessHours: config.businessHours,
+      supervisorEmails: config.SUPERVISOR_EMAILS ?? [],
+      digestIntervalMs: config.ALERT_DIGEST_INTERVAL,
+      // Due timers are checked at least every second (more often when the queue polls more often).
+      tickIntervalMs: Math.min(1000, config.JOBS_POLL_INTERVAL),
+    };
+    const clocks = new WaitClocks(automationSettings);
     const inbox = await createInbox({
       connection,
       presence: live.presence,
@@ -76,12 +91,15 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       slaTargets: config.slaFirstResponse,
       log,
       clock: options.clock,
+      deadlines: clocks,
     });
     defineDeliveryJob(agenda, inbox.delivery, log, {
       ...defaultRetryPolicy,
       maxRetries: config.DELIVERY_MAX_RETRIES,
       baseDelayMs: config.DELIVERY_RETRY_BASE,
     });
+    const mailer = config.SMTP_URL && config.SUPERVISOR_EMAILS?.length ? createAlertMailer(config.SMTP_URL, config.EMAIL_FROM) : undefined;
+    const automations = createAutomations({ agenda, inbox, clocks, settings: automationSettings, mailer, log });
 
     const tokens = new Tokens(config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR));
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
@@ -117,10 +135,12 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       },
       draining: () => draining,
       log,
+      agenda,
     });
     attachLiveInbox(live.io, inbox, tokens, log, sessions);
 
     await agenda.start();
+    await automations.schedule();
     for (const channel of channels) await channel.start?.(sink);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -144,13 +164,14 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         clearTimeout(cut);
         await agenda.drain(DRAIN_MS).catch((err: unknown) => log.error({ err }, 'jobs did not drain'));
         await live.closeAdapters().catch(() => undefined);
+        mailer?.close();
         await connection.close();
         await embedded?.stop();
         log.info('gateway stopped');
       })();
       return closing;
     };
-    return { port, url: `http://127.0.0.1:${port}`, inbox, close };
+    return { port, url: `http://127.0.0.1:${port}`, inbox, automations, close };
   } catch (e) {
     // Nothing half-started stays behind: the embedded store is this process's child.
     await embedded?.stop();

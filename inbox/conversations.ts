@@ -1,12 +1,12 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import { channelNames } from '../shared/channels';
+import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import { type Actor, assertCanWorkOn, isObjectId, seesEverything } from './access';
 import { decodeCursor, encodeCursor } from './cursor';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
-import type { Clock } from './ports';
+import { type Clock, type Deadlines, noDeadlines } from './ports';
 import type { AgentDoc, ConversationDoc, MessageDoc, Models } from './store/models';
 import { type Conversation, type Message, toConversation, toMessage } from './views';
 
@@ -52,6 +52,7 @@ export class Conversations {
     private readonly events: InboxEvents,
     private readonly clock: Clock,
     private readonly lock: KeyedLock,
+    private readonly deadlines: Deadlines = noDeadlines,
   ) {}
 
   async list(actor: Actor, query: ListConversationsQuery): Promise<Page<Conversation>> {
@@ -129,9 +130,12 @@ export class Conversations {
       }
     }
     const assignee = agentId === null ? null : new Types.ObjectId(agentId);
+    // A customer still waiting gets a fresh escalation clock: the new assignee has the full time to answer.
+    const waiting = before.awaitingReplySince != null;
+    const escalationDueAt = waiting ? this.deadlines.escalationFrom(before.channel as Channel, this.clock()) : null;
     const after = await this.models.Conversation.findOneAndUpdate(
       { _id: before._id },
-      { $set: { assigneeId: assignee, escalationStep: 0, triedAgentIds: assignee ? [assignee] : [] } },
+      { $set: { assigneeId: assignee, escalationStep: 0, triedAgentIds: assignee ? [assignee] : [], escalationDueAt } },
       { returnDocument: 'after' },
     ).lean<ConversationDoc>();
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
@@ -149,6 +153,9 @@ export class Conversations {
       Object.assign(set, {
         resolvedAt: this.clock(),
         awaitingReplySince: null,
+        escalationDueAt: null,
+        slaWarnAt: null,
+        slaBreachAt: null,
         outcome: change.outcome ?? null,
         lossReason: change.outcome === 'lost' ? change.lossReason : null,
       });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Alert, Conversation, Message } from './views';
+import type { Alert, Conversation, Message, Role } from './views';
 
 /**
  * What happened in the inbox, as named events. The live inbox, metrics and automations listen; the inbox
@@ -18,8 +18,8 @@ export interface InboxEventMap {
   'message:updated': [{ conversation: Conversation; message: Message }];
   /** previousAssigneeId: whoever lost the conversation should hear it left their list. */
   'conversation:updated': [{ conversation: Conversation; previousAssigneeId?: string | null }];
-  /** recipients: agent ids besides supervisors who must hear about it. */
-  alert: [{ alert: Alert; agentIds: string[] }];
+  /** Who must hear about it live: the agents concerned and the managers of these roles. */
+  alert: [{ alert: Alert; agentIds: string[]; roles: readonly Role[] }];
   /** A waiting customer got an answer: the measurement response-time figures are built from. */
   'agent:replied': [{ channel: string; agentId: string; kind: 'first' | 'reply'; durationMs: number }];
 }

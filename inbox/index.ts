@@ -6,15 +6,18 @@ import type { ChannelSender } from '../shared/messages';
 import { Agents } from './agents';
 import { Alerts } from './alerts';
 import { Assignment } from './assignment';
+import { Checkpoints } from './checkpoints';
 import { Conversations } from './conversations';
 import { Delivery } from './delivery';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
 import { KeyedLock } from './keyed-lock';
-import { type Clock, type DeliveryQueue, type Presence, systemClock } from './ports';
+import { type Clock, type Deadlines, type DeliveryQueue, noDeadlines, type Presence, systemClock } from './ports';
 import { Replies } from './replies';
+import { ResponseRollups } from './response-rollups';
 import { ResponseTimes } from './response-times';
 import { createModels, ensureIndexes } from './store/models';
+import { Waits } from './waits';
 
 export interface InboxDeps {
   connection: Connection;
@@ -25,6 +28,8 @@ export interface InboxDeps {
   slaTargets: Readonly<Record<Channel, number>>;
   log: Logger;
   clock?: Clock;
+  /** Due times of waits (escalation, first-response targets); none without automations. */
+  deadlines?: Deadlines;
 }
 
 /** Wires the inbox's use cases over one store connection. */
@@ -35,8 +40,11 @@ export async function createInbox(deps: InboxDeps) {
   const events = new InboxEvents();
   const lock = new KeyedLock();
   const assignment = new Assignment(models, deps.presence, lock);
-  const alerts = new Alerts(models, events);
-  const conversations = new Conversations(models, events, clock, lock);
+  const deadlines = deps.deadlines ?? noDeadlines;
+  const checkpoints = new Checkpoints(models);
+  const rollups = new ResponseRollups(models, checkpoints, deps.slaTargets);
+  const alerts = new Alerts(models, events, clock);
+  const conversations = new Conversations(models, events, clock, lock, deadlines);
   return {
     models,
     events,
@@ -44,10 +52,14 @@ export async function createInbox(deps: InboxDeps) {
     alerts,
     conversations,
     agents: new Agents(models, deps.presence),
-    ingest: new Ingest(models, events, assignment, deps.log, clock, lock),
+    ingest: new Ingest(models, events, assignment, deps.log, clock, lock, deadlines),
     replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock, lock),
     delivery: new Delivery(models, deps.senders, alerts, events, deps.log),
-    responseTimes: new ResponseTimes(models, deps.slaTargets, clock),
+    responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups),
+    rollups,
+    checkpoints,
+    waits: new Waits(models, events),
+    clock,
   };
 }
 export type Inbox = Awaited<ReturnType<typeof createInbox>>;

@@ -5,7 +5,7 @@ import type { InboundContact, InboundContactState, InboundEdit, InboundEvent, In
 import type { Assignment } from './assignment';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
-import type { Clock } from './ports';
+import type { Clock, Deadlines } from './ports';
 import { contactIdFor, conversationIdFor, inboundMessageIdFor, messageRefIdFor } from './store/ids';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
 import { toConversation, toMessage } from './views';
@@ -36,6 +36,7 @@ export class Ingest {
     private readonly log: Logger,
     private readonly clock: Clock,
     private readonly lock: KeyedLock,
+    private readonly deadlines: Deadlines,
   ) {}
 
   async handle(event: InboundEvent): Promise<IngestResult> {
@@ -171,8 +172,14 @@ export class Ingest {
     const { Conversation } = this.models;
     const id = before._id;
     // Conditional writes rather than read-modify-write: a second message racing this one cannot restart the wait.
+    // The wait's due times (escalation, first-response target) are stored with it in the same write.
     if (before.awaitingReplySince == null) {
-      await Conversation.updateOne({ _id: id, awaitingReplySince: null }, { $set: { awaitingReplySince: at } });
+      const firstResponse = before.firstResponseAt == null;
+      const due = this.deadlines.forWait(before.channel as Channel, at, firstResponse);
+      await Conversation.updateOne(
+        { _id: id, awaitingReplySince: null },
+        { $set: { awaitingReplySince: at, ...due, ...(firstResponse ? { firstResponseDueAt: due.slaBreachAt } : {}) } },
+      );
     }
     if (before.firstInboundAt == null) {
       await Conversation.updateOne({ _id: id, firstInboundAt: null }, { $set: { firstInboundAt: at } });

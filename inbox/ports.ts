@@ -1,3 +1,5 @@
+import type { Channel } from '../shared/channels';
+
 /** What the inbox needs from the outside, as small interfaces the gateway fills in. */
 
 /** Who is connected to the live inbox right now (across every gateway process). */
@@ -13,3 +15,27 @@ export const systemClock: Clock = () => new Date();
 export interface DeliveryQueue {
   enqueue(messageId: string): Promise<void>;
 }
+
+/** When a customer's wait escalates and when its first-response target warns and is missed (null: never). */
+export interface WaitDeadlines {
+  escalationDueAt: Date | null;
+  slaWarnAt: Date | null;
+  slaBreachAt: Date | null;
+}
+
+/**
+ * Computes the due times stored on a conversation when a wait starts, so timers survive restarts and are found
+ * by index. Business hours and per-channel settings live behind this port.
+ */
+export interface Deadlines {
+  /** A wait that starts at `since`; `firstResponse` when nobody has answered this conversation yet. */
+  forWait(channel: Channel, since: Date, firstResponse: boolean): WaitDeadlines;
+  /** The escalation chain restarted at `at` (a manual assignment): the new assignee gets the full time. */
+  escalationFrom(channel: Channel, at: Date): Date | null;
+}
+
+/** No automations: waits never escalate and have no targets. */
+export const noDeadlines: Deadlines = {
+  forWait: () => ({ escalationDueAt: null, slaWarnAt: null, slaBreachAt: null }),
+  escalationFrom: () => null,
+};

@@ -23,6 +23,17 @@ const DAY_MS = 24 * 3600_000;
 /** "24 h", "7 days": how long a window is, in the unit a manager would say. */
 const span = (ms: number) => (ms >= 2 * DAY_MS && ms % DAY_MS === 0 ? `${ms / DAY_MS} days` : `${Math.round(ms / 3600_000)} h`);
 
+/** A wait that ended takes its pending due times with it. */
+export const clearedDeadlines = { escalationDueAt: null, slaWarnAt: null, slaBreachAt: null } as const;
+
+export interface AutomaticReply {
+  conversationId: string;
+  text: string;
+  /** Makes the reply idempotent: the same key is sent once, whoever asks and however often. */
+  key: string;
+  senderName: string;
+}
+
 /**
  * A manager's reply: stored as `queued` before anything else, so the text is never lost, then handed to the
  * delivery queue. The reply also closes the customer's wait, which is where response times are measured.
@@ -86,6 +97,42 @@ export class Replies {
     return toMessage(message);
   }
 
+  /**
+   * A message the gateway itself sends (sender `bot`), such as the out-of-hours auto-reply: queued for delivery like
+   * any reply, but it is not an answer, so the customer's wait, its timers and the response figures are untouched.
+   * Returns null when it was sent before (same key) or cannot be delivered on this channel now.
+   */
+  async sendAutomatic(input: AutomaticReply): Promise<Message | null> {
+    const conversation = await this.models.Conversation.findById(input.conversationId).lean<ConversationDoc>();
+    if (!conversation || conversation.contactReachable === false) return null;
+    try {
+      this.checkSendable(conversation, { text: input.text }, this.clock());
+    } catch {
+      return null;
+    }
+    let message: MessageDoc;
+    try {
+      const created = await this.models.Message.create({
+        conversationId: conversation._id,
+        channel: conversation.channel,
+        direction: 'out',
+        sender: { type: 'bot', id: null, name: input.senderName },
+        text: input.text,
+        attachments: [],
+        dedupeKey: `auto:${input.key}`,
+        status: 'queued',
+        createdAt: this.clock(),
+      });
+      message = created.toObject() as MessageDoc;
+    } catch (e) {
+      if (isDuplicateKey(e)) return null;
+      throw e;
+    }
+    this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
+    await this.queue.enqueue(message._id.toString());
+    return toMessage(message);
+  }
+
   /** Refuses, before anything is stored, a reply the channel cannot deliver now. */
   private checkSendable(conversation: ConversationDoc, input: ReplyInput, now: Date): void {
     const channel = conversation.channel as Channel;
@@ -119,7 +166,7 @@ export class Replies {
     // at once cannot both count.
     const waiting = await Conversation.findOneAndUpdate(
       { _id: conversation._id, awaitingReplySince: { $ne: null } },
-      { $set: { awaitingReplySince: null, escalationStep: 0, triedAgentIds: [] } },
+      { $set: { awaitingReplySince: null, escalationStep: 0, triedAgentIds: [], ...clearedDeadlines } },
       // FerretDB's findAndModify takes no projection.
       { returnDocument: 'before' },
     ).lean<ConversationDoc>();
@@ -130,6 +177,7 @@ export class Replies {
       );
       const kind = first.modifiedCount === 1 ? 'first' : 'reply';
       const durationMs = Math.max(0, now.getTime() - waiting.awaitingReplySince.getTime());
+      const target = waiting.firstResponseDueAt;
       try {
         await Response.create({
           conversationId: conversation._id,
@@ -140,6 +188,7 @@ export class Replies {
           respondedAt: now,
           durationMs,
           messageId: message._id,
+          withinTarget: kind === 'first' && target ? now.getTime() <= target.getTime() : null,
         });
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;

@@ -1,102 +1,305 @@
+import { Types } from 'mongoose';
 import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import type { Clock } from './ports';
-import { type Stats, summarize } from './stats';
-import type { ConversationDoc, Models, ResponseDoc } from './store/models';
+import { ceilTo, DAY, floorTo, HOUR, partOfRollup, partsOfResponses, type ResponseRollups, type RollupPart } from './response-rollups';
+import { type Durations, EXACT_RANGE_LIMIT, mergeDurations, type Stats, summarize, summarizeDurations } from './stats';
+import type { ConversationDoc, Models, ResponseDoc, ResponseRollupDoc } from './store/models';
+
+const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const responseTimesQuery = z
   .object({
-    from: z.iso
-      .datetime({ offset: true })
-      .transform((s) => new Date(s))
-      .optional(),
-    to: z.iso
-      .datetime({ offset: true })
-      .transform((s) => new Date(s))
-      .optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
     channel: z.enum(channelNames).optional(),
     groupBy: z.enum(['channel', 'agent']).default('channel'),
   })
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: '"from" must be before "to"', path: ['from'] });
 export type ResponseTimesQuery = z.infer<typeof responseTimesQuery>;
 
+export const responseTimesExportQuery = z
+  .object({ from: isoDate.optional(), to: isoDate.optional(), channel: z.enum(channelNames).optional() })
+  .refine((q) => !q.from || !q.to || q.from < q.to, { message: '"from" must be before "to"', path: ['from'] });
+export type ResponseTimesExportQuery = z.infer<typeof responseTimesExportQuery>;
+
+/** How long the customers waiting right now have waited: [label, lower bound in ms]. */
+export const ageBuckets = [
+  ['under5m', 0],
+  ['5to15m', 5 * 60_000],
+  ['15to60m', 15 * 60_000],
+  ['1to4h', HOUR],
+  ['4to24h', 4 * HOUR],
+  ['over24h', DAY],
+] as const;
+export type AgeBucket = (typeof ageBuckets)[number][0];
+
 export interface ResponseTimesRow {
   key: string;
   firstResponse: Stats;
   reply: Stats;
+  leads: number;
   unanswered: number;
+  unansweredPastTarget: number;
+  unansweredShare: number | null;
   slaMet: number;
   slaBreached: number;
+  ageing: Record<AgeBucket, number>;
+}
+
+const MAX_RANGE_MS = 400 * DAY;
+const UNASSIGNED = 'unassigned';
+
+interface Group {
+  first: Durations[];
+  reply: Durations[];
+  leads: number;
+  unanswered: number;
+  pastTarget: number;
+  met: number;
+  breached: number;
+  ageing: Record<AgeBucket, number>;
 }
 
 /**
- * Response-time figures over a time range, from the responses recorded at the moment of each reply.
- * - firstResponse: first customer message → first agent reply, by when the reply happened.
- * - reply: every customer turn → the next agent reply (the first turn included).
- * - unanswered: conversations whose first customer message falls in the range and that no agent answered yet.
- * - slaMet / slaBreached: first responses within / over the channel's target; an unanswered conversation already
- *   past its target counts as breached.
- * Only agents' replies are recorded, so bot, system and auto-reply messages never count as a response.
+ * Response-time figures over a time range; every definition is written out in automations/README.md.
+ * Responses are recorded at the moment an agent's reply ends a customer's wait (inbox/replies.ts), so bot, system
+ * and auto-reply messages never count. Whole hours and days come from the rollups; the edges of the range and
+ * the stretch not rolled up yet come from the recorded responses themselves.
  */
 export class ResponseTimes {
   constructor(
     private readonly models: Models,
     private readonly slaTargets: Readonly<Record<Channel, number>>,
     private readonly clock: Clock,
+    private readonly rollups: ResponseRollups,
   ) {}
 
-  async figures(query: ResponseTimesQuery): Promise<ResponseTimesRow[]> {
+  private range(query: { from?: Date; to?: Date }): { from: Date; to: Date; now: Date } {
     const now = this.clock();
-    const { channel, groupBy } = query;
     // Without a range: the last 30 days.
     const to = query.to ?? now;
-    const from = query.from ?? new Date(to.getTime() - 30 * 24 * 3600_000);
-    if (to.getTime() - from.getTime() > 400 * 24 * 3600_000) {
+    const from = query.from ?? new Date(to.getTime() - 30 * DAY);
+    if (to.getTime() - from.getTime() > MAX_RANGE_MS) {
       throw new AppError(ErrorCode.BadInput, 'the time range may span at most 400 days');
     }
-    const responses = await this.models.Response.find(
-      { respondedAt: { $gte: from, $lt: to }, ...(channel ? { channel } : {}) },
-      { channel: 1, agentId: 1, kind: 1, durationMs: 1 },
-    ).lean<ResponseDoc[]>();
-    const unanswered = await this.models.Conversation.find(
-      { firstInboundAt: { $gte: from, $lt: to }, firstResponseAt: null, ...(channel ? { channel } : {}) },
-      { channel: 1, assigneeId: 1, firstInboundAt: 1 },
-    ).lean<ConversationDoc[]>();
+    return { from, to, now };
+  }
 
-    const groups = new Map<string, { first: number[]; reply: number[]; unanswered: number; met: number; breached: number }>();
-    const group = (key: string) => {
+  async figures(query: ResponseTimesQuery): Promise<ResponseTimesRow[]> {
+    const { from, to, now } = this.range(query);
+    const { channel, groupBy } = query;
+    const byChannel = groupBy === 'channel';
+    const channelFilter = channel ? { channel } : {};
+
+    const [parts, leads, unanswered, waiting] = await Promise.all([
+      this.responseParts(from.getTime(), to.getTime(), channel),
+      this.models.Conversation.aggregate<{ _id: unknown; n: number }>([
+        { $match: { firstInboundAt: { $gte: from, $lt: to }, ...channelFilter } },
+        { $group: { _id: byChannel ? '$channel' : '$assigneeId', n: { $sum: 1 } } },
+      ]),
+      this.models.Conversation.find(
+        { firstResponseAt: null, firstInboundAt: { $gte: from, $lt: to }, ...channelFilter },
+        { channel: 1, assigneeId: 1, firstInboundAt: 1, firstResponseDueAt: 1 },
+      ).lean<ConversationDoc[]>(),
+      this.models.Conversation.find(
+        { awaitingReplySince: { $ne: null }, ...channelFilter },
+        { channel: 1, assigneeId: 1, awaitingReplySince: 1 },
+      ).lean<ConversationDoc[]>(),
+    ]);
+
+    const groups = new Map<string, Group>();
+    const group = (key: string): Group => {
       let g = groups.get(key);
       if (!g) {
-        g = { first: [], reply: [], unanswered: 0, met: 0, breached: 0 };
+        const ageing = Object.fromEntries(ageBuckets.map(([label]) => [label, 0])) as Record<AgeBucket, number>;
+        g = { first: [], reply: [], leads: 0, unanswered: 0, pastTarget: 0, met: 0, breached: 0, ageing };
         groups.set(key, g);
       }
       return g;
     };
-    for (const r of responses) {
-      const g = group(groupBy === 'channel' ? r.channel : r.agentId.toString());
-      g.reply.push(r.durationMs);
-      if (r.kind === 'first') {
-        g.first.push(r.durationMs);
-        if (r.durationMs <= this.slaTargets[r.channel as Channel]) g.met++;
-        else g.breached++;
+    const keyOf = (c: Pick<ConversationDoc, 'channel' | 'assigneeId'>) =>
+      byChannel ? c.channel : (c.assigneeId?.toString() ?? UNASSIGNED);
+
+    for (const p of parts) {
+      const g = group(byChannel ? p.channel : p.agentId);
+      g.first.push(p.first);
+      g.reply.push(p.reply);
+      g.met += p.slaMet;
+      g.breached += p.slaBreached;
+    }
+    for (const row of leads) group(row._id == null ? UNASSIGNED : String(row._id)).leads += row.n;
+    for (const c of unanswered) {
+      const g = group(keyOf(c));
+      g.unanswered++;
+      if (this.pastTarget(c, now)) {
+        g.pastTarget++;
+        g.breached++;
       }
     }
-    for (const c of unanswered) {
-      const g = group(groupBy === 'channel' ? c.channel : (c.assigneeId?.toString() ?? 'unassigned'));
-      g.unanswered++;
-      const waited = now.getTime() - (c.firstInboundAt?.getTime() ?? now.getTime());
-      if (waited > this.slaTargets[c.channel as Channel]) g.breached++;
+    for (const c of waiting) {
+      const waited = now.getTime() - (c.awaitingReplySince?.getTime() ?? now.getTime());
+      const bucket = [...ageBuckets].reverse().find(([, lower]) => waited >= lower)?.[0] ?? 'under5m';
+      group(keyOf(c)).ageing[bucket]++;
     }
+
     return [...groups.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, g]) => ({
         key,
-        firstResponse: summarize(g.first),
-        reply: summarize(g.reply),
+        firstResponse: summarizeDurations(mergeDurations(g.first, EXACT_RANGE_LIMIT)),
+        reply: summarizeDurations(mergeDurations(g.reply, EXACT_RANGE_LIMIT)),
+        leads: g.leads,
         unanswered: g.unanswered,
+        unansweredPastTarget: g.pastTarget,
+        unansweredShare: g.leads ? g.unanswered / g.leads : null,
         slaMet: g.met,
         slaBreached: g.breached,
+        ageing: g.ageing,
       }));
   }
+
+  private pastTarget(c: Pick<ConversationDoc, 'channel' | 'firstInboundAt' | 'firstResponseDueAt'>, now: Date): boolean {
+    if (c.firstResponseDueAt) return c.firstResponseDueAt.getTime() <= now.getTime();
+    const since = c.firstInboundAt?.getTime() ?? now.getTime();
+    return now.getTime() - since > this.slaTargets[c.channel as Channel];
+  }
+
+  /**
+   * The responses of [from, to) per channel and agent: whole days and hours from the rollups, the rest (the
+   * range's ragged edges and whatever is newer than the rollups) from the recorded responses.
+   */
+  private async responseParts(from: number, to: number, channel: Channel | undefined): Promise<RollupPart[]> {
+    const rolledUpTo = Math.min((await this.rollups.watermark())?.getTime() ?? 0, to);
+    const fromHour = ceilTo(from, HOUR);
+    const toHour = floorTo(rolledUpTo, HOUR);
+    const raw: [number, number][] = [];
+    const hours: [number, number][] = [];
+    const days: [number, number][] = [];
+    if (fromHour < toHour) {
+      if (from < fromHour) raw.push([from, fromHour]);
+      const fromDay = ceilTo(fromHour, DAY);
+      const toDay = floorTo(toHour, DAY);
+      if (fromDay < toDay) {
+        if (fromHour < fromDay) hours.push([fromHour, fromDay]);
+        days.push([fromDay, toDay]);
+        if (toDay < toHour) hours.push([toDay, toHour]);
+      } else {
+        hours.push([fromHour, toHour]);
+      }
+      if (toHour < to) raw.push([toHour, to]);
+    } else {
+      raw.push([from, to]);
+    }
+    const channelFilter = channel ? { channel } : {};
+    const rollupQuery = (period: 'hour' | 'day', [a, b]: [number, number]) =>
+      this.models.ResponseRollup.find({ period, start: { $gte: new Date(a), $lt: new Date(b) }, ...channelFilter }).lean<
+        ResponseRollupDoc[]
+      >();
+    const rawQuery = ([a, b]: [number, number]) =>
+      this.models.Response.find(
+        { respondedAt: { $gte: new Date(a), $lt: new Date(b) }, ...channelFilter },
+        { channel: 1, agentId: 1, kind: 1, durationMs: 1, withinTarget: 1 },
+      ).lean<ResponseDoc[]>();
+    const [rolled, rows] = await Promise.all([
+      Promise.all([...hours.map((r) => rollupQuery('hour', r)), ...days.map((r) => rollupQuery('day', r))]),
+      Promise.all(raw.map(rawQuery)),
+    ]);
+    return [...rolled.flat().map(partOfRollup), ...partsOfResponses(rows.flat(), this.slaTargets, EXACT_RANGE_LIMIT)];
+  }
+
+  /**
+   * One CSV row per conversation that had a lead (first customer message) or an agent's response in the range,
+   * oldest first; reply figures count the responses inside the range.
+   */
+  async *exportCsv(query: ResponseTimesExportQuery): AsyncGenerator<string> {
+    const { from, to, now } = this.range(query);
+    const channelFilter = query.channel ? { channel: query.channel } : {};
+    const [leadIds, respondedIds] = await Promise.all([
+      this.models.Conversation.find({ firstInboundAt: { $gte: from, $lt: to }, ...channelFilter }, { _id: 1 }).lean(),
+      this.models.Response.distinct('conversationId', { respondedAt: { $gte: from, $lt: to }, ...channelFilter }),
+    ]);
+    const ids = [...new Set([...leadIds.map((d) => d._id.toString()), ...respondedIds.map(String)])];
+    yield `${csvHeader.join(',')}\n`;
+    const rows: { sortAt: number; id: string; line: string }[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = ids.slice(i, i + 500).map((id) => new Types.ObjectId(id));
+      const [conversations, responses] = await Promise.all([
+        this.models.Conversation.find({ _id: { $in: batch } }).lean<ConversationDoc[]>(),
+        this.models.Response.find({ conversationId: { $in: batch } }).lean<ResponseDoc[]>(),
+      ]);
+      const byConversation = new Map<string, ResponseDoc[]>();
+      for (const r of responses) {
+        const key = r.conversationId.toString();
+        byConversation.set(key, [...(byConversation.get(key) ?? []), r]);
+      }
+      for (const c of conversations) {
+        const own = byConversation.get(c._id.toString()) ?? [];
+        rows.push({
+          sortAt: c.firstInboundAt?.getTime() ?? 0,
+          id: c._id.toString(),
+          line: this.csvLine(c, own, from, to, now),
+        });
+      }
+    }
+    rows.sort((a, b) => a.sortAt - b.sortAt || a.id.localeCompare(b.id));
+    for (const row of rows) yield row.line;
+  }
+
+  private csvLine(c: ConversationDoc, responses: readonly ResponseDoc[], from: Date, to: Date, now: Date): string {
+    const first = responses.find((r) => r.kind === 'first');
+    const inRange = responses.filter((r) => r.respondedAt >= from && r.respondedAt < to).map((r) => r.durationMs);
+    const replies = summarize(inRange);
+    let sla = '';
+    if (first) sla = (first.withinTarget ?? first.durationMs <= this.slaTargets[c.channel as Channel]) ? 'met' : 'breached';
+    else if (c.firstInboundAt) sla = this.pastTarget(c, now) ? 'breached' : 'pending';
+    const iso = (d: Date | null | undefined) => d?.toISOString() ?? '';
+    const values = [
+      c._id.toString(),
+      c.channel,
+      c.contactName,
+      c.assigneeId?.toString() ?? '',
+      c.status,
+      iso(c.firstInboundAt),
+      iso(c.firstResponseAt),
+      c.firstResponderId?.toString() ?? first?.agentId.toString() ?? '',
+      first ? String(first.durationMs) : '',
+      iso(c.firstResponseDueAt),
+      sla,
+      String(replies.count),
+      replies.avgMs === null ? '' : String(replies.avgMs),
+      replies.p50Ms === null ? '' : String(replies.p50Ms),
+      replies.maxMs === null ? '' : String(replies.maxMs),
+      iso(c.awaitingReplySince),
+      String(c.escalationStep ?? 0),
+    ];
+    return `${values.map(csvCell).join(',')}\n`;
+  }
+}
+
+export const csvHeader = [
+  'conversation_id',
+  'channel',
+  'contact',
+  'assignee_id',
+  'status',
+  'first_message_at',
+  'first_response_at',
+  'first_responder_id',
+  'first_response_ms',
+  'first_response_target_at',
+  'first_response_sla',
+  'replies_in_range',
+  'reply_avg_ms',
+  'reply_p50_ms',
+  'reply_max_ms',
+  'awaiting_reply_since',
+  'escalation_step',
+];
+
+/** RFC 4180 quoting, and a leading quote for cells a spreadsheet would run as a formula. */
+function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

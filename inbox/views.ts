@@ -25,7 +25,11 @@ export interface Conversation {
   awaitingReplySince: string | null;
   lastInboundAt: string | null;
   firstResponseAt: string | null;
+  /** The first-response target (business hours applied), once the conversation has had a first wait. */
+  firstResponseDueAt: string | null;
   escalationStep: number;
+  /** When the current wait passes to the next manager or to the shared queue; null when nothing is pending. */
+  escalationDueAt: string | null;
   unreadCount: number;
   outcome: 'won' | 'lost' | null;
   lossReason: string | null;
@@ -80,7 +84,9 @@ export function toConversation(doc: ConversationDoc): Conversation {
     awaitingReplySince: iso(doc.awaitingReplySince),
     lastInboundAt: iso(doc.lastInboundAt),
     firstResponseAt: iso(doc.firstResponseAt),
+    firstResponseDueAt: iso(doc.firstResponseDueAt),
     escalationStep: doc.escalationStep ?? 0,
+    escalationDueAt: iso(doc.escalationDueAt),
     unreadCount: doc.unreadCount ?? 0,
     outcome: (doc.outcome ?? null) as Conversation['outcome'],
     lossReason: doc.lossReason ?? null,

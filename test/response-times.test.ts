@@ -62,7 +62,7 @@ describe('response-time figures over a scripted history', () => {
   it('computes first-response, reply, unanswered and target figures per channel', async () => {
     const res = await gw.request('GET', `/api/metrics/response-times?${range}&groupBy=channel`, { token: supervisorToken });
     expect(res.status).toBe(200);
-    expect(res.body.items).toEqual([
+    expect(res.body.items).toMatchObject([
       {
         key: 'api',
         firstResponse: { count: 0, avgMs: null, p50Ms: null, p90Ms: null, p95Ms: null, maxMs: null },
@@ -80,6 +80,11 @@ describe('response-time figures over a scripted history', () => {
         slaBreached: 1,
       },
     ]);
+    // Leads, the unanswered share and how long the unanswered ones have waited (Bob: 40 min at 10:00).
+    const [api, telegram] = res.body.items;
+    expect(api).toMatchObject({ leads: 1, unansweredPastTarget: 1, unansweredShare: 1 });
+    expect(api.ageing).toEqual({ under5m: 0, '5to15m': 0, '15to60m': 1, '1to4h': 0, '4to24h': 0, over24h: 0 });
+    expect(telegram).toMatchObject({ leads: 2, unanswered: 0, unansweredPastTarget: 0, unansweredShare: 0 });
   });
 
   it('credits each response to the agent who sent it', async () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Agenda } from 'agenda';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Inbox } from '../../inbox';
@@ -8,6 +9,7 @@ import type { Logger } from '../../shared/logger';
 import type { InboundSink } from '../../shared/messages';
 import type { ChannelSessions } from '../channel-sessions';
 import { errorHandler, notFound } from './errors';
+import { jobsDashboard } from './jobs-dashboard';
 import { managersApi } from './managers-api';
 import type { Tokens } from './tokens';
 import { webhooksRouter } from './webhooks';
@@ -25,6 +27,8 @@ export interface HttpAppOptions {
   storeAlive: () => Promise<boolean>;
   draining: () => boolean;
   log: Logger;
+  /** The job queue, shown to admins by Agendash at /admin/jobs. */
+  agenda?: Agenda;
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -50,6 +54,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     }),
   );
   app.use('/api', managersApi(options));
+  if (options.agenda) app.use('/admin/jobs', jobsDashboard(options.agenda, options.tokens, options.inbox.agents, '/admin/jobs'));
   app.use(notFound);
   app.use(errorHandler(options.log));
   return app;

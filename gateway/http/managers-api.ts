@@ -5,7 +5,7 @@ import type { Inbox } from '../../inbox';
 import { newAgentSchema } from '../../inbox/agents';
 import { listConversationsQuery, listMessagesQuery, statusChangeSchema } from '../../inbox/conversations';
 import { replySchema } from '../../inbox/replies';
-import { responseTimesQuery } from '../../inbox/response-times';
+import { responseTimesExportQuery, responseTimesQuery } from '../../inbox/response-times';
 import { channelNames } from '../../shared/channels';
 import { AppError, ErrorCode } from '../../shared/errors';
 import type { ChannelSessions } from '../channel-sessions';
@@ -115,6 +115,23 @@ export function managersApi({ inbox, tokens, bodyLimit, loginAttempts = 10, sess
     const view = channel && (await sessions?.view(channel));
     if (!view) throw new AppError(ErrorCode.NotFound, `the ${req.params.channel} channel has no session of its own here`);
     res.json(view);
+  });
+
+  // One CSV row per conversation; the first line is produced before the headers go out, so a bad range is a 400.
+  router.get('/metrics/response-times.csv', requireRole('supervisor', 'admin'), async (req, res) => {
+    const query = parseInput(responseTimesExportQuery, req.query);
+    const lines = inbox.responseTimes.exportCsv(query);
+    const header = await lines.next();
+    res.type('text/csv; charset=utf-8');
+    res.attachment('response-times.csv');
+    res.write(header.value ?? '');
+    try {
+      for await (const line of lines) res.write(line);
+      res.end();
+    } catch (err) {
+      // Headers are gone: cut the download so a partial file is never taken for a whole one.
+      res.destroy(err instanceof Error ? err : new Error(String(err)));
+    }
   });
 
   router.get('/alerts', async (req, res) => {

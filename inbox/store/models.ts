@@ -3,7 +3,7 @@ import { channelNames } from '../../shared/channels';
 
 /**
  * The stored shapes. Every index names the query it serves. Only inbox/ code touches these models; everyone
- * else gets plain objects from the repositories.
+ * else (automations included) gets plain objects from the repositories.
  */
 
 const contactSchema = new Schema(
@@ -45,6 +45,13 @@ const conversationSchema = new Schema(
     unreadCount: { type: Number, default: 0 },
     escalationStep: { type: Number, default: 0 },
     triedAgentIds: { type: [Schema.Types.ObjectId], default: [] },
+    /** When the current wait passes to the next manager (or to the shared queue); null: no escalation pending. */
+    escalationDueAt: { type: Date, default: null },
+    /** Pending first-response alerts; each is cleared once raised, or when the wait ends. */
+    slaWarnAt: { type: Date, default: null },
+    slaBreachAt: { type: Date, default: null },
+    /** The first-response target of this conversation (business hours applied), kept for reports. */
+    firstResponseDueAt: { type: Date, default: null },
     outcome: { type: String, enum: ['won', 'lost', null], default: null },
     lossReason: { type: String, default: null },
     resolvedAt: { type: Date, default: null },
@@ -58,8 +65,15 @@ conversationSchema.index({ contactId: 1 }, { unique: true });
 conversationSchema.index({ status: 1, lastMessageAt: -1, _id: -1 });
 // An agent's own list and the unassigned queue (assigneeId null).
 conversationSchema.index({ assigneeId: 1, lastMessageAt: -1, _id: -1 });
-// Who is waiting: unanswered leads, escalation and SLA scans by due time.
+// Who is waiting: the waiting-conversations gauge and the ageing of waits.
 conversationSchema.index({ awaitingReplySince: 1 });
+// The automations tick: what fell due, by index, so its cost grows with what is due rather than with what is open.
+conversationSchema.index({ escalationDueAt: 1 });
+conversationSchema.index({ slaWarnAt: 1 });
+conversationSchema.index({ slaBreachAt: 1 });
+// Response-time reports: leads by the time of their first message, and those still unanswered.
+conversationSchema.index({ firstInboundAt: 1 });
+conversationSchema.index({ firstResponseAt: 1, firstInboundAt: 1 });
 
 const messageSchema = new Schema(
   {
@@ -143,11 +157,53 @@ const responseSchema = new Schema({
   respondedAt: { type: Date, required: true },
   durationMs: { type: Number, required: true },
   messageId: { type: Schema.Types.ObjectId, required: true },
+  /** First responses only: answered by the conversation's first-response target (business hours applied). */
+  withinTarget: { type: Boolean, default: null },
 });
 // Figures over a time range, per channel or per agent.
 responseSchema.index({ respondedAt: 1, channel: 1 });
 // One response per answering message, so a retried write cannot count twice.
 responseSchema.index({ messageId: 1 }, { unique: true });
+// The per-conversation export: a conversation's responses.
+responseSchema.index({ conversationId: 1, respondedAt: 1 });
+
+/** Figures of one kind of response (first or reply) in one rollup bucket. */
+const durationsSchema = new Schema(
+  {
+    count: { type: Number, required: true },
+    sumMs: { type: Number, required: true },
+    maxMs: { type: Number, default: null },
+    /** Counts per logarithmic bucket (see inbox/stats.ts), flattened as bucket, count, bucket, count, … (FerretDB stores no nested arrays). */
+    hist: { type: [Number], default: [] },
+    /** Every duration, while there are few: percentiles over small sets stay exact. */
+    values: { type: [Number], default: null },
+  },
+  { _id: false },
+);
+
+/**
+ * Responses pre-aggregated per UTC hour (and per day, from the hours) for one channel and one agent, written by
+ * the rollup job, so report figures over long ranges read a few hundred small documents instead of every reply.
+ */
+const responseRollupSchema = new Schema({
+  _id: { type: String, required: true },
+  period: { type: String, enum: ['hour', 'day'], required: true },
+  start: { type: Date, required: true },
+  channel: { type: String, enum: channelNames, required: true },
+  agentId: { type: Schema.Types.ObjectId, required: true },
+  first: { type: durationsSchema, required: true },
+  reply: { type: durationsSchema, required: true },
+  slaMet: { type: Number, default: 0 },
+  slaBreached: { type: Number, default: 0 },
+});
+// Report figures: the hours or days of a range.
+responseRollupSchema.index({ period: 1, start: 1 });
+
+/** Where a background job got to (the rollup's last hour, the alert digest's last alert): one document per job. */
+const checkpointSchema = new Schema({
+  _id: { type: String, required: true },
+  at: { type: Date, required: true },
+});
 
 /** Platform id of a message we sent → our message, so receipts find it by `_id` (see ids.ts). */
 const messageRefSchema = new Schema({
@@ -176,6 +232,8 @@ export function createModels(connection: Connection) {
     Response: connection.model('Response', responseSchema, 'responses'),
     MessageRef: connection.model('MessageRef', messageRefSchema, 'message_refs'),
     DeliveryAttempt: connection.model('DeliveryAttempt', deliveryAttemptSchema, 'delivery_attempts'),
+    ResponseRollup: connection.model('ResponseRollup', responseRollupSchema, 'response_rollups'),
+    Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
@@ -186,6 +244,7 @@ export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: mongoose
 export type AgentDoc = InferSchemaType<typeof agentSchema> & { _id: mongoose.Types.ObjectId };
 export type AlertDoc = InferSchemaType<typeof alertSchema> & { _id: mongoose.Types.ObjectId };
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId };
+export type ResponseRollupDoc = InferSchemaType<typeof responseRollupSchema>;
 
 /*
  * FerretDB drops null-valued fields on upsert, so a field declared `default: null` may be absent from a stored

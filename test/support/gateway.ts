@@ -79,7 +79,10 @@ export class TestGateway {
     readonly dataDir: string,
   ) {}
 
-  /** `database`: share another gateway's store (several processes on one database). */
+  /**
+   * `database`: run over the database of another TestGateway (a second gateway process on the same store, or a
+   * restart after `stop()`); the first one to be closed drops it.
+   */
   static async start(
     options: { env?: Record<string, string>; clock?: Clock; database?: string; whatsappWeb?: GatewayOptions['whatsappWeb'] } = {},
   ): Promise<TestGateway> {
@@ -181,11 +184,21 @@ export class TestGateway {
   }
   private connections: mongoose.Connection[] = [];
 
-  async close(): Promise<void> {
+  get automations() {
+    return this.gateway.automations;
+  }
+
+  /** Stops this gateway and leaves its database in place (for a restart or another gateway on it). */
+  async stop(): Promise<void> {
     for (const s of this.sockets) s.close();
     await this.gateway.close();
     await this.telegram.stop();
     for (const c of this.connections) await c.close();
+    this.connections = [];
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
     const connection = await mongoose.createConnection(storeUri(this.database)).asPromise();
     await connection.dropDatabase().catch(() => undefined);
     await connection.close();
