@@ -58,7 +58,7 @@ export async function createInbox(deps: InboxDeps) {
     responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups),
     rollups,
     checkpoints,
-    waits: new Waits(models, events),
+    waits: new Waits(models, events, lock),
     clock,
   };
 }
