@@ -99,40 +99,58 @@ export class ResponseRollups {
     return this.checkpoints.get(ROLLUP_CHECKPOINT);
   }
 
-  /** Rolls every closed hour not rolled yet (at most `maxHours` per run); returns how many hours it wrote. */
-  async run(now: Date, maxHours = 500): Promise<number> {
+  /**
+   * Rolls every closed hour not rolled yet, plus the last REROLL_HOURS closed hours again, in one pass over the
+   * responses in time order (an index range scan); returns how many hours had responses.
+   */
+  async run(now: Date): Promise<number> {
     const closedEnd = floorTo(now.getTime() - SETTLE_MS, HOUR);
-    const oldest = await this.models.Response.findOne({}, { respondedAt: 1 }).sort({ respondedAt: 1 }).lean<ResponseDoc>();
-    const initial = oldest ? floorTo(oldest.respondedAt.getTime(), HOUR) : closedEnd;
-    const mark = await this.checkpoints.getOrCreate(ROLLUP_CHECKPOINT, new Date(Math.min(initial, closedEnd)));
-    let hour = Math.max(Math.min(mark.getTime(), closedEnd - REROLL_HOURS * HOUR), initial);
-    const days = new Set<number>();
-    let rolled = 0;
-    while (hour < closedEnd && rolled < maxHours) {
-      const written = await this.rollHour(hour);
-      rolled++;
-      days.add(floorTo(hour, DAY));
-      hour += HOUR;
-      if (written === 0 && hour > mark.getTime()) {
-        // Nothing recorded here and nothing rolled before: jump to the next hour that has responses.
-        const next = await this.models.Response.findOne({ respondedAt: { $gte: new Date(hour) } }, { respondedAt: 1 })
-          .sort({ respondedAt: 1 })
-          .lean<ResponseDoc>();
-        hour = next ? Math.max(hour, Math.min(floorTo(next.respondedAt.getTime(), HOUR), closedEnd)) : closedEnd;
-      }
+    let mark = await this.checkpoints.get(ROLLUP_CHECKPOINT);
+    if (!mark) {
+      // First run: start from the oldest response there is.
+      const oldest = await this.models.Response.findOne({}, { respondedAt: 1 }).sort({ respondedAt: 1 }).lean<ResponseDoc>();
+      const initial = oldest ? floorTo(oldest.respondedAt.getTime(), HOUR) : closedEnd;
+      mark = await this.checkpoints.getOrCreate(ROLLUP_CHECKPOINT, new Date(Math.min(initial, closedEnd)));
     }
-    const end = Math.max(hour, mark.getTime());
-    for (const day of days) if (day + DAY <= end) await this.rollDay(day);
-    if (end > mark.getTime()) await this.checkpoints.move(ROLLUP_CHECKPOINT, mark, new Date(end));
-    return rolled;
-  }
+    const start = Math.min(mark.getTime(), closedEnd - REROLL_HOURS * HOUR);
+    if (start >= closedEnd) return 0;
 
-  private async rollHour(start: number): Promise<number> {
-    const rows = await this.models.Response.find(
-      { respondedAt: { $gte: new Date(start), $lt: new Date(start + HOUR) } },
-      { channel: 1, agentId: 1, kind: 1, durationMs: 1, withinTarget: 1 },
-    ).lean<ResponseDoc[]>();
-    return this.replace('hour', start, partsOfResponses(rows, this.slaTargets));
+    const rolled = new Set<number>();
+    let hour: number | null = null;
+    let rows: ResponseDoc[] = [];
+    const flush = async () => {
+      if (hour === null) return;
+      await this.replace('hour', hour, partsOfResponses(rows, this.slaTargets), hour >= mark.getTime());
+      rolled.add(hour);
+    };
+    const cursor = this.models.Response.find(
+      { respondedAt: { $gte: new Date(start), $lt: new Date(closedEnd) } },
+      { channel: 1, agentId: 1, kind: 1, durationMs: 1, withinTarget: 1, respondedAt: 1 },
+    )
+      .sort({ respondedAt: 1 })
+      .lean<ResponseDoc[]>()
+      .cursor();
+    for await (const row of cursor as AsyncIterable<ResponseDoc>) {
+      const h = floorTo(row.respondedAt.getTime(), HOUR);
+      if (h !== hour) {
+        await flush();
+        hour = h;
+        rows = [];
+      }
+      rows.push(row);
+    }
+    await flush();
+    // Hours rolled before that now have no responses (none should, but a rollup never outlives its data).
+    const touched = new Set(rolled);
+    for (let h = start; h < Math.min(mark.getTime(), closedEnd); h += HOUR) {
+      if (rolled.has(h)) continue;
+      await this.replace('hour', h, []);
+      touched.add(h);
+    }
+    const days = new Set([...touched].map((h) => floorTo(h, DAY)));
+    for (const day of days) if (day + DAY <= closedEnd) await this.rollDay(day);
+    if (closedEnd > mark.getTime()) await this.checkpoints.move(ROLLUP_CHECKPOINT, mark, new Date(closedEnd));
+    return rolled.size;
   }
 
   private async rollDay(start: number): Promise<number> {
@@ -160,26 +178,32 @@ export class ResponseRollups {
     return this.replace('day', start, parts);
   }
 
-  /** Writes a bucket's documents and drops the ones no longer backed by data. */
-  private async replace(period: 'hour' | 'day', start: number, parts: readonly RollupPart[]): Promise<number> {
+  /**
+   * Writes a bucket's documents (a bulk of upserts). `fresh`: the bucket was never written before, so there is
+   * nothing stale to drop; otherwise documents no longer backed by data are deleted.
+   */
+  private async replace(period: 'hour' | 'day', start: number, parts: readonly RollupPart[], fresh = false): Promise<number> {
     const at = new Date(start);
-    const ids: string[] = [];
-    for (const p of parts) {
-      const _id = `${period}:${at.toISOString()}:${p.channel}:${p.agentId}`;
-      ids.push(_id);
-      const doc = {
-        period,
-        start: at,
-        channel: p.channel,
-        agentId: new Types.ObjectId(p.agentId),
-        first: stored(p.first.count ? p.first : emptyDurations()),
-        reply: stored(p.reply),
-        slaMet: p.slaMet,
-        slaBreached: p.slaBreached,
-      };
-      await this.models.ResponseRollup.replaceOne({ _id }, doc, { upsert: true });
+    const ops = parts.map((p) => ({
+      replaceOne: {
+        filter: { _id: `${period}:${at.toISOString()}:${p.channel}:${p.agentId}` },
+        replacement: {
+          period,
+          start: at,
+          channel: p.channel,
+          agentId: new Types.ObjectId(p.agentId),
+          first: stored(p.first.count ? p.first : emptyDurations()),
+          reply: stored(p.reply),
+          slaMet: p.slaMet,
+          slaBreached: p.slaBreached,
+        },
+        upsert: true,
+      },
+    }));
+    if (ops.length) await this.models.ResponseRollup.bulkWrite(ops, { ordered: false });
+    if (!fresh) {
+      await this.models.ResponseRollup.deleteMany({ period, start: at, _id: { $nin: ops.map((o) => o.replaceOne.filter._id) } });
     }
-    await this.models.ResponseRollup.deleteMany({ period, start: at, _id: { $nin: ids } });
     return parts.length;
   }
 }
