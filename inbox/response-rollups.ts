@@ -184,23 +184,33 @@ export class ResponseRollups {
    */
   private async replace(period: 'hour' | 'day', start: number, parts: readonly RollupPart[], fresh = false): Promise<number> {
     const at = new Date(start);
-    const ops = parts.map((p) => ({
-      replaceOne: {
-        filter: { _id: `${period}:${at.toISOString()}:${p.channel}:${p.agentId}` },
-        replacement: {
-          period,
-          start: at,
-          channel: p.channel,
-          agentId: new Types.ObjectId(p.agentId),
-          first: stored(p.first.count ? p.first : emptyDurations()),
-          reply: stored(p.reply),
-          slaMet: p.slaMet,
-          slaBreached: p.slaBreached,
+    const ops = parts.map((p) => {
+      const _id = `${period}:${at.toISOString()}:${p.channel}:${p.agentId}`;
+      return {
+        replaceOne: {
+          filter: { _id },
+          replacement: {
+            _id,
+            period,
+            start: at,
+            channel: p.channel,
+            agentId: new Types.ObjectId(p.agentId),
+            first: stored(p.first.count ? p.first : emptyDurations()),
+            reply: stored(p.reply),
+            slaMet: p.slaMet,
+            slaBreached: p.slaBreached,
+          },
+          upsert: true,
         },
-        upsert: true,
-      },
-    }));
-    if (ops.length) await this.models.ResponseRollup.bulkWrite(ops, { ordered: false });
+      };
+    });
+    if (ops.length) {
+      // Mongoose drops operations that fail validation from an unordered bulk without throwing: check it did none.
+      const result = await this.models.ResponseRollup.bulkWrite(ops, { ordered: false, throwOnValidationError: true });
+      if (result.upsertedCount + result.matchedCount !== ops.length) {
+        throw new Error(`rollup of ${period} ${at.toISOString()}: wrote ${result.upsertedCount + result.matchedCount} of ${ops.length}`);
+      }
+    }
     if (!fresh) {
       await this.models.ResponseRollup.deleteMany({ period, start: at, _id: { $nin: ops.map((o) => o.replaceOne.filter._id) } });
     }
