@@ -1,7 +1,8 @@
 import type { Types } from 'mongoose';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
-import type { ConversationDoc, Models } from './store/models';
+import { idFromKey } from './store/ids';
+import { type ConversationDoc, isDuplicateKey, type Models } from './store/models';
 import { toConversation } from './views';
 
 export type DueKind = 'escalationDueAt' | 'slaWarnAt' | 'slaBreachAt';
@@ -41,7 +42,20 @@ export class Waits {
 
   /** Hands the waiting conversation to `to`; null when someone else already acted on this step. */
   async handOver(c: ConversationDoc, to: Types.ObjectId, nextDueAt: Date | null): Promise<ConversationDoc | null> {
+    if (!(await this.claimStep(c))) return null;
     return this.lock.run(`conversation:${c._id.toString()}`, () => this.applyHandOver(c, to, nextDueAt));
+  }
+
+  /** One process acts on an escalation step of a wait: the one whose claim on (wait, step, due time) landed first. */
+  private async claimStep(c: ConversationDoc): Promise<boolean> {
+    const key = `escalation:${c._id.toString()}:${c.awaitingReplySince?.toISOString()}:${c.escalationStep ?? 0}:${c.escalationDueAt?.toISOString()}`;
+    try {
+      await this.models.Claim.create({ _id: idFromKey(key), key, at: new Date() });
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
   }
 
   private async applyHandOver(c: ConversationDoc, to: Types.ObjectId, nextDueAt: Date | null): Promise<ConversationDoc | null> {
@@ -60,6 +74,7 @@ export class Waits {
 
   /** Ends the chain: the conversation goes to the unassigned queue everyone sees. Null when someone acted first. */
   async toQueue(c: ConversationDoc): Promise<ConversationDoc | null> {
+    if (!(await this.claimStep(c))) return null;
     const after = await this.lock.run(`conversation:${c._id.toString()}`, () =>
       this.models.Conversation.findOneAndUpdate(
         this.escalationGuard(c),

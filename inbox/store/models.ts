@@ -222,6 +222,16 @@ const deliveryAttemptSchema = new Schema({
   startedAt: { type: Date, required: true },
 });
 
+/**
+ * A decision taken once across processes (an escalation step of one wait): the first insert of its key wins. Needed
+ * because a guarded findOneAndUpdate is not atomic on FerretDB, while unique keys are enforced on every store.
+ */
+const claimSchema = new Schema({
+  _id: { type: Schema.Types.ObjectId, required: true },
+  key: { type: String, required: true },
+  at: { type: Date, required: true },
+});
+
 export function createModels(connection: Connection) {
   return {
     Contact: connection.model('Contact', contactSchema, 'contacts'),
@@ -232,6 +242,7 @@ export function createModels(connection: Connection) {
     Response: connection.model('Response', responseSchema, 'responses'),
     MessageRef: connection.model('MessageRef', messageRefSchema, 'message_refs'),
     DeliveryAttempt: connection.model('DeliveryAttempt', deliveryAttemptSchema, 'delivery_attempts'),
+    Claim: connection.model('Claim', claimSchema, 'claims'),
     ResponseRollup: connection.model('ResponseRollup', responseRollupSchema, 'response_rollups'),
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
   };
