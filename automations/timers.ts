@@ -1,19 +1,31 @@
 import type { Agenda } from 'agenda';
 import type { Inbox } from '../inbox';
+import { secondOf } from '../inbox/due-hints';
 import type { ConversationDoc } from '../inbox/store/models';
-import type { DueKind } from '../inbox/waits';
+import { type DueKind, dueKinds } from '../inbox/waits';
 import type { Logger } from '../shared/logger';
 import type { EscalationChain } from './escalation';
 import type { FirstResponseTargets } from './sla';
 
 export const AUTOMATIONS_TICK = 'automations-tick';
 
-/** Conversations taken per query; a tick keeps taking batches while they come back full (up to MAX_BATCHES). */
+/** Where the passes got to in the due hints: every second before it has been read and acted on. */
+const HINTS_CHECKPOINT = 'due-hints';
+/** Seconds behind now that every pass reads again, so a hint whose write was a moment slow is still read. */
+const SETTLE_SECONDS = 5;
+/** Further behind than this (a long stop), a pass sweeps the due-time indexes instead of reading every missed second. */
+const CATCH_UP_SECONDS = 3600;
+/**
+ * The due-time indexes are also swept at a process's first pass and this often after: what a hint cannot cover
+ * (data from before hints existed, a step whose claiming process died mid-way) still fires.
+ */
+const SWEEP_EVERY_MS = 10 * 60_000;
+/** Conversations taken per sweep query; a sweep keeps taking batches while they come back full (up to MAX_BATCHES). */
 const BATCH = 100;
 const MAX_BATCHES = 20;
-/** Conversations acted on at once within a batch. */
+/** Conversations acted on at once. */
 const PARALLEL = 8;
-/** A conversation whose handling failed is tried again this much later, instead of on every tick. */
+/** A conversation whose handling failed is tried again this much later, instead of on every pass. */
 const RETRY_AFTER_MS = 30_000;
 
 export interface TickResult {
@@ -24,11 +36,16 @@ export interface TickResult {
 }
 
 /**
- * One pass over what fell due: each kind of due time is read by its index (`{dueAt: {$lte: now}}`, earliest first,
- * a batch at a time), so the cost grows with what is due, not with how many conversations are open.
+ * One pass over what fell due. It reads the due hints of the seconds since the last pass by primary key
+ * (inbox/due-hints.ts) and looks only at those conversations, so its cost grows with what falls due, not with how
+ * many conversations are open — on MongoDB and on the embedded FerretDB alike. Every conversation's stored due
+ * times are the truth; a hint only says when to look.
  */
 export class DueTimers {
   private last: Promise<unknown> = Promise.resolve();
+  private lastSweepAt = Number.NEGATIVE_INFINITY;
+  /** Hints already acted on by this process among the seconds read again. */
+  private readonly handled = new Set<string>();
 
   constructor(
     private readonly inbox: Inbox,
@@ -49,39 +66,76 @@ export class DueTimers {
 
   private async pass(): Promise<TickResult> {
     const now = this.inbox.clock();
+    const nowSecond = secondOf(now);
     const result: TickResult = { escalated: 0, warned: 0, breached: 0, failed: 0 };
-    await this.each('slaWarnAt', now, result, async (c) => {
-      if (await this.targets.warn(c)) result.warned++;
-    });
-    await this.each('slaBreachAt', now, result, async (c) => {
-      if (await this.targets.breach(c)) result.breached++;
-    });
-    await this.each('escalationDueAt', now, result, async (c) => {
-      const outcome = await this.escalation.step(c, now);
-      if (outcome === 'handed-over' || outcome === 'queued') result.escalated++;
-    });
+    const { checkpoints, waits } = this.inbox;
+
+    const mark = await checkpoints.get(HINTS_CHECKPOINT);
+    let from = mark ? secondOf(mark) : nowSecond - SETTLE_SECONDS;
+    const behind = nowSecond - from > CATCH_UP_SECONDS;
+    if (behind || now.getTime() - this.lastSweepAt >= SWEEP_EVERY_MS) {
+      await this.sweep(now, result);
+      this.lastSweepAt = now.getTime();
+      if (behind) from = nowSecond - SETTLE_SECONDS;
+    }
+
+    const hints = await waits.hints.read(from, nowSecond);
+    const due = hints.filter((h) => h.dueAt.getTime() <= now.getTime() && !this.handled.has(h._id));
+    const ids = [...new Map(due.map((h) => [h.conversationId.toString(), h.conversationId])).values()];
+    for (let i = 0; i < ids.length; i += BATCH) {
+      await this.actOnAll(await waits.byIds(ids.slice(i, i + BATCH)), now, result);
+    }
+    for (const h of due) this.handled.add(h._id);
+
+    const settled = nowSecond - SETTLE_SECONDS;
+    if (settled > from || !mark) {
+      await checkpoints.advance(HINTS_CHECKPOINT, new Date(Math.max(settled, from) * 1000));
+      for (const id of this.handled) if (Number(id.slice(0, id.indexOf(':'))) < settled) this.handled.delete(id);
+    }
     return result;
   }
 
-  private async each(kind: DueKind, now: Date, result: TickResult, act: (c: ConversationDoc) => Promise<void>): Promise<void> {
-    for (let batch = 0; batch < MAX_BATCHES; batch++) {
-      const due = await this.inbox.waits.due(kind, now, BATCH);
-      let next = 0;
-      const worker = async () => {
-        for (let c = due[next++]; c; c = due[next++]) {
-          try {
-            await act(c);
-          } catch (err) {
-            result.failed++;
-            this.log.error({ err, conversationId: c._id.toString(), timer: kind }, 'automation failed for a conversation; retrying later');
-            await this.inbox.waits
-              .reschedule(c, kind, new Date(now.getTime() + RETRY_AFTER_MS))
-              .catch((e: unknown) => this.log.error({ err: e, conversationId: c._id.toString() }, 'could not postpone the timer'));
-          }
+  /** Reads each kind of due time by its index, a batch at a time. */
+  private async sweep(now: Date, result: TickResult): Promise<void> {
+    for (const kind of dueKinds) {
+      for (let batch = 0; batch < MAX_BATCHES; batch++) {
+        const due = await this.inbox.waits.due(kind, now, BATCH);
+        await this.actOnAll(due, now, result);
+        if (due.length < BATCH) break;
+      }
+    }
+  }
+
+  private async actOnAll(conversations: readonly ConversationDoc[], now: Date, result: TickResult): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      for (let c = conversations[next++]; c; c = conversations[next++]) {
+        // In this order: a warning and a breach that fell due together are both raised before any hand-over.
+        for (const kind of dueKinds) {
+          const at = c[kind];
+          if (at && at.getTime() <= now.getTime()) await this.act(kind, c, now, result);
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(PARALLEL, due.length) }, worker));
-      if (due.length < BATCH) return;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, conversations.length) }, worker));
+  }
+
+  private async act(kind: DueKind, c: ConversationDoc, now: Date, result: TickResult): Promise<void> {
+    try {
+      if (kind === 'slaWarnAt') {
+        if (await this.targets.warn(c)) result.warned++;
+      } else if (kind === 'slaBreachAt') {
+        if (await this.targets.breach(c)) result.breached++;
+      } else {
+        const outcome = await this.escalation.step(c, now);
+        if (outcome === 'handed-over' || outcome === 'queued') result.escalated++;
+      }
+    } catch (err) {
+      result.failed++;
+      this.log.error({ err, conversationId: c._id.toString(), timer: kind }, 'automation failed for a conversation; retrying later');
+      await this.inbox.waits
+        .reschedule(c, kind, new Date(now.getTime() + RETRY_AFTER_MS))
+        .catch((e: unknown) => this.log.error({ err: e, conversationId: c._id.toString() }, 'could not postpone the timer'));
     }
   }
 }

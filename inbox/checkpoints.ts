@@ -25,6 +25,11 @@ export class Checkpoints {
     }
   }
 
+  /** Moves the checkpoint forward to `to` (never back), creating it if needed. */
+  async advance(id: string, to: Date): Promise<void> {
+    await this.models.Checkpoint.updateOne({ _id: id }, { $max: { at: to } }, { upsert: true });
+  }
+
   /** Moves the checkpoint from `from` to `to`; false when it was no longer at `from` (someone else moved it). */
   async move(id: string, from: Date, to: Date): Promise<boolean> {
     const res = await this.models.Checkpoint.updateOne({ _id: id, at: from }, { $set: { at: to } });

@@ -7,8 +7,10 @@ import { Agents } from './agents';
 import { Alerts } from './alerts';
 import { Assignment } from './assignment';
 import { Checkpoints } from './checkpoints';
+import { Claims } from './claims';
 import { Conversations } from './conversations';
 import { Delivery } from './delivery';
+import { DueHints } from './due-hints';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
 import { KeyedLock } from './keyed-lock';
@@ -44,7 +46,9 @@ export async function createInbox(deps: InboxDeps) {
   const checkpoints = new Checkpoints(models);
   const rollups = new ResponseRollups(models, checkpoints, deps.slaTargets);
   const alerts = new Alerts(models, events, clock);
-  const conversations = new Conversations(models, events, clock, lock, deadlines);
+  const hints = new DueHints(models, clock);
+  const claims = new Claims(models);
+  const conversations = new Conversations(models, events, clock, lock, hints, deadlines);
   return {
     models,
     events,
@@ -52,13 +56,14 @@ export async function createInbox(deps: InboxDeps) {
     alerts,
     conversations,
     agents: new Agents(models, deps.presence),
-    ingest: new Ingest(models, events, assignment, deps.log, clock, lock, deadlines),
+    ingest: new Ingest(models, events, assignment, deps.log, clock, lock, hints, deadlines),
     replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock, lock),
     delivery: new Delivery(models, deps.senders, alerts, events, deps.log),
     responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups),
     rollups,
     checkpoints,
-    waits: new Waits(models, events, lock),
+    claims,
+    waits: new Waits(models, events, lock, claims, hints),
     clock,
   };
 }

@@ -1,11 +1,15 @@
 import type { Types } from 'mongoose';
+import type { Claims } from './claims';
+import type { DueHints } from './due-hints';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
-import { idFromKey } from './store/ids';
-import { type ConversationDoc, isDuplicateKey, type Models } from './store/models';
+import type { ConversationDoc, DueKind, Models } from './store/models';
 import { toConversation } from './views';
 
-export type DueKind = 'escalationDueAt' | 'slaWarnAt' | 'slaBreachAt';
+export { type DueKind, dueKinds } from './store/models';
+
+/** A process that claimed an escalation step and died before acting has it taken over after this long. */
+const STEP_CLAIM_LIFETIME_MS = 30_000;
 
 /**
  * The customers' waits as the automations see them: what fell due (by index on the stored due times), and the
@@ -19,9 +23,17 @@ export class Waits {
     private readonly events: InboxEvents,
     /** Serializes these writes with ingest and replies on the same conversation (see keyed-lock.ts). */
     private readonly lock: KeyedLock,
+    private readonly claims: Claims,
+    readonly hints: DueHints,
   ) {}
 
-  /** Conversations whose `kind` due time is at or before `now`, earliest first. */
+  /** The conversations with these ids (each read by primary key), skipping any that no longer exist. */
+  async byIds(ids: readonly Types.ObjectId[]): Promise<ConversationDoc[]> {
+    const docs = await Promise.all(ids.map((id) => this.models.Conversation.findById(id).lean<ConversationDoc>()));
+    return docs.filter((d): d is NonNullable<typeof d> => d != null);
+  }
+
+  /** Conversations whose `kind` due time is at or before `now`, earliest first (by index; the periodic sweep). */
   async due(kind: DueKind, now: Date, limit: number): Promise<ConversationDoc[]> {
     return this.models.Conversation.find({ [kind]: { $lte: now } })
       .sort({ [kind]: 1, _id: 1 })
@@ -41,21 +53,16 @@ export class Waits {
   }
 
   /** Hands the waiting conversation to `to`; null when someone else already acted on this step. */
-  async handOver(c: ConversationDoc, to: Types.ObjectId, nextDueAt: Date | null): Promise<ConversationDoc | null> {
-    if (!(await this.claimStep(c))) return null;
+  async handOver(c: ConversationDoc, to: Types.ObjectId, nextDueAt: Date | null, now: Date): Promise<ConversationDoc | null> {
+    if (!(await this.claimStep(c, now))) return null;
+    if (nextDueAt) await this.hints.file(c._id, 'escalationDueAt', nextDueAt);
     return this.lock.run(`conversation:${c._id.toString()}`, () => this.applyHandOver(c, to, nextDueAt));
   }
 
   /** One process acts on an escalation step of a wait: the one whose claim on (wait, step, due time) landed first. */
-  private async claimStep(c: ConversationDoc): Promise<boolean> {
+  private claimStep(c: ConversationDoc, now: Date): Promise<boolean> {
     const key = `escalation:${c._id.toString()}:${c.awaitingReplySince?.toISOString()}:${c.escalationStep ?? 0}:${c.escalationDueAt?.toISOString()}`;
-    try {
-      await this.models.Claim.create({ _id: idFromKey(key), key, at: new Date() });
-      return true;
-    } catch (e) {
-      if (isDuplicateKey(e)) return false;
-      throw e;
-    }
+    return this.claims.claim(key, now, STEP_CLAIM_LIFETIME_MS);
   }
 
   private async applyHandOver(c: ConversationDoc, to: Types.ObjectId, nextDueAt: Date | null): Promise<ConversationDoc | null> {
@@ -73,8 +80,8 @@ export class Waits {
   }
 
   /** Ends the chain: the conversation goes to the unassigned queue everyone sees. Null when someone acted first. */
-  async toQueue(c: ConversationDoc): Promise<ConversationDoc | null> {
-    if (!(await this.claimStep(c))) return null;
+  async toQueue(c: ConversationDoc, now: Date): Promise<ConversationDoc | null> {
+    if (!(await this.claimStep(c, now))) return null;
     const after = await this.lock.run(`conversation:${c._id.toString()}`, () =>
       this.models.Conversation.findOneAndUpdate(
         this.escalationGuard(c),
@@ -88,6 +95,7 @@ export class Waits {
 
   /** Moves (or clears, with null) one due time, if it is still the one that was found due. */
   async reschedule(c: ConversationDoc, kind: DueKind, to: Date | null): Promise<boolean> {
+    if (to) await this.hints.file(c._id, kind, to);
     const res = await this.lock.run(`conversation:${c._id.toString()}`, () =>
       this.models.Conversation.updateOne({ _id: c._id, [kind]: c[kind] }, { $set: { [kind]: to } }),
     );
