@@ -1,24 +1,39 @@
-import type { Types } from 'mongoose';
+import type { Collection, Connection, Types } from 'mongoose';
 import type { Clock } from './ports';
-import { type DueHintDoc, type DueKind, isDuplicateKey, type Models } from './store/models';
+import { type DueKind, isDuplicateKey } from './store/models';
 
-/** Hints are filed per second of their due time. */
+/**
+ * "Look at this conversation at this second": one small document per due time set. A hint may be stale (the wait
+ * was answered since); the conversation is the truth.
+ */
+export interface DueHintDoc {
+  /** `<epoch second>:<n>`, n = 0, 1, 2… within the second. */
+  _id: string;
+  conversationId: Types.ObjectId;
+  kind: DueKind;
+  dueAt: Date;
+}
+
+/** Hints are filed per second of their due time, in one collection per hour. */
 export const secondOf = (at: Date | number): number => Math.floor((typeof at === 'number' ? at : at.getTime()) / 1000);
+const hourOf = (second: number): number => Math.floor(second / 3600);
+const PREFIX = 'due_hints_';
 const hintId = (second: number, n: number) => `${second}:${n}`;
-/** Hints of one second read at once (they are read by primary key, stopping at the first gap). */
+/** Hints of one second read at once after the first (they are read by primary key, stopping at the first gap). */
 const READ_AHEAD = 8;
 /** Seconds read at once when catching up. */
 const PARALLEL_SECONDS = 16;
 
 /**
- * Where the automations find what falls due, by primary key alone: whenever a due time is set on a conversation, a
- * hint is filed under the second it falls due in, numbered 0, 1, 2… within that second; a pass reads the seconds
- * that have come (hint 0, 1, … up to the first missing number) and looks at those conversations only.
+ * Where the automations find what falls due: whenever a due time is set on a conversation, a hint is filed under
+ * the second it falls due in, numbered 0, 1, 2… within that second, in the collection of that hour; a pass reads
+ * the seconds that have come (hint 0, 1, … up to the first missing number) and looks at those conversations only.
  *
- * Why not only the index on the due times: on MongoDB `{escalationDueAt: {$lte: now}}` is an index range scan, but
- * the embedded store (FerretDB 1.24 on SQLite) evaluates every filter except `{_id}` by reading the whole collection,
- * so a pass over 2,000 open conversations took 0.9 s and grew with every conversation kept. Reading by `_id` costs
- * the same on both stores whatever is open. The due-time indexes stay for the periodic sweep (timers.ts).
+ * Why not only the indexes on the due times: on MongoDB `{escalationDueAt: {$lte: now}}` is an index range scan,
+ * but the embedded store (FerretDB 1.24 on SQLite) uses no index at all — a filter on any other field decodes every
+ * document of the collection, and even an `_id` lookup is an SQL scan of its table. A pass over 2,000 open
+ * conversations took 0.9 s that way and grew with every conversation kept. A lookup in the current hour's hints
+ * costs what that hour holds, on either store, however many conversations are open. Old hours are dropped whole.
  *
  * A hint is filed before its due time is stored, so a crash between the two leaves a stale hint, never a missing
  * one; a hint for a time already past goes under the current second, which a pass still reads.
@@ -28,16 +43,20 @@ export class DueHints {
   private readonly next = new Map<number, number>();
 
   constructor(
-    private readonly models: Models,
+    private readonly connection: Connection,
     private readonly clock: Clock,
   ) {}
+
+  private hour(second: number): Collection<DueHintDoc> {
+    return this.connection.collection<DueHintDoc>(`${PREFIX}${hourOf(second)}`);
+  }
 
   async file(conversationId: Types.ObjectId, kind: DueKind, dueAt: Date): Promise<void> {
     const second = Math.max(secondOf(dueAt), secondOf(this.clock()));
     this.forgetBefore(secondOf(this.clock()) - 60);
     for (let n = this.next.get(second) ?? 0; ; n++) {
       try {
-        await this.models.DueHint.create({ _id: hintId(second, n), conversationId, kind, dueAt });
+        await this.hour(second).insertOne({ _id: hintId(second, n), conversationId, kind, dueAt });
         this.next.set(second, n + 1);
         return;
       } catch (e) {
@@ -64,10 +83,10 @@ export class DueHints {
 
   private async readSecond(second: number): Promise<DueHintDoc[]> {
     const hints: DueHintDoc[] = [];
-    for (let n = 0; ; n += READ_AHEAD) {
-      const docs = await Promise.all(
-        Array.from({ length: READ_AHEAD }, (_, i) => this.models.DueHint.findById(hintId(second, n + i)).lean<DueHintDoc>()),
-      );
+    const collection = this.hour(second);
+    // Most seconds hold no hint: look at the first alone, then read ahead.
+    for (let n = 0, ahead = 1; ; n += ahead, ahead = READ_AHEAD) {
+      const docs = await Promise.all(Array.from({ length: ahead }, (_, i) => collection.findOne({ _id: hintId(second, n + i) })));
       for (const doc of docs) {
         // Numbers are taken in order, so the first gap ends the second.
         if (!doc) return hints;
@@ -76,10 +95,14 @@ export class DueHints {
     }
   }
 
-  /** Drops the hints of seconds before `second` (housekeeping, long after they were read). */
+  /** Drops the hours of hints that ended before `second` (housekeeping, long after they were read). */
   async prune(second: number): Promise<number> {
-    const res = await this.models.DueHint.deleteMany({ _id: { $lt: `${second}:` } });
-    return res.deletedCount;
+    const db = this.connection.db;
+    if (!db) return 0;
+    const names = await db.listCollections({}, { nameOnly: true }).toArray();
+    const past = names.map((c) => c.name).filter((name) => name.startsWith(PREFIX) && Number(name.slice(PREFIX.length)) < hourOf(second));
+    for (const name of past) await db.dropCollection(name).catch(() => false);
+    return past.length;
   }
 
   private forgetBefore(second: number): void {

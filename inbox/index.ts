@@ -46,7 +46,7 @@ export async function createInbox(deps: InboxDeps) {
   const checkpoints = new Checkpoints(models);
   const rollups = new ResponseRollups(models, checkpoints, deps.slaTargets);
   const alerts = new Alerts(models, events, clock);
-  const hints = new DueHints(models, clock);
+  const hints = new DueHints(deps.connection, clock);
   const claims = new Claims(models);
   const conversations = new Conversations(models, events, clock, lock, hints, deadlines);
   return {

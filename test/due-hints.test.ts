@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection, Types } from 'mongoose';
 import { DueHints, secondOf } from '../inbox/due-hints';
-import { createModels, ensureIndexes, type Models } from '../inbox/store/models';
 import { formMessage, marta } from './fixtures/site-form';
 import { ManualClock } from './support/clock';
 import { storeUri, TestGateway } from './support/gateway';
 
 describe('due hints: what falls due, found by primary key', () => {
   let connection: Connection;
-  let models: Models;
   const clock = new ManualClock('2024-05-06T07:00:00Z');
   beforeAll(async () => {
     connection = await mongoose.createConnection(storeUri(`hints_${randomUUID().slice(0, 8)}`)).asPromise();
-    models = createModels(connection);
-    await ensureIndexes(models);
   });
   afterAll(async () => {
     await connection.dropDatabase();
@@ -21,7 +17,7 @@ describe('due hints: what falls due, found by primary key', () => {
   });
 
   it('reads back every hint two processes filed under the same second', async () => {
-    const [one, two] = [new DueHints(models, clock.now), new DueHints(models, clock.now)];
+    const [one, two] = [new DueHints(connection, clock.now), new DueHints(connection, clock.now)];
     const at = new Date('2024-05-06T07:10:00.250Z');
     const ids = Array.from({ length: 20 }, () => new Types.ObjectId());
     await Promise.all(ids.map((id, i) => (i % 2 ? one : two).file(id, 'escalationDueAt', at)));
@@ -33,17 +29,17 @@ describe('due hints: what falls due, found by primary key', () => {
   });
 
   it('files a due time already past under the current second, which the next pass still reads', async () => {
-    const hints = new DueHints(models, clock.now);
+    const hints = new DueHints(connection, clock.now);
     const id = new Types.ObjectId();
     await hints.file(id, 'slaBreachAt', new Date('2024-05-06T06:00:00Z'));
     const [hint] = await hints.read(secondOf(clock.now()), secondOf(clock.now()));
     expect(hint).toMatchObject({ conversationId: id, kind: 'slaBreachAt', dueAt: new Date('2024-05-06T06:00:00Z') });
   });
 
-  it('prunes only the seconds before the one given', async () => {
-    const hints = new DueHints(models, clock.now);
-    const early = new Date('2024-05-06T08:00:00Z');
-    const late = new Date('2024-05-06T08:00:01Z');
+  it('drops whole hours of hints that ended before the given second, and keeps the rest', async () => {
+    const hints = new DueHints(connection, clock.now);
+    const early = new Date('2024-05-06T08:59:59Z');
+    const late = new Date('2024-05-06T09:00:00Z');
     await hints.file(new Types.ObjectId(), 'slaWarnAt', early);
     await hints.file(new Types.ObjectId(), 'slaWarnAt', late);
     await hints.prune(secondOf(late));
@@ -71,7 +67,9 @@ describe('the due-timer pass', () => {
       expect((await gw.automations.tick()).escalated).toBe(0);
       clock.advance(60_000);
       expect((await gw.automations.tick()).escalated).toBe(1);
-      const hints = await (await gw.collection('due_hints')).find({ kind: 'escalationDueAt' }).toArray();
+      // Filed in the collection of its hour, under its second.
+      const hints = await (await gw.collection('due_hints_476383')).find({ kind: 'escalationDueAt' }).toArray();
+      expect(hints.map((h) => h._id)).toEqual([`${Date.parse('2024-05-06T07:02:00Z') / 1000}:0`]);
       expect(hints.map((h) => h.dueAt)).toEqual([new Date('2024-05-06T07:02:00Z')]);
     } finally {
       await gw.close();

@@ -236,18 +236,6 @@ const claimSchema = new Schema({
 export const dueKinds = ['slaWarnAt', 'slaBreachAt', 'escalationDueAt'] as const;
 export type DueKind = (typeof dueKinds)[number];
 
-/**
- * "Look at this conversation at this second": one small document per due time set, filed under the second it falls
- * due in (`_id` = `<epoch second>:<n>`), so the automations read what falls due by primary key alone (see
- * inbox/due-hints.ts). A hint may be stale (the wait was answered since); the conversation is the truth.
- */
-const dueHintSchema = new Schema({
-  _id: { type: String, required: true },
-  conversationId: { type: Schema.Types.ObjectId, required: true },
-  kind: { type: String, enum: dueKinds, required: true },
-  dueAt: { type: Date, required: true },
-});
-
 export function createModels(connection: Connection) {
   return {
     Contact: connection.model('Contact', contactSchema, 'contacts'),
@@ -261,7 +249,6 @@ export function createModels(connection: Connection) {
     Claim: connection.model('Claim', claimSchema, 'claims'),
     ResponseRollup: connection.model('ResponseRollup', responseRollupSchema, 'response_rollups'),
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
-    DueHint: connection.model('DueHint', dueHintSchema, 'due_hints'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
@@ -273,7 +260,6 @@ export type AgentDoc = InferSchemaType<typeof agentSchema> & { _id: mongoose.Typ
 export type AlertDoc = InferSchemaType<typeof alertSchema> & { _id: mongoose.Types.ObjectId };
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId };
 export type ResponseRollupDoc = InferSchemaType<typeof responseRollupSchema>;
-export type DueHintDoc = InferSchemaType<typeof dueHintSchema>;
 
 /*
  * FerretDB drops null-valued fields on upsert, so a field declared `default: null` may be absent from a stored
