@@ -1,6 +1,6 @@
 import type { Agenda } from 'agenda';
 import type { Inbox } from '../inbox';
-import { secondOf } from '../inbox/due-hints';
+import { hintSecond, secondOf } from '../inbox/due-hints';
 import type { ConversationDoc } from '../inbox/store/models';
 import { type DueKind, dueKinds } from '../inbox/waits';
 import type { Logger } from '../shared/logger';
@@ -91,7 +91,7 @@ export class DueTimers {
     const settled = nowSecond - SETTLE_SECONDS;
     if (settled > from || !mark) {
       await checkpoints.advance(HINTS_CHECKPOINT, new Date(Math.max(settled, from) * 1000));
-      for (const id of this.handled) if (Number(id.slice(0, id.indexOf(':'))) < settled) this.handled.delete(id);
+      for (const id of this.handled) if (hintSecond(id) < settled) this.handled.delete(id);
     }
     return result;
   }

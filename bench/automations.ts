@@ -128,11 +128,9 @@ export async function runAutomationsBench(): Promise<void> {
       agentIds.map((_id, i) => ({ _id, name: `Agent ${i + 1}`, email: `agent${i + 1}@bench.example`, passwordHash: 'x', role: 'agent' })),
     );
 
-    // Open conversations, the first WAITING of them waiting, with due times ahead and their hints filed as ingest files them
-    // (all hints first, so the numbers within a second stay dense while the passes file hints of their own).
+    // Open conversations, the first WAITING of them waiting, with due times ahead and their hints filed as ingest files them.
     const conversations: Record<string, unknown>[] = [];
-    const hints: Record<string, unknown>[] = [];
-    const hintsPerSecond = new Map<number, number>();
+    const waits: { _id: Types.ObjectId; escalationDueAt: Date | null; slaBreachAt: Date | null }[] = [];
     for (let i = 0; i < OPEN; i++) {
       const _id = new Types.ObjectId();
       const channel = pick(channels);
@@ -141,16 +139,7 @@ export async function runAutomationsBench(): Promise<void> {
       const since = new Date(now - random() * 60_000);
       const escalationDueAt = waiting ? new Date(now + 60_000 + random() * 9 * 60_000) : null;
       const slaBreachAt = waiting ? new Date(now + 3600_000) : null;
-      for (const [kind, dueAt] of [
-        ['escalationDueAt', escalationDueAt],
-        ['slaBreachAt', slaBreachAt],
-      ] as const) {
-        if (!dueAt) continue;
-        const second = secondOf(dueAt);
-        const n = hintsPerSecond.get(second) ?? 0;
-        hintsPerSecond.set(second, n + 1);
-        hints.push({ _id: `${second}:${n}`, conversationId: _id, kind, dueAt });
-      }
+      waits.push({ _id, escalationDueAt, slaBreachAt });
       conversations.push({
         _id,
         channel,
@@ -177,17 +166,8 @@ export async function runAutomationsBench(): Promise<void> {
       });
     }
     const conversationIds = conversations.map((c) => c._id as Types.ObjectId);
-    const byHour = new Map<number, Record<string, unknown>[]>();
-    for (const h of hints) {
-      const hour = Math.floor(Number(String(h._id).split(':')[0]) / 3600);
-      const list = byHour.get(hour) ?? [];
-      list.push(h);
-      byHour.set(hour, list);
-    }
-    for (const [hour, list] of byHour) {
-      for (let i = 0; i < list.length; i += 5000) {
-        await db.collection(`due_hints_${hour}`).insertMany(list.slice(i, i + 5000) as never[], { ordered: false });
-      }
+    for (let i = 0; i < waits.length; i += 100) {
+      await Promise.all(waits.slice(i, i + 100).map(({ _id, ...due }) => inbox.waits.hints.fileAll(_id, due)));
     }
     let inserted = 0;
     const insertConversations = async (upTo: number) => {

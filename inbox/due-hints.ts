@@ -19,6 +19,8 @@ export const secondOf = (at: Date | number): number => Math.floor((typeof at ===
 const hourOf = (second: number): number => Math.floor(second / 3600);
 const PREFIX = 'due_hints_';
 const hintId = (second: number, n: number) => `${second}:${n}`;
+/** The second a hint is filed under, from its `_id`. */
+export const hintSecond = (id: string): number => Number(id.slice(0, id.indexOf(':')));
 /** Hints of one second read at once after the first (they are read by primary key, stopping at the first gap). */
 const READ_AHEAD = 8;
 /** Seconds read at once when catching up. */
