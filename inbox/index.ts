@@ -16,6 +16,7 @@ import { Ingest } from './ingest';
 import { KeyedLock } from './keyed-lock';
 import { type Clock, type Deadlines, type DeliveryQueue, noDeadlines, type Presence, systemClock } from './ports';
 import { Replies } from './replies';
+import { ResponseLedger } from './response-ledger';
 import { ResponseRollups } from './response-rollups';
 import { ResponseTimes } from './response-times';
 import { createModels, ensureIndexes } from './store/models';
@@ -44,7 +45,8 @@ export async function createInbox(deps: InboxDeps) {
   const assignment = new Assignment(models, deps.presence, lock);
   const deadlines = deps.deadlines ?? noDeadlines;
   const checkpoints = new Checkpoints(models);
-  const rollups = new ResponseRollups(models, checkpoints, deps.slaTargets);
+  const ledger = new ResponseLedger(deps.connection);
+  const rollups = new ResponseRollups(models, ledger, checkpoints, deps.slaTargets);
   const alerts = new Alerts(models, events, clock);
   const hints = new DueHints(deps.connection, clock);
   const claims = new Claims(models);
@@ -57,10 +59,11 @@ export async function createInbox(deps: InboxDeps) {
     conversations,
     agents: new Agents(models, deps.presence),
     ingest: new Ingest(models, events, assignment, deps.log, clock, lock, hints, deadlines),
-    replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock, lock),
+    replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock, lock, ledger),
     delivery: new Delivery(models, deps.senders, alerts, events, deps.log),
-    responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups),
+    responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups, ledger),
     rollups,
+    ledger,
     checkpoints,
     claims,
     waits: new Waits(models, events, lock, claims, hints),

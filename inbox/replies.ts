@@ -10,6 +10,7 @@ import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
 import type { Clock, DeliveryQueue } from './ports';
+import type { ResponseLedger } from './response-ledger';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
 import { type Message, toConversation, toMessage } from './views';
 
@@ -48,6 +49,7 @@ export class Replies {
     private readonly channels: ReadonlyMap<Channel, Capabilities>,
     private readonly clock: Clock,
     private readonly lock: KeyedLock,
+    private readonly ledger: ResponseLedger,
   ) {}
 
   async send(actor: Actor, conversationId: string, input: ReplyInput): Promise<Message> {
@@ -178,6 +180,20 @@ export class Replies {
       const kind = first.modifiedCount === 1 ? 'first' : 'reply';
       const durationMs = Math.max(0, now.getTime() - waiting.awaitingReplySince.getTime());
       const target = waiting.firstResponseDueAt;
+      const withinTarget = kind === 'first' && target ? now.getTime() <= target.getTime() : null;
+      // Filed in the figures' ledger first, so a crash between the two can leave a response in the figures
+      // without its record, never a recorded response the figures miss.
+      await this.ledger.record([
+        {
+          messageId: message._id.toString(),
+          channel: conversation.channel,
+          agentId: actor.id,
+          kind,
+          respondedAt: now.getTime(),
+          durationMs,
+          withinTarget,
+        },
+      ]);
       try {
         await Response.create({
           conversationId: conversation._id,
@@ -188,7 +204,7 @@ export class Replies {
           respondedAt: now,
           durationMs,
           messageId: message._id,
-          withinTarget: kind === 'first' && target ? now.getTime() <= target.getTime() : null,
+          withinTarget,
         });
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;

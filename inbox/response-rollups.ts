@@ -1,52 +1,39 @@
-import { Types } from 'mongoose';
 import type { Channel } from '../shared/channels';
 import type { Checkpoints } from './checkpoints';
-import { type Durations, durationsOf, emptyDurations, mergeDurations } from './stats';
-import type { Models, ResponseDoc, ResponseRollupDoc } from './store/models';
+import type { FiguresPart, ResponseFact } from './figures-codec';
+import { DAY, floorTo, HOUR, monthOf, nextMonth, type ResponseLedger } from './response-ledger';
+import { durationsOf, mergeDurations } from './stats';
+import type { Models, ResponseDoc } from './store/models';
 
-export const HOUR = 3600_000;
-export const DAY = 24 * HOUR;
-export const floorTo = (t: number, unit: number): number => Math.floor(t / unit) * unit;
-export const ceilTo = (t: number, unit: number): number => Math.ceil(t / unit) * unit;
-
-/** The rollup's checkpoint: every UTC hour before it is rolled up (and every whole day before it). */
-export const ROLLUP_CHECKPOINT = 'response-rollup';
+/** The rollup's checkpoint: hours before it are packed, and days and months that end before it are summarized. */
+export const ROLLUP_CHECKPOINT = 'figures-rollup';
 /** How long after an hour ends before it is rolled up: replies stamped just before the hour ended are stored by then. */
 const SETTLE_MS = 2 * 60_000;
 /** The last closed hours are rolled again on every run, so a late write is still counted. */
 const REROLL_HOURS = 2;
+/** Responses copied into the ledger per write when it is built from `responses`. */
+const REBUILD_BATCH = 5_000;
 
-export interface RollupPart {
-  channel: Channel;
-  agentId: string;
-  first: Durations;
-  reply: Durations;
-  slaMet: number;
-  slaBreached: number;
-}
-
-/** One bucket's figures from its raw responses. */
-export function partsOfResponses(rows: readonly ResponseDoc[], targets: Readonly<Record<Channel, number>>, keepValues?: number) {
-  const groups = new Map<string, { channel: Channel; agentId: string; first: number[]; reply: number[]; met: number; breached: number }>();
+/** One bucket's figures from its responses. */
+export function partsOfResponses(rows: readonly ResponseFact[], targets: Readonly<Record<Channel, number>>, keepValues?: number) {
+  const groups = new Map<string, { channel: string; agentId: string; first: number[]; reply: number[]; met: number; breached: number }>();
   for (const r of rows) {
-    const channel = r.channel as Channel;
-    const agentId = r.agentId.toString();
-    const key = `${channel}|${agentId}`;
+    const key = `${r.channel}|${r.agentId}`;
     let g = groups.get(key);
     if (!g) {
-      g = { channel, agentId, first: [], reply: [], met: 0, breached: 0 };
+      g = { channel: r.channel, agentId: r.agentId, first: [], reply: [], met: 0, breached: 0 };
       groups.set(key, g);
     }
     g.reply.push(r.durationMs);
     if (r.kind === 'first') {
       g.first.push(r.durationMs);
-      const met = r.withinTarget ?? r.durationMs <= targets[channel];
+      const met = r.withinTarget ?? r.durationMs <= targets[r.channel as Channel];
       if (met) g.met++;
       else g.breached++;
     }
   }
   return [...groups.values()].map(
-    (g): RollupPart => ({
+    (g): FiguresPart => ({
       channel: g.channel,
       agentId: g.agentId,
       first: durationsOf(g.first, keepValues),
@@ -57,163 +44,99 @@ export function partsOfResponses(rows: readonly ResponseDoc[], targets: Readonly
   );
 }
 
-const stored = (d: Durations) => ({ ...d, hist: d.hist.flat() });
-function unflatten(flat: readonly number[]): [number, number][] {
-  const pairs: [number, number][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] ?? 0, flat[i + 1] ?? 0]);
-  return pairs;
+/** Figures of several buckets merged per channel and agent. */
+export function mergeParts(list: readonly FiguresPart[]): FiguresPart[] {
+  const groups = new Map<string, FiguresPart[]>();
+  for (const part of list) {
+    const key = `${part.channel}|${part.agentId}`;
+    groups.set(key, [...(groups.get(key) ?? []), part]);
+  }
+  return [...groups.values()].map((same): FiguresPart => {
+    const [head] = same as [FiguresPart];
+    return {
+      channel: head.channel,
+      agentId: head.agentId,
+      first: mergeDurations(same.map((p) => p.first)),
+      reply: mergeDurations(same.map((p) => p.reply)),
+      slaMet: same.reduce((s, p) => s + p.slaMet, 0),
+      slaBreached: same.reduce((s, p) => s + p.slaBreached, 0),
+    };
+  });
 }
 
-export function partOfRollup(doc: ResponseRollupDoc): RollupPart {
-  const durations = (d: ResponseRollupDoc['first']): Durations => ({
-    count: d.count,
-    sumMs: d.sumMs,
-    maxMs: d.maxMs ?? null,
-    hist: unflatten(d.hist ?? []),
-    values: d.values ?? null,
-  });
-  return {
-    channel: doc.channel as Channel,
-    agentId: doc.agentId.toString(),
-    first: durations(doc.first),
-    reply: durations(doc.reply),
-    slaMet: doc.slaMet ?? 0,
-    slaBreached: doc.slaBreached ?? 0,
-  };
-}
+export const factOfResponse = (r: ResponseDoc): ResponseFact => ({
+  messageId: r.messageId.toString(),
+  channel: r.channel,
+  agentId: r.agentId.toString(),
+  kind: r.kind === 'first' ? 'first' : 'reply',
+  respondedAt: r.respondedAt.getTime(),
+  durationMs: r.durationMs,
+  withinTarget: r.withinTarget ?? null,
+});
 
 /**
- * Pre-aggregates recorded responses per UTC hour and per UTC day, per channel and agent, into `response_rollups`.
- * Idempotent: a bucket is recomputed from its sources and replaced whole, so a retried or concurrent run writes the
- * same documents.
+ * Keeps the response ledger (inbox/response-ledger.ts) summarized: packs each closed hour, writes a summary of each
+ * closed UTC day (from its hours) and of each closed UTC month (from its days). Idempotent: every bucket is
+ * recomputed from its sources and replaced whole, so a retried or concurrent run writes the same documents.
  */
 export class ResponseRollups {
   constructor(
     private readonly models: Models,
+    private readonly ledger: ResponseLedger,
     private readonly checkpoints: Checkpoints,
     private readonly slaTargets: Readonly<Record<Channel, number>>,
   ) {}
 
-  /** The end of the rolled-up stretch: hours before it are in the rollups. */
+  /** The end of the rolled-up stretch: whole days and months before it are summarized. */
   watermark(): Promise<Date | null> {
     return this.checkpoints.get(ROLLUP_CHECKPOINT);
   }
 
-  /**
-   * Rolls every closed hour not rolled yet, plus the last REROLL_HOURS closed hours again, in one pass over the
-   * responses in time order (an index range scan); returns how many hours had responses.
-   */
+  /** Rolls every hour closed since the last run (and the last REROLL_HOURS again); returns how many had responses. */
   async run(now: Date): Promise<number> {
     const closedEnd = floorTo(now.getTime() - SETTLE_MS, HOUR);
     let mark = await this.checkpoints.get(ROLLUP_CHECKPOINT);
     if (!mark) {
-      // First run: start from the oldest response there is.
-      const oldest = await this.models.Response.findOne({}, { respondedAt: 1 }).sort({ respondedAt: 1 }).lean<ResponseDoc>();
-      const initial = oldest ? floorTo(oldest.respondedAt.getTime(), HOUR) : closedEnd;
-      mark = await this.checkpoints.getOrCreate(ROLLUP_CHECKPOINT, new Date(Math.min(initial, closedEnd)));
+      // First run on this store: the ledger is built from the recorded responses, from the oldest one on.
+      const oldest = await this.rebuild();
+      mark = await this.checkpoints.getOrCreate(ROLLUP_CHECKPOINT, new Date(Math.min(oldest ?? closedEnd, closedEnd)));
     }
     const start = Math.min(mark.getTime(), closedEnd - REROLL_HOURS * HOUR);
     if (start >= closedEnd) return 0;
 
-    const rolled = new Set<number>();
-    let hour: number | null = null;
-    let rows: ResponseDoc[] = [];
+    let withResponses = 0;
+    for (let hour = start; hour < closedEnd; hour += HOUR) if ((await this.ledger.pack(hour)) > 0) withResponses++;
+    for (let day = floorTo(start, DAY); day + DAY <= closedEnd; day += DAY) {
+      await this.ledger.writeDay(day, partsOfResponses(await this.ledger.facts(day, day + DAY), this.slaTargets));
+    }
+    for (let month = monthOf(start); nextMonth(month) <= closedEnd; month = nextMonth(month)) {
+      await this.ledger.writeMonth(month, mergeParts(await this.ledger.days(month, nextMonth(month))));
+    }
+    if (closedEnd > mark.getTime()) await this.checkpoints.move(ROLLUP_CHECKPOINT, mark, new Date(closedEnd));
+    return withResponses;
+  }
+
+  /** Files every recorded response in the ledger; returns the hour of the oldest, or null when there is none. */
+  async rebuild(): Promise<number | null> {
+    let oldest: number | null = null;
+    let batch: ResponseFact[] = [];
     const flush = async () => {
-      if (hour === null) return;
-      await this.replace('hour', hour, partsOfResponses(rows, this.slaTargets), hour >= mark.getTime());
-      rolled.add(hour);
+      await this.ledger.record(batch);
+      batch = [];
     };
     const cursor = this.models.Response.find(
-      { respondedAt: { $gte: new Date(start), $lt: new Date(closedEnd) } },
-      { channel: 1, agentId: 1, kind: 1, durationMs: 1, withinTarget: 1, respondedAt: 1 },
+      {},
+      { messageId: 1, channel: 1, agentId: 1, kind: 1, durationMs: 1, withinTarget: 1, respondedAt: 1 },
     )
-      .sort({ respondedAt: 1 })
       .lean<ResponseDoc[]>()
       .cursor();
     for await (const row of cursor as AsyncIterable<ResponseDoc>) {
-      const h = floorTo(row.respondedAt.getTime(), HOUR);
-      if (h !== hour) {
-        await flush();
-        hour = h;
-        rows = [];
-      }
-      rows.push(row);
+      const fact = factOfResponse(row);
+      oldest = oldest === null ? fact.respondedAt : Math.min(oldest, fact.respondedAt);
+      batch.push(fact);
+      if (batch.length >= REBUILD_BATCH) await flush();
     }
     await flush();
-    // Hours rolled before that now have no responses (none should, but a rollup never outlives its data).
-    const touched = new Set(rolled);
-    for (let h = start; h < Math.min(mark.getTime(), closedEnd); h += HOUR) {
-      if (rolled.has(h)) continue;
-      await this.replace('hour', h, []);
-      touched.add(h);
-    }
-    const days = new Set([...touched].map((h) => floorTo(h, DAY)));
-    for (const day of days) if (day + DAY <= closedEnd) await this.rollDay(day);
-    if (closedEnd > mark.getTime()) await this.checkpoints.move(ROLLUP_CHECKPOINT, mark, new Date(closedEnd));
-    return rolled.size;
-  }
-
-  private async rollDay(start: number): Promise<number> {
-    const hours = await this.models.ResponseRollup.find({
-      period: 'hour',
-      start: { $gte: new Date(start), $lt: new Date(start + DAY) },
-    }).lean<ResponseRollupDoc[]>();
-    const groups = new Map<string, RollupPart[]>();
-    for (const doc of hours) {
-      const part = partOfRollup(doc);
-      const key = `${part.channel}|${part.agentId}`;
-      groups.set(key, [...(groups.get(key) ?? []), part]);
-    }
-    const parts = [...groups.values()].map((list): RollupPart => {
-      const [head] = list as [RollupPart];
-      return {
-        channel: head.channel,
-        agentId: head.agentId,
-        first: mergeDurations(list.map((p) => p.first)),
-        reply: mergeDurations(list.map((p) => p.reply)),
-        slaMet: list.reduce((s, p) => s + p.slaMet, 0),
-        slaBreached: list.reduce((s, p) => s + p.slaBreached, 0),
-      };
-    });
-    return this.replace('day', start, parts);
-  }
-
-  /**
-   * Writes a bucket's documents (a bulk of upserts). `fresh`: the bucket was never written before, so there is
-   * nothing stale to drop; otherwise documents no longer backed by data are deleted.
-   */
-  private async replace(period: 'hour' | 'day', start: number, parts: readonly RollupPart[], fresh = false): Promise<number> {
-    const at = new Date(start);
-    const ops = parts.map((p) => {
-      const _id = `${period}:${at.toISOString()}:${p.channel}:${p.agentId}`;
-      return {
-        replaceOne: {
-          filter: { _id },
-          replacement: {
-            _id,
-            period,
-            start: at,
-            channel: p.channel,
-            agentId: new Types.ObjectId(p.agentId),
-            first: stored(p.first.count ? p.first : emptyDurations()),
-            reply: stored(p.reply),
-            slaMet: p.slaMet,
-            slaBreached: p.slaBreached,
-          },
-          upsert: true,
-        },
-      };
-    });
-    if (ops.length) {
-      // Mongoose drops operations that fail validation from an unordered bulk without throwing: check it did none.
-      const result = await this.models.ResponseRollup.bulkWrite(ops, { ordered: false, throwOnValidationError: true });
-      if (result.upsertedCount + result.matchedCount !== ops.length) {
-        throw new Error(`rollup of ${period} ${at.toISOString()}: wrote ${result.upsertedCount + result.matchedCount} of ${ops.length}`);
-      }
-    }
-    if (!fresh) {
-      await this.models.ResponseRollup.deleteMany({ period, start: at, _id: { $nin: ops.map((o) => o.replaceOne.filter._id) } });
-    }
-    return parts.length;
+    return oldest === null ? null : floorTo(oldest, HOUR);
   }
 }

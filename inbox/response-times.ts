@@ -2,10 +2,12 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
+import type { FiguresPart } from './figures-codec';
 import type { Clock } from './ports';
-import { ceilTo, DAY, floorTo, HOUR, partOfRollup, partsOfResponses, type ResponseRollups, type RollupPart } from './response-rollups';
+import { ceilTo, DAY, floorTo, HOUR, monthOf, nextMonth, type ResponseLedger } from './response-ledger';
+import { partsOfResponses, type ResponseRollups } from './response-rollups';
 import { type Durations, EXACT_RANGE_LIMIT, mergeDurations, type Stats, summarize, summarizeDurations } from './stats';
-import type { ConversationDoc, Models, ResponseDoc, ResponseRollupDoc } from './store/models';
+import type { ConversationDoc, Models, ResponseDoc } from './store/models';
 
 const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
@@ -74,6 +76,7 @@ export class ResponseTimes {
     private readonly slaTargets: Readonly<Record<Channel, number>>,
     private readonly clock: Clock,
     private readonly rollups: ResponseRollups,
+    private readonly ledger: ResponseLedger,
   ) {}
 
   private range(query: { from?: Date; to?: Date }): { from: Date; to: Date; now: Date } {
@@ -167,46 +170,38 @@ export class ResponseTimes {
   }
 
   /**
-   * The responses of [from, to) per channel and agent: whole days and hours from the rollups, the rest (the
-   * range's ragged edges and whatever is newer than the rollups) from the recorded responses.
+   * The responses of [from, to) per channel and agent: whole months and days from their summaries, the rest (the
+   * range's ragged edges and whatever is newer than the summaries) from the ledger's hours.
    */
-  private async responseParts(from: number, to: number, channel: Channel | undefined): Promise<RollupPart[]> {
-    const rolledUpTo = Math.min((await this.rollups.watermark())?.getTime() ?? 0, to);
-    const fromHour = ceilTo(from, HOUR);
-    const toHour = floorTo(rolledUpTo, HOUR);
-    const raw: [number, number][] = [];
-    const hours: [number, number][] = [];
-    const days: [number, number][] = [];
-    if (fromHour < toHour) {
-      if (from < fromHour) raw.push([from, fromHour]);
-      const fromDay = ceilTo(fromHour, DAY);
-      const toDay = floorTo(toHour, DAY);
-      if (fromDay < toDay) {
-        if (fromHour < fromDay) hours.push([fromHour, fromDay]);
-        days.push([fromDay, toDay]);
-        if (toDay < toHour) hours.push([toDay, toHour]);
+  private async responseParts(from: number, to: number, channel: Channel | undefined): Promise<FiguresPart[]> {
+    const rolledUpTo = (await this.rollups.watermark())?.getTime() ?? 0;
+    const wholeFrom = ceilTo(from, DAY);
+    const wholeTo = Math.max(wholeFrom, floorTo(Math.min(to, rolledUpTo), DAY));
+    const reads: Promise<FiguresPart[]>[] = [];
+    if (wholeFrom < wholeTo) {
+      const firstMonth = monthOf(wholeFrom) === wholeFrom ? wholeFrom : nextMonth(wholeFrom);
+      let monthsEnd = firstMonth;
+      while (nextMonth(monthsEnd) <= wholeTo) monthsEnd = nextMonth(monthsEnd);
+      if (firstMonth < monthsEnd) {
+        reads.push(
+          this.ledger.months(firstMonth, monthsEnd),
+          this.ledger.days(wholeFrom, firstMonth),
+          this.ledger.days(monthsEnd, wholeTo),
+        );
       } else {
-        hours.push([fromHour, toHour]);
+        reads.push(this.ledger.days(wholeFrom, wholeTo));
       }
-      if (toHour < to) raw.push([toHour, to]);
+      reads.push(this.raw(from, wholeFrom), this.raw(wholeTo, to));
     } else {
-      raw.push([from, to]);
+      reads.push(this.raw(from, to));
     }
-    const channelFilter = channel ? { channel } : {};
-    const rollupQuery = (period: 'hour' | 'day', [a, b]: [number, number]) =>
-      this.models.ResponseRollup.find({ period, start: { $gte: new Date(a), $lt: new Date(b) }, ...channelFilter }).lean<
-        ResponseRollupDoc[]
-      >();
-    const rawQuery = ([a, b]: [number, number]) =>
-      this.models.Response.find(
-        { respondedAt: { $gte: new Date(a), $lt: new Date(b) }, ...channelFilter },
-        { channel: 1, agentId: 1, kind: 1, durationMs: 1, withinTarget: 1 },
-      ).lean<ResponseDoc[]>();
-    const [rolled, rows] = await Promise.all([
-      Promise.all([...hours.map((r) => rollupQuery('hour', r)), ...days.map((r) => rollupQuery('day', r))]),
-      Promise.all(raw.map(rawQuery)),
-    ]);
-    return [...rolled.flat().map(partOfRollup), ...partsOfResponses(rows.flat(), this.slaTargets, EXACT_RANGE_LIMIT)];
+    const parts = (await Promise.all(reads)).flat();
+    return channel ? parts.filter((p) => p.channel === channel) : parts;
+  }
+
+  private async raw(from: number, to: number): Promise<FiguresPart[]> {
+    if (from >= to) return [];
+    return partsOfResponses(await this.ledger.facts(from, to), this.slaTargets, EXACT_RANGE_LIMIT);
   }
 
   /**

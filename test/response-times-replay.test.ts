@@ -164,21 +164,23 @@ describe('response-time figures over a replayed history', () => {
     ]);
   });
 
-  it('rolled the closed hours up into hourly and daily buckets', async () => {
-    const rollups = await (await gw.collection('response_rollups')).find({}).sort({ _id: 1 }).toArray();
-    expect(rollups.map((r) => r._id)).toEqual([
-      `day:2024-03-01T00:00:00.000Z:api:${iryna.agent.id}`,
-      `hour:2024-03-01T10:00:00.000Z:api:${iryna.agent.id}`,
-      `hour:2024-03-04T09:00:00.000Z:api:${iryna.agent.id}`,
-      ...[`hour:2024-03-04T09:00:00.000Z:telegram:${bohdan.agent.id}`, `hour:2024-03-04T09:00:00.000Z:telegram:${sam.agent.id}`].sort(),
-      `hour:2024-03-04T11:00:00.000Z:api:${iryna.agent.id}`,
+  it('packed the closed hours of the figures ledger and summarized the closed days', async () => {
+    const hoursOf = async (day: string) =>
+      (await (await gw.collection(`figures_day_${day}`)).find({}).sort({ _id: 1 }).toArray()).map((d) => [d._id, Object.keys(d).sort()]);
+    expect(await hoursOf('20240301')).toEqual([['h10', ['_id', 'p']]]);
+    expect(await hoursOf('20240304')).toEqual([
+      ['h09', ['_id', 'p']],
+      ['h11', ['_id', 'p']],
     ]);
-    expect(await (await gw.collection('checkpoints')).findOne({ _id: 'response-rollup' as never })).toMatchObject({
+    // Only 1 March had responses among the days closed by 12:00 on 4 March.
+    const days = await (await gw.collection('figures_month_202403')).find({}).toArray();
+    expect(days.map((d) => d._id)).toEqual(['d01']);
+    expect(await (await gw.collection('checkpoints')).findOne({ _id: 'figures-rollup' as never })).toMatchObject({
       at: new Date('2024-03-04T12:00:00Z'),
     });
   });
 
-  it('by channel over the whole history (days, hours and the newest raw responses combined)', async () => {
+  it('by channel over the whole history (a day summary and the ledger hours combined)', async () => {
     expect(await figures('from=2024-03-01T00:00:00Z&to=2024-03-05T00:00:00Z&groupBy=channel')).toEqual([
       {
         key: 'api',

@@ -160,44 +160,12 @@ const responseSchema = new Schema({
   /** First responses only: answered by the conversation's first-response target (business hours applied). */
   withinTarget: { type: Boolean, default: null },
 });
-// Figures over a time range, per channel or per agent.
+// The export: the responses of a time range.
 responseSchema.index({ respondedAt: 1, channel: 1 });
 // One response per answering message, so a retried write cannot count twice.
 responseSchema.index({ messageId: 1 }, { unique: true });
 // The per-conversation export: a conversation's responses.
 responseSchema.index({ conversationId: 1, respondedAt: 1 });
-
-/** Figures of one kind of response (first or reply) in one rollup bucket. */
-const durationsSchema = new Schema(
-  {
-    count: { type: Number, required: true },
-    sumMs: { type: Number, required: true },
-    maxMs: { type: Number, default: null },
-    /** Counts per logarithmic bucket (see inbox/stats.ts), flattened as bucket, count, bucket, count, … (FerretDB stores no nested arrays). */
-    hist: { type: [Number], default: [] },
-    /** Every duration, while there are few: percentiles over small sets stay exact. */
-    values: { type: [Number], default: null },
-  },
-  { _id: false },
-);
-
-/**
- * Responses pre-aggregated per UTC hour (and per day, from the hours) for one channel and one agent, written by
- * the rollup job, so report figures over long ranges read a few hundred small documents instead of every reply.
- */
-const responseRollupSchema = new Schema({
-  _id: { type: String, required: true },
-  period: { type: String, enum: ['hour', 'day'], required: true },
-  start: { type: Date, required: true },
-  channel: { type: String, enum: channelNames, required: true },
-  agentId: { type: Schema.Types.ObjectId, required: true },
-  first: { type: durationsSchema, required: true },
-  reply: { type: durationsSchema, required: true },
-  slaMet: { type: Number, default: 0 },
-  slaBreached: { type: Number, default: 0 },
-});
-// Report figures: the hours or days of a range.
-responseRollupSchema.index({ period: 1, start: 1 });
 
 /** Where a background job got to (the rollup's last hour, the alert digest's last alert): one document per job. */
 const checkpointSchema = new Schema({
@@ -247,7 +215,6 @@ export function createModels(connection: Connection) {
     MessageRef: connection.model('MessageRef', messageRefSchema, 'message_refs'),
     DeliveryAttempt: connection.model('DeliveryAttempt', deliveryAttemptSchema, 'delivery_attempts'),
     Claim: connection.model('Claim', claimSchema, 'claims'),
-    ResponseRollup: connection.model('ResponseRollup', responseRollupSchema, 'response_rollups'),
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
   };
 }
@@ -259,7 +226,6 @@ export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: mongoose
 export type AgentDoc = InferSchemaType<typeof agentSchema> & { _id: mongoose.Types.ObjectId };
 export type AlertDoc = InferSchemaType<typeof alertSchema> & { _id: mongoose.Types.ObjectId };
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId };
-export type ResponseRollupDoc = InferSchemaType<typeof responseRollupSchema>;
 
 /*
  * FerretDB drops null-valued fields on upsert, so a field declared `default: null` may be absent from a stored
