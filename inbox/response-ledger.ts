@@ -73,7 +73,9 @@ export class ResponseLedger {
     const byHour = new Map<number, ResponseFact[]>();
     for (const f of facts) {
       const hour = floorTo(f.respondedAt, HOUR);
-      byHour.set(hour, [...(byHour.get(hour) ?? []), f]);
+      const list = byHour.get(hour);
+      if (list) list.push(f);
+      else byHour.set(hour, [f]);
     }
     for (const [hour, list] of byHour) {
       const home = hourHome(hour);

@@ -11,8 +11,8 @@ export const ROLLUP_CHECKPOINT = 'figures-rollup';
 const SETTLE_MS = 2 * 60_000;
 /** The last closed hours are rolled again on every run, so a late write is still counted. */
 const REROLL_HOURS = 2;
-/** Responses copied into the ledger per write when it is built from `responses`. */
-const REBUILD_BATCH = 5_000;
+/** Responses gathered before they are filed when the ledger is built from `responses` (one write per hour they span). */
+const REBUILD_BATCH = 100_000;
 
 /** One bucket's figures from its responses. */
 export function partsOfResponses(rows: readonly ResponseFact[], targets: Readonly<Record<Channel, number>>, keepValues?: number) {
