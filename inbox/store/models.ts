@@ -232,6 +232,26 @@ const claimSchema = new Schema({
   at: { type: Date, required: true },
 });
 
+/**
+ * A conversation still open for the response-time figures: its customer waits for a reply now, or it is a lead no
+ * manager has answered. Kept beside the conversation (inbox/open-figures.ts) so the figures read this small set
+ * rather than every conversation: the embedded store uses no secondary index.
+ */
+const openFigureSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    assigneeId: { type: Schema.Types.ObjectId, default: null },
+    /** The conversation's awaitingReplySince. */
+    waitingSince: { type: Date, default: null },
+    /** Its firstInboundAt, while nobody has answered it. */
+    leadAt: { type: Date, default: null },
+    /** Its firstResponseDueAt, while nobody has answered it. */
+    leadDueAt: { type: Date, default: null },
+  },
+  { versionKey: false },
+);
+
 /** The due times a conversation carries, in the order the automations act on them when several fall due together. */
 export const dueKinds = ['slaWarnAt', 'slaBreachAt', 'escalationDueAt'] as const;
 export type DueKind = (typeof dueKinds)[number];
@@ -249,6 +269,7 @@ export function createModels(connection: Connection) {
     Claim: connection.model('Claim', claimSchema, 'claims'),
     ResponseRollup: connection.model('ResponseRollup', responseRollupSchema, 'response_rollups'),
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
+    OpenFigure: connection.model('OpenFigure', openFigureSchema, 'figures_open'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
