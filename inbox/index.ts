@@ -61,7 +61,7 @@ export async function createInbox(deps: InboxDeps) {
     ingest: new Ingest(models, events, assignment, deps.log, clock, lock, hints, deadlines, openFigures),
     replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock, lock, openFigures),
     delivery: new Delivery(models, deps.senders, alerts, events, deps.log),
-    responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups),
+    responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups, openFigures),
     rollups,
     checkpoints,
     claims,

@@ -133,4 +133,30 @@ describe('the open figures behind the response-time report', () => {
     expect(await figureOf(olenaId)).toBeNull();
     expect(await gw.inbox.openFigures.rebuild()).toEqual({ open: 2, written: 0, removed: 0 });
   });
+
+  it('feed the report: unanswered leads and waits come from them, leads are first responses plus the unanswered', async () => {
+    const report = async (from: string, to: string) => {
+      const res = await gw.request('GET', `/api/metrics/response-times?from=2024-03-04T${from}:00Z&to=2024-03-04T${to}:00Z`, {
+        token: sam.token,
+      });
+      expect(res.status).toBe(200);
+      return Object.fromEntries(res.body.items.map((row: { key: string }) => [row.key, row]));
+    };
+    const ageing = (waiting15to60m: number) => ({
+      under5m: 0,
+      '5to15m': 0,
+      '15to60m': waiting15to60m,
+      '1to4h': 0,
+      '4to24h': 0,
+      over24h: 0,
+    });
+
+    // 09:00–09:30: Олена answered at 09:02, Ann still waiting since 09:05 (20 min at 09:25), Марта resolved unanswered.
+    const morning = await report('09:00', '09:30');
+    expect(morning.telegram).toMatchObject({ leads: 2, unanswered: 1, unansweredPastTarget: 1, ageing: ageing(1) });
+    expect(morning.api).toMatchObject({ leads: 1, unanswered: 1, unansweredShare: 1, ageing: ageing(0) });
+
+    // From 09:03 Олена's first response is out of the range, and with it her lead.
+    expect((await report('09:03', '09:30')).telegram).toMatchObject({ leads: 1, unanswered: 1, unansweredShare: 1 });
+  });
 });

@@ -65,14 +65,15 @@ conversationSchema.index({ contactId: 1 }, { unique: true });
 conversationSchema.index({ status: 1, lastMessageAt: -1, _id: -1 });
 // An agent's own list and the unassigned queue (assigneeId null).
 conversationSchema.index({ assigneeId: 1, lastMessageAt: -1, _id: -1 });
-// Who is waiting: the waiting-conversations gauge and the ageing of waits.
+// Who is waiting: the waiting-conversations gauge, and reconciling the open figures (inbox/open-figures.ts).
 conversationSchema.index({ awaitingReplySince: 1 });
 // The automations tick: what fell due, by index, so its cost grows with what is due rather than with what is open.
 conversationSchema.index({ escalationDueAt: 1 });
 conversationSchema.index({ slaWarnAt: 1 });
 conversationSchema.index({ slaBreachAt: 1 });
-// Response-time reports: leads by the time of their first message, and those still unanswered.
+// The response-time export: leads by the time of their first message.
 conversationSchema.index({ firstInboundAt: 1 });
+// Reconciling the open figures: the leads still unanswered.
 conversationSchema.index({ firstResponseAt: 1, firstInboundAt: 1 });
 
 const messageSchema = new Schema(
