@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { KeyedLock } from './keyed-lock';
+import type { OpenFigures } from './open-figures';
 import type { Presence } from './ports';
 import type { ConversationDoc, Models } from './store/models';
 
@@ -12,6 +13,7 @@ export class Assignment {
     private readonly models: Models,
     private readonly presence: Presence,
     private readonly lock: KeyedLock,
+    private readonly openFigures: OpenFigures,
   ) {}
 
   /** Picks the next online agent, skipping `exclude`; null when nobody is online. */
@@ -34,10 +36,12 @@ export class Assignment {
   async assignIfUnassigned(conversationId: Types.ObjectId): Promise<ConversationDoc | null> {
     const agentId = await this.nextAgent();
     if (!agentId) return null;
-    return this.models.Conversation.findOneAndUpdate(
+    const after = await this.models.Conversation.findOneAndUpdate(
       { _id: conversationId, assigneeId: null },
       { $set: { assigneeId: agentId } },
       { returnDocument: 'after' },
     ).lean<ConversationDoc>();
+    if (after) await this.openFigures.sync(after);
+    return after;
   }
 }

@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from './cursor';
 import type { DueHints } from './due-hints';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
+import type { OpenFigures } from './open-figures';
 import { type Clock, type Deadlines, noDeadlines } from './ports';
 import type { AgentDoc, ConversationDoc, MessageDoc, Models } from './store/models';
 import { type Conversation, type Message, toConversation, toMessage } from './views';
@@ -54,6 +55,7 @@ export class Conversations {
     private readonly clock: Clock,
     private readonly lock: KeyedLock,
     private readonly hints: DueHints,
+    private readonly openFigures: OpenFigures,
     private readonly deadlines: Deadlines = noDeadlines,
   ) {}
 
@@ -142,6 +144,7 @@ export class Conversations {
       { returnDocument: 'after' },
     ).lean<ConversationDoc>();
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
+    await this.openFigures.sync(after);
     return this.publish(after, before.assigneeId?.toString() ?? null);
   }
 
@@ -171,6 +174,8 @@ export class Conversations {
       { returnDocument: 'after' },
     ).lean<ConversationDoc>();
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
+    // Resolving ends the wait; the other statuses leave the figure as it was.
+    if (change.status === 'resolved') await this.openFigures.sync(after);
     return this.publish(after);
   }
 

@@ -14,6 +14,7 @@ import { DueHints } from './due-hints';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
 import { KeyedLock } from './keyed-lock';
+import { OpenFigures } from './open-figures';
 import { type Clock, type Deadlines, type DeliveryQueue, noDeadlines, type Presence, systemClock } from './ports';
 import { Replies } from './replies';
 import { ResponseLedger } from './response-ledger';
@@ -42,7 +43,8 @@ export async function createInbox(deps: InboxDeps) {
   const clock = deps.clock ?? systemClock;
   const events = new InboxEvents();
   const lock = new KeyedLock();
-  const assignment = new Assignment(models, deps.presence, lock);
+  const openFigures = new OpenFigures(models, lock);
+  const assignment = new Assignment(models, deps.presence, lock, openFigures);
   const deadlines = deps.deadlines ?? noDeadlines;
   const checkpoints = new Checkpoints(models);
   const ledger = new ResponseLedger(deps.connection);
@@ -50,7 +52,7 @@ export async function createInbox(deps: InboxDeps) {
   const alerts = new Alerts(models, events, clock);
   const hints = new DueHints(deps.connection, clock);
   const claims = new Claims(models);
-  const conversations = new Conversations(models, events, clock, lock, hints, deadlines);
+  const conversations = new Conversations(models, events, clock, lock, hints, openFigures, deadlines);
   return {
     models,
     events,
@@ -58,15 +60,16 @@ export async function createInbox(deps: InboxDeps) {
     alerts,
     conversations,
     agents: new Agents(models, deps.presence),
-    ingest: new Ingest(models, events, assignment, deps.log, clock, lock, hints, deadlines),
-    replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock, lock, ledger),
+    ingest: new Ingest(models, events, assignment, deps.log, clock, lock, hints, deadlines, openFigures),
+    replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock, lock, ledger, openFigures),
     delivery: new Delivery(models, deps.senders, alerts, events, deps.log),
-    responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups, ledger),
+    responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups, ledger, openFigures),
     rollups,
     ledger,
     checkpoints,
     claims,
-    waits: new Waits(models, events, lock, claims, hints),
+    openFigures,
+    waits: new Waits(models, events, lock, claims, hints, openFigures),
     clock,
   };
 }

@@ -6,6 +6,7 @@ import type { Assignment } from './assignment';
 import type { DueHints } from './due-hints';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
+import type { OpenFigures } from './open-figures';
 import type { Clock, Deadlines } from './ports';
 import { contactIdFor, conversationIdFor, inboundMessageIdFor, messageRefIdFor } from './store/ids';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
@@ -39,6 +40,7 @@ export class Ingest {
     private readonly lock: KeyedLock,
     private readonly hints: DueHints,
     private readonly deadlines: Deadlines,
+    private readonly openFigures: OpenFigures,
   ) {}
 
   async handle(event: InboundEvent): Promise<IngestResult> {
@@ -199,6 +201,8 @@ export class Ingest {
       { returnDocument: 'after' },
     ).lean<ConversationDoc>();
     if (!after) throw new Error(`conversation ${id.toString()} vanished during ingest`);
+    // Only a wait that starts or a first message changes the figure; a customer writing on while they wait does not.
+    if (before.awaitingReplySince == null || before.firstInboundAt == null) await this.openFigures.sync(after);
     return after;
   }
 

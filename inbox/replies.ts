@@ -9,6 +9,7 @@ import type { Actor } from './access';
 import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
+import type { OpenFigures } from './open-figures';
 import type { Clock, DeliveryQueue } from './ports';
 import type { ResponseLedger } from './response-ledger';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
@@ -50,6 +51,7 @@ export class Replies {
     private readonly clock: Clock,
     private readonly lock: KeyedLock,
     private readonly ledger: ResponseLedger,
+    private readonly openFigures: OpenFigures,
   ) {}
 
   async send(actor: Actor, conversationId: string, input: ReplyInput): Promise<Message> {
@@ -225,15 +227,17 @@ export class Replies {
       },
       { returnDocument: 'after' },
     ).lean<ConversationDoc>();
-    if (takeIt) {
-      const taken = await Conversation.findOneAndUpdate(
-        { _id: conversation._id, assigneeId: null },
-        { $set: { assigneeId: agentId } },
-        { returnDocument: 'after' },
-      ).lean<ConversationDoc>();
-      if (taken) return taken;
-    }
-    if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${conversation._id.toString()} not found`);
-    return after;
+    const taken = takeIt
+      ? await Conversation.findOneAndUpdate(
+          { _id: conversation._id, assigneeId: null },
+          { $set: { assigneeId: agentId } },
+          { returnDocument: 'after' },
+        ).lean<ConversationDoc>()
+      : null;
+    const current = taken ?? after;
+    if (!current) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${conversation._id.toString()} not found`);
+    // The wait ended, the lead was answered or the replying agent took the conversation.
+    if (waiting?.awaitingReplySince || taken) await this.openFigures.sync(current);
+    return current;
   }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import type { FiguresPart } from './figures-codec';
+import type { OpenFigure, OpenFigures } from './open-figures';
 import type { Clock } from './ports';
 import { ceilTo, DAY, floorTo, HOUR, monthOf, nextMonth, type ResponseLedger } from './response-ledger';
 import { partsOfResponses, type ResponseRollups } from './response-rollups';
@@ -56,7 +57,6 @@ const UNASSIGNED = 'unassigned';
 interface Group {
   first: Durations[];
   reply: Durations[];
-  leads: number;
   unanswered: number;
   pastTarget: number;
   met: number;
@@ -67,8 +67,9 @@ interface Group {
 /**
  * Response-time figures over a time range; every definition is written out in automations/README.md.
  * Responses are recorded at the moment an agent's reply ends a customer's wait (inbox/replies.ts), so bot, system
- * and auto-reply messages never count. Whole hours and days come from the rollups; the edges of the range and
- * the stretch not rolled up yet come from the recorded responses themselves.
+ * and auto-reply messages never count. Responses come from the figures ledger (inbox/response-ledger.ts): whole
+ * months and days from its summaries, the edges of the range and today from its hours. Unanswered leads and the waits of now
+ * come from the open figures (inbox/open-figures.ts), never from a scan of the conversations.
  */
 export class ResponseTimes {
   constructor(
@@ -77,6 +78,7 @@ export class ResponseTimes {
     private readonly clock: Clock,
     private readonly rollups: ResponseRollups,
     private readonly ledger: ResponseLedger,
+    private readonly openFigures: OpenFigures,
   ) {}
 
   private range(query: { from?: Date; to?: Date }): { from: Date; to: Date; now: Date } {
@@ -94,36 +96,20 @@ export class ResponseTimes {
     const { from, to, now } = this.range(query);
     const { channel, groupBy } = query;
     const byChannel = groupBy === 'channel';
-    const channelFilter = channel ? { channel } : {};
 
-    const [parts, leads, unanswered, waiting] = await Promise.all([
-      this.responseParts(from.getTime(), to.getTime(), channel),
-      this.models.Conversation.aggregate<{ _id: unknown; n: number }>([
-        { $match: { firstInboundAt: { $gte: from, $lt: to }, ...channelFilter } },
-        { $group: { _id: byChannel ? '$channel' : '$assigneeId', n: { $sum: 1 } } },
-      ]),
-      this.models.Conversation.find(
-        { firstResponseAt: null, firstInboundAt: { $gte: from, $lt: to }, ...channelFilter },
-        { channel: 1, assigneeId: 1, firstInboundAt: 1, firstResponseDueAt: 1 },
-      ).lean<ConversationDoc[]>(),
-      this.models.Conversation.find(
-        { awaitingReplySince: { $ne: null }, ...channelFilter },
-        { channel: 1, assigneeId: 1, awaitingReplySince: 1 },
-      ).lean<ConversationDoc[]>(),
-    ]);
+    const [parts, open] = await Promise.all([this.responseParts(from.getTime(), to.getTime(), channel), this.openFigures.all(channel)]);
 
     const groups = new Map<string, Group>();
     const group = (key: string): Group => {
       let g = groups.get(key);
       if (!g) {
         const ageing = Object.fromEntries(ageBuckets.map(([label]) => [label, 0])) as Record<AgeBucket, number>;
-        g = { first: [], reply: [], leads: 0, unanswered: 0, pastTarget: 0, met: 0, breached: 0, ageing };
+        g = { first: [], reply: [], unanswered: 0, pastTarget: 0, met: 0, breached: 0, ageing };
         groups.set(key, g);
       }
       return g;
     };
-    const keyOf = (c: Pick<ConversationDoc, 'channel' | 'assigneeId'>) =>
-      byChannel ? c.channel : (c.assigneeId?.toString() ?? UNASSIGNED);
+    const keyOf = (f: OpenFigure) => (byChannel ? f.channel : (f.assigneeId?.toString() ?? UNASSIGNED));
 
     for (const p of parts) {
       const g = group(byChannel ? p.channel : p.agentId);
@@ -132,41 +118,49 @@ export class ResponseTimes {
       g.met += p.slaMet;
       g.breached += p.slaBreached;
     }
-    for (const row of leads) group(row._id == null ? UNASSIGNED : String(row._id)).leads += row.n;
-    for (const c of unanswered) {
-      const g = group(keyOf(c));
-      g.unanswered++;
-      if (this.pastTarget(c, now)) {
-        g.pastTarget++;
-        g.breached++;
+    for (const f of open) {
+      if (f.leadAt && f.leadAt >= from && f.leadAt < to) {
+        const g = group(keyOf(f));
+        g.unanswered++;
+        if (this.pastTarget(f.channel, f.leadAt, f.leadDueAt, now)) {
+          g.pastTarget++;
+          g.breached++;
+        }
       }
-    }
-    for (const c of waiting) {
-      const waited = now.getTime() - (c.awaitingReplySince?.getTime() ?? now.getTime());
-      const bucket = [...ageBuckets].reverse().find(([, lower]) => waited >= lower)?.[0] ?? 'under5m';
-      group(keyOf(c)).ageing[bucket]++;
+      if (f.waitingSince) {
+        const waited = now.getTime() - f.waitingSince.getTime();
+        const bucket = [...ageBuckets].reverse().find(([, lower]) => waited >= lower)?.[0] ?? 'under5m';
+        group(keyOf(f)).ageing[bucket]++;
+      }
     }
 
     return [...groups.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, g]) => ({
-        key,
-        firstResponse: summarizeDurations(mergeDurations(g.first, EXACT_RANGE_LIMIT)),
-        reply: summarizeDurations(mergeDurations(g.reply, EXACT_RANGE_LIMIT)),
-        leads: g.leads,
-        unanswered: g.unanswered,
-        unansweredPastTarget: g.pastTarget,
-        unansweredShare: g.leads ? g.unanswered / g.leads : null,
-        slaMet: g.met,
-        slaBreached: g.breached,
-        ageing: g.ageing,
-      }));
+      .map(([key, g]) => {
+        const first = mergeDurations(g.first, EXACT_RANGE_LIMIT);
+        // A lead is answered once, by one first response: the leads of a range are its first responses and the
+        // leads of the range nobody has answered yet, so no conversation needs to be read to count them.
+        const leads = first.count + g.unanswered;
+        return {
+          key,
+          firstResponse: summarizeDurations(first),
+          reply: summarizeDurations(mergeDurations(g.reply, EXACT_RANGE_LIMIT)),
+          leads,
+          unanswered: g.unanswered,
+          unansweredPastTarget: g.pastTarget,
+          unansweredShare: leads ? g.unanswered / leads : null,
+          slaMet: g.met,
+          slaBreached: g.breached,
+          ageing: g.ageing,
+        };
+      });
   }
 
-  private pastTarget(c: Pick<ConversationDoc, 'channel' | 'firstInboundAt' | 'firstResponseDueAt'>, now: Date): boolean {
-    if (c.firstResponseDueAt) return c.firstResponseDueAt.getTime() <= now.getTime();
-    const since = c.firstInboundAt?.getTime() ?? now.getTime();
-    return now.getTime() - since > this.slaTargets[c.channel as Channel];
+  /** Whether a lead nobody answered is past its first-response target (the channel's, when none was stored). */
+  private pastTarget(channel: string, leadAt: Date | null | undefined, dueAt: Date | null | undefined, now: Date): boolean {
+    if (dueAt) return dueAt.getTime() <= now.getTime();
+    const since = leadAt?.getTime() ?? now.getTime();
+    return now.getTime() - since > this.slaTargets[channel as Channel];
   }
 
   /**
@@ -248,7 +242,7 @@ export class ResponseTimes {
     const replies = summarize(inRange);
     let sla = '';
     if (first) sla = (first.withinTarget ?? first.durationMs <= this.slaTargets[c.channel as Channel]) ? 'met' : 'breached';
-    else if (c.firstInboundAt) sla = this.pastTarget(c, now) ? 'breached' : 'pending';
+    else if (c.firstInboundAt) sla = this.pastTarget(c.channel, c.firstInboundAt, c.firstResponseDueAt, now) ? 'breached' : 'pending';
     const iso = (d: Date | null | undefined) => d?.toISOString() ?? '';
     const values = [
       c._id.toString(),

@@ -3,6 +3,7 @@ import type { Claims } from './claims';
 import type { DueHints } from './due-hints';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
+import type { OpenFigures } from './open-figures';
 import type { ConversationDoc, DueKind, Models } from './store/models';
 import { toConversation } from './views';
 
@@ -25,6 +26,7 @@ export class Waits {
     private readonly lock: KeyedLock,
     private readonly claims: Claims,
     readonly hints: DueHints,
+    private readonly openFigures: OpenFigures,
   ) {}
 
   /** The conversations with these ids (each read by primary key), skipping any that no longer exist. */
@@ -75,20 +77,25 @@ export class Waits {
       },
       { returnDocument: 'after' },
     ).lean<ConversationDoc>();
-    if (after) this.publish(after, c.assigneeId?.toString() ?? null);
+    if (after) {
+      await this.openFigures.sync(after);
+      this.publish(after, c.assigneeId?.toString() ?? null);
+    }
     return after;
   }
 
   /** Ends the chain: the conversation goes to the unassigned queue everyone sees. Null when someone acted first. */
   async toQueue(c: ConversationDoc, now: Date): Promise<ConversationDoc | null> {
     if (!(await this.claimStep(c, now))) return null;
-    const after = await this.lock.run(`conversation:${c._id.toString()}`, () =>
-      this.models.Conversation.findOneAndUpdate(
+    const after = await this.lock.run(`conversation:${c._id.toString()}`, async () => {
+      const queued = await this.models.Conversation.findOneAndUpdate(
         this.escalationGuard(c),
         { $set: { assigneeId: null, escalationDueAt: null } },
         { returnDocument: 'after' },
-      ).lean<ConversationDoc>(),
-    );
+      ).lean<ConversationDoc>();
+      if (queued) await this.openFigures.sync(queued);
+      return queued;
+    });
     if (after) this.publish(after, c.assigneeId?.toString() ?? null);
     return after;
   }

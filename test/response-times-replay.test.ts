@@ -209,7 +209,7 @@ describe('response-time figures over a replayed history', () => {
     ]);
   });
 
-  it('by agent: a response counts for whoever sent it, leads for their current assignee', async () => {
+  it('by agent: a response counts for whoever sent it, a lead for whoever answered it first (its current assignee while unanswered)', async () => {
     const rows = await figures('from=2024-03-01T00:00:00Z&to=2024-03-05T00:00:00Z&groupBy=agent');
     const byKey = Object.fromEntries(rows.map((r: { key: string }) => [r.key, r]));
     expect(rows.map((r: { key: string }) => r.key)).toEqual([iryna.agent.id, bohdan.agent.id, sam.agent.id].sort());
