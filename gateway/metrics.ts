@@ -50,12 +50,11 @@ export function createMetrics(inbox: Inbox): Registry {
     labelNames: ['channel'],
     registers: [registry],
     async collect() {
-      const rows = await inbox.models.Conversation.aggregate<{ _id: string; n: number }>([
-        { $match: { awaitingReplySince: { $ne: null } } },
-        { $group: { _id: '$channel', n: { $sum: 1 } } },
-      ]);
+      // From the small set of open figures, not the conversations: a scrape must not read every conversation.
+      const counts = new Map<string, number>();
+      for (const f of await inbox.openFigures.all()) if (f.waitingSince) counts.set(f.channel, (counts.get(f.channel) ?? 0) + 1);
       this.reset();
-      for (const row of rows) this.set({ channel: row._id }, row.n);
+      for (const [channel, n] of counts) this.set({ channel }, n);
     },
   });
 

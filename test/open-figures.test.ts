@@ -66,6 +66,9 @@ describe('the open figures behind the response-time report', () => {
       leadAt: '2024-03-04T09:00:00.000Z',
       leadDueAt: '2024-03-04T09:05:00.000Z',
     });
+    const waitingGauge = async () =>
+      /^inbox_waiting_conversations\{channel="telegram"\} (\d+)$/m.exec(await (await fetch(`${gw.url}/metrics`)).text())?.[1];
+    expect(await waitingGauge()).toBe('1');
 
     at('09:02');
     const answered = await gw.request('POST', `/api/conversations/${id}/messages`, {
@@ -74,6 +77,7 @@ describe('the open figures behind the response-time report', () => {
     });
     expect(answered.status).toBe(201);
     expect(await figureOf(id)).toBeNull();
+    expect(await waitingGauge()).toBeUndefined();
   });
 
   it('moves with the conversation when the escalation hands it over and when a supervisor assigns it', async () => {
