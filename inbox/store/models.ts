@@ -111,6 +111,8 @@ messageSchema.index({ dedupeKey: 1 }, { unique: true });
 messageSchema.index({ conversationId: 1, createdAt: 1, _id: 1 });
 // Receipts (delivered/read/failed) find the outbound message by the platform id.
 messageSchema.index({ channel: 1, externalId: 1 });
+// The outbound-queue gauge counts the replies still queued on every scrape (an index count, not a scan, on MongoDB).
+messageSchema.index({ status: 1 });
 
 const agentSchema = new Schema(
   {
