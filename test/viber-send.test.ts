@@ -116,7 +116,7 @@ describe('the Viber sender against a local Viber API', () => {
   });
 
   it('holds a user back once Viber says they had too many messages', async () => {
-    fake.respond((call, index) => (index === 0 ? { body: { status: 12, status_message: 'Too many requests' } } : undefined));
+    fake.respond((_call, index) => (index === 0 ? { body: { status: 12, status_message: 'Too many requests' } } : undefined));
     const s = sender();
     const first = await failure(s.send(outbound(john.id, 'Reminder: your cart is waiting')));
     const second = await failure(s.send(outbound(john.id, 'Last chance!')));

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { olena, textUpdate } from './fixtures/telegram';
-import { launchBrowser } from './support/browser';
+import { launchBrowser, signIn } from './support/browser';
 import { TestGateway } from './support/gateway';
 
 describe('the managers’ inbox page in a real browser', () => {
@@ -17,14 +17,7 @@ describe('the managers’ inbox page in a real browser', () => {
   });
 
   it('signs in, shows a customer message live, and sends the reply typed into it', async () => {
-    const email = 'iryna@shop.example';
-    await gw.inbox.agents.create({ name: 'Ірина', email, password: 'пароль-для-тесту', role: 'agent' });
-    const page = await browser.newPage();
-    await page.goto(gw.url);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('пароль-для-тесту');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#connection.live').waitFor();
+    const page = await signIn(browser, gw, { name: 'Ірина', email: 'iryna@shop.example', role: 'agent' });
 
     await gw.postTelegram(textUpdate(olena, 'Доброго дня! Чи можна забрати замовлення сьогодні?'));
     const row = page.locator('#conversations li', { hasText: 'Олена Коваленко' });

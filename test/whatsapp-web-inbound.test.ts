@@ -16,24 +16,17 @@ import {
   voiceModel,
 } from './fixtures/whatsapp-web';
 import { eventually, type SocketRecorder, sleep, type TestGateway, type TestManager } from './support/gateway';
-import { libraryMessage, type StandInFactory, type StandInWhatsAppWeb, startWebGateway } from './support/stand-in-whatsapp-web';
+import { libraryMessage, type StandInWhatsAppWeb, startPairedWebInbox } from './support/stand-in-whatsapp-web';
 
 describe('WhatsApp Web customers reach the inbox through the session', () => {
   let gw: TestGateway;
-  let factory: StandInFactory;
   let client: StandInWhatsAppWeb;
   let agent: TestManager;
   let supervisorLive: SocketRecorder;
   let agentLive: SocketRecorder;
 
   beforeAll(async () => {
-    ({ gw, factory } = await startWebGateway());
-    client = await factory.client(1);
-    client.pair();
-    agent = await gw.manager('agent', 'Ірина Мельник');
-    const supervisor = await gw.manager('supervisor', 'Supervisor Sam');
-    agentLive = await gw.connect(agent.token);
-    supervisorLive = await gw.connect(supervisor.token);
+    ({ gw, client, agent, agentLive, supervisorLive } = await startPairedWebInbox());
   });
   afterAll(async () => {
     await gw.close();

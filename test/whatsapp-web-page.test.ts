@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { BUSINESS } from './fixtures/whatsapp-web';
-import { launchBrowser } from './support/browser';
+import { launchBrowser, signIn } from './support/browser';
 import type { TestGateway } from './support/gateway';
 import { type StandInFactory, startWebGateway } from './support/stand-in-whatsapp-web';
 
@@ -21,21 +21,10 @@ describe('linking WhatsApp Web from the inbox page', () => {
     await gw?.close();
   });
 
-  async function signIn(role: 'admin' | 'agent', email: string): Promise<Page> {
-    await gw.inbox.agents.create({ name: role === 'admin' ? 'Адміністратор Ольга' : 'Ірина', email, password: 'пароль-для-тесту', role });
-    const page = await browser.newPage();
-    await page.goto(gw.url);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('пароль-для-тесту');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#connection.live').waitFor();
-    return page;
-  }
-
   it('shows an admin the QR to scan, then the linked number; an agent sees neither', async () => {
     const client = await factory.client(1);
-    const admin = await signIn('admin', 'olha@shop.example');
-    const agent = await signIn('agent', 'iryna@shop.example');
+    const admin = await signIn(browser, gw, { name: 'Адміністратор Ольга', email: 'olha@shop.example', role: 'admin' });
+    const agent = await signIn(browser, gw, { name: 'Ірина', email: 'iryna@shop.example', role: 'agent' });
     await admin.locator('#sessions', { hasText: 'whatsapp: starting…' }).waitFor();
 
     client.showQr(QR);

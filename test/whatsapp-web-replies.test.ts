@@ -1,6 +1,6 @@
 import { iryna, mark, olena, textModel, type WaPerson } from './fixtures/whatsapp-web';
 import { eventually, type SocketRecorder, sleep, type TestGateway, type TestManager } from './support/gateway';
-import { type StandInFactory, type StandInWhatsAppWeb, startWebGateway } from './support/stand-in-whatsapp-web';
+import { type StandInFactory, type StandInWhatsAppWeb, startPairedWebInbox } from './support/stand-in-whatsapp-web';
 
 describe('replies to WhatsApp Web customers go out through the session', () => {
   let gw: TestGateway;
@@ -11,13 +11,7 @@ describe('replies to WhatsApp Web customers go out through the session', () => {
   let supervisorLive: SocketRecorder;
 
   beforeAll(async () => {
-    ({ gw, factory } = await startWebGateway());
-    client = await factory.client(1);
-    client.pair();
-    agent = await gw.manager('agent', 'Ірина Мельник');
-    const supervisor = await gw.manager('supervisor', 'Supervisor Sam');
-    agentLive = await gw.connect(agent.token);
-    supervisorLive = await gw.connect(supervisor.token);
+    ({ gw, factory, client, agent, agentLive, supervisorLive } = await startPairedWebInbox());
   });
   afterAll(async () => {
     await gw.close();

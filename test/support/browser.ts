@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { TestGateway } from './gateway';
 
 /** Debian's chromium, headless; the flags keep it off the network beyond loopback. */
 export async function launchBrowser(): Promise<Browser> {
@@ -20,4 +21,21 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** A manager created with a password, signed in on the inbox page and connected live. */
+export async function signIn(
+  browser: Browser,
+  gw: TestGateway,
+  manager: { name: string; email: string; role: 'admin' | 'agent' },
+): Promise<Page> {
+  const password = 'пароль-для-тесту';
+  await gw.inbox.agents.create({ ...manager, password });
+  const page = await browser.newPage();
+  await page.goto(gw.url);
+  await page.getByLabel('Email').fill(manager.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#connection.live').waitFor();
+  return page;
 }

@@ -183,3 +183,13 @@ export async function startWebGateway(
   });
   return { gw, factory };
 }
+
+/** A gateway with a paired WhatsApp Web session, an agent and a supervisor connected live. */
+export async function startPairedWebInbox() {
+  const { gw, factory } = await startWebGateway();
+  const client = await factory.client(1);
+  client.pair();
+  const agent = await gw.manager('agent', 'Ірина Мельник');
+  const supervisor = await gw.manager('supervisor', 'Supervisor Sam');
+  return { gw, factory, client, agent, agentLive: await gw.connect(agent.token), supervisorLive: await gw.connect(supervisor.token) };
+}
