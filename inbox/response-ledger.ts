@@ -105,9 +105,10 @@ export class ResponseLedger {
 
   /**
    * Packs a past hour's entries into one value (reading it then costs a decode of one value, not of hundreds).
-   * Returns how many responses the hour holds; 0 when it has none. Only hours over for a while are packed: a
-   * response is filed the moment it is sent, and an entry filed while its hour is being packed would be dropped
-   * by the replace (a rebuild from `responses` restores it).
+   * Returns how many responses the hour holds; 0 when it has none. Only hours over for a while are packed (a
+   * response is filed the moment it is sent), and the update removes only the entries it packed; the embedded
+   * store applies an update as read-then-write, so there an entry filed at that very moment could still be lost
+   * from the ledger (not from `responses`).
    */
   async pack(hour: number): Promise<number> {
     const home = hourHome(hour);
@@ -115,9 +116,14 @@ export class ResponseLedger {
     const doc = await hours.findOne({ _id: home.id });
     if (!doc) return 0;
     const facts = factsOfHour(doc);
-    if (doc.e && Object.keys(doc.e).length > 0) {
+    const filed = Object.keys(doc.e ?? {});
+    if (filed.length > 0) {
       facts.sort((a, b) => a.respondedAt - b.respondedAt || a.messageId.localeCompare(b.messageId));
-      await hours.replaceOne({ _id: home.id }, { p: new mongo.Binary(encodeFacts(facts)) });
+      // Only the entries packed are removed: one filed meanwhile stays (on MongoDB the update is atomic).
+      await hours.updateOne(
+        { _id: home.id },
+        { $set: { p: new mongo.Binary(encodeFacts(facts)) }, $unset: Object.fromEntries(filed.map((id) => [`e.${id}`, ''])) },
+      );
     }
     return facts.length;
   }
