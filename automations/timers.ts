@@ -17,8 +17,7 @@ const SETTLE_SECONDS = 3;
 const CATCH_UP_SECONDS = 3600;
 /**
  * The due-time indexes are also swept at a process's first pass and this often after, so what a hint cannot cover
- * (data from before hints existed, a step whose claiming process died mid-way) still fires; the open figures of the
- * response-time report are reconciled with the conversations then too, for the same reasons. Rarely: on the embedded
+ * (data from before hints existed, a step whose claiming process died mid-way) still fires. Rarely: on the embedded
  * FerretDB a sweep reads every conversation (about 0.7 s per 1,000).
  */
 const SWEEP_EVERY_MS = 30 * 60_000;
@@ -77,7 +76,6 @@ export class DueTimers {
     const behind = nowSecond - from > CATCH_UP_SECONDS;
     if (behind || now.getTime() - this.lastSweepAt >= SWEEP_EVERY_MS) {
       await this.sweep(now, result);
-      await this.reconcileFigures();
       this.lastSweepAt = now.getTime();
       if (behind) from = nowSecond - SETTLE_SECONDS;
     }
@@ -106,16 +104,6 @@ export class DueTimers {
         await this.actOnAll(due, now, result);
         if (due.length < BATCH) break;
       }
-    }
-  }
-
-  /** A failure here must not hold up the due times: it is logged and tried again at the next sweep. */
-  private async reconcileFigures(): Promise<void> {
-    try {
-      const repaired = await this.inbox.openFigures.rebuild();
-      if (repaired.written || repaired.removed) this.log.info(repaired, 'open response-time figures repaired from the conversations');
-    } catch (err) {
-      this.log.error({ err }, 'could not reconcile the open response-time figures; trying again at the next sweep');
     }
   }
 

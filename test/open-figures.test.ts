@@ -7,7 +7,7 @@ import { type SocketRecorder, TestGateway, type TestManager } from './support/ga
 /**
  * The open figures (one small document per conversation whose customer waits now or whose lead nobody answered)
  * follow the conversations through the real gateway: webhooks, the managers' API and the escalation pass.
- * Every step stays within 30 minutes of the start, so no background sweep reconciles them behind the test's back.
+ * Every step stays within 30 minutes of the start, so no background reconciliation repairs them behind the test's back.
  */
 describe('the open figures behind the response-time report', () => {
   const clock = new ManualClock('2024-03-04T09:00:00Z');
