@@ -11,7 +11,7 @@ import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
 import type { OpenFigures } from './open-figures';
 import type { Clock, DeliveryQueue } from './ports';
-import type { ResponseLedger } from './response-ledger';
+import { factOfResponse, type ResponseLedger } from './response-ledger';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
 import { type Message, toConversation, toMessage } from './views';
 
@@ -179,35 +179,25 @@ export class Replies {
         { _id: conversation._id, firstResponseAt: null },
         { $set: { firstResponseAt: now, firstResponderId: agentId } },
       );
-      const kind = first.modifiedCount === 1 ? 'first' : 'reply';
+      const kind: 'first' | 'reply' = first.modifiedCount === 1 ? 'first' : 'reply';
       const durationMs = Math.max(0, now.getTime() - waiting.awaitingReplySince.getTime());
       const target = waiting.firstResponseDueAt;
-      const withinTarget = kind === 'first' && target ? now.getTime() <= target.getTime() : null;
+      const response = {
+        conversationId: conversation._id,
+        channel: conversation.channel,
+        agentId,
+        kind,
+        waitingSince: waiting.awaitingReplySince,
+        respondedAt: now,
+        durationMs,
+        messageId: message._id,
+        withinTarget: kind === 'first' && target ? now.getTime() <= target.getTime() : null,
+      };
       // Filed in the figures' ledger first, so a crash between the two can leave a response in the figures
       // without its record, never a recorded response the figures miss.
-      await this.ledger.record([
-        {
-          messageId: message._id.toString(),
-          channel: conversation.channel,
-          agentId: actor.id,
-          kind,
-          respondedAt: now.getTime(),
-          durationMs,
-          withinTarget,
-        },
-      ]);
+      await this.ledger.record([factOfResponse(response)]);
       try {
-        await Response.create({
-          conversationId: conversation._id,
-          channel: conversation.channel,
-          agentId,
-          kind,
-          waitingSince: waiting.awaitingReplySince,
-          respondedAt: now,
-          durationMs,
-          messageId: message._id,
-          withinTarget,
-        });
+        await Response.create(response);
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;
       }

@@ -1,5 +1,6 @@
 import { type Connection, mongo } from 'mongoose';
 import { decodeFacts, decodeParts, encodeFacts, encodeParts, type FiguresPart, type ResponseFact } from './figures-codec';
+import type { ResponseDoc } from './store/models';
 
 export const HOUR = 3600_000;
 export const DAY = 24 * HOUR;
@@ -33,6 +34,19 @@ const monthHome = (t: number) => {
   const p = parts(t);
   return { collection: `figures_year_${p.y}`, id: `m${p.m}` };
 };
+
+/** A recorded response (or one about to be recorded) as the ledger files it. */
+export const factOfResponse = (
+  r: Pick<ResponseDoc, 'messageId' | 'channel' | 'agentId' | 'kind' | 'respondedAt' | 'durationMs' | 'withinTarget'>,
+): ResponseFact => ({
+  messageId: r.messageId.toString(),
+  channel: r.channel,
+  agentId: r.agentId.toString(),
+  kind: r.kind === 'first' ? 'first' : 'reply',
+  respondedAt: r.respondedAt.getTime(),
+  durationMs: r.durationMs,
+  withinTarget: r.withinTarget ?? null,
+});
 
 /** An hour's responses: `e` as recorded (one entry per reply message), `p` the same packed once the hour is over. */
 interface HourDoc {

@@ -1,7 +1,7 @@
 import type { Channel } from '../shared/channels';
 import type { Checkpoints } from './checkpoints';
 import type { FiguresPart, ResponseFact } from './figures-codec';
-import { DAY, floorTo, HOUR, monthOf, nextMonth, type ResponseLedger } from './response-ledger';
+import { DAY, factOfResponse, floorTo, HOUR, monthOf, nextMonth, type ResponseLedger } from './response-ledger';
 import { durationsOf, mergeDurations } from './stats';
 import type { Models, ResponseDoc } from './store/models';
 
@@ -63,16 +63,6 @@ export function mergeParts(list: readonly FiguresPart[]): FiguresPart[] {
     };
   });
 }
-
-export const factOfResponse = (r: ResponseDoc): ResponseFact => ({
-  messageId: r.messageId.toString(),
-  channel: r.channel,
-  agentId: r.agentId.toString(),
-  kind: r.kind === 'first' ? 'first' : 'reply',
-  respondedAt: r.respondedAt.getTime(),
-  durationMs: r.durationMs,
-  withinTarget: r.withinTarget ?? null,
-});
 
 /**
  * Keeps the response ledger (inbox/response-ledger.ts) summarized: packs each closed hour, writes a summary of each
