@@ -158,25 +158,26 @@ export class ResponseLedger {
 
   /** The day summaries of the whole days in [from, to) (both UTC midnights). */
   days(from: number, to: number): Promise<FiguresPart[]> {
-    const ids = new Map<string, Set<string>>();
-    for (let day = from; day < to; day += DAY) {
-      const home = dayHome(day);
-      ids.set(home.collection, (ids.get(home.collection) ?? new Set()).add(home.id));
-    }
-    return this.summaries(ids);
+    return this.summaries(from, to, (day) => day + DAY, dayHome);
   }
 
   /** The month summaries of the whole months in [from, to) (both starts of UTC months). */
   months(from: number, to: number): Promise<FiguresPart[]> {
-    const ids = new Map<string, Set<string>>();
-    for (let month = from; month < to; month = nextMonth(month)) {
-      const home = monthHome(month);
-      ids.set(home.collection, (ids.get(home.collection) ?? new Set()).add(home.id));
-    }
-    return this.summaries(ids);
+    return this.summaries(from, to, nextMonth, monthHome);
   }
 
-  private async summaries(ids: Map<string, Set<string>>): Promise<FiguresPart[]> {
+  /** The summaries of the buckets from `from` to `to`: each collection they live in is read once. */
+  private async summaries(
+    from: number,
+    to: number,
+    next: (bucket: number) => number,
+    home: (bucket: number) => { collection: string; id: string },
+  ): Promise<FiguresPart[]> {
+    const ids = new Map<string, Set<string>>();
+    for (let bucket = from; bucket < to; bucket = next(bucket)) {
+      const { collection, id } = home(bucket);
+      ids.set(collection, (ids.get(collection) ?? new Set()).add(id));
+    }
     const read = await Promise.all(
       [...ids].map(async ([name, wanted]) => {
         const docs = await this.collection<SummaryDoc>(name).find({}).toArray();
