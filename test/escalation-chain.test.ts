@@ -92,15 +92,12 @@ describe('the escalation chain', () => {
   });
 
   it('stops when the agent answers in time', async () => {
-    const iryna = await gw.manager('agent', 'Ірина Бондар');
-    const bohdan = await gw.manager('agent', 'Богдан Кравець');
-    const sam = await gw.manager('supervisor', 'Supervisor Sam');
-    const irynaSocket = await gw.connect(iryna.token);
-    await gw.connect(bohdan.token);
-    const samSocket = await gw.connect(sam.token);
+    const iryna = await gw.online('agent', 'Ірина Бондар');
+    await gw.online('agent', 'Богдан Кравець');
+    const sam = await gw.online('supervisor', 'Supervisor Sam');
 
     await gw.postApi(formMessage(john, 'Hi, is the blue jacket available in size M?'));
-    const { conversation } = await irynaSocket.waitFor('message:new');
+    const { conversation } = await iryna.socket.waitFor('message:new');
     const before = (await gw.request('GET', `/api/conversations/${conversation.id}`, { token: iryna.token })).body;
     expect(before.escalationDueAt).not.toBeNull();
     const reply = await gw.request('POST', `/api/conversations/${conversation.id}/messages`, {
@@ -112,7 +109,7 @@ describe('the escalation chain', () => {
     await sleep(2000);
     const after = (await gw.request('GET', `/api/conversations/${conversation.id}`, { token: iryna.token })).body;
     expect(after).toMatchObject({ assigneeId: iryna.agent.id, escalationStep: 0, escalationDueAt: null, awaitingReplySince: null });
-    expect(samSocket.of('alert')).toEqual([]);
+    expect(sam.socket.of('alert')).toEqual([]);
     await eventually(async () => callback.received.length === 1);
     expect(callback.received[0]?.body.text).toBe('Hi John! Yes, size M is in stock.');
   });

@@ -40,12 +40,9 @@ describe('the open figures behind the response-time report', () => {
   beforeAll(async () => {
     gw = await TestGateway.start({ clock: clock.now, env: { ESCALATION_AFTER: '10m', SLA_FIRST_RESPONSE: '5m' } });
     figures = await gw.collection('figures_open');
-    iryna = await gw.manager('agent', 'Ірина Бондар');
-    bohdan = await gw.manager('agent', 'Богдан Кравець');
-    sam = await gw.manager('supervisor', 'Supervisor Sam');
-    await gw.connect(iryna.token);
-    await gw.connect(bohdan.token);
-    samSocket = await gw.connect(sam.token);
+    iryna = await gw.online('agent', 'Ірина Бондар');
+    bohdan = await gw.online('agent', 'Богдан Кравець');
+    ({ socket: samSocket, ...sam } = await gw.online('supervisor', 'Supervisor Sam'));
   }, 60_000);
 
   afterAll(async () => {

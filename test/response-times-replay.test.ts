@@ -72,12 +72,9 @@ describe('response-time figures over a replayed history', () => {
       clock: clock.now,
       env: { ESCALATION_AFTER: '10m', SLA_FIRST_RESPONSE: '5m', JOBS_POLL_INTERVAL: '200ms', API_CHANNEL_CALLBACK_URL: callback.url },
     });
-    iryna = await gw.manager('agent', 'Ірина Бондар');
-    bohdan = await gw.manager('agent', 'Богдан Кравець');
-    sam = await gw.manager('supervisor', 'Supervisor Sam');
-    await gw.connect(iryna.token);
-    await gw.connect(bohdan.token);
-    samSocket = await gw.connect(sam.token);
+    iryna = await gw.online('agent', 'Ірина Бондар');
+    bohdan = await gw.online('agent', 'Богдан Кравець');
+    ({ socket: samSocket, ...sam } = await gw.online('supervisor', 'Supervisor Sam'));
 
     at('2024-03-01T10:00:00Z');
     await gw.postApi(formMessage(marta, 'Доброго дня! Чи можна забрати замовлення самовивозом?'));

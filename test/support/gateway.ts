@@ -159,6 +159,12 @@ export class TestGateway {
     return { agent: login.body.agent, token: login.body.token, password };
   }
 
+  /** A manager signed in with a live inbox socket open (online, so the assignment and the escalation see them). */
+  async online(role: Role, name: string): Promise<TestManager & { socket: SocketRecorder }> {
+    const manager = await this.manager(role, name);
+    return { ...manager, socket: await this.connect(manager.token) };
+  }
+
   async connect(token: string | undefined): Promise<SocketRecorder> {
     const socket = connectSocket(this.url, {
       auth: token === undefined ? {} : { token },
