@@ -13,12 +13,13 @@ export const AUTOMATIONS_TICK = 'automations-tick';
 const HINTS_CHECKPOINT = 'due-hints';
 /** Seconds behind now that every pass reads again, so a hint whose write was a moment slow is still read. */
 const SETTLE_SECONDS = 3;
-/** Further behind than this (a long stop), a pass sweeps the due-time indexes instead of reading every missed second. */
+/** Further behind than this (a long stop), a pass starts a sweep of the due-time indexes instead of reading every missed second. */
 const CATCH_UP_SECONDS = 3600;
 /**
  * The due-time indexes are also swept at a process's first pass and this often after, so what a hint cannot cover
- * (data from before hints existed, a step whose claiming process died mid-way) still fires. Rarely: on the embedded
- * FerretDB a sweep reads every conversation (about 0.7 s per 1,000).
+ * (data from before hints existed, a wait whose hint was lost) still fires. Rarely, and beside the passes rather
+ * than inside one: on the embedded FerretDB a sweep reads every conversation (about 0.2 s per 1,000), and a pass
+ * must fire what is due within 2 s.
  */
 const SWEEP_EVERY_MS = 30 * 60_000;
 /** Conversations taken per sweep query; a sweep keeps taking batches while they come back full (up to MAX_BATCHES). */
@@ -45,6 +46,9 @@ export interface TickResult {
 export class DueTimers {
   private last: Promise<unknown> = Promise.resolve();
   private lastSweepAt = Number.NEGATIVE_INFINITY;
+  /** The sweep running beside the passes, if any (one at a time per process). */
+  private sweeping: Promise<TickResult> | null = null;
+  private stopped = false;
   /** Hints already acted on by this process among the seconds read again. */
   private readonly handled = new Set<string>();
 
@@ -73,12 +77,10 @@ export class DueTimers {
 
     const mark = await checkpoints.get(HINTS_CHECKPOINT);
     let from = mark ? secondOf(mark) : nowSecond - SETTLE_SECONDS;
+    // Far behind (a long stop): the sweep finds what fell due meanwhile, and the passes go on from now.
     const behind = nowSecond - from > CATCH_UP_SECONDS;
-    if (behind || now.getTime() - this.lastSweepAt >= SWEEP_EVERY_MS) {
-      await this.sweep(now, result);
-      this.lastSweepAt = now.getTime();
-      if (behind) from = nowSecond - SETTLE_SECONDS;
-    }
+    if (behind) from = nowSecond - SETTLE_SECONDS;
+    if (behind || now.getTime() - this.lastSweepAt >= SWEEP_EVERY_MS) this.startSweep(now);
 
     const hints = await waits.hints.read(from, nowSecond);
     const due = hints.filter((h) => h.dueAt.getTime() <= now.getTime() && !this.handled.has(h._id));
@@ -96,21 +98,62 @@ export class DueTimers {
     return result;
   }
 
+  /** Runs a sweep of the due-time indexes now (after the one running, if any) and waits for it. */
+  async sweepNow(): Promise<TickResult> {
+    await this.sweeping;
+    this.startSweep(this.inbox.clock());
+    return (await this.sweeping) ?? { escalated: 0, warned: 0, breached: 0, failed: 0 };
+  }
+
+  /** Starts no more sweeps, and lets the one running stop after the conversation it is acting on. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.sweeping;
+  }
+
+  private startSweep(now: Date): void {
+    if (this.sweeping || this.stopped) return;
+    this.lastSweepAt = now.getTime();
+    const sweep = this.sweep(now)
+      .then((result) => {
+        if (result.escalated || result.warned || result.breached || result.failed) {
+          this.log.info(result, 'the sweep of the due-time indexes acted on due waits');
+        }
+        return result;
+      })
+      .catch((err: unknown) => {
+        this.log.error({ err }, 'the sweep of the due-time indexes failed; the next one tries again');
+        this.lastSweepAt = Number.NEGATIVE_INFINITY;
+        return { escalated: 0, warned: 0, breached: 0, failed: 1 };
+      })
+      .finally(() => {
+        if (this.sweeping === sweep) this.sweeping = null;
+      });
+    this.sweeping = sweep;
+  }
+
   /** Reads each kind of due time by its index, a batch at a time. */
-  private async sweep(now: Date, result: TickResult): Promise<void> {
+  private async sweep(now: Date): Promise<TickResult> {
+    const result: TickResult = { escalated: 0, warned: 0, breached: 0, failed: 0 };
+    let more = false;
     for (const kind of dueKinds) {
-      for (let batch = 0; batch < MAX_BATCHES; batch++) {
+      for (let batch = 0; batch < MAX_BATCHES && !this.stopped; batch++) {
         const due = await this.inbox.waits.due(kind, now, BATCH);
-        await this.actOnAll(due, now, result);
+        await this.actOnAll(due, now, result, () => !this.stopped);
+        more ||= due.length === BATCH && batch === MAX_BATCHES - 1;
         if (due.length < BATCH) break;
       }
     }
+    // More fell due than one sweep takes (a long outage): the next pass starts another instead of in 30 minutes.
+    if (more) this.lastSweepAt = Number.NEGATIVE_INFINITY;
+    return result;
   }
 
-  private async actOnAll(conversations: readonly ConversationDoc[], now: Date, result: TickResult): Promise<void> {
+  /** Acts on each conversation's due times that have come; `goOn` may end the walk early (a sweep, on stop). */
+  private async actOnAll(conversations: readonly ConversationDoc[], now: Date, result: TickResult, goOn = () => true): Promise<void> {
     let next = 0;
     const worker = async () => {
-      for (let c = conversations[next++]; c; c = conversations[next++]) {
+      for (let c = conversations[next++]; c && goOn(); c = conversations[next++]) {
         // In this order: a warning and a breach that fell due together are both raised before any hand-over.
         for (const kind of dueKinds) {
           const at = c[kind];

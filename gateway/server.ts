@@ -162,6 +162,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         const cut = setTimeout(() => httpServer.closeAllConnections(), DRAIN_MS);
         await httpClosed;
         clearTimeout(cut);
+        await automations.stop();
         await agenda.drain(DRAIN_MS).catch((err: unknown) => log.error({ err }, 'jobs did not drain'));
         await live.closeAdapters().catch(() => undefined);
         mailer?.close();

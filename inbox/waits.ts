@@ -12,6 +12,10 @@ export { type DueKind, dueKinds } from './store/models';
 /** A process that claimed an escalation step and died before acting has it taken over after this long. */
 const STEP_CLAIM_LIFETIME_MS = 30_000;
 
+/** What a process claims before acting on an escalation step: the wait, its step and the step's due time. */
+export const escalationClaimKey = (c: Pick<ConversationDoc, '_id' | 'awaitingReplySince' | 'escalationStep' | 'escalationDueAt'>): string =>
+  `escalation:${c._id.toString()}:${c.awaitingReplySince?.toISOString()}:${c.escalationStep ?? 0}:${c.escalationDueAt?.toISOString()}`;
+
 /**
  * The customers' waits as the automations see them: what fell due (by index on the stored due times), and the
  * few writes that act on a due wait. Every write is guarded by the state it was decided on (the due time, the
@@ -61,10 +65,15 @@ export class Waits {
     return this.lock.run(`conversation:${c._id.toString()}`, () => this.applyHandOver(c, to, nextDueAt));
   }
 
-  /** One process acts on an escalation step of a wait: the one whose claim on (wait, step, due time) landed first. */
-  private claimStep(c: ConversationDoc, now: Date): Promise<boolean> {
-    const key = `escalation:${c._id.toString()}:${c.awaitingReplySince?.toISOString()}:${c.escalationStep ?? 0}:${c.escalationDueAt?.toISOString()}`;
-    return this.claims.claim(key, now, STEP_CLAIM_LIFETIME_MS);
+  /**
+   * One process acts on an escalation step of a wait: the one whose claim on (wait, step, due time) landed first.
+   * The others look at the conversation again once that claim could have expired: if its holder died before
+   * acting, the step is still due then and is taken over; if not, the step has moved on and there is nothing to do.
+   */
+  private async claimStep(c: ConversationDoc, now: Date): Promise<boolean> {
+    if (await this.claims.claim(escalationClaimKey(c), now, STEP_CLAIM_LIFETIME_MS)) return true;
+    await this.hints.file(c._id, 'escalationDueAt', new Date(now.getTime() + STEP_CLAIM_LIFETIME_MS + 1000));
+    return false;
   }
 
   private async applyHandOver(c: ConversationDoc, to: Types.ObjectId, nextDueAt: Date | null): Promise<ConversationDoc | null> {
