@@ -50,9 +50,9 @@ export function createMetrics(inbox: Inbox): Registry {
     labelNames: ['channel'],
     registers: [registry],
     async collect() {
-      // From the small set of open figures, not the conversations: a scrape must not read every conversation.
+      // From the figures of the waits of now, not the conversations: a scrape must not read every conversation.
       const counts = new Map<string, number>();
-      for (const f of await inbox.openFigures.all()) if (f.waitingSince) counts.set(f.channel, (counts.get(f.channel) ?? 0) + 1);
+      for (const f of await inbox.openFigures.waiting()) counts.set(f.channel, (counts.get(f.channel) ?? 0) + 1);
       this.reset();
       for (const [channel, n] of counts) this.set({ channel }, n);
     },

@@ -43,7 +43,7 @@ export async function createInbox(deps: InboxDeps) {
   const clock = deps.clock ?? systemClock;
   const events = new InboxEvents();
   const lock = new KeyedLock();
-  const openFigures = new OpenFigures(models, lock);
+  const openFigures = new OpenFigures(deps.connection, models, lock);
   const assignment = new Assignment(models, deps.presence, lock, openFigures);
   const deadlines = deps.deadlines ?? noDeadlines;
   const checkpoints = new Checkpoints(models);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import type { FiguresPart } from './figures-codec';
-import type { OpenFigure, OpenFigures } from './open-figures';
+import type { LeadFigure, OpenFigures, WaitFigure } from './open-figures';
 import type { Clock } from './ports';
 import { ceilTo, DAY, floorTo, HOUR, monthOf, nextMonth, type ResponseLedger } from './response-ledger';
 import { partsOfResponses, type ResponseRollups } from './response-rollups';
@@ -68,8 +68,8 @@ interface Group {
  * Response-time figures over a time range; every definition is written out in automations/README.md.
  * Responses are recorded at the moment an agent's reply ends a customer's wait (inbox/replies.ts), so bot, system
  * and auto-reply messages never count. Responses come from the figures ledger (inbox/response-ledger.ts): whole
- * months and days from its summaries, the edges of the range and today from its hours. Unanswered leads and the waits of now
- * come from the open figures (inbox/open-figures.ts), never from a scan of the conversations.
+ * months and days from its summaries, the edges of the range and today from its hours. The unanswered leads of the range
+ * and the waits of now come from the open figures (inbox/open-figures.ts), never from a scan of the conversations.
  */
 export class ResponseTimes {
   constructor(
@@ -97,7 +97,11 @@ export class ResponseTimes {
     const { channel, groupBy } = query;
     const byChannel = groupBy === 'channel';
 
-    const [parts, open] = await Promise.all([this.responseParts(from.getTime(), to.getTime(), channel), this.openFigures.all(channel)]);
+    const [parts, leads, waits] = await Promise.all([
+      this.responseParts(from.getTime(), to.getTime(), channel),
+      this.openFigures.leads(from, to, channel),
+      this.openFigures.waiting(channel),
+    ]);
 
     const groups = new Map<string, Group>();
     const group = (key: string): Group => {
@@ -109,7 +113,7 @@ export class ResponseTimes {
       }
       return g;
     };
-    const keyOf = (f: OpenFigure) => (byChannel ? f.channel : (f.assigneeId?.toString() ?? UNASSIGNED));
+    const keyOf = (f: LeadFigure | WaitFigure) => (byChannel ? f.channel : (f.assigneeId?.toString() ?? UNASSIGNED));
 
     for (const p of parts) {
       const g = group(byChannel ? p.channel : p.agentId);
@@ -118,20 +122,18 @@ export class ResponseTimes {
       g.met += p.slaMet;
       g.breached += p.slaBreached;
     }
-    for (const f of open) {
-      if (f.leadAt && f.leadAt >= from && f.leadAt < to) {
-        const g = group(keyOf(f));
-        g.unanswered++;
-        if (this.pastTarget(f.channel, f.leadAt, f.leadDueAt, now)) {
-          g.pastTarget++;
-          g.breached++;
-        }
+    for (const f of leads) {
+      const g = group(keyOf(f));
+      g.unanswered++;
+      if (this.pastTarget(f.channel, f.leadAt, f.leadDueAt, now)) {
+        g.pastTarget++;
+        g.breached++;
       }
-      if (f.waitingSince) {
-        const waited = now.getTime() - f.waitingSince.getTime();
-        const bucket = [...ageBuckets].reverse().find(([, lower]) => waited >= lower)?.[0] ?? 'under5m';
-        group(keyOf(f)).ageing[bucket]++;
-      }
+    }
+    for (const f of waits) {
+      const waited = now.getTime() - f.waitingSince.getTime();
+      const bucket = [...ageBuckets].reverse().find(([, lower]) => waited >= lower)?.[0] ?? 'under5m';
+      group(keyOf(f)).ageing[bucket]++;
     }
 
     return [...groups.entries()]

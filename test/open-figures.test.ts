@@ -5,14 +5,16 @@ import { ManualClock } from './support/clock';
 import { type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
 
 /**
- * The open figures (one small document per conversation whose customer waits now or whose lead nobody answered)
- * follow the conversations through the real gateway: webhooks, the managers' API and the escalation pass.
+ * The open figures (a small document per customer waiting now, and per lead nobody answered, filed by the month of
+ * its first message) follow the conversations through the real gateway: webhooks, the managers' API and the
+ * escalation pass.
  * Every step stays within 30 minutes of the start, so no background reconciliation repairs them behind the test's back.
  */
 describe('the open figures behind the response-time report', () => {
   const clock = new ManualClock('2024-03-04T09:00:00Z');
   let gw: TestGateway;
-  let figures: Awaited<ReturnType<TestGateway['collection']>>;
+  let waits: Awaited<ReturnType<TestGateway['collection']>>;
+  let leads: Awaited<ReturnType<TestGateway['collection']>>;
   let iryna: TestManager;
   let bohdan: TestManager;
   let sam: TestManager;
@@ -23,23 +25,27 @@ describe('the open figures behind the response-time report', () => {
   const conversationOf = async (text: string) =>
     (await samSocket.waitFor('message:new', (p) => p.message.text === text)).conversation.id as string;
   const view = async (id: string) => (await gw.request('GET', `/api/conversations/${id}`, { token: sam.token })).body;
-  /** The stored figure of a conversation, with the fields the store left out (it drops nulls) as null. */
+  /** The stored figures of a conversation as one, with the fields the store left out (it drops nulls) as null. */
   const figureOf = async (id: string) => {
-    const doc = await figures.findOne({ _id: new Types.ObjectId(id) });
+    const wait = await waits.findOne({ _id: new Types.ObjectId(id) });
+    const lead = await leads.findOne({ _id: new Types.ObjectId(id) });
+    const doc = wait ?? lead;
     if (!doc) return null;
     const iso = (d: Date | undefined | null) => d?.toISOString() ?? null;
     return {
       channel: doc.channel,
       assigneeId: doc.assigneeId?.toString() ?? null,
-      waitingSince: iso(doc.waitingSince),
-      leadAt: iso(doc.leadAt),
-      leadDueAt: iso(doc.leadDueAt),
+      waitingSince: iso(wait?.waitingSince),
+      leadAt: iso(lead?.leadAt),
+      leadDueAt: iso(lead?.leadDueAt),
     };
   };
 
   beforeAll(async () => {
     gw = await TestGateway.start({ clock: clock.now, env: { ESCALATION_AFTER: '10m', SLA_FIRST_RESPONSE: '5m' } });
-    figures = await gw.collection('figures_open');
+    waits = await gw.collection('figures_waiting');
+    // Leads are filed by the month of their first message: March 2024 here.
+    leads = await gw.collection('figures_leads_202403');
     iryna = await gw.online('agent', 'Ірина Бондар');
     bohdan = await gw.online('agent', 'Богдан Кравець');
     ({ socket: samSocket, ...sam } = await gw.online('supervisor', 'Supervisor Sam'));
@@ -117,22 +123,27 @@ describe('the open figures behind the response-time report', () => {
   it('is reconciled with the conversations: a lost or stale figure is rewritten, a stray one goes', async () => {
     at('09:25');
     await gw.automations.tick();
-    const stored = await figures.find({}).toArray();
-    expect(stored).toHaveLength(2);
-    const before = await Promise.all(stored.map((f) => figureOf(f._id.toString())));
+    // Ann waits (and is a lead nobody answered); Марта's lead was closed unanswered.
+    expect(await waits.countDocuments({})).toBe(1);
+    expect(await leads.countDocuments({})).toBe(2);
+    const annId = (await waits.findOne({}))?._id.toString() ?? '';
+    const martaId = (await leads.findOne({ channel: 'api' }))?._id.toString() ?? '';
+    const before = { ann: await figureOf(annId), marta: await figureOf(martaId) };
 
-    // Марта's figure lost and Ann's hand-over missed (a crash between two writes); Олена, answered, left with one.
-    const lost = stored.find((f) => f.channel === 'api');
-    await figures.deleteOne({ _id: lost?._id });
-    const stale = stored.find((f) => f.channel === 'telegram');
-    await figures.updateOne({ _id: stale?._id }, { $set: { assigneeId: new Types.ObjectId(sam.agent.id) } });
+    // Марта's lead filed under the wrong month, Ann's hand-over missed (a crash between two writes); Олена, answered,
+    // left with a wait.
+    const february = await gw.collection('figures_leads_202402');
+    await february.insertOne((await leads.findOne({ _id: new Types.ObjectId(martaId) })) ?? {});
+    await leads.deleteOne({ _id: new Types.ObjectId(martaId) });
+    await waits.updateOne({ _id: new Types.ObjectId(annId) }, { $set: { assigneeId: new Types.ObjectId(sam.agent.id) } });
     const olenaId = ids.olena ?? '';
-    await figures.insertOne({ _id: new Types.ObjectId(olenaId), channel: 'telegram', assigneeId: null, waitingSince: clock.now() });
+    await waits.insertOne({ _id: new Types.ObjectId(olenaId), channel: 'telegram', assigneeId: null, waitingSince: clock.now() });
 
-    expect(await gw.inbox.openFigures.rebuild()).toEqual({ open: 2, written: 2, removed: 1 });
-    expect(await Promise.all(stored.map((f) => figureOf(f._id.toString())))).toEqual(before);
+    expect(await gw.inbox.openFigures.rebuild()).toEqual({ waiting: 1, leads: 2, written: 2, removed: 1 });
+    expect({ ann: await figureOf(annId), marta: await figureOf(martaId) }).toEqual(before);
     expect(await figureOf(olenaId)).toBeNull();
-    expect(await gw.inbox.openFigures.rebuild()).toEqual({ open: 2, written: 0, removed: 0 });
+    expect(await february.countDocuments({})).toBe(0);
+    expect(await gw.inbox.openFigures.rebuild()).toEqual({ waiting: 1, leads: 2, written: 0, removed: 0 });
   });
 
   it('feed the report: unanswered leads and waits come from them, leads are first responses plus the unanswered', async () => {

@@ -65,9 +65,9 @@ conversationSchema.index({ contactId: 1 }, { unique: true });
 conversationSchema.index({ status: 1, lastMessageAt: -1, _id: -1 });
 // An agent's own list and the unassigned queue (assigneeId null).
 conversationSchema.index({ assigneeId: 1, lastMessageAt: -1, _id: -1 });
-// Who is waiting: the waiting-conversations gauge, and reconciling the open figures (inbox/open-figures.ts).
+// Who is waiting: reconciling the open figures (inbox/open-figures.ts).
 conversationSchema.index({ awaitingReplySince: 1 });
-// The automations tick: what fell due, by index, so its cost grows with what is due rather than with what is open.
+// The automations' sweep: what fell due, by index, so its cost grows with what is due rather than with what is open.
 conversationSchema.index({ escalationDueAt: 1 });
 conversationSchema.index({ slaWarnAt: 1 });
 conversationSchema.index({ slaBreachAt: 1 });
@@ -203,26 +203,6 @@ const claimSchema = new Schema({
   at: { type: Date, required: true },
 });
 
-/**
- * A conversation still open for the response-time figures: its customer waits for a reply now, or it is a lead no
- * manager has answered. Kept beside the conversation (inbox/open-figures.ts) so the figures read this small set
- * rather than every conversation: the embedded store uses no secondary index.
- */
-const openFigureSchema = new Schema(
-  {
-    _id: { type: Schema.Types.ObjectId, required: true },
-    channel: { type: String, enum: channelNames, required: true },
-    assigneeId: { type: Schema.Types.ObjectId, default: null },
-    /** The conversation's awaitingReplySince. */
-    waitingSince: { type: Date, default: null },
-    /** Its firstInboundAt, while nobody has answered it. */
-    leadAt: { type: Date, default: null },
-    /** Its firstResponseDueAt, while nobody has answered it. */
-    leadDueAt: { type: Date, default: null },
-  },
-  { versionKey: false },
-);
-
 /** The due times a conversation carries, in the order the automations act on them when several fall due together. */
 export const dueKinds = ['slaWarnAt', 'slaBreachAt', 'escalationDueAt'] as const;
 export type DueKind = (typeof dueKinds)[number];
@@ -239,7 +219,6 @@ export function createModels(connection: Connection) {
     DeliveryAttempt: connection.model('DeliveryAttempt', deliveryAttemptSchema, 'delivery_attempts'),
     Claim: connection.model('Claim', claimSchema, 'claims'),
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
-    OpenFigure: connection.model('OpenFigure', openFigureSchema, 'figures_open'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
