@@ -2,10 +2,10 @@
  * Automations at scale.
  *
  * 1. The due-timer pass at 2,000, 20,000 and 100,000 open conversations (1,000 of them waiting, with due times
- *    ahead and their due hints filed, as the gateway files them): the first pass of a process (which also sweeps the
- *    due-time indexes), a pass with nothing due, and a pass with some conversations due — with the part that finds
- *    what is due timed on its own.
- * 2. The response-time figures over 1,000,000 stored messages, after the rollup.
+ *    ahead and their due hints filed, as the gateway files them): the first pass of a process, a sweep of the
+ *    due-time indexes (which runs beside the passes), a pass with nothing due, and a pass with some conversations
+ *    due — with the part that finds what is due timed on its own, and the store commands the pass sends counted.
+ * 2. The response-time figures over 1,000,000 stored messages and two years of leads nobody answered.
  *
  *   npm run bench                                   # every benchmark, this one included
  *   npx tsx bench/automations.ts                    # this one alone
@@ -13,22 +13,20 @@
  *   BENCH_OPEN=2000,20000 npx tsx bench/automations.ts
  *   MONGODB_URI=mongodb://127.0.0.1:27017 npx tsx bench/automations.ts   # on a real MongoDB (a scratch database)
  *
- * Without MONGODB_URI it runs on the embedded store (mongod if installed, else FerretDB). The scratch data is removed.
+ * Without MONGODB_URI it runs on a fresh embedded FerretDB. The scratch data is removed.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import mongoose, { Types } from 'mongoose';
 import { createAutomations, WaitClocks } from '../automations';
 import { createAgenda } from '../automations/jobs';
 import { loadConfig } from '../gateway/config';
-import { type EmbeddedStore, startEmbeddedStore } from '../gateway/embedded-store';
 import { createInbox } from '../inbox';
 import { secondOf } from '../inbox/due-hints';
 import type { Channel } from '../shared/channels';
 import { createLogger } from '../shared/logger';
+import { CommandCount } from './commands';
+import { benchStore } from './support';
 
 const AGENTS = 20;
 const DAY = 24 * 3600_000;
@@ -58,21 +56,9 @@ async function median(times: number, run: () => Promise<unknown>): Promise<{ med
 }
 
 export async function runAutomationsBench(): Promise<void> {
-  let embedded: EmbeddedStore | undefined;
-  let dataDir: string | undefined;
-  const database = `bench_${randomUUID().slice(0, 8)}`;
-  let uri = process.env.MONGODB_URI;
-  if (uri) {
-    const url = new URL(uri);
-    url.pathname = `/${database}`;
-    uri = url.toString();
-  } else {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'inbox-bench-'));
-    embedded = await startEmbeddedStore({ dataDir, database, log });
-    uri = embedded.uri;
-  }
-  const storeKind = embedded?.kind ?? 'MongoDB (MONGODB_URI)';
-  const ferret = embedded?.kind === 'ferretdb';
+  const store = await benchStore(`bench_${randomUUID().slice(0, 8)}`);
+  const { uri } = store;
+  const ferret = store.kind.startsWith('ferretdb');
   // The figures part stores a million messages (BENCH_SCALE=0.1 for a tenth, for a quicker run).
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   if (!(scale > 0)) throw new Error('BENCH_SCALE must be a positive number');
@@ -83,10 +69,12 @@ export async function runAutomationsBench(): Promise<void> {
   const MESSAGES = Math.round(1_000_000 * scale);
   const DUE = Number(process.env.BENCH_DUE ?? (ferret ? 10 : 100));
   log(
-    `store: ${storeKind}; passes at ${sizes.map((n) => n.toLocaleString('en')).join(' / ')} open conversations, ${WAITING} of them waiting, ${DUE} falling due`,
+    `store: ${store.kind}; passes at ${sizes.map((n) => n.toLocaleString('en')).join(' / ')} open conversations, ${WAITING} of them waiting, ${DUE} falling due`,
   );
 
-  const connection = await mongoose.createConnection(uri).asPromise();
+  // Every command the store is sent is watched, so the work of a pass is counted as well as timed.
+  const connection = await mongoose.createConnection(uri, { monitorCommands: true }).asPromise();
+  const commands = new CommandCount(connection);
   try {
     const config = loadConfig({ NODE_ENV: 'test', MONGODB_URI: uri, LOG_LEVEL: 'silent' });
     const logger = createLogger('silent');
@@ -184,7 +172,9 @@ export async function runAutomationsBench(): Promise<void> {
       log(`\n${size.toLocaleString('en')} open conversations (inserted in ${ms(inserting)}):`);
       const automations = processAutomations();
       const [, first] = await timed(() => automations.tick());
-      log(`  first pass of a process (sweeps the due-time indexes):  ${ms(first)}`);
+      log(`  first pass of a process (starts a sweep beside it):    ${ms(first)}`);
+      const [, sweep] = await timed(() => automations.sweep());
+      log(`  a sweep of the due-time indexes (beside the passes):    ${ms(sweep)}`);
       const idle = await median(5, () => automations.tick());
       log(`  pass, nothing due:                                      median ${ms(idle.median)}, max ${ms(idle.max)}`);
 
@@ -201,12 +191,15 @@ export async function runAutomationsBench(): Promise<void> {
       const [hints, hintsMs] = await timed(() => inbox.waits.hints.read(secondOf(now) - 3, secondOf(now)));
       const ids = [...new Set(hints.filter((h) => h.dueAt.getTime() <= now).map((h) => h.conversationId.toString()))];
       const [found, loadMs] = await timed(() => inbox.waits.byIds(ids.map((id) => new Types.ObjectId(id))));
+      commands.start();
       const [result, busy] = await timed(() => automations.tick());
+      const sent = commands.stop();
       log(`  reading the hints of the last 4 seconds:                ${ms(hintsMs)} (${hints.length} hints)`);
       log(`  loading the ${found.length} due conversations by _id:              ${ms(loadMs)}`);
       log(
         `  pass with ${DUE} due, acting on them:                     ${ms(busy)} (handed over or queued ${result.escalated}, breaches ${result.breached}, failed ${result.failed})`,
       );
+      log(`    store commands it sent: ${sent.describe()}`);
     }
     if (ferret) {
       log(
@@ -267,6 +260,42 @@ export async function runAutomationsBench(): Promise<void> {
     });
     log(`\ninserted ${MESSAGES.toLocaleString('en')} messages and ${responses.toLocaleString('en')} responses in ${ms(insertMessages)}`);
 
+    // Leads nobody ever answered pile up for good (spam, a lead closed unanswered): two years of them, then the open
+    // figures reconciled with every conversation, as the housekeeping job does with data from before them.
+    const UNANSWERED = Math.round(20_000 * scale);
+    const unanswered = Array.from({ length: UNANSWERED }, (_, i) => {
+      const at = new Date(now - random() * 730 * DAY);
+      const channel = pick(channels);
+      return {
+        _id: new Types.ObjectId(),
+        channel,
+        contactId: new Types.ObjectId(),
+        contactName: `Lead ${i + 1}`,
+        status: 'resolved',
+        assigneeId: pick(agentIds),
+        lastMessageAt: at,
+        lastMessagePreview: 'Передзвоніть мені, будь ласка',
+        awaitingReplySince: null,
+        firstInboundAt: at,
+        lastInboundAt: at,
+        firstResponseAt: null,
+        firstResponseDueAt: new Date(at.getTime() + clocks.slaTarget(channel)),
+        unreadCount: 0,
+        escalationStep: 0,
+        triedAgentIds: [],
+        createdAt: at,
+        updatedAt: at,
+      };
+    });
+    for (let i = 0; i < unanswered.length; i += 5000) {
+      await db.collection('conversations').insertMany(unanswered.slice(i, i + 5000) as never[], { ordered: false });
+    }
+    const [rebuilt, rebuildMs] = await timed(() => inbox.openFigures.rebuild());
+    log(
+      `${UNANSWERED.toLocaleString('en')} leads nobody answered, over two years; the open figures reconciled with every conversation ` +
+        `(housekeeping): ${ms(rebuildMs)}: ${rebuilt.waiting.toLocaleString('en')} waiting now, ${rebuilt.leads.toLocaleString('en')} unanswered leads`,
+    );
+
     const automations = processAutomations();
     const [hours, rollup] = await timed(() => automations.rollUp());
     log(
@@ -298,8 +327,12 @@ export async function runAutomationsBench(): Promise<void> {
       ['400 days by channel', { from: new Date(now - 400 * DAY), to: new Date(now), groupBy: 'channel' }],
       ['the last hour', { from: new Date(now - 3600_000), to: new Date(now), groupBy: 'agent' }],
     ];
-    const [open, openMs] = await timed(() => inbox.openFigures.all());
-    log(`open figures read whole (${open.length} conversations waiting or with an unanswered lead): ${ms(openMs)}`);
+    const [waiting, waitingMs] = await timed(() => inbox.openFigures.waiting());
+    const [recentLeads, leadsMs] = await timed(() => inbox.openFigures.leads(new Date(now - 30 * DAY), new Date(now)));
+    log(
+      `the waits of now read whole: ${waiting.length.toLocaleString('en')} in ${ms(waitingMs)}; the unanswered leads of the last 30 days: ` +
+        `${recentLeads.length.toLocaleString('en')} (of ${rebuilt.leads.toLocaleString('en')} kept) in ${ms(leadsMs)}`,
+    );
     for (const [label, query] of queries) {
       const t = await median(5, () => inbox.responseTimes.figures(query));
       log(`GET /api/metrics/response-times, ${label.padEnd(22)} median ${ms(t.median)}, max ${ms(t.max)}`);
@@ -307,8 +340,7 @@ export async function runAutomationsBench(): Promise<void> {
   } finally {
     await connection.dropDatabase().catch(() => undefined);
     await connection.close();
-    await embedded?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await store.stop();
   }
 }
 
