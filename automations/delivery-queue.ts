@@ -5,6 +5,8 @@ import type { Logger } from '../shared/logger';
 import { DeliveryError } from '../shared/messages';
 
 export const DELIVER_MESSAGE = 'deliver-message';
+/** A job queued before conversations rode along has only the message id. */
+type DeliveryJobData = { messageId: string; conversationId?: string };
 
 export interface DeliveryRetryPolicy {
   /** Retries after the first attempt before the message is marked failed. */
@@ -27,15 +29,15 @@ export function retryDelay(policy: DeliveryRetryPolicy, attempt: number, error: 
 /** The queue the inbox hands replies to. */
 export function deliveryQueue(agenda: Agenda): DeliveryQueue {
   return {
-    async enqueue(messageId) {
-      await agenda.now(DELIVER_MESSAGE, { messageId });
+    async enqueue(message) {
+      await agenda.now(DELIVER_MESSAGE, message);
     },
   };
 }
 
 /** Defines the job that delivers a queued reply, with retries and a final `failed` once they run out. */
 export function defineDeliveryJob(agenda: Agenda, delivery: Delivery, log: Logger, policy: DeliveryRetryPolicy = defaultRetryPolicy): void {
-  agenda.define<{ messageId: string }>(
+  agenda.define<DeliveryJobData>(
     DELIVER_MESSAGE,
     async (job) => {
       await delivery.deliver(job.attrs.data.messageId, job.attrs.failCount ?? 0);
@@ -48,10 +50,16 @@ export function defineDeliveryJob(agenda: Agenda, delivery: Delivery, log: Logge
       backoff: (ctx) => retryDelay(policy, ctx.attempt, ctx.error),
     },
   );
+  agenda.on(`fail:${DELIVER_MESSAGE}`, (error: Error, job: JobWithId) => {
+    // A platform's refusal is logged by the delivery with its conversation; this is anything else (the store, a bug).
+    if (error instanceof DeliveryError) return;
+    const { messageId, conversationId } = job.attrs.data as DeliveryJobData;
+    log.error({ err: error, job: DELIVER_MESSAGE, messageId, conversationId }, 'delivery job failed');
+  });
   agenda.on(`retry exhausted:${DELIVER_MESSAGE}`, (error: Error, job: JobWithId) => {
-    const { messageId } = job.attrs.data as { messageId: string };
+    const { messageId, conversationId } = job.attrs.data as DeliveryJobData;
     delivery.fail(messageId, error.message).catch((err: unknown) => {
-      log.error({ err, messageId }, 'could not mark message failed');
+      log.error({ err, messageId, conversationId }, 'could not mark message failed');
     });
   });
 }

@@ -48,7 +48,7 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     clocks,
     /** One pass over the due timers now (the recurring job does this every tick interval). */
     tick: () => timers.tick(),
-    /** A sweep of the due-time indexes now, waited for (passes start one at a process's first pass and every 30 minutes). */
+    /** The sweep of the due-time indexes running, or one now, waited for (passes start one at a process's first pass and every 30 minutes). */
     sweep: () => timers.sweepNow(),
     /** Before the job queue drains on stop: no new sweep, and the running one ends after its current conversation. */
     stop: () => timers.stop(),

@@ -98,9 +98,8 @@ export class DueTimers {
     return result;
   }
 
-  /** Runs a sweep of the due-time indexes now (after the one running, if any) and waits for it. */
+  /** Waits for the sweep of the due-time indexes that is running, or runs one now and waits for it. */
   async sweepNow(): Promise<TickResult> {
-    await this.sweeping;
     this.startSweep(this.inbox.clock());
     return (await this.sweeping) ?? { escalated: 0, warned: 0, breached: 0, failed: 0 };
   }

@@ -70,7 +70,10 @@ export class Delivery {
       const reason = e instanceof Error ? e.message : String(e);
       if (e instanceof DeliveryError && !e.retryable) return this.fail(messageId, reason);
       await this.models.Message.updateOne({ _id: message._id, status: 'queued' }, { $set: { error: reason }, $inc: { attempts: 1 } });
-      this.log.warn({ messageId, channel: message.channel, err: reason }, 'delivery attempt failed; will retry');
+      this.log.warn(
+        { messageId, conversationId: message.conversationId.toString(), channel: message.channel, err: reason },
+        'delivery attempt failed; will retry',
+      );
       throw e instanceof DeliveryError ? e : new DeliveryError(reason, true);
     }
   }

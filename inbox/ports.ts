@@ -11,9 +11,9 @@ export interface Presence {
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
 
-/** Hands a queued outbound message to the delivery queue. */
+/** Hands a queued outbound message to the delivery queue (its conversation rides along, for the job's logs). */
 export interface DeliveryQueue {
-  enqueue(messageId: string): Promise<void>;
+  enqueue(message: { messageId: string; conversationId: string }): Promise<void>;
 }
 
 /** When a customer's wait escalates and when its first-response target warns and is missed (null: never). */

@@ -88,7 +88,7 @@ export class Replies {
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(after), message: toMessage(message) });
 
     try {
-      await this.queue.enqueue(id.toString());
+      await this.queue.enqueue({ messageId: id.toString(), conversationId: conversation._id.toString() });
     } catch (e) {
       const failed = await this.models.Message.findOneAndUpdate(
         { _id: id, status: 'queued' },
@@ -133,7 +133,7 @@ export class Replies {
       throw e;
     }
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
-    await this.queue.enqueue(message._id.toString());
+    await this.queue.enqueue({ messageId: message._id.toString(), conversationId: conversation._id.toString() });
     return toMessage(message);
   }
 
