@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { type Connection, mongo } from 'mongoose';
 import { decodeFacts, decodeParts, encodeFacts, encodeParts, type FiguresPart, type ResponseFact } from './figures-codec';
-import type { ResponseDoc } from './store/models';
+import { isDuplicateKey, type ResponseDoc } from './store/models';
 
 export const HOUR = 3600_000;
 export const DAY = 24 * HOUR;
@@ -48,11 +49,14 @@ export const factOfResponse = (
   withinTarget: r.withinTarget ?? null,
 });
 
-/** An hour's responses: `e` as recorded (one entry per reply message), `p` the same packed once the hour is over. */
-interface HourDoc {
+/**
+ * Responses in a day's collection: each as filed (`_id` `e:<reply message id>`), or several of one hour packed into
+ * one value (`_id` `p:<hour>:<tag of what it holds>`). `h` is the hour (`h00`…`h23`).
+ */
+interface EntryDoc {
   _id: string;
-  e?: Record<string, mongo.Binary>;
-  p?: mongo.Binary;
+  h: string;
+  b: mongo.Binary;
 }
 interface SummaryDoc {
   _id: string;
@@ -63,14 +67,19 @@ const bytesOf = (b: mongo.Binary): Uint8Array => b.buffer;
 
 /**
  * The responses the figures are computed from, partitioned by time so that every read costs what its stretch of
- * time holds, however long the history: each UTC day is a collection of (at most 24) hour documents holding that
- * hour's responses; each month a collection of day summaries; each year a collection of month summaries. A range
- * of figures reads at most a few whole-month and whole-day summaries and the raw hours at its ragged edges.
+ * time holds, however long the history: each UTC day is a collection of that day's responses (packed by the hour
+ * once the hour is over); each month a collection of day summaries; each year a collection of month summaries. A
+ * range of figures reads at most a few whole-month and whole-day summaries and the raw hours at its ragged edges.
  *
  * Why: the embedded store (FerretDB 1.24 on SQLite) uses no index, not even on `_id`, and decodes every document
  * of a collection that a filter touches at about 18 µs per BSON value; over a million messages an indexed range
  * query on one big collection became a scan of all of it. The `responses` collection stays the record of truth
  * (and what the CSV export reads); this is an index of it kept by hand, rebuilt from it when missing.
+ *
+ * Every write is an insert of a document of its own or a delete by `_id`, never an update of a shared one: the
+ * embedded store applies an update as read-then-write, so fifty replies filed into one hour document at once kept
+ * three, and two first upserts of it collided. A response filed twice, or packed twice, is the same response:
+ * reads keep one per reply message.
  */
 export class ResponseLedger {
   constructor(private readonly connection: Connection) {}
@@ -79,11 +88,18 @@ export class ResponseLedger {
     return this.connection.collection<T>(name);
   }
 
-  /**
-   * Files responses under their hours. Idempotent: each is keyed by its reply message, so a retry or a rebuild
-   * writes the same entry again.
-   */
-  async record(facts: readonly ResponseFact[]): Promise<void> {
+  /** Files responses as they are recorded, each a document of its own in its day. Idempotent. */
+  record(facts: readonly ResponseFact[]): Promise<void> {
+    return this.insertByDay(
+      facts.map((f) => {
+        const home = hourHome(f.respondedAt);
+        return { collection: home.collection, doc: { _id: `e:${f.messageId}`, h: home.id, b: new mongo.Binary(encodeFacts([f])) } };
+      }),
+    );
+  }
+
+  /** Files responses already packed by the hour (building the ledger from `responses`). Idempotent. */
+  recordPacked(facts: readonly ResponseFact[]): Promise<void> {
     const byHour = new Map<number, ResponseFact[]>();
     for (const f of facts) {
       const hour = floorTo(f.respondedAt, HOUR);
@@ -91,10 +107,26 @@ export class ResponseLedger {
       if (list) list.push(f);
       else byHour.set(hour, [f]);
     }
-    for (const [hour, list] of byHour) {
-      const home = hourHome(hour);
-      const set = Object.fromEntries(list.map((f) => [`e.${f.messageId}`, new mongo.Binary(encodeFacts([f]))]));
-      await this.collection<HourDoc>(home.collection).updateOne({ _id: home.id }, { $set: set }, { upsert: true });
+    return this.insertByDay(
+      [...byHour].map(([hour, list]) => {
+        const home = hourHome(hour);
+        return { collection: home.collection, doc: packedEntry(home.id, list) };
+      }),
+    );
+  }
+
+  private async insertByDay(entries: readonly { collection: string; doc: EntryDoc }[]): Promise<void> {
+    const byDay = new Map<string, EntryDoc[]>();
+    for (const { collection, doc } of entries) byDay.set(collection, [...(byDay.get(collection) ?? []), doc]);
+    for (const [name, docs] of byDay) {
+      try {
+        await this.collection<EntryDoc>(name).insertMany(docs, { ordered: false });
+      } catch (e) {
+        // Already filed: the same response (or the same pack of them) is the same entry.
+        const errors = (e as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors;
+        const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+        if (!(isDuplicateKey(e) || (list.length > 0 && list.every((w) => w.code === 11000)))) throw e;
+      }
     }
   }
 
@@ -108,38 +140,30 @@ export class ResponseLedger {
   }
 
   private async factsOfDay(day: number, from: number, to: number): Promise<ResponseFact[]> {
-    const docs = await this.collection<HourDoc>(hourHome(day).collection).find({}).toArray();
+    const docs = await this.collection<EntryDoc>(hourHome(day).collection).find({}).toArray();
     const wanted = new Set<string>();
     for (let h = floorTo(from, HOUR); h < to; h += HOUR) wanted.add(hourHome(h).id);
-    return docs
-      .filter((doc) => wanted.has(doc._id))
-      .flatMap(factsOfHour)
-      .filter((f) => f.respondedAt >= from && f.respondedAt < to);
+    return onePerMessage(docs.filter((doc) => wanted.has(doc.h))).filter((f) => f.respondedAt >= from && f.respondedAt < to);
   }
 
   /**
-   * Packs a past hour's entries into one value (reading it then costs a decode of one value, not of hundreds).
-   * Returns how many responses the hour holds; 0 when it has none. Only hours over for a while are packed (a
-   * response is filed the moment it is sent), and the update removes only the entries it packed; the embedded
-   * store applies an update as read-then-write, so there an entry filed at that very moment could still be lost
-   * from the ledger (not from `responses`).
+   * Packs the responses filed one by one in the hours of [from, to) (within one UTC day) into one value per hour,
+   * so reading an hour costs a decode of a value or two, not of hundreds of documents. The pack is inserted before
+   * the entries it holds are deleted, so a crash in between leaves a response twice (read once), never lost; an
+   * entry filed meanwhile is not in the pack and stays. Returns how many of those hours hold responses.
    */
-  async pack(hour: number): Promise<number> {
-    const home = hourHome(hour);
-    const hours = this.collection<HourDoc>(home.collection);
-    const doc = await hours.findOne({ _id: home.id });
-    if (!doc) return 0;
-    const facts = factsOfHour(doc);
-    const filed = Object.keys(doc.e ?? {});
-    if (filed.length > 0) {
-      facts.sort((a, b) => a.respondedAt - b.respondedAt || a.messageId.localeCompare(b.messageId));
-      // Only the entries packed are removed: one filed meanwhile stays (on MongoDB the update is atomic).
-      await hours.updateOne(
-        { _id: home.id },
-        { $set: { p: new mongo.Binary(encodeFacts(facts)) }, $unset: Object.fromEntries(filed.map((id) => [`e.${id}`, ''])) },
-      );
+  async pack(from: number, to: number): Promise<number> {
+    const name = hourHome(from).collection;
+    const hours = new Set<string>();
+    for (let h = floorTo(from, HOUR); h < to; h += HOUR) hours.add(hourHome(h).id);
+    const docs = (await this.collection<EntryDoc>(name).find({}).toArray()).filter((doc) => hours.has(doc.h));
+    const loose = new Map<string, EntryDoc[]>();
+    for (const doc of docs) if (doc._id.startsWith('e:')) loose.set(doc.h, [...(loose.get(doc.h) ?? []), doc]);
+    for (const [hour, entries] of loose) {
+      await this.insertByDay([{ collection: name, doc: packedEntry(hour, onePerMessage(entries)) }]);
+      await this.collection<EntryDoc>(name).deleteMany({ _id: { $in: entries.map((e) => e._id) } });
     }
-    return facts.length;
+    return new Set(docs.map((d) => d.h)).size;
   }
 
   writeDay(day: number, figures: readonly FiguresPart[]): Promise<void> {
@@ -188,9 +212,19 @@ export class ResponseLedger {
   }
 }
 
-function factsOfHour(doc: HourDoc): ResponseFact[] {
+/** Several responses of one hour as one entry, tagged by what it holds (the same pack gets the same `_id`). */
+function packedEntry(hour: string, facts: readonly ResponseFact[]): EntryDoc {
+  const sorted = [...facts].sort((a, b) => a.respondedAt - b.respondedAt || a.messageId.localeCompare(b.messageId));
+  const tag = createHash('sha256')
+    .update(sorted.map((f) => f.messageId).join(','))
+    .digest('hex')
+    .slice(0, 16);
+  return { _id: `p:${hour}:${tag}`, h: hour, b: new mongo.Binary(encodeFacts(sorted)) };
+}
+
+/** The responses of some entries, one per reply message however often it was filed or packed. */
+function onePerMessage(docs: readonly EntryDoc[]): ResponseFact[] {
   const byMessage = new Map<string, ResponseFact>();
-  if (doc.p) for (const f of decodeFacts(bytesOf(doc.p))) byMessage.set(f.messageId, f);
-  for (const entry of Object.values(doc.e ?? {})) for (const f of decodeFacts(bytesOf(entry))) byMessage.set(f.messageId, f);
+  for (const doc of docs) for (const f of decodeFacts(bytesOf(doc.b))) byMessage.set(f.messageId, f);
   return [...byMessage.values()];
 }

@@ -95,7 +95,9 @@ export class ResponseRollups {
     if (start >= closedEnd) return 0;
 
     let withResponses = 0;
-    for (let hour = start; hour < closedEnd; hour += HOUR) if ((await this.ledger.pack(hour)) > 0) withResponses++;
+    for (let day = floorTo(start, DAY); day < closedEnd; day += DAY) {
+      withResponses += await this.ledger.pack(Math.max(start, day), Math.min(closedEnd, day + DAY));
+    }
     for (let day = floorTo(start, DAY); day + DAY <= closedEnd; day += DAY) {
       await this.ledger.writeDay(day, partsOfResponses(await this.ledger.facts(day, day + DAY), this.slaTargets));
     }
@@ -111,7 +113,7 @@ export class ResponseRollups {
     let oldest: number | null = null;
     let batch: ResponseFact[] = [];
     const flush = async () => {
-      await this.ledger.record(batch);
+      await this.ledger.recordPacked(batch);
       batch = [];
     };
     const cursor = this.models.Response.find(

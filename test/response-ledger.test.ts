@@ -127,13 +127,19 @@ describe('the figures ledger', () => {
       const march = await connection.collection('figures_month_202503').find({}).toArray();
       expect(march.map((d) => d._id).sort()).toEqual(['d01', 'd02', 'd03', 'd04', 'd05', 'd06', 'd07', 'd08', 'd09']);
       const today = await connection.collection('figures_day_20250310').find({}).toArray();
-      // Hours before the last rollup are packed; the replies filed since (05:05 on) wait in their hours' entries.
-      expect(today.every((h) => Object.keys(h.e ?? {}).length === 0 || String(h._id) >= 'h05')).toBe(true);
+      // Hours before the last rollup are packed; the replies filed since (05:05 on) wait one by one in their hours.
+      const filed = today.filter((d) => String(d._id).startsWith('e:'));
+      expect(filed.length).toBe(live.length);
+      expect(filed.every((d) => d.h >= 'h05')).toBe(true);
       const last = new Date((past.at(-1) as ResponseFact).respondedAt);
       const day = last.toISOString().slice(0, 10).replaceAll('-', '');
-      const hour = await connection.collection(`figures_day_${day}`).findOne({ _id: `h${last.toISOString().slice(11, 13)}` as never });
-      expect(hour?.p).toBeDefined();
-      expect(hour?.e).toEqual({});
+      const hour = (
+        await connection
+          .collection(`figures_day_${day}`)
+          .find({ h: `h${last.toISOString().slice(11, 13)}` })
+          .toArray()
+      ).map((d) => String(d._id).slice(0, 2));
+      expect(hour).toEqual(['p:']);
     });
 
     it('answers a range with ragged edges across whole months exactly as the raw responses say', async () => {
@@ -152,6 +158,33 @@ describe('the figures ledger', () => {
       expect(await figures('2025-03-09T22:10:00Z', '2025-03-10T06:40:00Z')).toEqual(
         expected(all, '2025-03-09T22:10:00Z', '2025-03-10T06:40:00Z'),
       );
+    });
+
+    it('keeps every reply of a busy moment: fifty filed into one hour at once', async () => {
+      // A day of its own, after the history the other cases read.
+      const at = Date.parse('2025-03-11T10:20:00Z');
+      const burst = Array.from(
+        { length: 50 },
+        (_, i): ResponseFact => ({
+          messageId: new Types.ObjectId().toString(),
+          channel: 'telegram',
+          agentId: i % 2 ? iryna : bohdan,
+          kind: 'reply',
+          respondedAt: at + i,
+          durationMs: 60_000 + i * 1000,
+          withinTarget: null,
+        }),
+      );
+      await Promise.all(burst.map((f) => inbox.ledger.record([f])));
+      const read = await inbox.ledger.facts(at, at + 60_000);
+      expect(read.map((f) => f.messageId).sort()).toEqual(burst.map((f) => f.messageId).sort());
+      // Packing the hour while more replies come in loses none of them either.
+      const late = burst.map((f) => ({ ...f, messageId: new Types.ObjectId().toString(), respondedAt: f.respondedAt + 100 }));
+      await Promise.all([
+        inbox.ledger.pack(Date.parse('2025-03-11T10:00:00Z'), Date.parse('2025-03-11T11:00:00Z')),
+        ...late.map((f) => inbox.ledger.record([f])),
+      ]);
+      expect(await inbox.ledger.facts(at, at + 60_000)).toHaveLength(100);
     });
 
     it('files a response once however often it is filed', async () => {
