@@ -10,6 +10,8 @@ const state = {
   socket: null,
   /** Admins only: channels that keep a session of their own (WhatsApp Web), by channel. */
   sessions: new Map(),
+  /** Supervisors and admins: the response-time view, its range in days and its grouping. */
+  figures: { open: false, days: 7, groupBy: 'channel', agents: new Map() },
 };
 
 const $ = (id) => document.getElementById(id);
@@ -128,6 +130,96 @@ function renderSessions() {
   box.hidden = state.sessions.size === 0;
 }
 
+/** A duration in words a manager reads at a glance: 850 ms, 42 s, 7 min, 2 h 5 min. */
+function duration(ms) {
+  if (ms === null || ms === undefined) return '—';
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+const sees = (role) => role === 'supervisor' || role === 'admin';
+
+function figuresRange() {
+  const to = new Date();
+  const from = new Date(to.getTime() - state.figures.days * 24 * 3600_000);
+  return { from: from.toISOString(), to: to.toISOString() };
+}
+
+async function loadFigures() {
+  const f = state.figures;
+  const range = figuresRange();
+  const query = new URLSearchParams({ ...range, groupBy: f.groupBy });
+  const [report, alerts] = await Promise.all([
+    api('GET', `/api/metrics/response-times?${query}`),
+    api('GET', `/api/alerts?since=${encodeURIComponent(range.from)}`),
+  ]);
+  if (f.groupBy === 'agent' && f.agents.size === 0) {
+    for (const a of (await api('GET', '/api/agents')).items) f.agents.set(a.id, a.name);
+  }
+  renderFigures(report.items, alerts.items);
+}
+
+function renderFigures(rows, alerts) {
+  const f = state.figures;
+  $('figures-key').textContent = f.groupBy === 'agent' ? 'Manager' : 'Channel';
+  const body = $('figures-rows');
+  body.replaceChildren();
+  for (const row of rows) {
+    const tr = el('tr');
+    tr.dataset.key = row.key;
+    const name = f.groupBy === 'agent' ? (row.key === 'unassigned' ? 'Unassigned' : (f.agents.get(row.key) ?? row.key)) : row.key;
+    const waiting = Object.values(row.ageing).reduce((n, v) => n + v, 0);
+    const waitingLong = waiting - row.ageing.under5m;
+    const share = row.unansweredShare === null ? '' : ` (${Math.round(row.unansweredShare * 100)}%)`;
+    const cells = [
+      [name],
+      [String(row.leads)],
+      [`${row.unanswered}${share}`, row.unansweredPastTarget > 0],
+      [`${duration(row.firstResponse.p50Ms)} / ${duration(row.firstResponse.p90Ms)}`],
+      [`${duration(row.reply.p50Ms)} / ${duration(row.reply.p90Ms)}`],
+      [`${row.slaMet} / ${row.slaBreached}`, row.slaBreached > 0],
+      [waitingLong > 0 ? `${waiting} (${waitingLong} over 5 min)` : String(waiting), waitingLong > 0],
+    ];
+    for (const [text, late] of cells) tr.append(el('td', late ? 'late' : '', text));
+    body.append(tr);
+  }
+  $('figures-empty').hidden = rows.length > 0;
+  const list = $('figures-alerts');
+  list.replaceChildren();
+  for (const a of alerts) {
+    const li = el('li');
+    li.append(el('span', 'when', new Date(a.createdAt).toLocaleString()), document.createTextNode(a.detail ?? `${a.type} (${a.channel})`));
+    list.append(li);
+  }
+}
+
+function showFigures(open) {
+  state.figures.open = open;
+  $('figures').hidden = !open;
+  $('thread').hidden = open;
+  if (open) loadFigures().catch((err) => toast(err.message));
+}
+
+/** The CSV export needs the manager's token, so it is fetched and handed to the browser as a file. */
+async function downloadCsv() {
+  const range = figuresRange();
+  const res = await fetch(`/api/metrics/response-times.csv?${new URLSearchParams(range)}`, {
+    headers: { authorization: `Bearer ${state.token}` },
+  });
+  if (!res.ok) throw new Error(`export failed (${res.status})`);
+  const link = el('a');
+  link.href = URL.createObjectURL(await res.blob());
+  link.download = `response-times-${range.from.slice(0, 10)}-${range.to.slice(0, 10)}.csv`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 async function loadList() {
   const query = state.filter === 'all' ? '' : `?status=${state.filter === 'resolved' ? 'resolved' : 'open'}`;
   const page = await api('GET', `/api/conversations${query}${query ? '&' : '?'}limit=200`);
@@ -136,6 +228,7 @@ async function loadList() {
 }
 
 async function select(id) {
+  if (state.figures.open) showFigures(false);
   state.selectedId = id;
   state.messages = (await api('GET', `/api/conversations/${id}/messages?limit=200`)).items;
   renderList();
@@ -177,6 +270,7 @@ function connect() {
   socket.on('alert', ({ alert }) => {
     const c = state.conversations.get(alert.conversationId);
     toast(`${alert.type.replace('_', ' ')}: ${c ? c.contact.name : alert.channel}${alert.detail ? ` — ${alert.detail}` : ''}`);
+    if (state.figures.open) loadFigures().catch(() => undefined);
   });
 }
 
@@ -189,6 +283,7 @@ async function start() {
   $('login').hidden = true;
   $('app').hidden = false;
   $('me-name').textContent = `${state.me.name} (${state.me.role})`;
+  $('show-figures').hidden = !sees(state.me.role);
   connect();
   await loadList();
 }
@@ -204,6 +299,8 @@ function signOut() {
   state.socket?.close();
   state.sessions.clear();
   renderSessions();
+  showFigures(false);
+  state.figures.agents.clear();
   showLogin();
 }
 
@@ -270,6 +367,23 @@ $('filters').addEventListener('click', async (event) => {
   await loadList();
 });
 
-// Waiting times age while the page is open.
+$('show-figures').addEventListener('click', () => showFigures(true));
+$('figures-close').addEventListener('click', () => showFigures(false));
+$('figures-csv').addEventListener('click', () => downloadCsv().catch((err) => toast(err.message)));
+for (const [box, pick] of [
+  ['figures-range', (b) => (state.figures.days = Number(b.dataset.days))],
+  ['figures-group', (b) => (state.figures.groupBy = b.dataset.group)],
+]) {
+  $(box).addEventListener('click', (event) => {
+    const button = event.target.closest('button');
+    if (!button) return;
+    pick(button);
+    for (const b of $(box).children) b.classList.toggle('active', b === button);
+    loadFigures().catch((err) => toast(err.message));
+  });
+}
+
+// Waiting times age while the page is open; the figures too.
 setInterval(renderList, 30_000);
+setInterval(() => state.figures.open && loadFigures().catch(() => undefined), 60_000);
 start();

@@ -27,7 +27,7 @@ export async function launchBrowser(): Promise<Browser> {
 export async function signIn(
   browser: Browser,
   gw: TestGateway,
-  manager: { name: string; email: string; role: 'admin' | 'agent' },
+  manager: { name: string; email: string; role: 'admin' | 'supervisor' | 'agent' },
 ): Promise<Page> {
   const password = 'пароль-для-тесту';
   await gw.inbox.agents.create({ ...manager, password });
