@@ -82,23 +82,37 @@ export class Replies {
       createdAt: now,
     });
     const message = created.toObject() as MessageDoc;
-    const after = await this.lock.run(`conversation:${conversation._id.toString()}`, () =>
-      this.closeWait(conversation._id, actor, message, now),
-    );
+    let after: ConversationDoc;
+    try {
+      after = await this.lock.run(`conversation:${conversation._id.toString()}`, () =>
+        this.closeWait(conversation._id, actor, message, now),
+      );
+    } catch (e) {
+      // Not sent and not going to be: the history says so instead of showing it queued for ever.
+      await this.giveUp(id, conversation, 'the reply could not be recorded; send again');
+      throw e;
+    }
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(after), message: toMessage(message) });
 
     try {
       await this.queue.enqueue({ messageId: id.toString(), conversationId: conversation._id.toString() });
     } catch (e) {
-      const failed = await this.models.Message.findOneAndUpdate(
-        { _id: id, status: 'queued' },
-        { $set: { status: 'failed', error: 'the delivery queue is unavailable; send again' } },
-        { returnDocument: 'after' },
-      ).lean<MessageDoc>();
-      if (failed) this.events.emit(InboxEvent.MessageUpdated, { conversation: toConversation(after), message: toMessage(failed) });
+      await this.giveUp(id, after, 'the delivery queue is unavailable; send again');
       throw e;
     }
     return toMessage(message);
+  }
+
+  /** Marks a reply that will not be delivered as failed, with why, and tells the inbox. */
+  private async giveUp(id: Types.ObjectId, conversation: ConversationDoc, reason: string): Promise<void> {
+    const failed = await this.models.Message.findOneAndUpdate(
+      { _id: id, status: 'queued' },
+      { $set: { status: 'failed', error: reason } },
+      { returnDocument: 'after' },
+    )
+      .lean<MessageDoc>()
+      .catch(() => null);
+    if (failed) this.events.emit(InboxEvent.MessageUpdated, { conversation: toConversation(conversation), message: toMessage(failed) });
   }
 
   /**
