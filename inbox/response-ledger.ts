@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type Connection, mongo } from 'mongoose';
+import { groupBy } from '../shared/group-by';
 import { decodeFacts, decodeParts, encodeFacts, encodeParts, type FiguresPart, type ResponseFact } from './figures-codec';
-import { isDuplicateKey, type ResponseDoc } from './store/models';
+import { isOnlyDuplicateKeys, type ResponseDoc } from './store/models';
 
 export const HOUR = 3600_000;
 export const DAY = 24 * HOUR;
@@ -100,13 +101,7 @@ export class ResponseLedger {
 
   /** Files responses already packed by the hour (building the ledger from `responses`). Idempotent. */
   recordPacked(facts: readonly ResponseFact[]): Promise<void> {
-    const byHour = new Map<number, ResponseFact[]>();
-    for (const f of facts) {
-      const hour = floorTo(f.respondedAt, HOUR);
-      const list = byHour.get(hour);
-      if (list) list.push(f);
-      else byHour.set(hour, [f]);
-    }
+    const byHour = groupBy(facts, (f) => floorTo(f.respondedAt, HOUR));
     return this.insertByDay(
       [...byHour].map(([hour, list]) => {
         const home = hourHome(hour);
@@ -116,16 +111,15 @@ export class ResponseLedger {
   }
 
   private async insertByDay(entries: readonly { collection: string; doc: EntryDoc }[]): Promise<void> {
-    const byDay = new Map<string, EntryDoc[]>();
-    for (const { collection, doc } of entries) byDay.set(collection, [...(byDay.get(collection) ?? []), doc]);
-    for (const [name, docs] of byDay) {
+    for (const [name, list] of groupBy(entries, (e) => e.collection)) {
       try {
-        await this.collection<EntryDoc>(name).insertMany(docs, { ordered: false });
+        await this.collection<EntryDoc>(name).insertMany(
+          list.map((e) => e.doc),
+          { ordered: false },
+        );
       } catch (e) {
         // Already filed: the same response (or the same pack of them) is the same entry.
-        const errors = (e as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors;
-        const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
-        if (!(isDuplicateKey(e) || (list.length > 0 && list.every((w) => w.code === 11000)))) throw e;
+        if (!isOnlyDuplicateKeys(e)) throw e;
       }
     }
   }
@@ -157,8 +151,10 @@ export class ResponseLedger {
     const hours = new Set<string>();
     for (let h = floorTo(from, HOUR); h < to; h += HOUR) hours.add(hourHome(h).id);
     const docs = (await this.collection<EntryDoc>(name).find({}).toArray()).filter((doc) => hours.has(doc.h));
-    const loose = new Map<string, EntryDoc[]>();
-    for (const doc of docs) if (doc._id.startsWith('e:')) loose.set(doc.h, [...(loose.get(doc.h) ?? []), doc]);
+    const loose = groupBy(
+      docs.filter((doc) => doc._id.startsWith('e:')),
+      (doc) => doc.h,
+    );
     for (const [hour, entries] of loose) {
       await this.insertByDay([{ collection: name, doc: packedEntry(hour, onePerMessage(entries)) }]);
       await this.collection<EntryDoc>(name).deleteMany({ _id: { $in: entries.map((e) => e._id) } });

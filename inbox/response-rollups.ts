@@ -1,4 +1,5 @@
 import type { Channel } from '../shared/channels';
+import { groupBy } from '../shared/group-by';
 import type { Checkpoints } from './checkpoints';
 import type { FiguresPart, ResponseFact } from './figures-codec';
 import { DAY, factOfResponse, floorTo, HOUR, monthOf, nextMonth, type ResponseLedger } from './response-ledger';
@@ -46,11 +47,7 @@ export function partsOfResponses(rows: readonly ResponseFact[], targets: Readonl
 
 /** Figures of several buckets merged per channel and agent. */
 export function mergeParts(list: readonly FiguresPart[]): FiguresPart[] {
-  const groups = new Map<string, FiguresPart[]>();
-  for (const part of list) {
-    const key = `${part.channel}|${part.agentId}`;
-    groups.set(key, [...(groups.get(key) ?? []), part]);
-  }
+  const groups = groupBy(list, (part) => `${part.channel}|${part.agentId}`);
   return [...groups.values()].map((same): FiguresPart => {
     const [head] = same as [FiguresPart];
     return {

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
+import { groupBy } from '../shared/group-by';
 import type { FiguresPart } from './figures-codec';
 import type { LeadFigure, OpenFigures, WaitFigure } from './open-figures';
 import type { Clock } from './ports';
@@ -220,11 +221,7 @@ export class ResponseTimes {
         this.models.Conversation.find({ _id: { $in: batch } }).lean<ConversationDoc[]>(),
         this.models.Response.find({ conversationId: { $in: batch } }).lean<ResponseDoc[]>(),
       ]);
-      const byConversation = new Map<string, ResponseDoc[]>();
-      for (const r of responses) {
-        const key = r.conversationId.toString();
-        byConversation.set(key, [...(byConversation.get(key) ?? []), r]);
-      }
+      const byConversation = groupBy(responses, (r) => r.conversationId.toString());
       for (const c of conversations) {
         const own = byConversation.get(c._id.toString()) ?? [];
         rows.push({
