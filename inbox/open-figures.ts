@@ -38,8 +38,8 @@ export interface RebuildResult {
 const WAITING = 'figures_waiting';
 const LEADS_PREFIX = 'figures_leads_';
 /** Leads are filed by the UTC month of their first message, which never changes. */
-const leadsOf = (month: number): string => {
-  const d = new Date(month);
+const leadsOf = (at: Date | number): string => {
+  const d = new Date(at);
   return `${LEADS_PREFIX}${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 };
 
@@ -62,16 +62,13 @@ export function leadFigureOf(c: FigureSource): LeadFigure | null {
 }
 
 type Figure = WaitFigure | LeadFigure;
-const time = (d: Date | null | undefined) => d?.getTime() ?? null;
-const sameFigure = (a: Figure | null, b: Figure | null): boolean =>
-  a === b ||
-  (a !== null &&
-    b !== null &&
-    a.channel === b.channel &&
-    String(a.assigneeId) === String(b.assigneeId) &&
-    time('waitingSince' in a ? a.waitingSince : null) === time('waitingSince' in b ? b.waitingSince : null) &&
-    time('leadAt' in a ? a.leadAt : null) === time('leadAt' in b ? b.leadAt : null) &&
-    time('leadDueAt' in a ? a.leadDueAt : null) === time('leadDueAt' in b ? b.leadDueAt : null));
+/** What a figure says, as one string: two figures of a family are the same when these are. */
+const signature = (f: Figure | null): string | null => {
+  if (!f) return null;
+  const times = 'waitingSince' in f ? [f.waitingSince.getTime()] : [f.leadAt.getTime(), f.leadDueAt?.getTime() ?? null];
+  return [f.channel, String(f.assigneeId), ...times].join('|');
+};
+const sameFigure = (a: Figure | null, b: Figure | null): boolean => signature(a) === signature(b);
 
 /** The embedded store drops null fields on upsert: read them back as null. */
 const asWait = (d: Partial<WaitFigure>): WaitFigure => ({
@@ -122,15 +119,16 @@ export class OpenFigures {
   /** Writes or removes the figures of a conversation as it is after a write. */
   async sync(c: FigureSource): Promise<void> {
     for (const ids of this.watching) ids.add(c._id.toString());
-    const wait = waitFigureOf(c);
-    const lead = leadFigureOf(c);
     await Promise.all([
-      wait ? this.waits().replaceOne({ _id: c._id }, wait, { upsert: true }) : this.waits().deleteOne({ _id: c._id }),
-      c.firstInboundAt &&
-        (lead
-          ? this.leadsIn(leadsOf(monthOf(c.firstInboundAt.getTime()))).replaceOne({ _id: c._id }, lead, { upsert: true })
-          : this.leadsIn(leadsOf(monthOf(c.firstInboundAt.getTime()))).deleteOne({ _id: c._id })),
+      this.put(this.waits(), c._id, waitFigureOf(c)),
+      c.firstInboundAt && this.put(this.leadsIn(leadsOf(c.firstInboundAt)), c._id, leadFigureOf(c)),
     ]);
+  }
+
+  /** Writes a conversation's figure of one family by its `_id`, or removes it (null). */
+  private async put<T extends Figure>(into: Collection<T>, id: Types.ObjectId, figure: T | null): Promise<void> {
+    if (figure) await into.replaceOne({ _id: id } as never, figure, { upsert: true });
+    else await into.deleteOne({ _id: id } as never);
   }
 
   /** Every customer waiting now, of one channel if given (filtered here: only an `_id` filter is cheap on the embedded store). */
@@ -199,7 +197,7 @@ export class OpenFigures {
       for (const id of new Set([...storedLeads.keys(), ...wantLeads.keys()])) {
         const had = storedLeads.get(id);
         const want = wantLeads.get(id) ?? null;
-        const home = want ? leadsOf(monthOf(want.leadAt.getTime())) : had?.home;
+        const home = want ? leadsOf(want.leadAt) : had?.home;
         if (!home || (had?.home === home && sameFigure(had.figure, want))) continue;
         count(
           await this.lock.run(`conversation:${id}`, async () => {
