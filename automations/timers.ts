@@ -36,6 +36,7 @@ export interface TickResult {
   breached: number;
   failed: number;
 }
+const nothingDone = (): TickResult => ({ escalated: 0, warned: 0, breached: 0, failed: 0 });
 
 /**
  * One pass over what fell due. It reads the due hints of the seconds since the last pass by primary key
@@ -72,7 +73,7 @@ export class DueTimers {
   private async pass(): Promise<TickResult> {
     const now = this.inbox.clock();
     const nowSecond = secondOf(now);
-    const result: TickResult = { escalated: 0, warned: 0, breached: 0, failed: 0 };
+    const result = nothingDone();
     const { checkpoints, waits } = this.inbox;
 
     const mark = await checkpoints.get(HINTS_CHECKPOINT);
@@ -101,7 +102,7 @@ export class DueTimers {
   /** Waits for the sweep of the due-time indexes that is running, or runs one now and waits for it. */
   async sweepNow(): Promise<TickResult> {
     this.startSweep(this.inbox.clock());
-    return (await this.sweeping) ?? { escalated: 0, warned: 0, breached: 0, failed: 0 };
+    return (await this.sweeping) ?? nothingDone();
   }
 
   /** Starts no more sweeps, and lets the one running stop after the conversation it is acting on. */
@@ -123,7 +124,7 @@ export class DueTimers {
       .catch((err: unknown) => {
         this.log.error({ err }, 'the sweep of the due-time indexes failed; the next one tries again');
         this.lastSweepAt = Number.NEGATIVE_INFINITY;
-        return { escalated: 0, warned: 0, breached: 0, failed: 1 };
+        return { ...nothingDone(), failed: 1 };
       })
       .finally(() => {
         if (this.sweeping === sweep) this.sweeping = null;
@@ -133,7 +134,7 @@ export class DueTimers {
 
   /** Reads each kind of due time by its index, a batch at a time. */
   private async sweep(now: Date): Promise<TickResult> {
-    const result: TickResult = { escalated: 0, warned: 0, breached: 0, failed: 0 };
+    const result = nothingDone();
     let more = false;
     for (const kind of dueKinds) {
       for (let batch = 0; batch < MAX_BATCHES && !this.stopped; batch++) {
