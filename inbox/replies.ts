@@ -88,8 +88,9 @@ export class Replies {
         this.closeWait(conversation._id, actor, message, now),
       );
     } catch (e) {
-      // Not sent and not going to be: the history says so instead of showing it queued for ever.
-      await this.giveUp(id, conversation, 'the reply could not be recorded; send again');
+      // Not sent and not going to be: the history says so instead of showing it queued for ever. Nobody was told
+      // of the message yet, so nobody is told of its failure either.
+      await this.giveUp(id, null, 'the reply could not be recorded; send again');
       throw e;
     }
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(after), message: toMessage(message) });
@@ -103,8 +104,8 @@ export class Replies {
     return toMessage(message);
   }
 
-  /** Marks a reply that will not be delivered as failed, with why, and tells the inbox. */
-  private async giveUp(id: Types.ObjectId, conversation: ConversationDoc, reason: string): Promise<void> {
+  /** Marks a reply that will not be delivered as failed, with why, and tells the inbox if it was told of the reply. */
+  private async giveUp(id: Types.ObjectId, conversation: ConversationDoc | null, reason: string): Promise<void> {
     const failed = await this.models.Message.findOneAndUpdate(
       { _id: id, status: 'queued' },
       { $set: { status: 'failed', error: reason } },
@@ -112,7 +113,9 @@ export class Replies {
     )
       .lean<MessageDoc>()
       .catch(() => null);
-    if (failed) this.events.emit(InboxEvent.MessageUpdated, { conversation: toConversation(conversation), message: toMessage(failed) });
+    if (failed && conversation) {
+      this.events.emit(InboxEvent.MessageUpdated, { conversation: toConversation(conversation), message: toMessage(failed) });
+    }
   }
 
   /**
