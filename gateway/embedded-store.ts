@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -17,9 +18,24 @@ export interface EmbeddedStore {
   stop(): Promise<void>;
 }
 
-const FERRETDB_VERSION = 'v1.24.2';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const execFileAsync = promisify(execFile);
+
+/**
+ * The version of the FerretDB this repository builds: upstream v1.24.2 with the patches under scripts/ferretdb/,
+ * whose hash `scripts/install-ferretdb.sh` puts into `--version` and the cache path. A FerretDB of any other
+ * version (an unpatched one on PATH, a build of an older patch) is never started: without the patch its writes to
+ * one document are not atomic and no query uses an index.
+ */
+export function ferretdbVersion(): string {
+  const dir = path.join(repoRoot, 'scripts', 'ferretdb');
+  const hash = createHash('sha256');
+  const patches = readdirSync(dir)
+    .filter((n) => n.endsWith('.patch'))
+    .sort();
+  for (const name of patches) hash.update(readFileSync(path.join(dir, name)));
+  return `v1.24.2-inbox-${hash.digest('hex').slice(0, 8)}`;
+}
 
 function onPath(command: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -31,22 +47,38 @@ function onPath(command: string): string | undefined {
 
 export const ferretdbCachePath = (): string =>
   process.env.FERRETDB_BIN ??
-  path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'inbox-gateway', `ferretdb-${FERRETDB_VERSION}`, 'ferretdb');
+  path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'inbox-gateway', `ferretdb-${ferretdbVersion()}`, 'ferretdb');
 
-/** Finds FerretDB, building it with the repository's script when Go is available. */
-export async function locateFerretdb(log: (line: string) => void): Promise<string> {
-  const cached = ferretdbCachePath();
-  if (existsSync(cached)) return cached;
-  const installed = onPath('ferretdb');
-  if (installed) return installed;
-  if (!onPath('go')) {
-    throw new Error('no MONGODB_URI, no mongod and no ferretdb on this machine, and no Go to build FerretDB: set MONGODB_URI');
+/** The first line of `ferretdb --version` without its label, or undefined when the binary does not answer. */
+export async function ferretdbVersionOf(binary: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await execFileAsync(binary, ['--version'], { timeout: 10_000 });
+    return /^version: (\S+)/.exec(stdout)?.[1];
+  } catch {
+    return undefined;
   }
-  log(`building FerretDB ${FERRETDB_VERSION} once into ${path.dirname(cached)} (a minute or two)…`);
+}
+
+/** Finds this repository's FerretDB (cached, or on PATH when it is that version), building it when Go is there. */
+export async function locateFerretdb(log: (line: string) => void): Promise<string> {
+  const version = ferretdbVersion();
+  const cached = ferretdbCachePath();
+  if (existsSync(cached) && (await ferretdbVersionOf(cached)) === version) return cached;
+  const installed = onPath('ferretdb');
+  if (installed && (await ferretdbVersionOf(installed)) === version) return installed;
+  if (!onPath('go')) {
+    throw new Error(
+      `no MONGODB_URI, no mongod and no FerretDB ${version} on this machine (an unpatched ferretdb is not used), and no Go to build it: set MONGODB_URI`,
+    );
+  }
+  log(`building FerretDB ${version} once into ${path.dirname(cached)} (a minute or two)…`);
   const { stdout } = await execFileAsync('bash', [path.join(repoRoot, 'scripts', 'install-ferretdb.sh')], {
     maxBuffer: 16 * 1024 * 1024,
   });
-  return stdout.trim().split('\n').at(-1) ?? cached;
+  const built = stdout.trim().split('\n').at(-1) ?? cached;
+  const got = await ferretdbVersionOf(built);
+  if (got !== version) throw new Error(`the FerretDB built at ${built} says version ${got ?? 'nothing'}, not ${version}`);
+  return built;
 }
 
 async function freePort(): Promise<number> {
@@ -97,6 +129,8 @@ export interface EmbeddedStoreOptions {
   log: (line: string) => void;
   /** Prefer FerretDB even where mongod exists (the tests do, to run where production-like servers are absent). */
   preferFerretdb?: boolean;
+  /** A FerretDB binary started as it is, whatever its version: how the benchmark measures an unpatched build. */
+  ferretdbBinary?: string;
 }
 
 export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
@@ -113,7 +147,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
       stdio: 'ignore',
     });
   } else {
-    const binary = await locateFerretdb(options.log);
+    const binary = options.ferretdbBinary ?? (await locateFerretdb(options.log));
     kind = 'ferretdb';
     dataDir = path.resolve(options.dataDir, 'ferretdb');
     mkdirSync(dataDir, { recursive: true });
@@ -121,7 +155,9 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
       binary,
       [
         '--handler=sqlite',
-        `--sqlite-url=file:${dataDir}/`,
+        // WAL (FerretDB's default) with synchronous=NORMAL: a commit is in the WAL file before it is acknowledged,
+        // so killing the process loses nothing; only a power cut may lose the last commits, not corrupt the file.
+        `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`,
         `--listen-addr=127.0.0.1:${port}`,
         '--debug-addr=-',
         `--state-dir=${dataDir}`,

@@ -1,25 +1,68 @@
 #!/usr/bin/env bash
-# Builds FerretDB 1.24.2 (the embedded, MongoDB-wire-compatible store used by tests and by `npm start` without
-# MONGODB_URI) into a cache folder, once. `go install …/cmd/ferretdb@v1.24.2` alone yields a binary that panics at
-# start (its build/version/version.txt is generated, not published), so the module is copied out of Go's module
-# cache, given that file, and built there.
+# Builds FerretDB 1.24.2 with the gateway's patch (the embedded, MongoDB-wire-compatible store used by tests and by
+# `npm start` without MONGODB_URI) into a cache folder, once, and prints the binary's path.
+#
+# The patch (scripts/ferretdb/*.patch, applied in name order to the module's source) makes single-document writes
+# atomic and lets SQLite's indexes serve queries; its hash is part of the version (`ferretdb --version` says
+# v1.24.2-inbox-<hash>) and of the cache path, so a binary built without it, or with an older patch, is never
+# taken for it. `go install …/cmd/ferretdb@v1.24.2` alone would yield a binary that panics at start (its
+# build/version/version.txt is generated, not published), so the module is copied out of Go's module cache,
+# given that file, patched and built there.
+#
+#   scripts/install-ferretdb.sh           build unless the cached binary is this version; print its path
+#   scripts/install-ferretdb.sh --test    also run FerretDB's own Go tests of the packages the patch touches
+#   scripts/install-ferretdb.sh --version print the version the patch gives, and nothing else
 set -euo pipefail
-version=v1.24.2
+here=$(cd "$(dirname "$0")" && pwd)
+upstream=v1.24.2
+patches=("$here"/ferretdb/*.patch)
+hash=$(cat "${patches[@]}" | sha256sum | cut -c1-8)
+version="$upstream-inbox-$hash"
+[ "${1:-}" = --version ] && { echo "$version"; exit 0; }
+run_tests=false
+[ "${1:-}" = --test ] && run_tests=true
+
 dest="${FERRETDB_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/inbox-gateway/ferretdb-$version/ferretdb}"
-if [ -x "$dest" ] && "$dest" --version >/dev/null 2>&1; then
-  echo "$dest"
-  exit 0
+built=false
+if [ -x "$dest" ] && [ "$("$dest" --version 2>/dev/null | head -1)" = "version: $version" ]; then
+  built=true
+  $run_tests || { echo "$dest"; exit 0; }
 fi
+
 command -v go >/dev/null || { echo "install-ferretdb: Go is needed to build FerretDB (apt-get install golang-go)" >&2; exit 1; }
+command -v patch >/dev/null || { echo "install-ferretdb: patch is needed (apt-get install patch)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-export GOFLAGS=-mod=mod GOTOOLCHAIN=local
-src=$(cd "$work" && go mod download -json "github.com/FerretDB/FerretDB@$version" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
-[ -n "$src" ] || { echo "install-ferretdb: could not download FerretDB $version" >&2; exit 1; }
+export GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=local
+src=$(cd "$work" && go mod download -json "github.com/FerretDB/FerretDB@$upstream" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
+[ -n "$src" ] || { echo "install-ferretdb: could not download FerretDB $upstream" >&2; exit 1; }
 cp -r "$src" "$work/src"
 chmod -R u+w "$work/src"
-echo "$version" > "$work/src/build/version/version.txt"
-mkdir -p "$(dirname "$dest")"
-(cd "$work/src" && CGO_ENABLED=0 go build -trimpath -o "$dest.tmp" ./cmd/ferretdb) >&2
-mv "$dest.tmp" "$dest"
+for p in "${patches[@]}"; do
+  patch --quiet --batch --forward -p1 -d "$work/src" <"$p" >&2 || { echo "install-ferretdb: $p does not apply to FerretDB $upstream" >&2; exit 1; }
+done
+echo "$version" >"$work/src/build/version/version.txt"
+
+if $run_tests; then
+  echo "install-ferretdb: go test of the patched packages" >&2
+  # only the SQLite backend and the handler: the backends' shared tests need PostgreSQL, MySQL and HANA servers.
+  # FerretDB's test helpers find their files from the repository's root, which they know by its .git folder.
+  mkdir -p "$work/src/.git"
+  (cd "$work/src" && go test -count=1 ./internal/backends/sqlite/... ./internal/handler/... >"$work/go-test.log" 2>&1) || {
+    grep -v 'logging.go' "$work/go-test.log" | tail -60 >&2
+    echo "install-ferretdb: FerretDB's Go tests failed on the patched tree" >&2
+    exit 1
+  }
+  grep -E '^(ok|FAIL|---)' "$work/go-test.log" >&2
+fi
+
+if ! $built; then
+  mkdir -p "$(dirname "$dest")"
+  (cd "$work/src" && CGO_ENABLED=0 go build -trimpath -o "$dest.tmp" ./cmd/ferretdb) >&2
+  mv "$dest.tmp" "$dest"
+  if [ -z "${FERRETDB_BIN:-}" ]; then
+    # builds of other patches are never started again
+    find "$(dirname "$(dirname "$dest")")" -maxdepth 1 -name 'ferretdb-v*' ! -name "ferretdb-$version" -exec rm -rf {} + 2>/dev/null || true
+  fi
+fi
 echo "$dest"
