@@ -4,8 +4,11 @@ import path from 'node:path';
 import { type EmbeddedStore, startEmbeddedStore } from '../gateway/embedded-store';
 
 /** The store a benchmark runs against: MONGODB_URI when given, otherwise a fresh embedded one. */
-export async function benchStore(database: string): Promise<{ uri: string; kind: string; stop: () => Promise<void> }> {
-  if (process.env.MONGODB_URI) {
+export async function benchStore(
+  database: string,
+  ferretdbBinary?: string,
+): Promise<{ uri: string; kind: string; stop: () => Promise<void> }> {
+  if (process.env.MONGODB_URI && !ferretdbBinary) {
     const url = new URL(process.env.MONGODB_URI);
     url.pathname = `/${database}`;
     return { uri: url.toString(), kind: 'mongodb (MONGODB_URI)', stop: async () => undefined };
@@ -14,6 +17,7 @@ export async function benchStore(database: string): Promise<{ uri: string; kind:
     dataDir: mkdtempSync(path.join(tmpdir(), 'inbox-bench-')),
     database,
     preferFerretdb: true,
+    ferretdbBinary,
     log: (line) => console.log(line),
   });
   return { uri: store.uri, kind: `${store.kind} (embedded)`, stop: () => store.stop() };
