@@ -96,7 +96,6 @@ export async function runAutomationsBench(): Promise<void> {
     const inbox = await createInbox({
       connection,
       presence: { onlineAgentIds: async () => agentIds.map(String) },
-      queue: { enqueue: async () => undefined },
       senders: new Map(),
       capabilities: new Map(),
       slaTargets: config.slaFirstResponse,

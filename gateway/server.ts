@@ -3,9 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
 import { type Automations, createAutomations, WaitClocks } from '../automations';
-import { defaultRetryPolicy, defineDeliveryJob, deliveryQueue } from '../automations/delivery-queue';
 import { createAgenda } from '../automations/jobs';
 import { createInbox, type Inbox } from '../inbox';
+import { defaultRetryPolicy } from '../inbox/outbox/policy';
+import { OutboxWorker } from '../inbox/outbox/worker';
 import type { Clock } from '../inbox/ports';
 import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
@@ -85,7 +86,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     const inbox = await createInbox({
       connection,
       presence: live.presence,
-      queue: deliveryQueue(agenda),
+      retryPolicy: { ...defaultRetryPolicy, maxRetries: config.DELIVERY_MAX_RETRIES, baseDelayMs: config.DELIVERY_RETRY_BASE },
       senders,
       capabilities,
       slaTargets: config.slaFirstResponse,
@@ -93,11 +94,10 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       clock: options.clock,
       deadlines: clocks,
     });
-    defineDeliveryJob(agenda, inbox.delivery, log, {
-      ...defaultRetryPolicy,
-      maxRetries: config.DELIVERY_MAX_RETRIES,
-      baseDelayMs: config.DELIVERY_RETRY_BASE,
-    });
+    // Replies are delivered from the outbox (inbox/outbox/), no longer by jobs: those a build before left behind go.
+    await agenda.cancel({ name: 'deliver-message' }).catch(() => 0);
+    await inbox.delivery.adoptQueued(new Date());
+    const outbox = new OutboxWorker(inbox.delivery, { pollMs: config.JOBS_POLL_INTERVAL, concurrency: 20 }, log);
     const mailer = config.SMTP_URL && config.SUPERVISOR_EMAILS?.length ? createAlertMailer(config.SMTP_URL, config.EMAIL_FROM) : undefined;
     const automations = createAutomations({ agenda, inbox, clocks, settings: automationSettings, mailer, log });
 
@@ -141,6 +141,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
 
     await agenda.start();
     await automations.schedule();
+    outbox.start();
     for (const channel of channels) await channel.start?.(sink);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -163,7 +164,10 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         await httpClosed;
         clearTimeout(cut);
         await automations.stop();
-        await agenda.drain(DRAIN_MS).catch((err: unknown) => log.error({ err }, 'jobs did not drain'));
+        await Promise.all([
+          outbox.stop(DRAIN_MS),
+          agenda.drain(DRAIN_MS).catch((err: unknown) => log.error({ err }, 'jobs did not drain')),
+        ]);
         await live.closeAdapters().catch(() => undefined);
         mailer?.close();
         await connection.close();

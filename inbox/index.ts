@@ -9,13 +9,14 @@ import { Assignment } from './assignment';
 import { Checkpoints } from './checkpoints';
 import { Claims } from './claims';
 import { Conversations } from './conversations';
-import { Delivery } from './delivery';
 import { DueHints } from './due-hints';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
 import { KeyedLock } from './keyed-lock';
 import { OpenFigures } from './open-figures';
-import { type Clock, type Deadlines, type DeliveryQueue, noDeadlines, type Presence, systemClock } from './ports';
+import { Delivery } from './outbox/delivery';
+import { type DeliveryRetryPolicy, defaultRetryPolicy } from './outbox/policy';
+import { type Clock, type Deadlines, noDeadlines, type Presence, systemClock } from './ports';
 import { Replies } from './replies';
 import { ResponseLedger } from './response-ledger';
 import { ResponseRollups } from './response-rollups';
@@ -26,7 +27,8 @@ import { Waits } from './waits';
 export interface InboxDeps {
   connection: Connection;
   presence: Presence;
-  queue: DeliveryQueue;
+  /** How replies are retried (DELIVERY_MAX_RETRIES, DELIVERY_RETRY_BASE). */
+  retryPolicy?: DeliveryRetryPolicy;
   senders: ReadonlyMap<Channel, ChannelSender>;
   capabilities: ReadonlyMap<Channel, Capabilities>;
   slaTargets: Readonly<Record<Channel, number>>;
@@ -53,6 +55,7 @@ export async function createInbox(deps: InboxDeps) {
   const hints = new DueHints(deps.connection, clock);
   const claims = new Claims(models);
   const conversations = new Conversations(models, events, clock, lock, hints, openFigures, deadlines);
+  const delivery = new Delivery(models, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
   return {
     models,
     events,
@@ -61,8 +64,8 @@ export async function createInbox(deps: InboxDeps) {
     conversations,
     agents: new Agents(models, deps.presence),
     ingest: new Ingest(models, events, assignment, deps.log, clock, lock, hints, deadlines, openFigures),
-    replies: new Replies(models, conversations, events, deps.queue, deps.capabilities, clock, lock, ledger, openFigures),
-    delivery: new Delivery(models, deps.senders, alerts, events, deps.log),
+    replies: new Replies(models, conversations, events, delivery, deps.capabilities, clock, lock, ledger, openFigures),
+    delivery,
     responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups, ledger, openFigures),
     rollups,
     ledger,

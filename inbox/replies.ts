@@ -22,6 +22,18 @@ export const replySchema = z.union([
 export type ReplyInput = z.infer<typeof replySchema>;
 
 const DAY_MS = 24 * 3600_000;
+/**
+ * A stored reply's first attempt, until it is handed to delivery: a reply whose process died before that is still
+ * taken up then, and failed as never handed over (inbox/outbox/delivery.ts), instead of staying queued.
+ */
+const HAND_OVER_GRACE_MS = 60_000;
+/** What a queued reply carries for delivery, so the outbox reads nothing else. */
+const outboxFields = (contact: ContactDoc, conversation: ConversationDoc) => ({
+  to: contact.externalId,
+  lastInboundAt: conversation.lastInboundAt ?? null,
+  nextAttemptAt: new Date(Date.now() + HAND_OVER_GRACE_MS),
+  queuedAt: null,
+});
 /** "24 h", "7 days": how long a window is, in the unit a manager would say. */
 const span = (ms: number) => (ms >= 2 * DAY_MS && ms % DAY_MS === 0 ? `${ms / DAY_MS} days` : `${Math.round(ms / 3600_000)} h`);
 
@@ -59,7 +71,8 @@ export class Replies {
     const now = this.clock();
     this.checkSendable(conversation, input, now);
     const contact = await this.models.Contact.findById(conversation.contactId).lean<ContactDoc>();
-    if (contact && contact.reachable === false) {
+    if (!contact) throw new AppError(ErrorCode.ConversationNotFound, `the contact of conversation ${conversationId} no longer exists`);
+    if (contact.reachable === false) {
       throw new AppError(
         ErrorCode.ContactUnreachable,
         `${contact.name} unsubscribed from ${conversation.channel}: replies cannot reach them`,
@@ -79,6 +92,7 @@ export class Replies {
       attachments: [],
       dedupeKey: `out:${randomUUID()}`,
       status: 'queued',
+      ...outboxFields(contact, conversation),
       createdAt: now,
     });
     const message = created.toObject() as MessageDoc;
@@ -90,32 +104,22 @@ export class Replies {
     } catch (e) {
       // Not sent and not going to be: the history says so instead of showing it queued for ever. Nobody was told
       // of the message yet, so nobody is told of its failure either.
-      await this.giveUp(id, null, 'the reply could not be recorded; send again');
+      await this.giveUp(id, 'the reply could not be recorded; send again');
       throw e;
     }
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(after), message: toMessage(message) });
 
-    try {
-      await this.queue.enqueue({ messageId: id.toString(), conversationId: conversation._id.toString() });
-    } catch (e) {
-      await this.giveUp(id, after, 'the delivery queue is unavailable; send again');
-      throw e;
-    }
+    // Should this write fail, the reply is still taken up once its grace ends, and failed as never handed over.
+    await this.queue.enqueue({ messageId: id.toString(), conversationId: conversation._id.toString() });
     return toMessage(message);
   }
 
-  /** Marks a reply that will not be delivered as failed, with why, and tells the inbox if it was told of the reply. */
-  private async giveUp(id: Types.ObjectId, conversation: ConversationDoc | null, reason: string): Promise<void> {
-    const failed = await this.models.Message.findOneAndUpdate(
+  /** Marks a reply that will not be delivered as failed, with why (nobody was told of it yet, so nobody is told now). */
+  private async giveUp(id: Types.ObjectId, reason: string): Promise<void> {
+    await this.models.Message.updateOne(
       { _id: id, status: 'queued' },
-      { $set: { status: 'failed', error: reason } },
-      { returnDocument: 'after' },
-    )
-      .lean<MessageDoc>()
-      .catch(() => null);
-    if (failed && conversation) {
-      this.events.emit(InboxEvent.MessageUpdated, { conversation: toConversation(conversation), message: toMessage(failed) });
-    }
+      { $set: { status: 'failed', error: reason, nextAttemptAt: null } },
+    ).catch(() => undefined);
   }
 
   /**
@@ -126,6 +130,8 @@ export class Replies {
   async sendAutomatic(input: AutomaticReply): Promise<Message | null> {
     const conversation = await this.models.Conversation.findById(input.conversationId).lean<ConversationDoc>();
     if (!conversation || conversation.contactReachable === false) return null;
+    const contact = await this.models.Contact.findById(conversation.contactId).lean<ContactDoc>();
+    if (!contact) return null;
     try {
       this.checkSendable(conversation, { text: input.text }, this.clock());
     } catch {
@@ -142,6 +148,7 @@ export class Replies {
         attachments: [],
         dedupeKey: `auto:${input.key}`,
         status: 'queued',
+        ...outboxFields(contact, conversation),
         createdAt: this.clock(),
       });
       message = created.toObject() as MessageDoc;

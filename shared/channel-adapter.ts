@@ -35,6 +35,8 @@ export interface Capabilities {
   humanAgentWindowMs?: number;
   /** Approved templates can be sent at any time (WhatsApp). */
   templates?: boolean;
+  /** The platform drops a second copy of one message (it takes our message id as an idempotency key). */
+  idempotentSends?: boolean;
 }
 
 /**

@@ -122,6 +122,8 @@ export class DeliveryError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
+    /** The platform may have taken the message (it did not answer in time): another try may send it twice. */
+    readonly maybeDelivered = false,
   ) {
     super(message);
     this.name = 'DeliveryError';

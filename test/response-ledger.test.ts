@@ -90,7 +90,6 @@ describe('the figures ledger', () => {
       inbox = await createInbox({
         connection,
         presence: { onlineAgentIds: async () => [] },
-        queue: { enqueue: async () => undefined },
         senders: new Map(),
         capabilities: new Map(),
         slaTargets: config.slaFirstResponse,

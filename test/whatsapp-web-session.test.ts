@@ -108,10 +108,10 @@ describe('the WhatsApp Web session: pairing, reconnects and logouts, seen by adm
       json: { text: 'Так, до 20:00. Чекаємо на вас!' },
     });
     expect(res.status).toBe(201);
-    // The first attempt finds no ready session, waits a little, and goes back to the queue.
+    // The first attempt finds no ready session, waits a little, and goes back to the queue with the reason.
     const retried = await eventually(async () => {
       const m = await (await gw.collection('messages')).findOne({ text: 'Так, до 20:00. Чекаємо на вас!' });
-      return m?.status === 'queued' && (m.attempts ?? 0) >= 1 ? m : null;
+      return m?.status === 'queued' && (m.attempts ?? 0) >= 1 && m.error ? m : null;
     });
     expect(retried.error).toBe('WhatsApp Web is not connected (starting: CONFLICT)');
 

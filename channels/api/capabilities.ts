@@ -6,4 +6,6 @@ export const apiCapabilities: Capabilities = {
   attachmentsOut: false,
   receipts: false,
   replyWindowMs: null,
+  // the callback gets our message id (body and Idempotency-Key header) and is asked to drop a second copy
+  idempotentSends: true,
 };

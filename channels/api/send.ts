@@ -18,12 +18,19 @@ export class ApiCallbackSender implements ChannelSender {
     try {
       response = await fetch(this.callbackUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-signature-256': `sha256=${hmacSha256Hex(this.key, body)}` },
+        headers: {
+          'content-type': 'application/json',
+          'x-signature-256': `sha256=${hmacSha256Hex(this.key, body)}`,
+          // A reply tried again after no answer carries the same key: the integration drops the second copy.
+          'idempotency-key': message.messageId,
+        },
         body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {
-      throw new DeliveryError(`callback unreachable: ${e instanceof Error ? e.message : String(e)}`, true);
+      // A timeout may come after the integration took the reply; a refused connection cannot.
+      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
+      throw new DeliveryError(`callback unreachable: ${e instanceof Error ? e.message : String(e)}`, true, undefined, timedOut);
     }
     if (response.status === 429 || response.status >= 500) {
       const retryAfter = Number(response.headers.get('retry-after'));

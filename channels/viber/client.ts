@@ -31,6 +31,8 @@ export class ViberHttpError extends Error {
     readonly endpoint: string,
     message: string,
     readonly httpStatus?: number,
+    /** No answer in time: Viber may have taken the request. */
+    readonly timedOut = false,
   ) {
     super(`Viber ${endpoint}: ${message}`);
     this.name = 'ViberHttpError';
@@ -75,7 +77,8 @@ export class ViberClient {
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (e) {
-      throw new ViberHttpError(endpoint, `unreachable (${e instanceof Error ? e.message : String(e)})`);
+      const timedOut = e instanceof Error && e.name === 'TimeoutError';
+      throw new ViberHttpError(endpoint, `unreachable (${e instanceof Error ? e.message : String(e)})`, undefined, timedOut);
     }
     const text = await response.text().catch(() => '');
     if (!response.ok) throw new ViberHttpError(endpoint, `HTTP ${response.status}`, response.status);

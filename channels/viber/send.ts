@@ -32,7 +32,7 @@ export function toDeliveryError(e: unknown): DeliveryError {
     const status = e.httpStatus;
     // A 4xx other than 429 means the request itself is wrong (a bad VIBER_API_URL, say): retrying cannot help.
     if (status !== undefined && status >= 400 && status < 500 && status !== 429) return new DeliveryError(e.message, false);
-    return new DeliveryError(e.message, true);
+    return new DeliveryError(e.message, true, undefined, e.timedOut);
   }
   return new DeliveryError(e instanceof Error ? e.message : String(e), true);
 }

@@ -43,6 +43,11 @@ const conversationSchema = new Schema(
     firstResponseAt: { type: Date, default: null },
     firstResponderId: { type: Schema.Types.ObjectId, default: null },
     unreadCount: { type: Number, default: 0 },
+    /**
+     * The latest inbound messages whose effects (unread count, preview, the wait) this conversation took, so a
+     * redelivery that finishes what a crashed first delivery began never applies one twice.
+     */
+    appliedInbound: { type: [Schema.Types.ObjectId], default: [] },
     escalationStep: { type: Number, default: 0 },
     triedAgentIds: { type: [Schema.Types.ObjectId], default: [] },
     /** When the current wait passes to the next manager (or to the shared queue); null: no escalation pending. */
@@ -96,10 +101,30 @@ const messageSchema = new Schema(
     dedupeKey: { type: String, required: true },
     status: { type: String, enum: ['received', 'queued', 'sent', 'delivered', 'read', 'failed'], required: true },
     error: { type: String, default: null },
+    /** Outbound: delivery attempts started (see inbox/outbox/). */
     attempts: { type: Number, default: 0 },
+    /**
+     * Outbound and queued: when the next attempt may start (found by index); while an attempt runs, when its lease
+     * ends. Null once sent or failed.
+     */
+    nextAttemptAt: { type: Date, default: null },
+    /** When the reply was handed to delivery; null while its conversation is still being updated. */
+    queuedAt: { type: Date, default: null },
+    /** Set while an attempt runs; still set when the process running it died. */
+    sendingSince: { type: Date, default: null },
+    /** Attempts whose outcome is unknown (no answer in time, or the process died mid-send). */
+    uncertainAttempts: { type: Number, default: 0 },
+    /** Outbound: the contact's platform id and when they last wrote, as of the reply, so delivery reads nothing else. */
+    to: { type: String, default: null },
+    lastInboundAt: { type: Date, default: null },
     platformAt: { type: Date, default: null },
     editedAt: { type: Date, default: null },
     source: { type: String, default: null },
+    /**
+     * Inbound: true from the message's insert until its conversation took its effects. A redelivery that finds it
+     * still true finishes the job (the first delivery's process died in between); absent means done.
+     */
+    pending: { type: Boolean, default: undefined },
     /** The platform payload as JSON text (safe for keys with `.`/`$`, exact for 64-bit integers). */
     raw: { type: String, default: null },
   },
@@ -111,8 +136,8 @@ messageSchema.index({ dedupeKey: 1 }, { unique: true });
 messageSchema.index({ conversationId: 1, createdAt: 1, _id: 1 });
 // Receipts (delivered/read/failed) find the outbound message by the platform id.
 messageSchema.index({ channel: 1, externalId: 1 });
-// The outbound-queue gauge counts the replies still queued on every scrape (an index count, not a scan, on MongoDB).
-messageSchema.index({ status: 1 });
+// The outbox: the queued replies due first; also the outbound-queue gauge's count of queued replies.
+messageSchema.index({ status: 1, nextAttemptAt: 1 });
 
 const agentSchema = new Schema(
   {
@@ -183,17 +208,6 @@ const messageRefSchema = new Schema({
 });
 
 /**
- * One document per delivery attempt of a reply, keyed by (message, attempt number): a job that the queue hands out
- * twice (FerretDB's findAndModify is not atomic, so two workers can lock one job) sends once.
- */
-const deliveryAttemptSchema = new Schema({
-  _id: { type: Schema.Types.ObjectId, required: true },
-  messageId: { type: Schema.Types.ObjectId, required: true },
-  attempt: { type: Number, required: true },
-  startedAt: { type: Date, required: true },
-});
-
-/**
  * A decision taken once across processes (an escalation step of one wait): the first insert of its key wins. Needed
  * because a guarded findOneAndUpdate is not atomic on FerretDB, while unique keys are enforced on every store.
  */
@@ -216,7 +230,6 @@ export function createModels(connection: Connection) {
     Alert: connection.model('Alert', alertSchema, 'alerts'),
     Response: connection.model('Response', responseSchema, 'responses'),
     MessageRef: connection.model('MessageRef', messageRefSchema, 'message_refs'),
-    DeliveryAttempt: connection.model('DeliveryAttempt', deliveryAttemptSchema, 'delivery_attempts'),
     Claim: connection.model('Claim', claimSchema, 'claims'),
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
   };
