@@ -21,6 +21,9 @@ export interface IngestResult {
 const previewOf = (text: string, attachments: readonly { kind: string }[]): string =>
   (text || (attachments[0] ? `[${attachments[0].kind}]` : '')).slice(0, 200);
 
+/** Inbound messages a conversation remembers having applied: far more than can be redelivered at once. */
+const APPLIED_KEPT = 20;
+
 /** Status order for receipts: a late `delivered` never overwrites `read`. */
 const statusRank: Record<string, number> = { queued: 0, sent: 1, delivered: 2, read: 3 };
 
@@ -76,6 +79,7 @@ export class Ingest {
     const before = await this.models.Conversation.findById(conversationId).lean<ConversationDoc>();
     if (!before) throw new Error(`conversation ${conversationId.toString()} vanished during ingest`);
     let message: MessageDoc;
+    let resumed = false;
     try {
       const created = await this.models.Message.create({
         _id: messageId,
@@ -91,19 +95,32 @@ export class Ingest {
         platformAt: msg.sentAt,
         source: msg.source ?? null,
         raw: msg.raw,
+        pending: true,
         createdAt: receivedAt,
       });
       message = created.toObject() as MessageDoc;
     } catch (e) {
       // Redelivery: the primary key (derived from the platform's id) is already taken.
       if (!isDuplicateKey(e)) throw e;
-      return { duplicate: true, messageId: messageId.toString(), conversationId: conversationId.toString() };
+      const stored = await this.models.Message.findById(messageId).lean<MessageDoc>();
+      if (!stored?.pending) return { duplicate: true, messageId: messageId.toString(), conversationId: conversationId.toString() };
+      // The first delivery stored the message and died before its conversation took it: finish that now.
+      message = stored;
+      resumed = true;
     }
 
-    let conversation = await this.applyCustomerTurn(before, message, receivedAt);
+    // Everything below may run twice for one message (a redelivery after a crash): each step is guarded or idempotent.
+    const at = message.createdAt ?? receivedAt;
+    let conversation = await this.applyCustomerTurn(before, message, at);
     if (!conversation.assigneeId && (before.firstInboundAt == null || before.status === 'resolved')) {
       conversation = (await this.assignment.assignIfUnassigned(conversation._id)) ?? conversation;
     }
+    await this.models.Message.updateOne({ _id: message._id }, { $unset: { pending: 1 } });
+    if (resumed)
+      this.log.warn(
+        { channel: msg.channel, messageId: messageId.toString() },
+        'redelivery finished a message whose first delivery stopped half-way',
+      );
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
     this.log.debug({ channel: msg.channel, conversationId: conversation._id.toString() }, 'inbound message stored');
     return { duplicate: false, messageId: message._id.toString(), conversationId: conversation._id.toString() };
@@ -191,15 +208,18 @@ export class Ingest {
     }
     const reopened =
       before.status === 'resolved' ? { outcome: null, lossReason: null, resolvedAt: null, escalationStep: 0, triedAgentIds: [] } : {};
-    const after = await Conversation.findOneAndUpdate(
-      { _id: id },
-      {
-        $max: { lastMessageAt: at, lastInboundAt: at },
-        $set: { status: 'open', lastMessagePreview: previewOf(message.text ?? '', message.attachments ?? []), ...reopened },
-        $inc: { unreadCount: 1 },
-      },
-      { returnDocument: 'after' },
-    ).lean<ConversationDoc>();
+    // Once per message: the guard on appliedInbound makes a second application (a redelivery) find nothing to do.
+    const after =
+      (await Conversation.findOneAndUpdate(
+        { _id: id, appliedInbound: { $ne: message._id } },
+        {
+          $max: { lastMessageAt: at, lastInboundAt: at },
+          $set: { status: 'open', lastMessagePreview: previewOf(message.text ?? '', message.attachments ?? []), ...reopened },
+          $inc: { unreadCount: 1 },
+          $push: { appliedInbound: { $each: [message._id], $slice: -APPLIED_KEPT } },
+        },
+        { returnDocument: 'after' },
+      ).lean<ConversationDoc>()) ?? (await Conversation.findById(id).lean<ConversationDoc>());
     if (!after) throw new Error(`conversation ${id.toString()} vanished during ingest`);
     // Only a wait that starts or a first message changes the figure; a customer writing on while they wait does not.
     if (before.awaitingReplySince == null || before.firstInboundAt == null) await this.openFigures.sync(after);
