@@ -37,7 +37,7 @@ export class EscalationChain {
       const tried = new Set([...(c.triedAgentIds ?? []).map(String), ...(previous ? [previous.toString()] : [])]);
       const next = await assignment.nextAgent([...tried]);
       if (next) {
-        const after = await waits.handOver(c, next, this.clocks.escalationFrom(channel, now), now);
+        const after = await waits.handOver(c, next, this.clocks.escalationFrom(channel, now));
         if (!after) return 'taken';
         const lastStep = step + 1 >= this.maxSteps;
         const within = waitPhrase(this.clocks.escalationAfter(channel), this.clocks.calendar(channel));
@@ -54,7 +54,7 @@ export class EscalationChain {
         return 'handed-over';
       }
     }
-    const after = await waits.toQueue(c, now);
+    const after = await waits.toQueue(c);
     if (!after) return 'taken';
     const why =
       step >= this.maxSteps

@@ -48,9 +48,7 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     clocks,
     /** One pass over the due timers now (the recurring job does this every tick interval). */
     tick: () => timers.tick(),
-    /** The sweep of the due-time indexes running, or one now, waited for (passes start one at a process's first pass and every 30 minutes). */
-    sweep: () => timers.sweepNow(),
-    /** Before the job queue drains on stop: no new sweep, and the running one ends after its current conversation. */
+    /** Before the job queue drains on stop: no new pass, and the running one ends after its current conversations. */
     stop: () => timers.stop(),
     /** Rolls up closed hours of response figures now (the job does this every minute). */
     rollUp: () => inbox.rollups.run(inbox.clock()),

@@ -2,9 +2,8 @@
  * Automations at scale.
  *
  * 1. The due-timer pass at 2,000, 20,000 and 100,000 open conversations (1,000 of them waiting, with due times
- *    ahead and their due hints filed, as the gateway files them): the first pass of a process, a sweep of the
- *    due-time indexes (which runs beside the passes), a pass with nothing due, and a pass with some conversations
- *    due — with the part that finds what is due timed on its own, and the store commands the pass sends counted.
+ *    ahead): the first pass of a process, a pass with nothing due, and a pass with some conversations due — with
+ *    the query that finds what is due timed on its own, and the store commands the pass sends counted.
  * 2. The response-time figures over 1,000,000 stored messages and two years of leads nobody answered.
  *
  *   npm run bench                                   # every benchmark, this one included
@@ -22,7 +21,6 @@ import { createAutomations, WaitClocks } from '../automations';
 import { createAgenda } from '../automations/jobs';
 import { loadConfig } from '../gateway/config';
 import { createInbox } from '../inbox';
-import { secondOf } from '../inbox/due-hints';
 import type { Channel } from '../shared/channels';
 import { createLogger } from '../shared/logger';
 import { CommandCount } from './commands';
@@ -113,9 +111,8 @@ export async function runAutomationsBench(): Promise<void> {
       agentIds.map((_id, i) => ({ _id, name: `Agent ${i + 1}`, email: `agent${i + 1}@bench.example`, passwordHash: 'x', role: 'agent' })),
     );
 
-    // Open conversations, the first WAITING of them waiting, with due times ahead and their hints filed as ingest files them.
+    // Open conversations, the first WAITING of them waiting, with due times ahead.
     const conversations: Record<string, unknown>[] = [];
-    const waits: { _id: Types.ObjectId; escalationDueAt: Date | null; slaBreachAt: Date | null }[] = [];
     for (let i = 0; i < OPEN; i++) {
       const _id = new Types.ObjectId();
       const channel = pick(channels);
@@ -124,7 +121,6 @@ export async function runAutomationsBench(): Promise<void> {
       const since = new Date(now - random() * 60_000);
       const escalationDueAt = waiting ? new Date(now + 60_000 + random() * 9 * 60_000) : null;
       const slaBreachAt = waiting ? new Date(now + 3600_000) : null;
-      waits.push({ _id, escalationDueAt, slaBreachAt });
       conversations.push({
         _id,
         channel,
@@ -151,9 +147,6 @@ export async function runAutomationsBench(): Promise<void> {
       });
     }
     const conversationIds = conversations.map((c) => c._id as Types.ObjectId);
-    for (let i = 0; i < waits.length; i += 100) {
-      await Promise.all(waits.slice(i, i + 100).map(({ _id, ...due }) => inbox.waits.hints.fileAll(_id, due)));
-    }
     let inserted = 0;
     const insertConversations = async (upTo: number) => {
       for (; inserted < upTo; inserted += 5000) {
@@ -165,20 +158,16 @@ export async function runAutomationsBench(): Promise<void> {
     };
 
     for (const size of sizes) {
-      // Ten seconds on: the hints of the last size's due waits are behind the passes now, as they would be.
       now += 10_000;
       const [, inserting] = await timed(() => insertConversations(size));
       log(`\n${size.toLocaleString('en')} open conversations (inserted in ${ms(inserting)}):`);
       const automations = processAutomations();
       const [, first] = await timed(() => automations.tick());
-      log(`  first pass of a process (starts a sweep beside it):    ${ms(first)}`);
-      await automations.sweep();
-      const [, sweep] = await timed(() => automations.sweep());
-      log(`  a sweep of the due-time indexes (beside the passes):    ${ms(sweep)}`);
+      log(`  first pass of a process:                                ${ms(first)}`);
       const idle = await median(5, () => automations.tick());
       log(`  pass, nothing due:                                      median ${ms(idle.median)}, max ${ms(idle.max)}`);
 
-      // Some waits fall due now: their due times move to a second ago, and their hints are filed as the gateway does.
+      // Some waits fall due now: their due times move to a second ago.
       const dueIds = Array.from({ length: DUE }, (_, i) => conversationIds[Math.floor(((i + 0.5) * size) / DUE)] as Types.ObjectId);
       const dueAt = new Date(now - 1000);
       await db
@@ -187,27 +176,15 @@ export async function runAutomationsBench(): Promise<void> {
           { _id: { $in: dueIds } },
           { $set: { awaitingReplySince: new Date(now - 11 * 60_000), firstResponseAt: null, escalationDueAt: dueAt, slaBreachAt: dueAt } },
         );
-      for (const id of dueIds) await inbox.waits.hints.fileAll(id, { escalationDueAt: dueAt, slaBreachAt: dueAt });
-      const [hints, hintsMs] = await timed(() => inbox.waits.hints.read(secondOf(now) - 3, secondOf(now)));
-      const ids = [...new Set(hints.filter((h) => h.dueAt.getTime() <= now).map((h) => h.conversationId.toString()))];
-      const [found, loadMs] = await timed(() => inbox.waits.byIds(ids.map((id) => new Types.ObjectId(id))));
+      const [found, findMs] = await timed(() => inbox.waits.due('escalationDueAt', new Date(now), 100));
       commands.start();
       const [result, busy] = await timed(() => automations.tick());
       const sent = commands.stop();
-      log(`  reading the hints of the last 4 seconds:                ${ms(hintsMs)} (${hints.length} hints)`);
-      log(`  loading the ${found.length} due conversations by _id:              ${ms(loadMs)}`);
+      log(`  finding the ${found.length} due by the escalation index:            ${ms(findMs)}`);
       log(
         `  pass with ${DUE} due, acting on them:                     ${ms(busy)} (handed over or queued ${result.escalated}, breaches ${result.breached}, failed ${result.failed})`,
       );
       log(`    store commands it sent: ${sent.describe()}`);
-    }
-    if (ferret) {
-      log(
-        '\nnote: FerretDB 1.24 on SQLite uses no index, not even for _id (a lookup or an update is an SQL scan of the table), ' +
-          'so loading and updating each due conversation grows with the collection there, and an update guarded by more ' +
-          'than _id decodes every conversation; reading the hints does not. The commands a pass sends are the same at ' +
-          'every size, each naming an _id: on MongoDB, an index lookup each.',
-      );
     }
 
     // A million messages over 90 days; every other one an agent's reply, half of those ending a wait (a response).

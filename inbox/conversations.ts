@@ -4,7 +4,6 @@ import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import { type Actor, assertCanWorkOn, isObjectId, seesEverything } from './access';
 import { decodeCursor, encodeCursor } from './cursor';
-import type { DueHints } from './due-hints';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
 import type { OpenFigures } from './open-figures';
@@ -54,7 +53,6 @@ export class Conversations {
     private readonly events: InboxEvents,
     private readonly clock: Clock,
     private readonly lock: KeyedLock,
-    private readonly hints: DueHints,
     private readonly openFigures: OpenFigures,
     private readonly deadlines: Deadlines = noDeadlines,
   ) {}
@@ -137,7 +135,6 @@ export class Conversations {
     // A customer still waiting gets a fresh escalation clock: the new assignee has the full time to answer.
     const waiting = before.awaitingReplySince != null;
     const escalationDueAt = waiting ? this.deadlines.escalationFrom(before.channel as Channel, this.clock()) : null;
-    if (escalationDueAt) await this.hints.file(before._id, 'escalationDueAt', escalationDueAt);
     const after = await this.models.Conversation.findOneAndUpdate(
       { _id: before._id },
       { $set: { assigneeId: assignee, escalationStep: 0, triedAgentIds: assignee ? [assignee] : [], escalationDueAt } },

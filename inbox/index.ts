@@ -7,9 +7,7 @@ import { Agents } from './agents';
 import { Alerts } from './alerts';
 import { Assignment } from './assignment';
 import { Checkpoints } from './checkpoints';
-import { Claims } from './claims';
 import { Conversations } from './conversations';
-import { DueHints } from './due-hints';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
 import { KeyedLock } from './keyed-lock';
@@ -52,9 +50,7 @@ export async function createInbox(deps: InboxDeps) {
   const ledger = new ResponseLedger(deps.connection);
   const rollups = new ResponseRollups(models, ledger, checkpoints, deps.slaTargets);
   const alerts = new Alerts(models, events, clock);
-  const hints = new DueHints(deps.connection, clock);
-  const claims = new Claims(models);
-  const conversations = new Conversations(models, events, clock, lock, hints, openFigures, deadlines);
+  const conversations = new Conversations(models, events, clock, lock, openFigures, deadlines);
   const delivery = new Delivery(models, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
   return {
     models,
@@ -63,16 +59,15 @@ export async function createInbox(deps: InboxDeps) {
     alerts,
     conversations,
     agents: new Agents(models, deps.presence),
-    ingest: new Ingest(models, events, assignment, deps.log, clock, lock, hints, deadlines, openFigures),
+    ingest: new Ingest(models, events, assignment, deps.log, clock, lock, deadlines, openFigures),
     replies: new Replies(models, conversations, events, delivery, deps.capabilities, clock, lock, ledger, openFigures),
     delivery,
     responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups, ledger, openFigures),
     rollups,
     ledger,
     checkpoints,
-    claims,
     openFigures,
-    waits: new Waits(models, events, lock, claims, hints, openFigures),
+    waits: new Waits(models, events, lock, openFigures),
     clock,
   };
 }

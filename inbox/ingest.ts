@@ -3,7 +3,6 @@ import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
 import type { InboundContact, InboundContactState, InboundEdit, InboundEvent, InboundMessage, InboundReceipt } from '../shared/messages';
 import type { Assignment } from './assignment';
-import type { DueHints } from './due-hints';
 import { InboxEvent, type InboxEvents } from './events';
 import type { KeyedLock } from './keyed-lock';
 import type { OpenFigures } from './open-figures';
@@ -41,7 +40,6 @@ export class Ingest {
     private readonly log: Logger,
     private readonly clock: Clock,
     private readonly lock: KeyedLock,
-    private readonly hints: DueHints,
     private readonly deadlines: Deadlines,
     private readonly openFigures: OpenFigures,
   ) {}
@@ -197,7 +195,6 @@ export class Ingest {
     if (before.awaitingReplySince == null) {
       const firstResponse = before.firstResponseAt == null;
       const due = this.deadlines.forWait(before.channel as Channel, at, firstResponse);
-      await this.hints.fileAll(id, due);
       await Conversation.updateOne(
         { _id: id, awaitingReplySince: null },
         { $set: { awaitingReplySince: at, ...due, ...(firstResponse ? { firstResponseDueAt: due.slaBreachAt } : {}) } },

@@ -177,6 +177,8 @@ describe('the WhatsApp Web session: pairing, reconnects and logouts, seen by adm
     client.disconnect('LOGOUT');
     const fresh = await factory.client(count + 1);
     expect(client.destroyCalls).toBe(1);
+    // The new client exists a moment before its `starting` reaches the admins' socket.
+    await waitForState('starting', from);
     expect(sessionEvents(from).map((e) => e.state)).toEqual(['logged_out', 'logged_out', 'starting']);
     expect(sessionEvents(from)[1]).toMatchObject({ reason: 'no new QR after the logout' });
 

@@ -72,10 +72,10 @@ conversationSchema.index({ status: 1, lastMessageAt: -1, _id: -1 });
 conversationSchema.index({ assigneeId: 1, lastMessageAt: -1, _id: -1 });
 // Who is waiting: reconciling the open figures (inbox/open-figures.ts).
 conversationSchema.index({ awaitingReplySince: 1 });
-// The automations' sweep: what fell due, by index, so its cost grows with what is due rather than with what is open.
-conversationSchema.index({ escalationDueAt: 1 });
-conversationSchema.index({ slaWarnAt: 1 });
-conversationSchema.index({ slaBreachAt: 1 });
+// The automations' pass: what fell due, earliest first, by index, so it reads what is due rather than what is open.
+conversationSchema.index({ escalationDueAt: 1, _id: 1 });
+conversationSchema.index({ slaWarnAt: 1, _id: 1 });
+conversationSchema.index({ slaBreachAt: 1, _id: 1 });
 // The response-time export: leads by the time of their first message.
 conversationSchema.index({ firstInboundAt: 1 });
 // Reconciling the open figures: the leads still unanswered.
@@ -207,16 +207,6 @@ const messageRefSchema = new Schema({
   messageId: { type: Schema.Types.ObjectId, required: true },
 });
 
-/**
- * A decision taken once across processes (an escalation step of one wait): the first insert of its key wins. Needed
- * because a guarded findOneAndUpdate is not atomic on FerretDB, while unique keys are enforced on every store.
- */
-const claimSchema = new Schema({
-  _id: { type: Schema.Types.ObjectId, required: true },
-  key: { type: String, required: true },
-  at: { type: Date, required: true },
-});
-
 /** The due times a conversation carries, in the order the automations act on them when several fall due together. */
 export const dueKinds = ['slaWarnAt', 'slaBreachAt', 'escalationDueAt'] as const;
 export type DueKind = (typeof dueKinds)[number];
@@ -230,7 +220,6 @@ export function createModels(connection: Connection) {
     Alert: connection.model('Alert', alertSchema, 'alerts'),
     Response: connection.model('Response', responseSchema, 'responses'),
     MessageRef: connection.model('MessageRef', messageRefSchema, 'message_refs'),
-    Claim: connection.model('Claim', claimSchema, 'claims'),
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
   };
 }
