@@ -30,6 +30,22 @@ export class FakeTelegram {
     this.pendingUpdates.push(update);
   }
 
+  private gates: { predicate: (call: RecordedCall) => boolean; resolve: (call: RecordedCall) => void }[] = [];
+  private held: (() => void)[] = [];
+
+  /**
+   * The first call matching `predicate` is recorded but not answered until `releaseHeld()`: the sender is caught
+   * mid-send, with Telegram holding its message and the caller not knowing. Resolves when that call arrives.
+   */
+  holdNext(predicate: (call: RecordedCall) => boolean): Promise<RecordedCall> {
+    return new Promise((resolve) => this.gates.push({ predicate, resolve }));
+  }
+
+  /** Answers every held call (to a caller that was killed meanwhile the answer goes nowhere). */
+  releaseHeld(): void {
+    for (const answer of this.held.splice(0)) answer();
+  }
+
   /** Answers the next matching calls from `responder` (first one returning a reply wins). */
   respond(responder: Responder): void {
     this.responders.push(responder);
@@ -62,6 +78,12 @@ export class FakeTelegram {
       };
       const index = this.calls.length;
       this.calls.push(call);
+      const gate = this.gates.find((g) => g.predicate(call));
+      if (gate) {
+        this.gates = this.gates.filter((g) => g !== gate);
+        gate.resolve(call);
+        await new Promise<void>((answer) => this.held.push(answer));
+      }
       const reply = this.responders.map((r) => r(call, index)).find(Boolean) ?? (await this.defaultReply(call));
       res.writeHead(reply.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(reply.body));
@@ -103,6 +125,7 @@ export class FakeTelegram {
   }
 
   async stop(): Promise<void> {
+    this.releaseHeld();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
