@@ -14,6 +14,7 @@ import type { Logger } from '../shared/logger';
 import type { ChannelSessions, SessionView } from './channel-sessions';
 import { actorFromToken } from './http/authenticate';
 import type { Tokens } from './http/tokens';
+import { isStoreUnavailable } from './store-timeouts';
 
 type Ack<T = object> = (reply: ({ ok: true } & T) | { ok: false; error: { code: string; message: string } }) => void;
 
@@ -101,6 +102,10 @@ function parseReply(input: unknown): ReplyInput {
 
 function replyError(e: unknown, log: Logger): { ok: false; error: { code: string; message: string } } {
   if (e instanceof AppError) return { ok: false, error: { code: e.code, message: e.message } };
+  if (isStoreUnavailable(e)) {
+    log.warn({ err: (e as Error).message }, 'socket request failed: store unavailable');
+    return { ok: false, error: { code: ErrorCode.StoreUnavailable, message: 'the store is not answering; try again shortly' } };
+  }
   log.error({ err: e }, 'socket request failed');
   return { ok: false, error: { code: ErrorCode.Internal, message: 'something went wrong; try again' } };
 }

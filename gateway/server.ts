@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import mongoose from 'mongoose';
 import { type Automations, createAutomations, WaitClocks } from '../automations';
 import { createAgenda } from '../automations/jobs';
 import { createInbox, type Inbox } from '../inbox';
@@ -22,6 +21,7 @@ import { Tokens } from './http/tokens';
 import { loadOrCreateSecret } from './jwt-secret';
 import { attachLiveInbox, createLiveServer } from './live-inbox';
 import { createMetrics } from './metrics';
+import { openStore, watchStoreAnswers } from './store-timeouts';
 
 export interface RunningGateway {
   port: number;
@@ -50,7 +50,8 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     log.info({ store: embedded.kind, dataDir: embedded.dataDir, uri }, `embedded store: ${embedded.kind} with data in ${embedded.dataDir}`);
   }
   try {
-    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+    const connection = await openStore(uri, log);
+    const storeAnsweredAt = watchStoreAnswers(connection);
 
     const channels = createChannels(config, log, { clock: options.clock, whatsappWeb: options.whatsappWeb });
     const sessions = new ChannelSessions(channels, log);
@@ -133,6 +134,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
           return false;
         }
       },
+      storeAnsweredAt,
       draining: () => draining,
       log,
       agenda,

@@ -8,6 +8,8 @@ import type { ChannelAdapter } from '../../shared/channel-adapter';
 import type { Logger } from '../../shared/logger';
 import type { InboundSink } from '../../shared/messages';
 import type { ChannelSessions } from '../channel-sessions';
+import { storeTimeouts, withDeadline } from '../store-timeouts';
+import { readDeadline } from './deadline';
 import { errorHandler, notFound } from './errors';
 import { jobsDashboard } from './jobs-dashboard';
 import { managersApi } from './managers-api';
@@ -25,6 +27,8 @@ export interface HttpAppOptions {
   metrics: Registry;
   bodyLimit: string;
   storeAlive: () => Promise<boolean>;
+  /** When the store last answered a command (watchStoreAnswers); requests wait past their deadline while it is at work. */
+  storeAnsweredAt?: () => number;
   draining: () => boolean;
   log: Logger;
   /** The job queue, shown to admins by Agendash at /admin/jobs. */
@@ -36,9 +40,19 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
 
+  // The store's ping gets healthDeadlineMs: a store that does not answer is "unreachable" at once, not after the
+  // driver's own timeouts, so probes and load balancers are answered within a second.
   app.get('/healthz', async (_req, res) => {
-    const alive = !options.draining() && (await options.storeAlive());
-    res.status(alive ? 200 : 503).json({ status: alive ? 'ok' : 'unavailable' });
+    const noAnswer = () => new Error(`the store did not answer its ping within ${storeTimeouts.healthDeadlineMs} ms`);
+    const reachable = await withDeadline(options.storeAlive(), storeTimeouts.healthDeadlineMs, noAnswer).catch(() => false);
+    const stopping = options.draining();
+    const ok = reachable && !stopping;
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'unavailable',
+      store: reachable ? 'ok' : 'unreachable',
+      ...(stopping ? { stopping: true } : {}),
+    });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
@@ -53,7 +67,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
       },
     }),
   );
-  app.use('/api', managersApi(options));
+  // Reads under /api get the managers' read deadline; the response-time reports do not: on the embedded store at
+  // scale a month of them takes seconds on a healthy store (README, Benchmark).
+  const isReport = (path: string) => path.startsWith('/metrics/');
+  app.use(
+    '/api',
+    readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),
+    managersApi(options),
+  );
   if (options.agenda) app.use('/admin/jobs', jobsDashboard(options.agenda, options.tokens, options.inbox.agents, '/admin/jobs'));
   app.use(notFound);
   app.use(errorHandler(options.log));

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, ErrorCode } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
+import { isStoreUnavailable, storeTimeouts } from '../store-timeouts';
 
 /** The one place error codes become HTTP statuses. */
 const statusOf: Record<ErrorCode, number> = {
@@ -32,8 +33,25 @@ export const notFound: RequestHandler = (req, res) => {
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    // Work that ended after its request was answered (a read past its deadline): nothing is left to say.
+    if (res.headersSent) {
+      log.debug({ err: (err as Error)?.message, method: req.method, path: req.path }, 'request ended after its answer');
+      if (!res.writableEnded) res.destroy();
+      return;
+    }
     if (err instanceof AppError) {
+      if (err.code === ErrorCode.StoreUnavailable) res.setHeader('Retry-After', String(storeTimeouts.retryAfterSeconds));
       res.status(statusOf[err.code]).json(errorBody(err.code, err.message));
+      return;
+    }
+    // The store did not answer (it is down, unreachable or too slow): the caller may try again, a platform
+    // redelivers. Not a 500: nothing is wrong with the request or with us.
+    if (isStoreUnavailable(err)) {
+      log.warn({ err: (err as Error).message, method: req.method, path: req.path }, 'store unavailable');
+      res
+        .setHeader('Retry-After', String(storeTimeouts.retryAfterSeconds))
+        .status(503)
+        .json(errorBody(ErrorCode.StoreUnavailable, 'the store is not answering; try again shortly'));
       return;
     }
     // body-parser's own errors: malformed JSON, oversize bodies.
