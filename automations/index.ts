@@ -5,7 +5,6 @@ import { ALERT_DIGEST, AlertDigest, type AlertMailer, defineAlertDigestJob } fro
 import { answerOutOfHours } from './auto-reply';
 import type { WaitClocks } from './deadlines';
 import { EscalationChain } from './escalation';
-import { defineHousekeepingJob, HOUSEKEEPING, HOUSEKEEPING_INTERVAL_MS } from './housekeeping';
 import { defineRollupJob, RESPONSE_ROLLUP, ROLLUP_INTERVAL_MS } from './rollup';
 import type { AutomationSettings } from './settings';
 import { FirstResponseTargets } from './sla';
@@ -32,12 +31,11 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
   const timers = new DueTimers(inbox, escalation, targets, log);
   defineTimersJob(agenda, timers, log);
   defineRollupJob(agenda, inbox, log);
-  defineHousekeepingJob(agenda, inbox, log);
   const digest = mailer && settings.supervisorEmails.length > 0 ? new AlertDigest(inbox, mailer, settings.supervisorEmails) : undefined;
   if (digest) defineAlertDigestJob(agenda, digest, log);
   answerOutOfHours(inbox, clocks, log);
 
-  for (const name of [AUTOMATIONS_TICK, RESPONSE_ROLLUP, HOUSEKEEPING, ALERT_DIGEST]) {
+  for (const name of [AUTOMATIONS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST]) {
     agenda.on(`fail:${name}`, (err: Error | string, job: JobWithId | { jobName?: string }) => {
       const jobName = 'attrs' in job ? job.attrs.name : job.jobName;
       log.error({ err, job: jobName }, 'automation job failed');
@@ -58,7 +56,6 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     async schedule(): Promise<void> {
       await agenda.every(settings.tickIntervalMs, AUTOMATIONS_TICK);
       await agenda.every(ROLLUP_INTERVAL_MS, RESPONSE_ROLLUP);
-      await agenda.every(HOUSEKEEPING_INTERVAL_MS, HOUSEKEEPING);
       if (digest) await agenda.every(settings.digestIntervalMs, ALERT_DIGEST);
     },
   };

@@ -5,7 +5,7 @@ import type { Logger } from '../shared/logger';
 export const RESPONSE_ROLLUP = 'response-rollup';
 export const ROLLUP_INTERVAL_MS = 60_000;
 
-/** Keeps the figures ledger summarized: packs closed hours, summarizes closed days and months (inbox/response-rollups.ts). */
+/** Rolls the closed UTC hours of `responses` up into `response_rollups`, one document per hour (inbox/response-rollups.ts). */
 export function defineRollupJob(agenda: Agenda, inbox: Inbox, log: Logger): void {
   agenda.define(
     RESPONSE_ROLLUP,

@@ -238,8 +238,7 @@ export async function runAutomationsBench(): Promise<void> {
     });
     log(`\ninserted ${MESSAGES.toLocaleString('en')} messages and ${responses.toLocaleString('en')} responses in ${ms(insertMessages)}`);
 
-    // Leads nobody ever answered pile up for good (spam, a lead closed unanswered): two years of them, then the open
-    // figures reconciled with every conversation, as the housekeeping job does with data from before them.
+    // Leads nobody ever answered pile up for good (spam, a lead closed unanswered): two years of them.
     const UNANSWERED = Math.round(20_000 * scale);
     const unanswered = Array.from({ length: UNANSWERED }, (_, i) => {
       const at = new Date(now - random() * 730 * DAY);
@@ -268,33 +267,33 @@ export async function runAutomationsBench(): Promise<void> {
     for (let i = 0; i < unanswered.length; i += 5000) {
       await db.collection('conversations').insertMany(unanswered.slice(i, i + 5000) as never[], { ordered: false });
     }
-    const [rebuilt, rebuildMs] = await timed(() => inbox.openFigures.rebuild());
     log(
-      `${UNANSWERED.toLocaleString('en')} leads nobody answered, over two years; the open figures reconciled with every conversation ` +
-        `(housekeeping): ${ms(rebuildMs)}: ${rebuilt.waiting.toLocaleString('en')} waiting now, ${rebuilt.leads.toLocaleString('en')} unanswered leads`,
+      `${UNANSWERED.toLocaleString('en')} leads nobody answered, over two years, beside the ${OPEN.toLocaleString('en')} open conversations`,
     );
 
     const automations = processAutomations();
     const [hours, rollup] = await timed(() => automations.rollUp());
-    log(
-      `first rollup: the figures ledger built from the recorded responses, 90 days summarized (${hours} hours with responses): ${ms(rollup)}`,
-    );
+    const stored = await inbox.models.ResponseRollup.countDocuments({});
+    log(`first rollup: every recorded response rolled up by the hour (${hours} hours with responses, ${stored} documents): ${ms(rollup)}`);
     const [, again] = await timed(() => automations.rollUp());
-    log(`rollup run when up to date (packs the last 2 hours again): ${ms(again)}`);
-    // Replies of the last minutes, filed as they are sent: the newest stretch is read from the ledger's hours.
+    log(`rollup run when up to date (rolls the last 2 hours again): ${ms(again)}`);
+    // Replies of the last minutes, recorded as they are sent: the hours not rolled up yet are read from `responses`.
     const recent = Array.from({ length: 200 }, (_, i) => {
       const durationMs = waitMs();
+      const channel = pick(channels);
       return {
-        messageId: new Types.ObjectId().toString(),
-        channel: pick(channels),
-        agentId: String(pick(agentIds)),
-        kind: i % 3 === 0 ? ('first' as const) : ('reply' as const),
-        respondedAt: now - Math.floor(random() * 50 * 60_000),
+        conversationId: pick(conversationIds),
+        channel,
+        agentId: pick(agentIds),
+        kind: i % 3 === 0 ? 'first' : 'reply',
+        waitingSince: new Date(now - durationMs),
+        respondedAt: new Date(now - Math.floor(random() * 50 * 60_000)),
         durationMs,
-        withinTarget: i % 3 === 0 ? durationMs <= 300_000 : null,
+        messageId: new Types.ObjectId(),
+        withinTarget: i % 3 === 0 ? durationMs <= clocks.slaTarget(channel) : null,
       };
     });
-    await inbox.ledger.record(recent);
+    await db.collection('responses').insertMany(recent, { ordered: false });
 
     const hourAligned = new Date(Math.floor(now / 3600_000) * 3600_000);
     const queries: [string, Parameters<typeof inbox.responseTimes.figures>[0]][] = [
@@ -305,15 +304,24 @@ export async function runAutomationsBench(): Promise<void> {
       ['400 days by channel', { from: new Date(now - 400 * DAY), to: new Date(now), groupBy: 'channel' }],
       ['the last hour', { from: new Date(now - 3600_000), to: new Date(now), groupBy: 'agent' }],
     ];
-    const [waiting, waitingMs] = await timed(() => inbox.openFigures.waiting());
-    const [recentLeads, leadsMs] = await timed(() => inbox.openFigures.leads(new Date(now - 30 * DAY), new Date(now)));
+    const [waiting, waitingMs] = await timed(() => inbox.responseTimes.waiting());
+    const [recentLeads, leadsMs] = await timed(() => inbox.responseTimes.unanswered(new Date(now - 30 * DAY), new Date(now)));
+    const [yearLeads, yearLeadsMs] = await timed(() => inbox.responseTimes.unanswered(new Date(now - 400 * DAY), new Date(now)));
+    const [gauge, gaugeMs] = await timed(() => inbox.responseTimes.waitingByChannel());
     log(
-      `the waits of now read whole: ${waiting.length.toLocaleString('en')} in ${ms(waitingMs)}; the unanswered leads of the last 30 days: ` +
-        `${recentLeads.length.toLocaleString('en')} (of ${rebuilt.leads.toLocaleString('en')} kept) in ${ms(leadsMs)}`,
+      `from the conversations by index: the ${waiting.length.toLocaleString('en')} waits of now in ${ms(waitingMs)}; ` +
+        `the unanswered leads of the last 30 days (${recentLeads.length.toLocaleString('en')}) in ${ms(leadsMs)}, ` +
+        `of the last 400 days (${yearLeads.length.toLocaleString('en')}) in ${ms(yearLeadsMs)}; ` +
+        `the waiting gauge's counts per channel (${[...gauge.values()].reduce((a, b) => a + b, 0).toLocaleString('en')}) in ${ms(gaugeMs)}`,
     );
     for (const [label, query] of queries) {
+      commands.start();
+      await inbox.responseTimes.figures(query);
+      const sent = commands.stop();
       const t = await median(5, () => inbox.responseTimes.figures(query));
-      log(`GET /api/metrics/response-times, ${label.padEnd(22)} median ${ms(t.median)}, max ${ms(t.max)}`);
+      log(
+        `GET /api/metrics/response-times, ${label.padEnd(22)} median ${ms(t.median)}, max ${ms(t.max)}   (store commands: ${sent.describe()})`,
+      );
     }
   } finally {
     await connection.dropDatabase().catch(() => undefined);

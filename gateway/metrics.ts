@@ -50,9 +50,8 @@ export function createMetrics(inbox: Inbox): Registry {
     labelNames: ['channel'],
     registers: [registry],
     async collect() {
-      // From the figures of the waits of now, not the conversations: a scrape must not read every conversation.
-      const counts = new Map<string, number>();
-      for (const f of await inbox.openFigures.waiting()) counts.set(f.channel, (counts.get(f.channel) ?? 0) + 1);
+      // One count per channel from the index {channel, awaitingReplySince} (on MongoDB the index alone is read).
+      const counts = await inbox.responseTimes.waitingByChannel();
       this.reset();
       for (const [channel, n] of counts) this.set({ channel }, n);
     },

@@ -1,6 +1,4 @@
 import type { Types } from 'mongoose';
-import type { KeyedLock } from './keyed-lock';
-import type { OpenFigures } from './open-figures';
 import type { Presence } from './ports';
 import type { ConversationDoc, Models } from './store/models';
 
@@ -12,15 +10,13 @@ export class Assignment {
   constructor(
     private readonly models: Models,
     private readonly presence: Presence,
-    private readonly lock: KeyedLock,
-    private readonly openFigures: OpenFigures,
   ) {}
 
   /** Picks the next online agent, skipping `exclude`; null when nobody is online. */
   async nextAgent(exclude: readonly string[] = []): Promise<Types.ObjectId | null> {
     const online = (await this.presence.onlineAgentIds()).filter((id) => !exclude.includes(id));
     if (online.length === 0) return null;
-    return this.lock.run('round-robin', () => this.pick(online));
+    return this.pick(online);
   }
 
   private async pick(online: string[]): Promise<Types.ObjectId | null> {
@@ -41,7 +37,6 @@ export class Assignment {
       { $set: { assigneeId: agentId } },
       { returnDocument: 'after' },
     ).lean<ConversationDoc>();
-    if (after) await this.openFigures.sync(after);
     return after;
   }
 }

@@ -5,8 +5,6 @@ import { AppError, ErrorCode } from '../shared/errors';
 import { type Actor, assertCanWorkOn, isObjectId, seesEverything } from './access';
 import { decodeCursor, encodeCursor } from './cursor';
 import { InboxEvent, type InboxEvents } from './events';
-import type { KeyedLock } from './keyed-lock';
-import type { OpenFigures } from './open-figures';
 import { type Clock, type Deadlines, noDeadlines } from './ports';
 import type { AgentDoc, ConversationDoc, MessageDoc, Models } from './store/models';
 import { type Conversation, type Message, toConversation, toMessage } from './views';
@@ -52,8 +50,6 @@ export class Conversations {
     private readonly models: Models,
     private readonly events: InboxEvents,
     private readonly clock: Clock,
-    private readonly lock: KeyedLock,
-    private readonly openFigures: OpenFigures,
     private readonly deadlines: Deadlines = noDeadlines,
   ) {}
 
@@ -119,7 +115,7 @@ export class Conversations {
 
   /** Manual (re)assignment; it restarts the escalation chain from the new assignee. */
   async assign(actor: Actor, id: string, agentId: string | null): Promise<Conversation> {
-    return this.lock.run(`conversation:${id}`, () => this.applyAssign(actor, id, agentId));
+    return this.applyAssign(actor, id, agentId);
   }
 
   private async applyAssign(actor: Actor, id: string, agentId: string | null): Promise<Conversation> {
@@ -141,12 +137,11 @@ export class Conversations {
       { returnDocument: 'after' },
     ).lean<ConversationDoc>();
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
-    await this.openFigures.sync(after);
     return this.publish(after, before.assigneeId?.toString() ?? null);
   }
 
   async setStatus(actor: Actor, id: string, change: StatusChange): Promise<Conversation> {
-    return this.lock.run(`conversation:${id}`, () => this.applyStatus(actor, id, change));
+    return this.applyStatus(actor, id, change);
   }
 
   private async applyStatus(actor: Actor, id: string, change: StatusChange): Promise<Conversation> {
@@ -171,13 +166,11 @@ export class Conversations {
       { returnDocument: 'after' },
     ).lean<ConversationDoc>();
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
-    // Resolving ends the wait; the other statuses leave the figure as it was.
-    if (change.status === 'resolved') await this.openFigures.sync(after);
     return this.publish(after);
   }
 
   async markRead(actor: Actor, id: string): Promise<Conversation> {
-    return this.lock.run(`conversation:${id}`, () => this.applyRead(actor, id));
+    return this.applyRead(actor, id);
   }
 
   private async applyRead(actor: Actor, id: string): Promise<Conversation> {

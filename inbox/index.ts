@@ -10,13 +10,10 @@ import { Checkpoints } from './checkpoints';
 import { Conversations } from './conversations';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
-import { KeyedLock } from './keyed-lock';
-import { OpenFigures } from './open-figures';
 import { Delivery } from './outbox/delivery';
 import { type DeliveryRetryPolicy, defaultRetryPolicy } from './outbox/policy';
 import { type Clock, type Deadlines, noDeadlines, type Presence, systemClock } from './ports';
 import { Replies } from './replies';
-import { ResponseLedger } from './response-ledger';
 import { ResponseRollups } from './response-rollups';
 import { ResponseTimes } from './response-times';
 import { createModels, ensureIndexes } from './store/models';
@@ -42,15 +39,12 @@ export async function createInbox(deps: InboxDeps) {
   await ensureIndexes(models);
   const clock = deps.clock ?? systemClock;
   const events = new InboxEvents();
-  const lock = new KeyedLock();
-  const openFigures = new OpenFigures(deps.connection, models, lock);
-  const assignment = new Assignment(models, deps.presence, lock, openFigures);
+  const assignment = new Assignment(models, deps.presence);
   const deadlines = deps.deadlines ?? noDeadlines;
   const checkpoints = new Checkpoints(models);
-  const ledger = new ResponseLedger(deps.connection);
-  const rollups = new ResponseRollups(models, ledger, checkpoints, deps.slaTargets);
+  const rollups = new ResponseRollups(models, checkpoints, deps.slaTargets);
   const alerts = new Alerts(models, events, clock);
-  const conversations = new Conversations(models, events, clock, lock, openFigures, deadlines);
+  const conversations = new Conversations(models, events, clock, deadlines);
   const delivery = new Delivery(models, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
   return {
     models,
@@ -59,15 +53,13 @@ export async function createInbox(deps: InboxDeps) {
     alerts,
     conversations,
     agents: new Agents(models, deps.presence),
-    ingest: new Ingest(models, events, assignment, deps.log, clock, lock, deadlines, openFigures),
-    replies: new Replies(models, conversations, events, delivery, deps.capabilities, clock, lock, ledger, openFigures),
+    ingest: new Ingest(models, events, assignment, deps.log, clock, deadlines),
+    replies: new Replies(models, conversations, events, delivery, deps.capabilities, clock),
     delivery,
-    responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups, ledger, openFigures),
+    responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups),
     rollups,
-    ledger,
     checkpoints,
-    openFigures,
-    waits: new Waits(models, events, lock, openFigures),
+    waits: new Waits(models, events),
     clock,
   };
 }

@@ -4,10 +4,8 @@ import type { Logger } from '../shared/logger';
 import type { InboundContact, InboundContactState, InboundEdit, InboundEvent, InboundMessage, InboundReceipt } from '../shared/messages';
 import type { Assignment } from './assignment';
 import { InboxEvent, type InboxEvents } from './events';
-import type { KeyedLock } from './keyed-lock';
-import type { OpenFigures } from './open-figures';
 import type { Clock, Deadlines } from './ports';
-import { contactIdFor, conversationIdFor, inboundMessageIdFor, messageRefIdFor } from './store/ids';
+import { contactIdFor, conversationIdFor, inboundMessageIdFor } from './store/ids';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
 import { toConversation, toMessage } from './views';
 
@@ -27,10 +25,11 @@ const APPLIED_KEPT = 20;
 const statusRank: Record<string, number> = { queued: 0, sent: 1, delivered: 2, read: 3 };
 
 /**
- * Inbound path: contact upserted → the contact's conversation found or opened → message inserted once →
- * conversation updated → live event. No multi-document transactions: every step is idempotent or guarded by a
- * unique index, and only the process whose insert won applies the message's effects, so concurrent redelivery
- * stores one message and concurrent first messages open one conversation.
+ * Inbound path: contact upserted beside the message's insert → the message's effects applied to the contact's
+ * conversation (opened with them if it is the first) → the message marked done → live event. No multi-document
+ * transactions: every step is idempotent or guarded (a unique key, the conversation's applied messages, the state it
+ * was decided on), so a redelivery stores one message and finishes what a crashed first delivery began, and
+ * concurrent first messages open one conversation.
  */
 export class Ingest {
   constructor(
@@ -39,9 +38,7 @@ export class Ingest {
     private readonly assignment: Assignment,
     private readonly log: Logger,
     private readonly clock: Clock,
-    private readonly lock: KeyedLock,
     private readonly deadlines: Deadlines,
-    private readonly openFigures: OpenFigures,
   ) {}
 
   async handle(event: InboundEvent): Promise<IngestResult> {
@@ -57,38 +54,64 @@ export class Ingest {
     }
   }
 
+  /**
+   * A customer's message in few round trips, none of them serialized with other customers': the contact's upsert
+   * beside the message's insert (their ids derive from the platform's, so neither waits for the other), one write
+   * of the conversation (two when a wait starts or it reopens; an insert for a new customer, assigned in the same
+   * write), and the message marked done.
+   */
   async message(msg: InboundMessage): Promise<IngestResult> {
     const receivedAt = this.clock();
-    const contact = await this.lock.run(`contact:${msg.channel}:${msg.contact.externalId}`, () =>
-      this.upsertContact(msg.channel, msg.contact),
-    );
-    const opened = await this.openConversation(contact, msg.channel, receivedAt);
-    return this.lock.run(`conversation:${opened._id.toString()}`, () => this.storeInConversation(opened._id, contact, msg, receivedAt));
+    const contactId = contactIdFor(msg.channel, msg.contact.externalId);
+    const conversationId = conversationIdFor(contactId);
+    const messageId = inboundMessageIdFor(`${msg.channel}:${msg.externalId}`);
+    const [contact, stored] = await Promise.all([
+      this.upsertContact(contactId, msg.channel, msg.contact),
+      this.storeMessage(messageId, conversationId, contactId, msg, receivedAt),
+    ]);
+    if (!stored) return { duplicate: true, messageId: messageId.toString(), conversationId: conversationId.toString() };
+    const { message, resumed } = stored;
+
+    // Everything below may run twice for one message (a redelivery after a crash): each step is guarded or idempotent.
+    const at = message.createdAt ?? receivedAt;
+    const { conversation, applied } = await this.applyToConversation(conversationId, contact, message, at);
+    await this.models.Message.updateOne({ _id: message._id }, { $unset: { pending: 1 } });
+    const result = { messageId: message._id.toString(), conversationId: conversation._id.toString() };
+    // Whoever applied the effects tells the inbox: a copy that arrived while the first was still at work did not.
+    if (!applied) return { duplicate: true, ...result };
+    if (resumed) {
+      this.log.warn(
+        { channel: msg.channel, messageId: messageId.toString() },
+        'redelivery finished a message whose first delivery stopped half-way',
+      );
+    }
+    this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
+    this.log.debug({ channel: msg.channel, conversationId: conversation._id.toString() }, 'inbound message stored');
+    return { duplicate: false, ...result };
   }
 
-  private async storeInConversation(
+  /**
+   * Inserts the message, pending until its conversation took it; null when it is stored and done already (a
+   * redelivery). A redelivery that finds it still pending resumes it: the first delivery's process died meanwhile.
+   */
+  private async storeMessage(
+    messageId: Types.ObjectId,
     conversationId: Types.ObjectId,
-    contact: ContactDoc,
+    contactId: Types.ObjectId,
     msg: InboundMessage,
     receivedAt: Date,
-  ): Promise<IngestResult> {
-    const dedupeKey = `${msg.channel}:${msg.externalId}`;
-    const messageId = inboundMessageIdFor(dedupeKey);
-    const before = await this.models.Conversation.findById(conversationId).lean<ConversationDoc>();
-    if (!before) throw new Error(`conversation ${conversationId.toString()} vanished during ingest`);
-    let message: MessageDoc;
-    let resumed = false;
+  ): Promise<{ message: MessageDoc; resumed: boolean } | null> {
     try {
       const created = await this.models.Message.create({
         _id: messageId,
-        conversationId: before._id,
+        conversationId,
         channel: msg.channel,
         direction: 'in',
-        sender: { type: 'contact', id: contact._id.toString(), name: contact.name },
+        sender: { type: 'contact', id: contactId.toString(), name: msg.contact.name },
         text: msg.text,
         attachments: msg.attachments,
         externalId: msg.externalId,
-        dedupeKey,
+        dedupeKey: `${msg.channel}:${msg.externalId}`,
         status: 'received',
         platformAt: msg.sentAt,
         source: msg.source ?? null,
@@ -96,78 +119,139 @@ export class Ingest {
         pending: true,
         createdAt: receivedAt,
       });
-      message = created.toObject() as MessageDoc;
+      return { message: created.toObject() as MessageDoc, resumed: false };
     } catch (e) {
       // Redelivery: the primary key (derived from the platform's id) is already taken.
       if (!isDuplicateKey(e)) throw e;
       const stored = await this.models.Message.findById(messageId).lean<MessageDoc>();
-      if (!stored?.pending) return { duplicate: true, messageId: messageId.toString(), conversationId: conversationId.toString() };
-      // The first delivery stored the message and died before its conversation took it: finish that now.
-      message = stored;
-      resumed = true;
+      return stored?.pending ? { message: stored, resumed: true } : null;
     }
-
-    // Everything below may run twice for one message (a redelivery after a crash): each step is guarded or idempotent.
-    const at = message.createdAt ?? receivedAt;
-    let conversation = await this.applyCustomerTurn(before, message, at);
-    if (!conversation.assigneeId && (before.firstInboundAt == null || before.status === 'resolved')) {
-      conversation = (await this.assignment.assignIfUnassigned(conversation._id)) ?? conversation;
-    }
-    await this.models.Message.updateOne({ _id: message._id }, { $unset: { pending: 1 } });
-    if (resumed)
-      this.log.warn(
-        { channel: msg.channel, messageId: messageId.toString() },
-        'redelivery finished a message whose first delivery stopped half-way',
-      );
-    this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
-    this.log.debug({ channel: msg.channel, conversationId: conversation._id.toString() }, 'inbound message stored');
-    return { duplicate: false, messageId: message._id.toString(), conversationId: conversation._id.toString() };
   }
 
-  /**
-   * Finds or creates the contact, writing only what changed. Creation is a plain insert guarded by the unique
-   * index (not an upsert): on FerretDB an upsert that matches rewrites the whole stored document, which would race
-   * with other writers.
-   */
-  private async upsertContact(channel: Channel, contact: InboundContact): Promise<ContactDoc> {
-    const _id = contactIdFor(channel, contact.externalId);
-    const filter = { _id };
+  /** Finds or creates the contact in one upsert, with what the platform says of them now. */
+  private async upsertContact(
+    _id: Types.ObjectId,
+    channel: Channel,
+    contact: InboundContact,
+  ): Promise<{ doc: ContactDoc; created: boolean }> {
     const fields: Record<string, string> = { name: contact.name };
     for (const key of ['username', 'email', 'phone', 'language'] as const) {
       const value = contact[key];
       if (value) fields[key] = value;
     }
-    const existing = await this.findOrInsert(
-      () => this.models.Contact.findOne(filter).lean<ContactDoc>(),
-      () => this.models.Contact.create({ _id, channel, externalId: contact.externalId, ...fields, reachable: true }),
-    );
-    const changed = Object.entries(fields).filter(([key, value]) => (existing as Record<string, unknown>)[key] !== value);
-    if (changed.length === 0) return existing;
-    return (
-      (await this.models.Contact.findOneAndUpdate(
-        filter,
-        { $set: Object.fromEntries(changed) },
-        { returnDocument: 'after' },
-      ).lean<ContactDoc>()) ?? existing
-    );
+    const now = new Date();
+    const res = (await this.models.Contact.findOneAndUpdate(
+      { _id },
+      { $set: { ...fields, updatedAt: now }, $setOnInsert: { channel, externalId: contact.externalId, reachable: true, createdAt: now } },
+      { upsert: true, returnDocument: 'after', includeResultMetadata: true, timestamps: false },
+    ).lean()) as unknown as { value: ContactDoc | null; lastErrorObject?: { updatedExisting?: boolean } };
+    if (!res.value) throw new Error(`contact ${_id.toString()} could not be written`);
+    return { doc: res.value, created: res.lastErrorObject?.updatedExisting === false };
   }
 
-  /** The contact's one conversation, created empty if it is their first message. */
-  private async openConversation(contact: ContactDoc, channel: Channel, now: Date): Promise<ConversationDoc> {
-    const _id = conversationIdFor(contact._id);
-    return this.findOrInsert(
-      () => this.models.Conversation.findById(_id).lean<ConversationDoc>(),
-      () =>
-        this.models.Conversation.create({
-          _id,
-          contactId: contact._id,
-          channel,
-          contactName: contact.name,
-          status: 'open',
-          lastMessageAt: now,
-          contactReachable: contact.reachable !== false,
-        }),
-    );
+  /**
+   * The message's effects on its conversation, applied once: a new customer's conversation is inserted with them.
+   * `applied` is false when another delivery of the same message applied them.
+   */
+  private async applyToConversation(
+    id: Types.ObjectId,
+    contact: { doc: ContactDoc; created: boolean },
+    message: MessageDoc,
+    at: Date,
+  ): Promise<{ conversation: ConversationDoc; applied: boolean }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (!contact.created || attempt > 0) {
+        const after = await this.applyCustomerTurn(id, message, at);
+        if (after) return { conversation: after, applied: true };
+        // Already applied (another delivery of this message), or there is no conversation yet.
+        const existing = await this.models.Conversation.findById(id).lean<ConversationDoc>();
+        if (existing) return { conversation: existing, applied: false };
+      }
+      try {
+        return { conversation: await this.openConversation(id, contact.doc, message, at), applied: true };
+      } catch (e) {
+        // Another message of this customer opened it first: apply this one to theirs.
+        if (!isDuplicateKey(e)) throw e;
+      }
+    }
+    throw new Error(`conversation ${id.toString()} could neither be opened nor updated`);
+  }
+
+  /** A new customer's conversation, inserted whole: the message applied, the wait started, an agent assigned. */
+  private async openConversation(id: Types.ObjectId, contact: ContactDoc, message: MessageDoc, at: Date): Promise<ConversationDoc> {
+    const channel = contact.channel as Channel;
+    const due = this.deadlines.forWait(channel, at, true);
+    const assigneeId = await this.assignment.nextAgent();
+    const created = await this.models.Conversation.create({
+      _id: id,
+      contactId: contact._id,
+      channel,
+      contactName: contact.name,
+      status: 'open',
+      assigneeId,
+      lastMessageAt: at,
+      lastInboundAt: at,
+      firstInboundAt: at,
+      awaitingReplySince: at,
+      ...due,
+      firstResponseDueAt: due.slaBreachAt,
+      lastMessagePreview: previewOf(message.text ?? '', message.attachments ?? []),
+      unreadCount: 1,
+      appliedInbound: [message._id],
+      contactReachable: contact.reachable !== false,
+    });
+    return created.toObject() as ConversationDoc;
+  }
+
+  /**
+   * A returning customer's message: one guarded write of what every message changes, returning the conversation as
+   * it was; then, only when that shows a wait to start or a conversation to reopen, one more guarded write. Null
+   * when the conversation does not exist or already took this message.
+   */
+  private async applyCustomerTurn(id: Types.ObjectId, message: MessageDoc, at: Date): Promise<ConversationDoc | null> {
+    const { Conversation } = this.models;
+    const preview = previewOf(message.text ?? '', message.attachments ?? []);
+    // Once per message: the guard on appliedInbound makes a second application (a redelivery) find nothing to do.
+    const before = await Conversation.findOneAndUpdate(
+      { _id: id, appliedInbound: { $ne: message._id } },
+      {
+        $max: { lastMessageAt: at, lastInboundAt: at },
+        $set: { status: 'open', lastMessagePreview: preview },
+        $inc: { unreadCount: 1 },
+        $push: { appliedInbound: { $each: [message._id], $slice: -APPLIED_KEPT } },
+      },
+      { returnDocument: 'before' },
+    ).lean<ConversationDoc>();
+    if (!before) return null;
+    const after: ConversationDoc = {
+      ...before,
+      status: 'open',
+      lastMessagePreview: preview,
+      unreadCount: (before.unreadCount ?? 0) + 1,
+      lastMessageAt: before.lastMessageAt && before.lastMessageAt > at ? before.lastMessageAt : at,
+      lastInboundAt: before.lastInboundAt && before.lastInboundAt > at ? before.lastInboundAt : at,
+    };
+    const startsWait = before.awaitingReplySince == null;
+    const reopens = before.status === 'resolved';
+    if (!startsWait && !reopens && before.firstInboundAt != null) return after;
+
+    // Conditional on the state just read, so a second message racing this one cannot restart the wait.
+    const set: Record<string, unknown> = {};
+    const guard: Record<string, unknown> = { _id: id };
+    if (startsWait) {
+      const firstResponse = before.firstResponseAt == null;
+      const due = this.deadlines.forWait(before.channel as Channel, at, firstResponse);
+      Object.assign(set, { awaitingReplySince: at, ...due, ...(firstResponse ? { firstResponseDueAt: due.slaBreachAt } : {}) });
+      guard.awaitingReplySince = null;
+    }
+    if (before.firstInboundAt == null) set.firstInboundAt = at;
+    if (reopens) Object.assign(set, { outcome: null, lossReason: null, resolvedAt: null, escalationStep: 0, triedAgentIds: [] });
+    const updated = await Conversation.findOneAndUpdate(guard, { $set: set }, { returnDocument: 'after' }).lean<ConversationDoc>();
+    let current = updated ?? after;
+    if (!current.assigneeId && (before.firstInboundAt == null || reopens)) {
+      current = (await this.assignment.assignIfUnassigned(id)) ?? current;
+    }
+    return current;
   }
 
   /** Reads a document, or inserts it; when another writer inserted it first, reads theirs. */
@@ -186,45 +270,8 @@ export class Ingest {
     return found;
   }
 
-  /** The message's effects on its conversation, applied once by whoever inserted the message. */
-  private async applyCustomerTurn(before: ConversationDoc, message: MessageDoc, at: Date): Promise<ConversationDoc> {
-    const { Conversation } = this.models;
-    const id = before._id;
-    // Conditional writes rather than read-modify-write: a second message racing this one cannot restart the wait.
-    // The wait's due times (escalation, first-response target) are stored with it in the same write.
-    if (before.awaitingReplySince == null) {
-      const firstResponse = before.firstResponseAt == null;
-      const due = this.deadlines.forWait(before.channel as Channel, at, firstResponse);
-      await Conversation.updateOne(
-        { _id: id, awaitingReplySince: null },
-        { $set: { awaitingReplySince: at, ...due, ...(firstResponse ? { firstResponseDueAt: due.slaBreachAt } : {}) } },
-      );
-    }
-    if (before.firstInboundAt == null) {
-      await Conversation.updateOne({ _id: id, firstInboundAt: null }, { $set: { firstInboundAt: at } });
-    }
-    const reopened =
-      before.status === 'resolved' ? { outcome: null, lossReason: null, resolvedAt: null, escalationStep: 0, triedAgentIds: [] } : {};
-    // Once per message: the guard on appliedInbound makes a second application (a redelivery) find nothing to do.
-    const after =
-      (await Conversation.findOneAndUpdate(
-        { _id: id, appliedInbound: { $ne: message._id } },
-        {
-          $max: { lastMessageAt: at, lastInboundAt: at },
-          $set: { status: 'open', lastMessagePreview: previewOf(message.text ?? '', message.attachments ?? []), ...reopened },
-          $inc: { unreadCount: 1 },
-          $push: { appliedInbound: { $each: [message._id], $slice: -APPLIED_KEPT } },
-        },
-        { returnDocument: 'after' },
-      ).lean<ConversationDoc>()) ?? (await Conversation.findById(id).lean<ConversationDoc>());
-    if (!after) throw new Error(`conversation ${id.toString()} vanished during ingest`);
-    // Only a wait that starts or a first message changes the figure; a customer writing on while they wait does not.
-    if (before.awaitingReplySince == null || before.firstInboundAt == null) await this.openFigures.sync(after);
-    return after;
-  }
-
   async edit(edit: InboundEdit): Promise<IngestResult> {
-    return this.lock.run(`message:${edit.channel}:${edit.externalId}`, () => this.applyEdit(edit));
+    return this.applyEdit(edit);
   }
 
   private async applyEdit(edit: InboundEdit): Promise<IngestResult> {
@@ -245,7 +292,7 @@ export class Ingest {
   }
 
   async receipt(receipt: InboundReceipt): Promise<IngestResult> {
-    return this.lock.run(`message:${receipt.channel}:${receipt.externalId}`, () => this.applyReceipt(receipt));
+    return this.applyReceipt(receipt);
   }
 
   private async applyReceipt(receipt: InboundReceipt): Promise<IngestResult> {
@@ -254,10 +301,9 @@ export class Ingest {
       receipt.status === 'failed'
         ? ['queued', 'sent', 'delivered']
         : (Object.keys(statusRank) as Status[]).filter((s) => (statusRank[s] ?? 0) < (statusRank[receipt.status] ?? 0));
-    const ref = await this.models.MessageRef.findById(messageRefIdFor(receipt.channel, receipt.externalId)).lean();
-    if (!ref) return { duplicate: true };
+    // By the platform's id, which the outbox stores with `sent` in one write (the messages' channel/externalId index).
     const message = await this.models.Message.findOneAndUpdate(
-      { _id: ref.messageId, status: { $in: lower } },
+      { channel: receipt.channel, externalId: receipt.externalId, direction: 'out', status: { $in: lower } },
       { $set: { status: receipt.status, ...(receipt.error ? { error: receipt.error } : {}) } },
       { returnDocument: 'after' },
     ).lean<MessageDoc>();
@@ -268,7 +314,7 @@ export class Ingest {
 
   /** Subscribed / unsubscribed / blocked: replies are refused up front while the customer cannot be reached. */
   async contactState(state: InboundContactState): Promise<IngestResult> {
-    return this.lock.run(`contact:${state.channel}:${state.contact.externalId}`, () => this.applyContactState(state));
+    return this.applyContactState(state);
   }
 
   private async applyContactState(state: InboundContactState): Promise<IngestResult> {
@@ -290,13 +336,11 @@ export class Ingest {
     const found = await this.models.Conversation.findById(conversationIdFor(contact._id), { _id: 1 }).lean();
     const conversation =
       found &&
-      (await this.lock.run(`conversation:${found._id.toString()}`, () =>
-        this.models.Conversation.findOneAndUpdate(
-          { _id: found._id, contactReachable: { $ne: state.reachable } },
-          { $set: { contactReachable: state.reachable } },
-          { returnDocument: 'after' },
-        ).lean<ConversationDoc>(),
-      ));
+      (await this.models.Conversation.findOneAndUpdate(
+        { _id: found._id, contactReachable: { $ne: state.reachable } },
+        { $set: { contactReachable: state.reachable } },
+        { returnDocument: 'after' },
+      ).lean<ConversationDoc>());
     if (conversation) this.events.emit(InboxEvent.ConversationUpdated, { conversation: toConversation(conversation) });
     return { duplicate: !conversation, conversationId: conversation?._id.toString() };
   }

@@ -8,10 +8,7 @@ import { templateSchema } from '../shared/messages';
 import type { Actor } from './access';
 import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
-import type { KeyedLock } from './keyed-lock';
-import type { OpenFigures } from './open-figures';
 import type { Clock, DeliveryQueue } from './ports';
-import { factOfResponse, type ResponseLedger } from './response-ledger';
 import { type ContactDoc, type ConversationDoc, isDuplicateKey, type MessageDoc, type Models } from './store/models';
 import { type Message, toConversation, toMessage } from './views';
 
@@ -61,9 +58,6 @@ export class Replies {
     /** The connected channels that can send, with what they can do. */
     private readonly channels: ReadonlyMap<Channel, Capabilities>,
     private readonly clock: Clock,
-    private readonly lock: KeyedLock,
-    private readonly ledger: ResponseLedger,
-    private readonly openFigures: OpenFigures,
   ) {}
 
   async send(actor: Actor, conversationId: string, input: ReplyInput): Promise<Message> {
@@ -98,9 +92,7 @@ export class Replies {
     const message = created.toObject() as MessageDoc;
     let after: ConversationDoc;
     try {
-      after = await this.lock.run(`conversation:${conversation._id.toString()}`, () =>
-        this.closeWait(conversation._id, actor, message, now),
-      );
+      after = await this.closeWait(conversation._id, actor, message, now);
     } catch (e) {
       // Not sent and not going to be: the history says so instead of showing it queued for ever. Nobody was told
       // of the message yet, so nobody is told of its failure either.
@@ -217,9 +209,6 @@ export class Replies {
         messageId: message._id,
         withinTarget: kind === 'first' && target ? now.getTime() <= target.getTime() : null,
       };
-      // Filed in the figures' ledger first, so a crash between the two can leave a response in the figures
-      // without its record, never a recorded response the figures miss.
-      await this.ledger.record([factOfResponse(response)]);
       try {
         await Response.create(response);
       } catch (e) {
@@ -250,8 +239,6 @@ export class Replies {
       : null;
     const current = taken ?? after;
     if (!current) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${conversation._id.toString()} not found`);
-    // The wait ended, the lead was answered or the replying agent took the conversation.
-    if (waiting?.awaitingReplySince || taken) await this.openFigures.sync(current);
     return current;
   }
 }

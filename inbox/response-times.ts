@@ -3,12 +3,9 @@ import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import { groupBy } from '../shared/group-by';
-import type { FiguresPart } from './figures-codec';
-import type { LeadFigure, OpenFigures, WaitFigure } from './open-figures';
 import type { Clock } from './ports';
-import { ceilTo, DAY, floorTo, HOUR, monthOf, nextMonth, type ResponseLedger } from './response-ledger';
-import { partsOfResponses, type ResponseRollups } from './response-rollups';
-import { type Durations, EXACT_RANGE_LIMIT, mergeDurations, type Stats, summarize, summarizeDurations } from './stats';
+import { DAY, HOUR, type ResponseRollups } from './response-rollups';
+import { durationsOf, EXACT_RANGE_LIMIT, type Stats, summarize, summarizeDurations } from './stats';
 import type { ConversationDoc, Models, ResponseDoc } from './store/models';
 
 const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
@@ -54,10 +51,29 @@ export interface ResponseTimesRow {
 
 const MAX_RANGE_MS = 400 * DAY;
 const UNASSIGNED = 'unassigned';
+/** Every stored `awaitingReplySince` is a date after this one: `$gte` it is "someone waits", as an index range. */
+const ANY_TIME = new Date(0);
+
+/** Durations read in parts (an entry's each), as one array. */
+function concat(parts: readonly Float64Array[]): Float64Array {
+  const all = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
+}
+
+/** A lead nobody has answered yet, as the report reads it from its conversation. */
+type UnansweredLead = Pick<ConversationDoc, '_id' | 'channel' | 'assigneeId' | 'firstInboundAt' | 'firstResponseDueAt'>;
+/** A customer waiting right now, as the report reads it from their conversation. */
+type WaitingCustomer = Pick<ConversationDoc, '_id' | 'channel' | 'assigneeId' | 'awaitingReplySince'>;
 
 interface Group {
-  first: Durations[];
-  reply: Durations[];
+  /** Durations of the first responses, and of every response (the first included), as read: concatenated once. */
+  first: Float64Array[];
+  reply: Float64Array[];
   unanswered: number;
   pastTarget: number;
   met: number;
@@ -68,9 +84,9 @@ interface Group {
 /**
  * Response-time figures over a time range; every definition is written out in automations/README.md.
  * Responses are recorded at the moment an agent's reply ends a customer's wait (inbox/replies.ts), so bot, system
- * and auto-reply messages never count. Responses come from the figures ledger (inbox/response-ledger.ts): whole
- * months and days from its summaries, the edges of the range and today from its hours. The unanswered leads of the range
- * and the waits of now come from the open figures (inbox/open-figures.ts), never from a scan of the conversations.
+ * and auto-reply messages never count. Responses come from their hourly rollup (inbox/response-rollups.ts) and, for
+ * the range's ragged edges and the hours not rolled up yet, from `responses`. The unanswered leads of the range and
+ * the waits of now are read from the conversations, each by an index (inbox/store/models.ts).
  */
 export class ResponseTimes {
   constructor(
@@ -78,8 +94,6 @@ export class ResponseTimes {
     private readonly slaTargets: Readonly<Record<Channel, number>>,
     private readonly clock: Clock,
     private readonly rollups: ResponseRollups,
-    private readonly ledger: ResponseLedger,
-    private readonly openFigures: OpenFigures,
   ) {}
 
   private range(query: { from?: Date; to?: Date }): { from: Date; to: Date; now: Date } {
@@ -98,10 +112,10 @@ export class ResponseTimes {
     const { channel, groupBy } = query;
     const byChannel = groupBy === 'channel';
 
-    const [parts, leads, waits] = await Promise.all([
-      this.responseParts(from.getTime(), to.getTime(), channel),
-      this.openFigures.leads(from, to, channel),
-      this.openFigures.waiting(channel),
+    const [entries, leads, waits] = await Promise.all([
+      this.rollups.entries(from.getTime(), to.getTime(), channel),
+      this.unanswered(from, to, channel),
+      this.waiting(channel),
     ]);
 
     const groups = new Map<string, Group>();
@@ -114,40 +128,43 @@ export class ResponseTimes {
       }
       return g;
     };
-    const keyOf = (f: LeadFigure | WaitFigure) => (byChannel ? f.channel : (f.assigneeId?.toString() ?? UNASSIGNED));
+    const keyOf = (c: UnansweredLead | WaitingCustomer) => (byChannel ? c.channel : (c.assigneeId?.toString() ?? UNASSIGNED));
 
-    for (const p of parts) {
-      const g = group(byChannel ? p.channel : p.agentId);
-      g.first.push(p.first);
-      g.reply.push(p.reply);
-      g.met += p.slaMet;
-      g.breached += p.slaBreached;
+    for (const e of entries) {
+      const g = group(byChannel ? e.channel : e.agentId.toString());
+      g.reply.push(e.ms);
+      if (e.kind === 'first') {
+        g.first.push(e.ms);
+        g.met += e.met;
+        g.breached += e.ms.length - e.met;
+      }
     }
-    for (const f of leads) {
-      const g = group(keyOf(f));
+    for (const c of leads) {
+      const g = group(keyOf(c));
       g.unanswered++;
-      if (this.pastTarget(f.channel, f.leadAt, f.leadDueAt, now)) {
+      if (this.pastTarget(c.channel, c.firstInboundAt, c.firstResponseDueAt, now)) {
         g.pastTarget++;
         g.breached++;
       }
     }
-    for (const f of waits) {
-      const waited = now.getTime() - f.waitingSince.getTime();
+    for (const c of waits) {
+      const waited = now.getTime() - (c.awaitingReplySince?.getTime() ?? now.getTime());
       const bucket = [...ageBuckets].reverse().find(([, lower]) => waited >= lower)?.[0] ?? 'under5m';
-      group(keyOf(f)).ageing[bucket]++;
+      group(keyOf(c)).ageing[bucket]++;
     }
 
     return [...groups.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, g]) => {
-        const first = mergeDurations(g.first, EXACT_RANGE_LIMIT);
+        // Exact while a row's kind holds at most EXACT_RANGE_LIMIT responses; percentiles from the histogram beyond.
+        const first = durationsOf(concat(g.first), EXACT_RANGE_LIMIT);
         // A lead is answered once, by one first response: the leads of a range are its first responses and the
         // leads of the range nobody has answered yet, so no conversation needs to be read to count them.
         const leads = first.count + g.unanswered;
         return {
           key,
           firstResponse: summarizeDurations(first),
-          reply: summarizeDurations(mergeDurations(g.reply, EXACT_RANGE_LIMIT)),
+          reply: summarizeDurations(durationsOf(concat(g.reply), EXACT_RANGE_LIMIT)),
           leads,
           unanswered: g.unanswered,
           unansweredPastTarget: g.pastTarget,
@@ -159,46 +176,48 @@ export class ResponseTimes {
       });
   }
 
+  /**
+   * The leads whose first message is in [from, to) and that nobody has answered yet: index
+   * `{firstResponseAt: 1, firstInboundAt: 1}` (null, then the range), or `{channel: 1, firstResponseAt: 1,
+   * firstInboundAt: 1}` for one channel.
+   */
+  unanswered(from: Date, to: Date, channel?: Channel): Promise<UnansweredLead[]> {
+    return this.models.Conversation.find(
+      { ...(channel ? { channel } : {}), firstResponseAt: null, firstInboundAt: { $gte: from, $lt: to } },
+      { channel: 1, assigneeId: 1, firstInboundAt: 1, firstResponseDueAt: 1 },
+    ).lean<UnansweredLead[]>();
+  }
+
+  /**
+   * The customers waiting right now (of one channel): index `{awaitingReplySince: 1}`, or
+   * `{channel: 1, awaitingReplySince: 1}` for one channel.
+   */
+  waiting(channel?: Channel): Promise<WaitingCustomer[]> {
+    return this.models.Conversation.find(
+      { ...(channel ? { channel } : {}), awaitingReplySince: { $gte: ANY_TIME } },
+      { channel: 1, assigneeId: 1, awaitingReplySince: 1 },
+    ).lean<WaitingCustomer[]>();
+  }
+
+  /**
+   * How many customers wait right now, per channel (channels nobody waits on left out): one count per channel,
+   * each answered from index `{channel: 1, awaitingReplySince: 1}`.
+   */
+  async waitingByChannel(): Promise<Map<Channel, number>> {
+    const counts = await Promise.all(
+      channelNames.map(
+        async (channel) =>
+          [channel, await this.models.Conversation.countDocuments({ channel, awaitingReplySince: { $gte: ANY_TIME } })] as const,
+      ),
+    );
+    return new Map(counts.filter(([, n]) => n > 0));
+  }
+
   /** Whether a lead nobody answered is past its first-response target (the channel's, when none was stored). */
   private pastTarget(channel: string, leadAt: Date | null | undefined, dueAt: Date | null | undefined, now: Date): boolean {
     if (dueAt) return dueAt.getTime() <= now.getTime();
     const since = leadAt?.getTime() ?? now.getTime();
     return now.getTime() - since > this.slaTargets[channel as Channel];
-  }
-
-  /**
-   * The responses of [from, to) per channel and agent: whole months and days from their summaries, the rest (the
-   * range's ragged edges and whatever is newer than the summaries) from the ledger's hours.
-   */
-  private async responseParts(from: number, to: number, channel: Channel | undefined): Promise<FiguresPart[]> {
-    const rolledUpTo = (await this.rollups.watermark())?.getTime() ?? 0;
-    const wholeFrom = ceilTo(from, DAY);
-    const wholeTo = Math.max(wholeFrom, floorTo(Math.min(to, rolledUpTo), DAY));
-    const reads: Promise<FiguresPart[]>[] = [];
-    if (wholeFrom < wholeTo) {
-      const firstMonth = monthOf(wholeFrom) === wholeFrom ? wholeFrom : nextMonth(wholeFrom);
-      let monthsEnd = firstMonth;
-      while (nextMonth(monthsEnd) <= wholeTo) monthsEnd = nextMonth(monthsEnd);
-      if (firstMonth < monthsEnd) {
-        reads.push(
-          this.ledger.months(firstMonth, monthsEnd),
-          this.ledger.days(wholeFrom, firstMonth),
-          this.ledger.days(monthsEnd, wholeTo),
-        );
-      } else {
-        reads.push(this.ledger.days(wholeFrom, wholeTo));
-      }
-      reads.push(this.raw(from, wholeFrom), this.raw(wholeTo, to));
-    } else {
-      reads.push(this.raw(from, to));
-    }
-    const parts = (await Promise.all(reads)).flat();
-    return channel ? parts.filter((p) => p.channel === channel) : parts;
-  }
-
-  private async raw(from: number, to: number): Promise<FiguresPart[]> {
-    if (from >= to) return [];
-    return partsOfResponses(await this.ledger.facts(from, to), this.slaTargets, EXACT_RANGE_LIMIT);
   }
 
   /**

@@ -28,8 +28,8 @@ export function summarize(values: readonly number[]): Stats {
 }
 
 /**
- * Durations pre-aggregated for long ranges: exact count, sum and max, a logarithmic histogram, and the values
- * themselves while there are at most EXACT_VALUES of them.
+ * Durations summarized: exact count, sum and max, a logarithmic histogram, and the values themselves while there
+ * are at most so many of them (the report keeps EXACT_RANGE_LIMIT of a row's values; EXACT_VALUES is the default).
  *
  * Histogram bucket b holds durations in (GROWTH^(b-1), GROWTH^b] ms (bucket 0: up to 1 ms). A percentile read from
  * it is the upper edge of the bucket holding the nearest-rank sample, capped at the exact maximum: never below the
@@ -44,9 +44,9 @@ export interface Durations {
 }
 
 export const GROWTH = 1.02;
-/** Values kept per stored bucket (an hour or a day of one agent on one channel). */
+/** Values kept by default when durations are summarized or merged. */
 export const EXACT_VALUES = 256;
-/** Above this many samples in a range, percentiles come from the histogram. */
+/** Above this many samples of a row's kind in a range, percentiles come from the histogram. */
 export const EXACT_RANGE_LIMIT = 20_000;
 
 const LOG_GROWTH = Math.log(GROWTH);
@@ -55,7 +55,7 @@ const upperEdge = (bucket: number): number => Math.ceil(GROWTH ** bucket);
 
 export const emptyDurations = (): Durations => ({ count: 0, sumMs: 0, maxMs: null, hist: [], values: [] });
 
-export function durationsOf(values: readonly number[], keepValues = EXACT_VALUES): Durations {
+export function durationsOf(values: readonly number[] | Float64Array, keepValues = EXACT_VALUES): Durations {
   const counts = new Map<number, number>();
   let sum = 0;
   let max: number | null = null;

@@ -1,7 +1,5 @@
 import type { Types } from 'mongoose';
 import { InboxEvent, type InboxEvents } from './events';
-import type { KeyedLock } from './keyed-lock';
-import type { OpenFigures } from './open-figures';
 import type { ConversationDoc, DueKind, Models } from './store/models';
 import { toConversation } from './views';
 
@@ -17,9 +15,6 @@ export class Waits {
   constructor(
     private readonly models: Models,
     private readonly events: InboxEvents,
-    /** Serializes these writes with ingest and replies on the same conversation (see keyed-lock.ts). */
-    private readonly lock: KeyedLock,
-    private readonly openFigures: OpenFigures,
   ) {}
 
   /** Conversations whose `kind` due time is at or before `now`, earliest first (by the due time's index). */
@@ -43,10 +38,6 @@ export class Waits {
 
   /** Hands the waiting conversation to `to`; null when someone else already acted on this step. */
   async handOver(c: ConversationDoc, to: Types.ObjectId, nextDueAt: Date | null): Promise<ConversationDoc | null> {
-    return this.lock.run(`conversation:${c._id.toString()}`, () => this.applyHandOver(c, to, nextDueAt));
-  }
-
-  private async applyHandOver(c: ConversationDoc, to: Types.ObjectId, nextDueAt: Date | null): Promise<ConversationDoc | null> {
     const tried = [...(c.assigneeId ? [c.assigneeId] : []), to];
     const after = await this.models.Conversation.findOneAndUpdate(
       this.escalationGuard(c),
@@ -56,33 +47,24 @@ export class Waits {
       },
       { returnDocument: 'after' },
     ).lean<ConversationDoc>();
-    if (after) {
-      await this.openFigures.sync(after);
-      this.publish(after, c.assigneeId?.toString() ?? null);
-    }
+    if (after) this.publish(after, c.assigneeId?.toString() ?? null);
     return after;
   }
 
   /** Ends the chain: the conversation goes to the unassigned queue everyone sees. Null when someone acted first. */
   async toQueue(c: ConversationDoc): Promise<ConversationDoc | null> {
-    const after = await this.lock.run(`conversation:${c._id.toString()}`, async () => {
-      const queued = await this.models.Conversation.findOneAndUpdate(
-        this.escalationGuard(c),
-        { $set: { assigneeId: null, escalationDueAt: null } },
-        { returnDocument: 'after' },
-      ).lean<ConversationDoc>();
-      if (queued) await this.openFigures.sync(queued);
-      return queued;
-    });
+    const after = await this.models.Conversation.findOneAndUpdate(
+      this.escalationGuard(c),
+      { $set: { assigneeId: null, escalationDueAt: null } },
+      { returnDocument: 'after' },
+    ).lean<ConversationDoc>();
     if (after) this.publish(after, c.assigneeId?.toString() ?? null);
     return after;
   }
 
   /** Moves (or clears, with null) one due time, if it is still the one that was found due. */
   async reschedule(c: ConversationDoc, kind: DueKind, to: Date | null): Promise<boolean> {
-    const res = await this.lock.run(`conversation:${c._id.toString()}`, () =>
-      this.models.Conversation.updateOne({ _id: c._id, [kind]: c[kind] }, { $set: { [kind]: to } }),
-    );
+    const res = await this.models.Conversation.updateOne({ _id: c._id, [kind]: c[kind] }, { $set: { [kind]: to } });
     return res.modifiedCount === 1;
   }
 

@@ -5,10 +5,9 @@ import type { ChannelSender, Template } from '../../shared/messages';
 import type { Alerts } from '../alerts';
 import { InboxEvent, type InboxEvents } from '../events';
 import type { DeliveryQueue } from '../ports';
-import { messageRefIdFor } from '../store/ids';
 import type { ContactDoc, ConversationDoc, MessageDoc, Models } from '../store/models';
 import { toConversation, toMessage } from '../views';
-import { afterFailure, beforeAttempt, type DeliveryRetryPolicy, defaultRetryPolicy, LEASE_MS } from './policy';
+import { afterFailure, beforeAttempt, type DeliveryRetryPolicy, defaultRetryPolicy, LEASE_MS, LEASE_RENEW_MS } from './policy';
 
 /**
  * The outbox: every queued reply is its own queue entry, the message document, with the time of its next attempt
@@ -78,6 +77,14 @@ export class Delivery implements DeliveryQueue {
     if (!recipient) return this.fail(messageId, 'the conversation or its contact no longer exists');
 
     let externalId: string | null;
+    // While the platform takes its time, the attempt keeps its hold: a short lease, renewed, so that a reply whose
+    // process died is taken up again within seconds, and a slow send is never taken over while it runs.
+    const renew = setInterval(() => {
+      void this.models.Message.updateOne(
+        { _id: claimed._id, status: 'queued', attempts: plan.attempt },
+        { $set: { nextAttemptAt: new Date(Date.now() + LEASE_MS) } },
+      ).catch(() => undefined);
+    }, LEASE_RENEW_MS);
     try {
       ({ externalId } = await sender.send({
         channel,
@@ -89,16 +96,11 @@ export class Delivery implements DeliveryQueue {
       }));
     } catch (e) {
       return this.afterFailedAttempt(claimed, plan.attempt, plan.uncertainAttempts, idempotent, e);
+    } finally {
+      clearInterval(renew);
     }
-    // The reference first: a receipt can arrive as soon as the platform has the message.
-    if (externalId) {
-      await this.models.MessageRef.updateOne(
-        { _id: messageRefIdFor(claimed.channel, externalId) },
-        { $set: { messageId: claimed._id } },
-        { upsert: true },
-      );
-    }
-    // Whichever attempt got through settles it, even one whose lease ran out meanwhile.
+    // One write, with the platform's id that receipts look it up by. Whichever attempt got through settles it, even
+    // one whose lease ran out meanwhile. (A receipt that beats this write by milliseconds finds nothing to update.)
     const sent = await this.models.Message.findOneAndUpdate(
       { _id: claimed._id, status: 'queued' },
       { $set: { status: 'sent', externalId, error: null, nextAttemptAt: null, sendingSince: null } },

@@ -15,11 +15,12 @@ export interface DeliveryRetryPolicy {
 export const defaultRetryPolicy: DeliveryRetryPolicy = { maxRetries: 6, baseDelayMs: 2_000, maxDelayMs: 10 * 60_000 };
 
 /**
- * How long one attempt holds a reply before another process may take it over. Longer than any channel client's
- * own timeout (10–30 s), so a slow send is never taken over while it is still running; short enough that a reply
- * whose process died mid-send goes out again within minutes.
+ * How long one attempt holds a reply before another process may take it over, unless it renews the hold (every
+ * LEASE_RENEW_MS while its send runs, however long the channel client waits): a reply whose process died mid-send
+ * is taken up again within this long.
  */
-export const LEASE_MS = 2 * 60_000;
+export const LEASE_MS = 15_000;
+export const LEASE_RENEW_MS = 5_000;
 
 /**
  * Attempts whose outcome is unknown (the process died mid-send, or the platform did not answer in time) after

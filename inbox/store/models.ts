@@ -68,18 +68,27 @@ const conversationSchema = new Schema(
 conversationSchema.index({ contactId: 1 }, { unique: true });
 // Inbox listing: by status, newest activity first (cursor on lastMessageAt, _id).
 conversationSchema.index({ status: 1, lastMessageAt: -1, _id: -1 });
-// An agent's own list and the unassigned queue (assigneeId null).
+// An agent's own list and the unassigned queue (assigneeId null), and the same of one status.
 conversationSchema.index({ assigneeId: 1, lastMessageAt: -1, _id: -1 });
-// Who is waiting: reconciling the open figures (inbox/open-figures.ts).
+conversationSchema.index({ assigneeId: 1, status: 1, lastMessageAt: -1, _id: -1 });
+// Supervisors' whole inbox, newest activity first, and one channel of it.
+conversationSchema.index({ lastMessageAt: -1, _id: -1 });
+conversationSchema.index({ channel: 1, lastMessageAt: -1, _id: -1 });
+// The customers waiting now, of every channel: the response-time report's ageing (inbox/response-times.ts).
 conversationSchema.index({ awaitingReplySince: 1 });
+// The customers waiting now on one channel: the waiting-conversations gauge (a count per channel, from the index
+// alone on MongoDB) and the report's ageing of one channel.
+conversationSchema.index({ channel: 1, awaitingReplySince: 1 });
 // The automations' pass: what fell due, earliest first, by index, so it reads what is due rather than what is open.
 conversationSchema.index({ escalationDueAt: 1, _id: 1 });
 conversationSchema.index({ slaWarnAt: 1, _id: 1 });
 conversationSchema.index({ slaBreachAt: 1, _id: 1 });
 // The response-time export: leads by the time of their first message.
 conversationSchema.index({ firstInboundAt: 1 });
-// Reconciling the open figures: the leads still unanswered.
+// The response-time report's unanswered leads: no first response yet, the first message in the range; and the same
+// of one channel.
 conversationSchema.index({ firstResponseAt: 1, firstInboundAt: 1 });
+conversationSchema.index({ channel: 1, firstResponseAt: 1, firstInboundAt: 1 });
 
 const messageSchema = new Schema(
   {
@@ -168,8 +177,9 @@ const alertSchema = new Schema(
   },
   { timestamps: { createdAt: true, updatedAt: false } },
 );
-// `GET /api/alerts?since=`.
+// `GET /api/alerts?since=`, and an agent's own.
 alertSchema.index({ createdAt: -1 });
+alertSchema.index({ agentId: 1, createdAt: -1 });
 alertSchema.index({ key: 1 }, { unique: true });
 
 /**
@@ -188,23 +198,49 @@ const responseSchema = new Schema({
   /** First responses only: answered by the conversation's first-response target (business hours applied). */
   withinTarget: { type: Boolean, default: null },
 });
-// The export: the responses of a time range.
+// The export, the rollup and the figures' ragged edges: the responses of a time range.
 responseSchema.index({ respondedAt: 1, channel: 1 });
 // One response per answering message, so a retried write cannot count twice.
 responseSchema.index({ messageId: 1 }, { unique: true });
 // The per-conversation export: a conversation's responses.
 responseSchema.index({ conversationId: 1, respondedAt: 1 });
 
+/** One channel's, one agent's and one kind's responses of an hour (see inbox/response-rollups.ts). */
+const rollupEntrySchema = new Schema(
+  {
+    channel: { type: String, enum: channelNames, required: true },
+    agentId: { type: Schema.Types.ObjectId, required: true },
+    kind: { type: String, enum: ['first', 'reply'], required: true },
+    /**
+     * The durations in milliseconds, ascending: the little-endian bytes of a Float64Array, one BSON binary value
+     * (inbox/response-rollups.ts, `storedMs`). Documents rolled up before held a plain array, still read as it is.
+     */
+    ms: { type: Buffer, required: true },
+    /** First responses made by their target (the others in `ms` missed it); 0 for replies. */
+    met: { type: Number, default: 0 },
+  },
+  { _id: false },
+);
+
+/**
+ * The response-time figures of one UTC hour, rolled up from `responses` by the rollup job: one document per hour
+ * that had responses. A range reads its whole hours by `_id` (the primary key is the only index it needs).
+ */
+const responseRollupSchema = new Schema(
+  {
+    /** The start of the UTC hour. */
+    _id: { type: Date, required: true },
+    /** The responses rolled into it: a replace never puts back an older reading, which has fewer. */
+    n: { type: Number, required: true },
+    entries: { type: [rollupEntrySchema], default: [] },
+  },
+  { versionKey: false },
+);
+
 /** Where a background job got to (the rollup's last hour, the alert digest's last alert): one document per job. */
 const checkpointSchema = new Schema({
   _id: { type: String, required: true },
   at: { type: Date, required: true },
-});
-
-/** Platform id of a message we sent → our message, so receipts find it by `_id` (see ids.ts). */
-const messageRefSchema = new Schema({
-  _id: { type: Schema.Types.ObjectId, required: true },
-  messageId: { type: Schema.Types.ObjectId, required: true },
 });
 
 /** The due times a conversation carries, in the order the automations act on them when several fall due together. */
@@ -219,7 +255,7 @@ export function createModels(connection: Connection) {
     Agent: connection.model('Agent', agentSchema, 'agents'),
     Alert: connection.model('Alert', alertSchema, 'alerts'),
     Response: connection.model('Response', responseSchema, 'responses'),
-    MessageRef: connection.model('MessageRef', messageRefSchema, 'message_refs'),
+    ResponseRollup: connection.model('ResponseRollup', responseRollupSchema, 'response_rollups'),
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
   };
 }
