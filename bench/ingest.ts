@@ -1,18 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { io } from 'socket.io-client';
-import { loadConfig } from '../gateway/config';
-import { startGateway } from '../gateway/server';
-import { createLogger } from '../shared/logger';
+import { against, machineLoad, runWhenMain, startBenchGateway, WEBHOOK_SECRET } from './kit';
 import { benchStore, fmt, percentile } from './support';
 
 /**
  * Ingest throughput and live latency: signed Telegram webhooks over loopback at rising offered rates, each message
  * timed from the moment its webhook is sent to the moment a supervisor's socket receives it. The store's own raw
  * insertOne rate is measured in the same run, so the gateway's cost per message can be read as a ratio.
+ *
+ *   node --import tsx bench/ingest.ts                          # alone
+ *   BENCH_RATES=10,50,200 BENCH_STEP_SECONDS=5 …               # the offered rates (100/s is always among them) and steps
+ *   MONGODB_URI=mongodb://127.0.0.1:27017 …                    # a real MongoDB (a scratch database)
+ *
+ * Goals (issue "The core on MongoDB's semantics"): at 100 messages/s, webhook → socket p50 ≤ 10 ms and p99 ≤ 50 ms;
+ * the best ingest rate at least 0.3× the store's raw insertOne rate on the embedded store.
  */
-const SECRET = 'bench-secret';
-const rates = (process.env.BENCH_RATES ?? '10,25,50,100,200').split(',').map(Number);
+const SECRET = WEBHOOK_SECRET;
+/** The rate the latency goals are set at: always measured, whatever BENCH_RATES says. */
+const GOAL_RATE = 100;
+const GOAL_P50_MS = 10;
+const GOAL_P99_MS = 50;
+const GOAL_RATIO = 0.3;
+const rates = [...new Set([...(process.env.BENCH_RATES ?? '10,25,50,100,200').split(',').map(Number), GOAL_RATE])].sort((a, b) => a - b);
 const secondsPerStep = Number(process.env.BENCH_STEP_SECONDS ?? 5);
 const maxInFlight = 256;
 
@@ -45,19 +55,8 @@ async function rawInsertRate(uri: string, seconds: number, concurrency: number):
 
 export async function runIngestBench(): Promise<void> {
   const store = await benchStore(`bench_ingest_${Date.now()}`);
-  console.log(`store: ${store.kind}`);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    MONGODB_URI: store.uri,
-    JWT_SECRET: 'bench-jwt-secret-that-is-long-enough-0123456789',
-    TELEGRAM_BOT_TOKEN: '123456:BENCH-token',
-    TELEGRAM_MODE: 'webhook',
-    TELEGRAM_WEBHOOK_SECRET: SECRET,
-    TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
-  });
-  const gateway = await startGateway(config, createLogger('silent'));
+  console.log(`store: ${store.kind}; ${machineLoad()}`);
+  const gateway = await startBenchGateway(store.uri);
   try {
     await gateway.inbox.agents.create({ name: 'Bench', email: 'bench@shop.example', password: 'bench-password-1', role: 'supervisor' });
     const login = await fetch(`${gateway.url}/api/auth/login`, {
@@ -110,6 +109,7 @@ export async function runIngestBench(): Promise<void> {
 
     console.log('offered/s  acked/s  errors  shed  p50 ms  p99 ms  max ms');
     let best = 0;
+    let atGoalRate: { p50: number; p99: number } | undefined;
     for (const rate of rates) {
       latencies.length = 0;
       sentAt.clear();
@@ -150,18 +150,33 @@ export async function runIngestBench(): Promise<void> {
       const sorted = [...latencies].sort((a, b) => a - b);
       const ackedRate = acked / elapsed;
       best = Math.max(best, ackedRate);
+      const p50 = percentile(sorted, 50);
+      const p99 = percentile(sorted, 99);
+      let note = '';
+      if (rate === GOAL_RATE) {
+        atGoalRate = { p50, p99 };
+        note = `  ← p50 ${against(p50, GOAL_P50_MS, `${GOAL_P50_MS} ms`)}, p99 ${against(p99, GOAL_P99_MS, `${GOAL_P99_MS} ms`)}`;
+      }
       console.log(
-        `${String(rate).padStart(9)}  ${fmt(ackedRate).padStart(7)}  ${String(errors).padStart(6)}  ${String(shed).padStart(4)}  ${fmt(percentile(sorted, 50)).padStart(6)}  ${fmt(percentile(sorted, 99)).padStart(6)}  ${fmt(sorted.at(-1) ?? Number.NaN).padStart(6)}`,
+        `${String(rate).padStart(9)}  ${fmt(ackedRate).padStart(7)}  ${String(errors).padStart(6)}  ${String(shed).padStart(4)}  ${fmt(p50).padStart(6)}  ${fmt(p99).padStart(6)}  ${fmt(sorted.at(-1) ?? Number.NaN).padStart(6)}${note}`,
       );
     }
+    const ratio = best / insertRate;
     console.log(`\nbest ingest throughput: ${fmt(best)} messages/s`);
-    console.log(`raw insertOne rate:     ${fmt(insertRate)} docs/s`);
-    console.log(
-      `ratio ingest / raw insert: ${fmt(best / insertRate, 3)} (a message costs ~6 store round trips: contact, conversation twice, insert, two or three updates)`,
-    );
+    console.log(`raw insertOne rate:     ${fmt(insertRate)} docs/s (16 concurrent, unique index, same store, same run)`);
+    console.log(`ingest / raw insert:    ${fmt(ratio, 2)}×  ${against(ratio, GOAL_RATIO, `${GOAL_RATIO}× (embedded store)`, true)}`);
+    if (atGoalRate)
+      console.log(
+        `webhook → socket at ${GOAL_RATE}/s: p50 ${fmt(atGoalRate.p50)} ms ${against(atGoalRate.p50, GOAL_P50_MS, `${GOAL_P50_MS} ms`)}; ` +
+          `p99 ${fmt(atGoalRate.p99)} ms ${against(atGoalRate.p99, GOAL_P99_MS, `${GOAL_P99_MS} ms`)}`,
+      );
+    console.log('(one new customer in ten, no agent online; the store commands each message costs: bench/burst.ts)');
+    console.log(machineLoad());
     socket.close();
   } finally {
     await gateway.close();
     await store.stop();
   }
 }
+
+runWhenMain(import.meta.url, runIngestBench);

@@ -1,18 +1,47 @@
 import { existsSync } from 'node:fs';
+import { runBurstBench } from './burst';
+import { runFanoutBench } from './fanout';
+import { runInboxPagesBench } from './inbox-pages';
 import { runIngestBench } from './ingest';
 import { runStoreBench } from './store';
 
-/** `npm run bench`: every benchmark of the gateway, one after another; each prints its own figures. */
-console.log('== store: primitives at 100,000 documents\n');
-await runStoreBench();
+/**
+ * `npm run bench`: every benchmark of the gateway, one after another; each prints its own figures, and each also
+ * runs alone (`node --import tsx bench/<file>.ts`). BENCH_ONLY picks some, in this order:
+ *
+ *   BENCH_ONLY=store,ingest,burst,fanout,pages,automations npm run bench
+ */
+const parts: [name: string, title: string, run: () => Promise<void>][] = [
+  ['store', 'store: primitives at 100,000 documents', runStoreBench],
+  ['ingest', 'ingest: signed Telegram webhooks → store → live socket', runIngestBench],
+  ['burst', 'burst: 40 new customers at 30/s, and the store commands per message', runBurstBench],
+  ['fanout', 'fanout: 2,000 managers connected to one gateway process', runFanoutBench],
+  ['pages', "pages: the inbox's first page and a conversation's messages at 100,000 / 1,000,000", runInboxPagesBench],
+  [
+    'automations',
+    'automations',
+    async () => {
+      const automations = new URL('./automations.ts', import.meta.url);
+      if (!existsSync(automations)) return;
+      const mod = (await import(automations.href)) as { runAutomationsBench?: () => Promise<void> };
+      await mod.runAutomationsBench?.();
+    },
+  ],
+];
 
-console.log('\n== ingest: signed Telegram webhooks → store → live socket\n');
-await runIngestBench();
-
-const automations = new URL('./automations.ts', import.meta.url);
-if (existsSync(automations)) {
-  console.log('\n== automations\n');
-  const mod = (await import(automations.href)) as { runAutomationsBench?: () => Promise<void> };
-  await mod.runAutomationsBench?.();
+const only = process.env.BENCH_ONLY?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const unknown = only?.filter((name) => !parts.some(([n]) => n === name)) ?? [];
+if (unknown.length) {
+  console.error(`BENCH_ONLY names no such part: ${unknown.join(', ')} (the parts: ${parts.map(([n]) => n).join(', ')})`);
+  process.exit(2);
+}
+let first = true;
+for (const [name, title, run] of parts) {
+  if (only && !only.includes(name)) continue;
+  console.log(`${first ? '' : '\n'}== ${title}\n`);
+  first = false;
+  await run();
 }
 process.exit(0);
