@@ -165,7 +165,9 @@ export class Ingest {
         if (after) return { conversation: after, applied: true };
         // Already applied (another delivery of this message), or there is no conversation yet.
         const existing = await this.models.Conversation.findById(id).lean<ConversationDoc>();
-        if (existing) return { conversation: existing, applied: false };
+        // Applied by another delivery: done. Opened by this customer's other message meanwhile: apply to it.
+        if (existing?.appliedInbound?.some((m) => m.equals(message._id))) return { conversation: existing, applied: false };
+        if (existing) continue;
       }
       try {
         return { conversation: await this.openConversation(id, contact.doc, message, at), applied: true };
