@@ -279,14 +279,3 @@ export async function ensureIndexes(models: Models): Promise<void> {
 }
 
 export const isDuplicateKey = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
-
-/**
- * A write that failed only because its documents are stored already: every error of an unordered bulk insert is a
- * duplicate key (a bulk error's own code is only its first error's), or the single write's is.
- */
-export const isOnlyDuplicateKeys = (e: unknown): boolean => {
-  const errors = (e as { writeErrors?: { code?: number }[] | { code?: number } } | null)?.writeErrors;
-  if (errors === undefined) return isDuplicateKey(e);
-  const list = Array.isArray(errors) ? errors : [errors];
-  return list.length > 0 && list.every((w) => w.code === 11000);
-};
