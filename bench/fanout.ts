@@ -15,6 +15,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inboundMessageIdFor } from '../inbox/store/ids';
 import type { FromClients, ToClients } from './fanout-clients';
 import {
   atRate,
@@ -67,22 +68,25 @@ async function pool<T>(count: number, concurrency: number, task: (i: number) => 
 
 /** A client process and a way to ask it something and await its answer of a kind. */
 class Clients {
-  private readonly waiting = new Map<FromClients['type'], (m: FromClients) => void>();
+  private readonly waiting = new Map<FromClients['type'], { resolve: (m: FromClients) => void; reject: (e: Error) => void }>();
   readonly ready: Promise<FromClients & { type: 'ready' }>;
 
   constructor(readonly child: ChildProcess) {
     child.on('message', (m: FromClients) => {
-      const resolve = this.waiting.get(m.type);
+      const waiter = this.waiting.get(m.type);
       this.waiting.delete(m.type);
-      resolve?.(m);
+      waiter?.resolve(m);
+    });
+    child.once('exit', (code) => {
+      for (const [type, waiter] of this.waiting) waiter.reject(new Error(`client process exited (${code}) before answering ${type}`));
+      this.waiting.clear();
     });
     this.ready = this.next('ready');
   }
 
   private next<K extends FromClients['type']>(type: K): Promise<FromClients & { type: K }> {
     return new Promise((resolve, reject) => {
-      this.waiting.set(type, resolve as (m: FromClients) => void);
-      this.child.once('exit', (code) => reject(new Error(`client process exited (${code}) before answering ${type}`)));
+      this.waiting.set(type, { resolve: resolve as (m: FromClients) => void, reject });
     });
   }
 
@@ -184,6 +188,7 @@ export async function runFanoutBench(): Promise<void> {
     // Customers write: a new one every NEW_EVERY-th message (assigned round-robin among the online agents).
     const total = RATE * SECONDS;
     const sentAt = new Map<string, number>();
+    const firstMessages = new Set<string>();
     const users: TelegramUser[] = [];
     let seed = 7;
     const random = () => {
@@ -201,7 +206,11 @@ export async function runFanoutBench(): Promise<void> {
         user = users[Math.floor(random() * users.length)] as TelegramUser;
         text = followUps[i % followUps.length] as string;
       }
-      return postTelegram(gateway.url, user, text, (id) => sentAt.set(id, wallNow()));
+      const first = i % NEW_EVERY === 0;
+      return postTelegram(gateway.url, user, text, (id) => {
+        sentAt.set(id, wallNow());
+        if (first) firstMessages.add(id);
+      });
     });
     const acked = results.filter((r) => r.status >= 200 && r.status < 300);
     const expected = acked.length * upSupervisors;
@@ -252,6 +261,16 @@ export async function runFanoutBench(): Promise<void> {
       ],
       { noteColumn: true },
     );
+
+    // A message answered 2xx that no supervisor ever saw: say which, and what the store holds of it.
+    for (const r of acked) {
+      if (lastSupervisor.has(r.externalId)) continue;
+      const stored = await gateway.inbox.models.Message.findById(inboundMessageIdFor(`telegram:${r.externalId}`)).lean();
+      console.log(
+        `never on a supervisor's socket: ${r.externalId} (${firstMessages.has(r.externalId) ? "a new customer's first message" : 'a returning customer'}, ` +
+          `answered ${r.status} in ${dur(r.ms)}; in the store: ${stored ? `yes${stored.pending ? ', still pending' : ''}` : 'no'})`,
+      );
+    }
 
     const perChild = (values: number[]) => values.map(mib).join(' + ');
     console.log('\nmemory, RSS');
