@@ -1,5 +1,5 @@
 import { ann, olena, textUpdate } from './fixtures/telegram';
-import { TestGateway } from './support/gateway';
+import { sleep, TestGateway } from './support/gateway';
 
 describe('redelivered and concurrent webhooks', () => {
   let gw: TestGateway;
@@ -35,5 +35,22 @@ describe('redelivered and concurrent webhooks', () => {
     const messages = await gw.collection('messages');
     expect(await messages.countDocuments({ conversationId: conversation?._id })).toBe(5);
     expect(conversation?.unreadCount).toBe(5);
+  });
+
+  it('applies and announces every first message when many new customers each send several at once', async () => {
+    const supervisor = await gw.manager('supervisor', 'Supervisor Sam');
+    const live = await gw.connect(supervisor.token);
+    const customers = Array.from({ length: 20 }, (_, i) => ({ ...olena, id: 380_500_000_100 + i, first_name: `Клієнтка ${i + 1}` }));
+    const texts = ['Добрий день', 'Чи є доставка до Львова?', 'Can I pay by card?', 'Дякую!'];
+    const updates = customers.flatMap((from) => texts.map((text) => textUpdate(from, `${text} (${from.first_name})`)));
+    const replies = await Promise.all(updates.map((u) => gw.postTelegram(u)));
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    const conversations = await gw.collection('conversations');
+    const stored = await conversations.find({ contactName: { $in: customers.map((c) => `${c.first_name} ${c.last_name}`) } }).toArray();
+    expect(stored.map((c) => c.unreadCount)).toEqual(Array(customers.length).fill(texts.length));
+    // Every one is announced live; give the last events a moment to arrive, then name any that did not.
+    for (let waited = 0; live.of('message:new').length < updates.length && waited < 5_000; waited += 50) await sleep(50);
+    const announced = new Set(live.of('message:new').map((p) => p.message.text));
+    expect(updates.filter((u) => !announced.has(u.message?.text))).toEqual([]);
   });
 });
