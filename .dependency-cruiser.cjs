@@ -2,6 +2,8 @@
  * The layering of the gateway, enforced in CI:
  * - domain code (inbox/, automations/) never imports a platform SDK, a transport or the channels;
  * - channels never touch the store, the inbox or the process wiring;
+ * - the domain speaks to the store through its port (inbox/store/port.ts) and gets plain records: only the store's
+ *   implementation (inbox/store/mongo/) touches the driver, and only the inbox's wiring (inbox/index.ts) picks it;
  * - shared/ depends on nothing of ours.
  */
 const platformSdks = '^node_modules/(grammy|@grammyjs|viber-bot|whatsapp-web\\.js|puppeteer|nodemailer|imapflow|mailparser|smtp-server)/';
@@ -22,6 +24,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^inbox/' },
       to: { path: ['^node_modules/(agenda|@agendajs)/', '^automations/'] },
+    },
+    {
+      name: 'domain-through-the-store-port',
+      comment: 'use cases and automations get plain records from inbox/store/port.ts, never documents or driver types',
+      severity: 'error',
+      from: { path: '^(inbox|automations)/', pathNot: ['^inbox/store/mongo/', '^inbox/index\\.ts$', '^automations/jobs\\.ts$'] },
+      to: { path: ['^node_modules/(mongoose|mongodb|bson)/', '^inbox/store/mongo/'] },
+    },
+    {
+      name: 'automations-through-the-inbox',
+      comment: 'automations act on the inbox through its use cases and port types, not through the store implementation',
+      severity: 'error',
+      from: { path: '^automations/' },
+      to: { path: '^inbox/store/mongo/' },
     },
     {
       name: 'channels-without-store',

@@ -1,6 +1,5 @@
 import type { Inbox } from '../inbox';
-import type { ConversationDoc } from '../inbox/store/models';
-import type { Channel } from '../shared/channels';
+import type { WaitingConversation } from '../inbox/waits';
 import type { WaitClocks } from './deadlines';
 import { waitPhrase } from './wording';
 
@@ -20,21 +19,21 @@ export class EscalationChain {
   ) {}
 
   /** Acts on one conversation found due; `taken` when another process acted on the same step first. */
-  async step(c: ConversationDoc, now: Date): Promise<EscalationOutcome> {
+  async step(c: WaitingConversation, now: Date): Promise<EscalationOutcome> {
     const { waits, alerts, assignment } = this.inbox;
     if (c.awaitingReplySince == null || c.status === 'resolved') {
       await waits.reschedule(c, 'escalationDueAt', null);
       return 'stale';
     }
-    const channel = c.channel as Channel;
-    const step = c.escalationStep ?? 0;
-    const dueKey = `${c._id.toString()}:${c.escalationDueAt?.getTime()}`;
+    const { channel } = c;
+    const step = c.escalationStep;
+    const dueKey = `${c.id}:${c.escalationDueAt?.getTime()}`;
     const previous = c.assigneeId ?? null;
     const names = await waits.agentNames(previous ? [previous] : []);
-    const previousName = previous ? names.get(previous.toString()) : undefined;
+    const previousName = previous ? names.get(previous) : undefined;
 
     if (step < this.maxSteps) {
-      const tried = new Set([...(c.triedAgentIds ?? []).map(String), ...(previous ? [previous.toString()] : [])]);
+      const tried = new Set([...c.triedAgentIds, ...(previous ? [previous] : [])]);
       const next = await assignment.nextAgent([...tried]);
       if (next) {
         const after = await waits.handOver(c, next, this.clocks.escalationFrom(channel, now));
@@ -44,7 +43,7 @@ export class EscalationChain {
         const who = previousName ? `Your colleague ${previousName} did not get to this lead` : 'Nobody has taken this lead from the queue';
         await alerts.raise({
           type: 'escalated',
-          conversationId: c._id,
+          conversationId: c.id,
           channel,
           agentId: next,
           detail: `${who} (${c.contactName}, ${channel}): take it, or in ${within} it ${lastStep ? 'goes to the shared queue' : 'passes on'}.`,
@@ -62,7 +61,7 @@ export class EscalationChain {
         : `No other agent is online to take ${c.contactName} (${channel})${previousName ? ` from ${previousName}` : ''}`;
     await alerts.raise({
       type: 'escalated',
-      conversationId: c._id,
+      conversationId: c.id,
       channel,
       agentId: null,
       detail: `${why}: the conversation is in the shared queue now.`,

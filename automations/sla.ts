@@ -1,6 +1,5 @@
 import type { Inbox } from '../inbox';
-import type { ConversationDoc } from '../inbox/store/models';
-import type { Channel } from '../shared/channels';
+import type { WaitingConversation } from '../inbox/waits';
 import type { WaitClocks } from './deadlines';
 import { utc, waitPhrase } from './wording';
 
@@ -15,36 +14,36 @@ export class FirstResponseTargets {
     private readonly clocks: WaitClocks,
   ) {}
 
-  warn(c: ConversationDoc): Promise<boolean> {
+  warn(c: WaitingConversation): Promise<boolean> {
     return this.raise(c, 'slaWarnAt');
   }
 
-  breach(c: ConversationDoc): Promise<boolean> {
+  breach(c: WaitingConversation): Promise<boolean> {
     return this.raise(c, 'slaBreachAt');
   }
 
-  private async raise(c: ConversationDoc, kind: 'slaWarnAt' | 'slaBreachAt'): Promise<boolean> {
+  private async raise(c: WaitingConversation, kind: 'slaWarnAt' | 'slaBreachAt'): Promise<boolean> {
     const { waits, alerts } = this.inbox;
     const since = c.awaitingReplySince;
     if (since == null || c.firstResponseAt != null || c.status === 'resolved') {
       await waits.reschedule(c, kind, null);
       return false;
     }
-    const channel = c.channel as Channel;
+    const { channel } = c;
     const target = waitPhrase(this.clocks.slaTarget(channel), this.clocks.calendar(channel));
     const due = c.firstResponseDueAt ?? c.slaBreachAt;
     const names = await waits.agentNames(c.assigneeId ? [c.assigneeId] : []);
-    const holder = c.assigneeId ? `Assigned to ${names.get(c.assigneeId.toString()) ?? 'an agent'}.` : 'Nobody is assigned.';
+    const holder = c.assigneeId ? `Assigned to ${names.get(c.assigneeId) ?? 'an agent'}.` : 'Nobody is assigned.';
     const warning = kind === 'slaWarnAt';
     const detail = warning
       ? `${c.contactName} (${channel}) still waits for a first reply: the ${target} target is missed at ${due ? utc(due) : 'its due time'}. ${holder}`
       : `${c.contactName} (${channel}) got no first reply within the ${target} target${due ? ` (due ${utc(due)})` : ''}. ${holder}`;
     await alerts.raise({
       type: warning ? 'sla_warning' : 'sla_breach',
-      conversationId: c._id,
+      conversationId: c.id,
       channel,
       detail,
-      key: `${warning ? 'sla_warning' : 'sla_breach'}:${c._id.toString()}:${since.getTime()}`,
+      key: `${warning ? 'sla_warning' : 'sla_breach'}:${c.id}:${since.getTime()}`,
       roles: ['supervisor'],
     });
     await waits.reschedule(c, kind, null);

@@ -1,7 +1,6 @@
 import type { Agenda } from 'agenda';
 import type { Inbox } from '../inbox';
-import type { ConversationDoc } from '../inbox/store/models';
-import { type DueKind, dueKinds } from '../inbox/waits';
+import { type DueKind, dueKinds, type WaitingConversation } from '../inbox/waits';
 import type { Logger } from '../shared/logger';
 import type { EscalationChain } from './escalation';
 import type { FirstResponseTargets } from './sla';
@@ -75,7 +74,7 @@ export class DueTimers {
   }
 
   /** Acts on the `kind` due time of each conversation, a few at once, unless the timers are stopping. */
-  private async actOnAll(conversations: readonly ConversationDoc[], kind: DueKind, now: Date, result: TickResult): Promise<void> {
+  private async actOnAll(conversations: readonly WaitingConversation[], kind: DueKind, now: Date, result: TickResult): Promise<void> {
     let next = 0;
     const worker = async () => {
       for (let c = conversations[next++]; c && !this.stopped; c = conversations[next++]) await this.act(kind, c, now, result);
@@ -83,7 +82,7 @@ export class DueTimers {
     await Promise.all(Array.from({ length: Math.min(PARALLEL, conversations.length) }, worker));
   }
 
-  private async act(kind: DueKind, c: ConversationDoc, now: Date, result: TickResult): Promise<void> {
+  private async act(kind: DueKind, c: WaitingConversation, now: Date, result: TickResult): Promise<void> {
     try {
       if (kind === 'slaWarnAt') {
         if (await this.targets.warn(c)) result.warned++;
@@ -95,10 +94,10 @@ export class DueTimers {
       }
     } catch (err) {
       result.failed++;
-      this.log.error({ err, conversationId: c._id.toString(), timer: kind }, 'automation failed for a conversation; retrying later');
+      this.log.error({ err, conversationId: c.id, timer: kind }, 'automation failed for a conversation; retrying later');
       await this.inbox.waits
         .reschedule(c, kind, new Date(now.getTime() + RETRY_AFTER_MS))
-        .catch((e: unknown) => this.log.error({ err: e, conversationId: c._id.toString() }, 'could not postpone the timer'));
+        .catch((e: unknown) => this.log.error({ err: e, conversationId: c.id }, 'could not postpone the timer'));
     }
   }
 }

@@ -56,7 +56,7 @@ const signature = (c: WireCommand) => `${c.name} ${c.collection ?? ''} {${Object
 /** The ids one customer's message touches, as the hex strings the commands carry. */
 function idsOf(user: TelegramUser, externalId: string): string[] {
   const contact = contactIdFor('telegram', String(user.id));
-  return [contact.toHexString(), conversationIdFor(contact).toHexString(), inboundMessageIdFor(`telegram:${externalId}`).toHexString()];
+  return [contact, conversationIdFor(contact), inboundMessageIdFor(`telegram:${externalId}`)];
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The managers' pages at scale: 100,000 conversations and 1,000,000 messages (with their 100,000 contacts) loaded
- * straight into the store with insertMany, shaped as the gateway stores them (inbox/store/models.ts), then the
+ * straight into the store with insertMany, shaped as the gateway stores them (inbox/store/mongo/models.ts), then the
  * inbox's first page (unfiltered, and filtered as the API allows: status, channel, an assignee, the unassigned
  * queue, an agent's own view) and a conversation's first page of messages, timed over HTTP.
  *
@@ -111,8 +111,9 @@ function customerDocs(n: number, count: number, agents: readonly { id: ObjectId;
   const channel = n === 0 ? 'telegram' : weighted(channelMix);
   const externalId = externalIdOf(channel, n);
   const name = `${pick(names)} ${pick(surnames)}`;
-  const contactId = contactIdFor(channel, externalId);
-  const conversationId = conversationIdFor(contactId);
+  const contactHex = contactIdFor(channel, externalId);
+  const contactId = new ObjectId(contactHex);
+  const conversationId = new ObjectId(conversationIdFor(contactHex));
   const status = weighted(statusMix);
   const lastAt = now - Math.floor(random() * 90 * DAY) - 60_000;
   const span = n === 0 ? 80 * DAY : Math.floor(random() * random() * 3 * DAY) + count * 30_000;
@@ -132,7 +133,7 @@ function customerDocs(n: number, count: number, agents: readonly { id: ObjectId;
     if (fromCustomer) {
       const platformId = channel === 'telegram' ? `${externalId}:${k + 1}` : `${channel}-${n}-${k + 1}`;
       const dedupeKey = `${channel}:${platformId}`;
-      const _id = inboundMessageIdFor(dedupeKey);
+      const _id = new ObjectId(inboundMessageIdFor(dedupeKey));
       const text = pick(inbound);
       const photo = random() < 0.05;
       messages.push({
@@ -140,7 +141,7 @@ function customerDocs(n: number, count: number, agents: readonly { id: ObjectId;
         conversationId,
         channel,
         direction: 'in',
-        sender: { type: 'contact', id: contactId.toHexString(), name },
+        sender: { type: 'contact', id: contactHex, name },
         text: photo ? '' : text,
         template: null,
         attachments: photo ? [{ kind: 'image', platformId: `AgACAgIAAxkBAAI${n}_${k}`, mimeType: 'image/jpeg', size: 84_213 }] : [],
@@ -184,12 +185,12 @@ function customerDocs(n: number, count: number, agents: readonly { id: ObjectId;
         conversationId,
         channel,
         direction: 'out',
-        sender: { type: 'agent', id: by.id.toHexString(), name: by.name },
+        sender: { type: 'agent', id: by.id, name: by.name },
         text: pick(outbound),
         template: null,
         attachments: [],
-        externalId: `${channel}-out-${_id.toHexString()}`,
-        dedupeKey: `out:${_id.toHexString()}`,
+        externalId: `${channel}-out-${_id}`,
+        dedupeKey: `out:${_id}`,
         status: weighted([
           ['read', 6],
           ['delivered', 3],
@@ -383,7 +384,7 @@ export async function runInboxPagesBench(): Promise<void> {
     const supervisor = await signIn(gateway.url, 'supervisor@pages.example');
     const agent = agents[0] as { id: ObjectId; email: string };
     const agentToken = await signIn(gateway.url, agent.email);
-    const longest = conversationIdFor(contactIdFor('telegram', externalIdOf('telegram', 0))).toHexString();
+    const longest = conversationIdFor(contactIdFor('telegram', externalIdOf('telegram', 0)));
     const api = `${gateway.url}/api`;
     const count = async (filter: Doc) => num(await db.collection('conversations').countDocuments(filter));
 
@@ -416,7 +417,7 @@ export async function runInboxPagesBench(): Promise<void> {
       const last = docs[49] as { lastMessageAt: Date; _id: ObjectId } | undefined;
       return docs.length > 50 && last ? encodeCursor(last.lastMessageAt, last._id) : null;
     };
-    const agentId = agent.id.toHexString();
+    const agentId = agent.id;
     const cursor = await list('GET /api/conversations (first page)', '', supervisor, {});
     if (cursor) {
       // The condition the API adds for a cursor, for the straight find.

@@ -41,7 +41,7 @@ export function createMetrics(inbox: Inbox): Registry {
     help: 'Replies stored and waiting to be delivered',
     registers: [registry],
     async collect() {
-      this.set(await inbox.models.Message.countDocuments({ status: 'queued' }));
+      this.set(await inbox.delivery.countQueued());
     },
   });
   new Gauge({

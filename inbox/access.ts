@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '../shared/errors';
-import type { ConversationDoc } from './store/models';
+import type { ConversationRecord } from './store/records';
 import type { Role } from './views';
 
 /** Who is acting: the authenticated manager behind a request or a socket. */
@@ -12,14 +12,14 @@ export interface Actor {
 export const seesEverything = (actor: Actor): boolean => actor.role === 'supervisor' || actor.role === 'admin';
 
 /** An agent works on their own conversations and the unassigned queue; supervisors and admins on anything. */
-export function canWorkOn(actor: Actor, conversation: Pick<ConversationDoc, 'assigneeId'>): boolean {
+export function canWorkOn(actor: Actor, conversation: Pick<ConversationRecord, 'assigneeId'>): boolean {
   if (seesEverything(actor)) return true;
-  return !conversation.assigneeId || conversation.assigneeId.toString() === actor.id;
+  return !conversation.assigneeId || conversation.assigneeId === actor.id;
 }
 
-export function assertCanWorkOn(actor: Actor, conversation: Pick<ConversationDoc, 'assigneeId' | '_id'>): void {
+export function assertCanWorkOn(actor: Actor, conversation: Pick<ConversationRecord, 'assigneeId' | 'id'>): void {
   if (!canWorkOn(actor, conversation)) {
-    throw new AppError(ErrorCode.Forbidden, `conversation ${conversation._id.toString()} is assigned to another agent`);
+    throw new AppError(ErrorCode.Forbidden, `conversation ${conversation.id} is assigned to another agent`);
   }
 }
 

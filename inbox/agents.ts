@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { AppError, ErrorCode } from '../shared/errors';
 import { hashPassword, verifyPassword } from './passwords';
 import type { Presence } from './ports';
-import { type AgentDoc, isDuplicateKey, type Models } from './store/models';
+import type { InboxStore } from './store/port';
+import type { AgentRecord } from './store/records';
 import { type Agent, type Role, toAgent } from './views';
 
 export const newAgentSchema = z.object({
@@ -19,24 +20,20 @@ export class Agents {
   private decoyHash: Promise<string> | undefined;
 
   constructor(
-    private readonly models: Models,
+    private readonly store: InboxStore,
     private readonly presence: Presence,
   ) {}
 
   async create(input: NewAgent): Promise<Agent> {
     const passwordHash = await hashPassword(input.password);
-    try {
-      const doc = await this.models.Agent.create({ ...input, passwordHash });
-      return toAgent(doc.toObject() as AgentDoc, false);
-    } catch (e) {
-      if (isDuplicateKey(e)) throw new AppError(ErrorCode.EmailTaken, `an agent with email ${input.email} already exists`);
-      throw e;
-    }
+    const created = await this.store.agents.create({ name: input.name, email: input.email, role: input.role, passwordHash });
+    if (!created) throw new AppError(ErrorCode.EmailTaken, `an agent with email ${input.email} already exists`);
+    return toAgent(created, false);
   }
 
   /** Creates the first admin from settings when there is no admin yet; returns whether it did. */
   async ensureAdmin(email: string, password: string): Promise<boolean> {
-    if (await this.models.Agent.exists({ role: 'admin' })) return false;
+    if (await this.store.agents.hasRole('admin')) return false;
     try {
       await this.create({ name: 'Admin', email: email.toLowerCase(), password, role: 'admin' });
       return true;
@@ -47,7 +44,7 @@ export class Agents {
   }
 
   async authenticate(email: string, password: string): Promise<Agent> {
-    const doc = await this.models.Agent.findOne({ email: email.toLowerCase().trim() }).lean<AgentDoc>();
+    const doc = await this.store.agents.byEmail(email.toLowerCase().trim());
     if (!doc) {
       this.decoyHash ??= hashPassword('decoy password that no account has');
       await verifyPassword(password, await this.decoyHash);
@@ -65,27 +62,28 @@ export class Agents {
     return this.view(doc);
   }
 
-  async find(id: string): Promise<AgentDoc | null> {
+  async find(id: string): Promise<AgentRecord | null> {
     if (!/^[a-f0-9]{24}$/i.test(id)) return null;
-    return this.models.Agent.findById(id).lean<AgentDoc>();
+    return this.store.agents.get(id);
   }
 
   async list(): Promise<Agent[]> {
-    const [docs, online] = await Promise.all([
-      this.models.Agent.find().sort({ name: 1 }).lean<AgentDoc[]>(),
-      this.presence.onlineAgentIds(),
-    ]);
+    const [docs, online] = await Promise.all([this.store.agents.list(), this.presence.onlineAgentIds()]);
     const set = new Set(online);
-    return docs.map((d) => toAgent(d, set.has(d._id.toString())));
+    return docs.map((d) => toAgent(d, set.has(d.id)));
   }
 
   async idsWithRole(roles: readonly Role[]): Promise<string[]> {
-    const docs = await this.models.Agent.find({ role: { $in: roles } }, { _id: 1 }).lean();
-    return docs.map((d) => d._id.toString());
+    return this.store.agents.idsWithRole(roles);
   }
 
-  private async view(doc: AgentDoc): Promise<Agent> {
+  /** Managers' names by id, for alert texts. */
+  names(ids: readonly string[]): Promise<Map<string, string>> {
+    return this.store.agents.names(ids);
+  }
+
+  private async view(doc: AgentRecord): Promise<Agent> {
     const online = await this.presence.onlineAgentIds();
-    return toAgent(doc, online.includes(doc._id.toString()));
+    return toAgent(doc, online.includes(doc.id));
   }
 }

@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
@@ -6,7 +5,8 @@ import { type Actor, assertCanWorkOn, isObjectId, seesEverything } from './acces
 import { decodeCursor, encodeCursor } from './cursor';
 import { InboxEvent, type InboxEvents } from './events';
 import { type Clock, type Deadlines, noDeadlines } from './ports';
-import type { AgentDoc, ConversationDoc, MessageDoc, Models } from './store/models';
+import type { InboxStore } from './store/port';
+import type { ConversationRecord } from './store/records';
 import { type Conversation, type Message, toConversation, toMessage } from './views';
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);
@@ -47,47 +47,46 @@ export interface Page<T> {
 /** Reading and steering conversations on behalf of a manager, with who-may-see-what enforced here. */
 export class Conversations {
   constructor(
-    private readonly models: Models,
+    private readonly store: InboxStore,
     private readonly events: InboxEvents,
     private readonly clock: Clock,
     private readonly deadlines: Deadlines = noDeadlines,
   ) {}
 
   async list(actor: Actor, query: ListConversationsQuery): Promise<Page<Conversation>> {
-    const and: Record<string, unknown>[] = [];
-    if (query.status) and.push({ status: query.status });
-    if (query.channel) and.push({ channel: query.channel });
+    let assignee: { assigneeId?: string | null; visibleTo?: string } = {};
     if (query.assigneeId) {
       const wanted = query.assigneeId === 'none' ? null : query.assigneeId;
       if (!seesEverything(actor) && wanted !== null && wanted !== actor.id) {
         throw new AppError(ErrorCode.Forbidden, 'an agent may list only their own conversations and the unassigned queue');
       }
-      and.push({ assigneeId: wanted === null ? null : new Types.ObjectId(wanted) });
+      assignee = { assigneeId: wanted };
     } else if (!seesEverything(actor)) {
-      and.push({ $or: [{ assigneeId: new Types.ObjectId(actor.id) }, { assigneeId: null }] });
+      assignee = { visibleTo: actor.id };
     }
-    if (query.cursor) {
-      const { at, id } = decodeCursor(query.cursor);
-      and.push({ $or: [{ lastMessageAt: { $lt: at } }, { lastMessageAt: at, _id: { $lt: new Types.ObjectId(id) } }] });
-    }
-    const docs = await this.models.Conversation.find(and.length ? { $and: and } : {})
-      .sort({ lastMessageAt: -1, _id: -1 })
-      .limit(query.limit + 1)
-      .lean<ConversationDoc[]>();
-    const page = docs.slice(0, query.limit);
+    const records = await this.store.conversations.list(
+      {
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.channel ? { channel: query.channel } : {}),
+        ...assignee,
+        ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+      },
+      query.limit + 1,
+    );
+    const page = records.slice(0, query.limit);
     const last = page.at(-1);
     return {
       items: page.map(toConversation),
-      nextCursor: docs.length > query.limit && last ? encodeCursor(last.lastMessageAt, last._id) : null,
+      nextCursor: records.length > query.limit && last ? encodeCursor(last.lastMessageAt, last.id) : null,
     };
   }
 
   /** The conversation, if it exists and the actor may work on it. */
-  async load(actor: Actor, id: string): Promise<ConversationDoc> {
-    const doc = isObjectId(id) ? await this.models.Conversation.findById(id).lean<ConversationDoc>() : null;
-    if (!doc) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
-    assertCanWorkOn(actor, doc);
-    return doc;
+  async load(actor: Actor, id: string): Promise<ConversationRecord> {
+    const found = isObjectId(id) ? await this.store.conversations.get(id) : null;
+    if (!found) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
+    assertCanWorkOn(actor, found);
+    return found;
   }
 
   async get(actor: Actor, id: string): Promise<Conversation> {
@@ -96,20 +95,13 @@ export class Conversations {
 
   async messages(actor: Actor, id: string, query: z.infer<typeof listMessagesQuery>): Promise<Page<Message>> {
     const conversation = await this.load(actor, id);
-    const filter: Record<string, unknown> = { conversationId: conversation._id };
-    if (query.cursor) {
-      const { at, id: after } = decodeCursor(query.cursor);
-      filter.$or = [{ createdAt: { $gt: at } }, { createdAt: at, _id: { $gt: new Types.ObjectId(after) } }];
-    }
-    const docs = await this.models.Message.find(filter, { raw: 0 })
-      .sort({ createdAt: 1, _id: 1 })
-      .limit(query.limit + 1)
-      .lean<MessageDoc[]>();
-    const page = docs.slice(0, query.limit);
-    const last = page.at(-1) as (MessageDoc & { createdAt: Date }) | undefined;
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const records = await this.store.messages.history(conversation.id, after, query.limit + 1);
+    const page = records.slice(0, query.limit);
+    const last = page.at(-1);
     return {
       items: page.map(toMessage),
-      nextCursor: docs.length > query.limit && last ? encodeCursor(last.createdAt, last._id) : null,
+      nextCursor: records.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     };
   }
 
@@ -121,23 +113,18 @@ export class Conversations {
   private async applyAssign(actor: Actor, id: string, agentId: string | null): Promise<Conversation> {
     const before = await this.load(actor, id);
     if (agentId !== null) {
-      const target = isObjectId(agentId) ? await this.models.Agent.findById(agentId).lean<AgentDoc>() : null;
+      const target = isObjectId(agentId) ? await this.store.agents.get(agentId) : null;
       if (!target) throw new AppError(ErrorCode.AgentNotFound, `agent ${agentId} not found`);
-      if (!seesEverything(actor) && agentId !== actor.id && before.assigneeId?.toString() !== actor.id) {
+      if (!seesEverything(actor) && agentId !== actor.id && before.assigneeId !== actor.id) {
         throw new AppError(ErrorCode.Forbidden, 'an agent may hand over only their own conversations');
       }
     }
-    const assignee = agentId === null ? null : new Types.ObjectId(agentId);
     // A customer still waiting gets a fresh escalation clock: the new assignee has the full time to answer.
     const waiting = before.awaitingReplySince != null;
     const escalationDueAt = waiting ? this.deadlines.escalationFrom(before.channel as Channel, this.clock()) : null;
-    const after = await this.models.Conversation.findOneAndUpdate(
-      { _id: before._id },
-      { $set: { assigneeId: assignee, escalationStep: 0, triedAgentIds: assignee ? [assignee] : [], escalationDueAt } },
-      { returnDocument: 'after' },
-    ).lean<ConversationDoc>();
+    const after = await this.store.conversations.assign(before.id, agentId, escalationDueAt);
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
-    return this.publish(after, before.assigneeId?.toString() ?? null);
+    return this.publish(after, before.assigneeId);
   }
 
   async setStatus(actor: Actor, id: string, change: StatusChange): Promise<Conversation> {
@@ -146,25 +133,20 @@ export class Conversations {
 
   private async applyStatus(actor: Actor, id: string, change: StatusChange): Promise<Conversation> {
     const before = await this.load(actor, id);
-    const set: Record<string, unknown> = { status: change.status };
-    if (change.status === 'resolved') {
-      Object.assign(set, {
-        resolvedAt: this.clock(),
-        awaitingReplySince: null,
-        escalationDueAt: null,
-        slaWarnAt: null,
-        slaBreachAt: null,
-        outcome: change.outcome ?? null,
-        lossReason: change.outcome === 'lost' ? change.lossReason : null,
-      });
-    } else if (before.status === 'resolved') {
-      Object.assign(set, { resolvedAt: null, outcome: null, lossReason: null });
-    }
-    const after = await this.models.Conversation.findOneAndUpdate(
-      { _id: before._id },
-      { $set: set },
-      { returnDocument: 'after' },
-    ).lean<ConversationDoc>();
+    const resolving = change.status === 'resolved';
+    const after = await this.store.conversations.changeStatus(before.id, {
+      status: change.status,
+      ...(resolving
+        ? {
+            resolution: {
+              at: this.clock(),
+              outcome: change.outcome ?? null,
+              lossReason: change.outcome === 'lost' ? (change.lossReason ?? null) : null,
+            },
+          }
+        : {}),
+      clearResolution: !resolving && before.status === 'resolved',
+    });
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
     return this.publish(after);
   }
@@ -176,17 +158,13 @@ export class Conversations {
   private async applyRead(actor: Actor, id: string): Promise<Conversation> {
     const before = await this.load(actor, id);
     if (before.unreadCount === 0) return toConversation(before);
-    const after = await this.models.Conversation.findOneAndUpdate(
-      { _id: before._id },
-      { $set: { unreadCount: 0 } },
-      { returnDocument: 'after' },
-    ).lean<ConversationDoc>();
+    const after = await this.store.conversations.markRead(before.id);
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
     return this.publish(after);
   }
 
-  private publish(doc: ConversationDoc, previousAssigneeId?: string | null): Conversation {
-    const conversation = toConversation(doc);
+  private publish(record: ConversationRecord, previousAssigneeId?: string | null): Conversation {
+    const conversation = toConversation(record);
     this.events.emit(InboxEvent.ConversationUpdated, { conversation, previousAssigneeId });
     return conversation;
   }

@@ -16,7 +16,7 @@ import { type Clock, type Deadlines, noDeadlines, type Presence, systemClock } f
 import { Replies } from './replies';
 import { ResponseRollups } from './response-rollups';
 import { ResponseTimes } from './response-times';
-import { createModels, ensureIndexes } from './store/models';
+import { createMongoStore } from './store/mongo';
 import { Waits } from './waits';
 
 export interface InboxDeps {
@@ -35,31 +35,32 @@ export interface InboxDeps {
 
 /** Wires the inbox's use cases over one store connection. */
 export async function createInbox(deps: InboxDeps) {
-  const models = createModels(deps.connection);
-  await ensureIndexes(models);
+  const { store, models } = await createMongoStore(deps.connection);
   const clock = deps.clock ?? systemClock;
   const events = new InboxEvents();
-  const assignment = new Assignment(models, deps.presence);
+  const assignment = new Assignment(store, deps.presence);
   const deadlines = deps.deadlines ?? noDeadlines;
-  const checkpoints = new Checkpoints(models);
-  const rollups = new ResponseRollups(models, checkpoints, deps.slaTargets);
-  const alerts = new Alerts(models, events, clock);
-  const conversations = new Conversations(models, events, clock, deadlines);
-  const delivery = new Delivery(models, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
+  const checkpoints = new Checkpoints(store);
+  const rollups = new ResponseRollups(store, checkpoints, deps.slaTargets);
+  const alerts = new Alerts(store, events, clock);
+  const conversations = new Conversations(store, events, clock, deadlines);
+  const delivery = new Delivery(store, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
   return {
+    store,
+    /** The stored documents themselves: for benchmarks and tests that seed a history in bulk; the domain never uses them. */
     models,
     events,
     assignment,
     alerts,
     conversations,
-    agents: new Agents(models, deps.presence),
-    ingest: new Ingest(models, events, assignment, deps.log, clock, deadlines),
-    replies: new Replies(models, conversations, events, delivery, deps.capabilities, clock),
+    agents: new Agents(store, deps.presence),
+    ingest: new Ingest(store, events, assignment, deps.log, clock, deadlines),
+    replies: new Replies(store, conversations, events, delivery, deps.capabilities, clock),
     delivery,
-    responseTimes: new ResponseTimes(models, deps.slaTargets, clock, rollups),
+    responseTimes: new ResponseTimes(store, deps.slaTargets, clock, rollups),
     rollups,
     checkpoints,
-    waits: new Waits(models, events),
+    waits: new Waits(store, events),
     clock,
   };
 }

@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
@@ -6,7 +5,8 @@ import { groupBy } from '../shared/group-by';
 import type { Clock } from './ports';
 import { DAY, HOUR, type ResponseRollups } from './response-rollups';
 import { durationsOf, EXACT_RANGE_LIMIT, type Stats, summarize, summarizeDurations } from './stats';
-import type { ConversationDoc, Models, ResponseDoc } from './store/models';
+import type { InboxStore, UnansweredLead, WaitingCustomer } from './store/port';
+import type { ConversationRecord, ResponseRecord } from './store/records';
 
 const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
@@ -51,8 +51,6 @@ export interface ResponseTimesRow {
 
 const MAX_RANGE_MS = 400 * DAY;
 const UNASSIGNED = 'unassigned';
-/** Every stored `awaitingReplySince` is a date after this one: `$gte` it is "someone waits", as an index range. */
-const ANY_TIME = new Date(0);
 
 /** Durations read in parts (an entry's each), as one array. */
 function concat(parts: readonly Float64Array[]): Float64Array {
@@ -64,11 +62,6 @@ function concat(parts: readonly Float64Array[]): Float64Array {
   }
   return all;
 }
-
-/** A lead nobody has answered yet, as the report reads it from its conversation. */
-type UnansweredLead = Pick<ConversationDoc, '_id' | 'channel' | 'assigneeId' | 'firstInboundAt' | 'firstResponseDueAt'>;
-/** A customer waiting right now, as the report reads it from their conversation. */
-type WaitingCustomer = Pick<ConversationDoc, '_id' | 'channel' | 'assigneeId' | 'awaitingReplySince'>;
 
 interface Group {
   /** Durations of the first responses, and of every response (the first included), as read: concatenated once. */
@@ -86,11 +79,11 @@ interface Group {
  * Responses are recorded at the moment an agent's reply ends a customer's wait (inbox/replies.ts), so bot, system
  * and auto-reply messages never count. Responses come from their hourly rollup (inbox/response-rollups.ts) and, for
  * the range's ragged edges and the hours not rolled up yet, from `responses`. The unanswered leads of the range and
- * the waits of now are read from the conversations, each by an index (inbox/store/models.ts).
+ * the waits of now are read from the conversations, each by an index (inbox/store/mongo/models.ts).
  */
 export class ResponseTimes {
   constructor(
-    private readonly models: Models,
+    private readonly store: InboxStore,
     private readonly slaTargets: Readonly<Record<Channel, number>>,
     private readonly clock: Clock,
     private readonly rollups: ResponseRollups,
@@ -128,10 +121,10 @@ export class ResponseTimes {
       }
       return g;
     };
-    const keyOf = (c: UnansweredLead | WaitingCustomer) => (byChannel ? c.channel : (c.assigneeId?.toString() ?? UNASSIGNED));
+    const keyOf = (c: UnansweredLead | WaitingCustomer) => (byChannel ? c.channel : (c.assigneeId ?? UNASSIGNED));
 
     for (const e of entries) {
-      const g = group(byChannel ? e.channel : e.agentId.toString());
+      const g = group(byChannel ? e.channel : e.agentId);
       g.reply.push(e.ms);
       if (e.kind === 'first') {
         g.first.push(e.ms);
@@ -176,39 +169,20 @@ export class ResponseTimes {
       });
   }
 
-  /**
-   * The leads whose first message is in [from, to) and that nobody has answered yet: index
-   * `{firstResponseAt: 1, firstInboundAt: 1}` (null, then the range), or `{channel: 1, firstResponseAt: 1,
-   * firstInboundAt: 1}` for one channel.
-   */
+  /** The leads whose first message is in [from, to) and that nobody has answered yet (by an index). */
   unanswered(from: Date, to: Date, channel?: Channel): Promise<UnansweredLead[]> {
-    return this.models.Conversation.find(
-      { ...(channel ? { channel } : {}), firstResponseAt: null, firstInboundAt: { $gte: from, $lt: to } },
-      { channel: 1, assigneeId: 1, firstInboundAt: 1, firstResponseDueAt: 1 },
-    ).lean<UnansweredLead[]>();
+    return this.store.conversations.unansweredLeads(from, to, channel);
   }
 
-  /**
-   * The customers waiting right now (of one channel): index `{awaitingReplySince: 1}`, or
-   * `{channel: 1, awaitingReplySince: 1}` for one channel.
-   */
+  /** The customers waiting right now (of one channel), by an index. */
   waiting(channel?: Channel): Promise<WaitingCustomer[]> {
-    return this.models.Conversation.find(
-      { ...(channel ? { channel } : {}), awaitingReplySince: { $gte: ANY_TIME } },
-      { channel: 1, assigneeId: 1, awaitingReplySince: 1 },
-    ).lean<WaitingCustomer[]>();
+    return this.store.conversations.waitingNow(channel);
   }
 
-  /**
-   * How many customers wait right now, per channel (channels nobody waits on left out): one count per channel,
-   * each answered from index `{channel: 1, awaitingReplySince: 1}`.
-   */
+  /** How many customers wait right now, per channel (channels nobody waits on left out): one indexed count each. */
   async waitingByChannel(): Promise<Map<Channel, number>> {
     const counts = await Promise.all(
-      channelNames.map(
-        async (channel) =>
-          [channel, await this.models.Conversation.countDocuments({ channel, awaitingReplySince: { $gte: ANY_TIME } })] as const,
-      ),
+      channelNames.map(async (channel) => [channel, await this.store.conversations.countWaiting(channel)] as const),
     );
     return new Map(counts.filter(([, n]) => n > 0));
   }
@@ -226,26 +200,25 @@ export class ResponseTimes {
    */
   async *exportCsv(query: ResponseTimesExportQuery): AsyncGenerator<string> {
     const { from, to, now } = this.range(query);
-    const channelFilter = query.channel ? { channel: query.channel } : {};
     const [leadIds, respondedIds] = await Promise.all([
-      this.models.Conversation.find({ firstInboundAt: { $gte: from, $lt: to }, ...channelFilter }, { _id: 1 }).lean(),
-      this.models.Response.distinct('conversationId', { respondedAt: { $gte: from, $lt: to }, ...channelFilter }),
+      this.store.conversations.leadIdsBetween(from, to, query.channel),
+      this.store.responses.conversationIdsBetween(from, to, query.channel),
     ]);
-    const ids = [...new Set([...leadIds.map((d) => d._id.toString()), ...respondedIds.map(String)])];
+    const ids = [...new Set([...leadIds, ...respondedIds])];
     yield `${csvHeader.join(',')}\n`;
     const rows: { sortAt: number; id: string; line: string }[] = [];
     for (let i = 0; i < ids.length; i += 500) {
-      const batch = ids.slice(i, i + 500).map((id) => new Types.ObjectId(id));
+      const batch = ids.slice(i, i + 500);
       const [conversations, responses] = await Promise.all([
-        this.models.Conversation.find({ _id: { $in: batch } }).lean<ConversationDoc[]>(),
-        this.models.Response.find({ conversationId: { $in: batch } }).lean<ResponseDoc[]>(),
+        this.store.conversations.getMany(batch),
+        this.store.responses.ofConversations(batch),
       ]);
-      const byConversation = groupBy(responses, (r) => r.conversationId.toString());
+      const byConversation = groupBy(responses, (r) => r.conversationId);
       for (const c of conversations) {
-        const own = byConversation.get(c._id.toString()) ?? [];
+        const own = byConversation.get(c.id) ?? [];
         rows.push({
           sortAt: c.firstInboundAt?.getTime() ?? 0,
-          id: c._id.toString(),
+          id: c.id,
           line: this.csvLine(c, own, from, to, now),
         });
       }
@@ -254,23 +227,23 @@ export class ResponseTimes {
     for (const row of rows) yield row.line;
   }
 
-  private csvLine(c: ConversationDoc, responses: readonly ResponseDoc[], from: Date, to: Date, now: Date): string {
+  private csvLine(c: ConversationRecord, responses: readonly ResponseRecord[], from: Date, to: Date, now: Date): string {
     const first = responses.find((r) => r.kind === 'first');
     const inRange = responses.filter((r) => r.respondedAt >= from && r.respondedAt < to).map((r) => r.durationMs);
     const replies = summarize(inRange);
     let sla = '';
-    if (first) sla = (first.withinTarget ?? first.durationMs <= this.slaTargets[c.channel as Channel]) ? 'met' : 'breached';
+    if (first) sla = (first.withinTarget ?? first.durationMs <= this.slaTargets[c.channel]) ? 'met' : 'breached';
     else if (c.firstInboundAt) sla = this.pastTarget(c.channel, c.firstInboundAt, c.firstResponseDueAt, now) ? 'breached' : 'pending';
-    const iso = (d: Date | null | undefined) => d?.toISOString() ?? '';
+    const iso = (d: Date | null) => d?.toISOString() ?? '';
     const values = [
-      c._id.toString(),
+      c.id,
       c.channel,
       c.contactName,
-      c.assigneeId?.toString() ?? '',
+      c.assigneeId ?? '',
       c.status,
       iso(c.firstInboundAt),
       iso(c.firstResponseAt),
-      c.firstResponderId?.toString() ?? first?.agentId.toString() ?? '',
+      c.firstResponderId ?? first?.agentId ?? '',
       first ? String(first.durationMs) : '',
       iso(c.firstResponseDueAt),
       sla,
@@ -279,7 +252,7 @@ export class ResponseTimes {
       replies.p50Ms === null ? '' : String(replies.p50Ms),
       replies.maxMs === null ? '' : String(replies.maxMs),
       iso(c.awaitingReplySince),
-      String(c.escalationStep ?? 0),
+      String(c.escalationStep),
     ];
     return `${values.map(csvCell).join(',')}\n`;
   }

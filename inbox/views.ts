@@ -1,10 +1,20 @@
 import type { Channel } from '../shared/channels';
 import type { Attachment, Template } from '../shared/messages';
-import type { AgentDoc, AlertDoc, ConversationDoc, MessageDoc } from './store/models';
+import type {
+  AgentRecord,
+  AlertRecord,
+  AlertType,
+  ConversationRecord,
+  ConversationStatus,
+  MessageRecord,
+  MessageStatus,
+  Role,
+} from './store/records';
+
+export type { AlertType, ConversationStatus, MessageStatus, Role };
 
 /** The public shapes of the contract: plain objects with string ids and ISO-8601 UTC times. */
 
-export type Role = 'agent' | 'supervisor' | 'admin';
 export interface Agent {
   id: string;
   name: string;
@@ -13,7 +23,6 @@ export interface Agent {
   online: boolean;
 }
 
-export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
 export interface Conversation {
   id: string;
   channel: Channel;
@@ -36,7 +45,6 @@ export interface Conversation {
   createdAt: string;
 }
 
-export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 export interface Message {
   id: string;
   conversationId: string;
@@ -53,7 +61,6 @@ export interface Message {
   editedAt: string | null;
 }
 
-export type AlertType = 'escalated' | 'sla_warning' | 'sla_breach' | 'delivery_failed';
 export interface Alert {
   id: string;
   type: AlertType;
@@ -65,66 +72,62 @@ export interface Alert {
   createdAt: string;
 }
 
-const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
-const idOf = (v: { toString(): string } | null | undefined): string | null => (v ? v.toString() : null);
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export function toAgent(doc: AgentDoc, online: boolean): Agent {
-  return { id: doc._id.toString(), name: doc.name, email: doc.email, role: doc.role as Role, online };
+export function toAgent(r: AgentRecord, online: boolean): Agent {
+  return { id: r.id, name: r.name, email: r.email, role: r.role, online };
 }
 
-export function toConversation(doc: ConversationDoc): Conversation {
+export function toConversation(r: ConversationRecord): Conversation {
   return {
-    id: doc._id.toString(),
-    channel: doc.channel as Channel,
-    status: doc.status as ConversationStatus,
-    contact: { id: doc.contactId.toString(), name: doc.contactName, reachable: doc.contactReachable !== false },
-    assigneeId: idOf(doc.assigneeId),
-    lastMessageAt: doc.lastMessageAt.toISOString(),
-    lastMessagePreview: doc.lastMessagePreview ?? '',
-    awaitingReplySince: iso(doc.awaitingReplySince),
-    lastInboundAt: iso(doc.lastInboundAt),
-    firstResponseAt: iso(doc.firstResponseAt),
-    firstResponseDueAt: iso(doc.firstResponseDueAt),
-    escalationStep: doc.escalationStep ?? 0,
-    escalationDueAt: iso(doc.escalationDueAt),
-    unreadCount: doc.unreadCount ?? 0,
-    outcome: (doc.outcome ?? null) as Conversation['outcome'],
-    lossReason: doc.lossReason ?? null,
-    createdAt: (doc as { createdAt?: Date }).createdAt?.toISOString() ?? doc.lastMessageAt.toISOString(),
+    id: r.id,
+    channel: r.channel,
+    status: r.status,
+    contact: { id: r.contactId, name: r.contactName, reachable: r.contactReachable },
+    assigneeId: r.assigneeId,
+    lastMessageAt: r.lastMessageAt.toISOString(),
+    lastMessagePreview: r.lastMessagePreview,
+    awaitingReplySince: iso(r.awaitingReplySince),
+    lastInboundAt: iso(r.lastInboundAt),
+    firstResponseAt: iso(r.firstResponseAt),
+    firstResponseDueAt: iso(r.firstResponseDueAt),
+    escalationStep: r.escalationStep,
+    escalationDueAt: iso(r.escalationDueAt),
+    unreadCount: r.unreadCount,
+    outcome: r.outcome,
+    lossReason: r.lossReason,
+    createdAt: r.createdAt.toISOString(),
   };
 }
 
-export function toMessage(doc: MessageDoc): Message {
-  const sender: Message['sender'] = { type: doc.sender?.type as Message['sender']['type'] };
-  if (doc.sender?.id) sender.id = doc.sender.id;
-  if (doc.sender?.name) sender.name = doc.sender.name;
+export function toMessage(r: MessageRecord): Message {
   return {
-    id: doc._id.toString(),
-    conversationId: doc.conversationId.toString(),
-    channel: doc.channel as Channel,
-    direction: doc.direction as 'in' | 'out',
-    sender,
-    text: doc.text ?? '',
-    ...(doc.template ? { template: doc.template as Template } : {}),
-    attachments: (doc.attachments ?? []) as Attachment[],
-    externalId: doc.externalId ?? null,
-    status: doc.status as MessageStatus,
-    error: doc.error ?? null,
-    createdAt: (doc as { createdAt?: Date }).createdAt?.toISOString() ?? new Date().toISOString(),
-    editedAt: iso(doc.editedAt),
+    id: r.id,
+    conversationId: r.conversationId,
+    channel: r.channel,
+    direction: r.direction,
+    sender: { ...r.sender },
+    text: r.text,
+    ...(r.template ? { template: r.template } : {}),
+    attachments: r.attachments,
+    externalId: r.externalId,
+    status: r.status,
+    error: r.error,
+    createdAt: r.createdAt.toISOString(),
+    editedAt: iso(r.editedAt),
   };
 }
 
-export function toAlert(doc: AlertDoc): Alert {
+export function toAlert(r: AlertRecord): Alert {
   const alert: Alert = {
-    id: doc._id.toString(),
-    type: doc.type as AlertType,
-    conversationId: doc.conversationId.toString(),
-    channel: doc.channel as Channel,
-    createdAt: (doc as { createdAt?: Date }).createdAt?.toISOString() ?? new Date().toISOString(),
+    id: r.id,
+    type: r.type,
+    conversationId: r.conversationId,
+    channel: r.channel,
+    createdAt: r.createdAt.toISOString(),
   };
-  if (doc.agentId) alert.agentId = doc.agentId.toString();
-  if (doc.messageId) alert.messageId = doc.messageId.toString();
-  if (doc.detail) alert.detail = doc.detail;
+  if (r.agentId) alert.agentId = r.agentId;
+  if (r.messageId) alert.messageId = r.messageId;
+  if (r.detail) alert.detail = r.detail;
   return alert;
 }

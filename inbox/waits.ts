@@ -1,81 +1,53 @@
-import type { Types } from 'mongoose';
 import { InboxEvent, type InboxEvents } from './events';
-import type { ConversationDoc, DueKind, Models } from './store/models';
+import type { InboxStore } from './store/port';
+import type { ConversationRecord, DueKind } from './store/records';
 import { toConversation } from './views';
 
-export { type DueKind, dueKinds } from './store/models';
+export type { ConversationRecord as WaitingConversation } from './store/records';
+export { type DueKind, dueKinds } from './store/records';
 
 /**
  * The customers' waits as the automations see them: what fell due (by index on the stored due times), and the
  * few writes that act on a due wait. Every write is guarded by the state it was decided on (the due time, the
  * escalation step, the wait's start), so when two gateway processes act on the same wait exactly one write lands
- * and the other finds nothing to do.
+ * and the other finds nothing to do. Each write that lands is told to the live inbox.
  */
 export class Waits {
   constructor(
-    private readonly models: Models,
+    private readonly store: InboxStore,
     private readonly events: InboxEvents,
   ) {}
 
   /** Conversations whose `kind` due time is at or before `now`, earliest first (by the due time's index). */
-  async due(kind: DueKind, now: Date, limit: number): Promise<ConversationDoc[]> {
-    return this.models.Conversation.find({ [kind]: { $lte: now } })
-      .sort({ [kind]: 1, _id: 1 })
-      .limit(limit)
-      .lean<ConversationDoc[]>();
-  }
-
-  /** The guard of an escalation decided on `c`: same due time, same step, same wait. */
-  private escalationGuard(c: ConversationDoc): Record<string, unknown> {
-    const step = c.escalationStep ?? 0;
-    return {
-      _id: c._id,
-      escalationDueAt: c.escalationDueAt,
-      escalationStep: step === 0 ? { $in: [0, null] } : step,
-      awaitingReplySince: c.awaitingReplySince ?? null,
-    };
+  due(kind: DueKind, now: Date, limit: number): Promise<ConversationRecord[]> {
+    return this.store.waits.dueBefore(kind, now, limit);
   }
 
   /** Hands the waiting conversation to `to`; null when someone else already acted on this step. */
-  async handOver(c: ConversationDoc, to: Types.ObjectId, nextDueAt: Date | null): Promise<ConversationDoc | null> {
-    const tried = [...(c.assigneeId ? [c.assigneeId] : []), to];
-    const after = await this.models.Conversation.findOneAndUpdate(
-      this.escalationGuard(c),
-      {
-        $set: { assigneeId: to, escalationStep: (c.escalationStep ?? 0) + 1, escalationDueAt: nextDueAt },
-        $addToSet: { triedAgentIds: { $each: tried } },
-      },
-      { returnDocument: 'after' },
-    ).lean<ConversationDoc>();
-    if (after) this.publish(after, c.assigneeId?.toString() ?? null);
+  async handOver(c: ConversationRecord, to: string, nextDueAt: Date | null): Promise<ConversationRecord | null> {
+    const after = await this.store.waits.handOver(c, to, nextDueAt);
+    if (after) this.publish(after, c.assigneeId);
     return after;
   }
 
   /** Ends the chain: the conversation goes to the unassigned queue everyone sees. Null when someone acted first. */
-  async toQueue(c: ConversationDoc): Promise<ConversationDoc | null> {
-    const after = await this.models.Conversation.findOneAndUpdate(
-      this.escalationGuard(c),
-      { $set: { assigneeId: null, escalationDueAt: null } },
-      { returnDocument: 'after' },
-    ).lean<ConversationDoc>();
-    if (after) this.publish(after, c.assigneeId?.toString() ?? null);
+  async toQueue(c: ConversationRecord): Promise<ConversationRecord | null> {
+    const after = await this.store.waits.toQueue(c);
+    if (after) this.publish(after, c.assigneeId);
     return after;
   }
 
   /** Moves (or clears, with null) one due time, if it is still the one that was found due. */
-  async reschedule(c: ConversationDoc, kind: DueKind, to: Date | null): Promise<boolean> {
-    const res = await this.models.Conversation.updateOne({ _id: c._id, [kind]: c[kind] }, { $set: { [kind]: to } });
-    return res.modifiedCount === 1;
+  reschedule(c: ConversationRecord, kind: DueKind, to: Date | null): Promise<boolean> {
+    return this.store.waits.reschedule(c, kind, to);
   }
 
   /** Managers' names by id, for alert texts. */
-  async agentNames(ids: readonly Types.ObjectId[]): Promise<Map<string, string>> {
-    if (ids.length === 0) return new Map();
-    const docs = await this.models.Agent.find({ _id: { $in: ids } }, { name: 1 }).lean();
-    return new Map(docs.map((d) => [d._id.toString(), d.name]));
+  agentNames(ids: readonly string[]): Promise<Map<string, string>> {
+    return this.store.agents.names(ids);
   }
 
-  private publish(doc: ConversationDoc, previousAssigneeId: string | null): void {
-    this.events.emit(InboxEvent.ConversationUpdated, { conversation: toConversation(doc), previousAssigneeId });
+  private publish(c: ConversationRecord, previousAssigneeId: string | null): void {
+    this.events.emit(InboxEvent.ConversationUpdated, { conversation: toConversation(c), previousAssigneeId });
   }
 }

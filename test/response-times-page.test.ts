@@ -81,7 +81,7 @@ describe('response times on the inbox page, for supervisors', () => {
     const waiting = await conversations.findOne({ channel: 'api' });
     await gw.inbox.alerts.raise({
       type: 'sla_breach',
-      conversationId: waiting?._id as Types.ObjectId,
+      conversationId: String(waiting?._id),
       channel: 'api',
       detail: 'Марта Шевченко (api) got no first reply within the 5 minutes target.',
       key: `sla_breach:${new Types.ObjectId().toString()}`,

@@ -18,7 +18,7 @@ export async function actorFromToken(tokens: Tokens, agents: Agents, token: stri
   const claimed = await tokens.verify(token);
   const agent = await agents.find(claimed.id);
   if (!agent) throw new AppError(ErrorCode.Unauthorized, 'the token names an agent who no longer exists');
-  return { id: agent._id.toString(), role: agent.role as Role, name: agent.name };
+  return { id: agent.id, role: agent.role, name: agent.name };
 }
 
 export function authenticate(tokens: Tokens, agents: Agents): RequestHandler {

@@ -1,11 +1,12 @@
 import type { Capabilities } from '../../shared/channel-adapter';
 import type { Channel } from '../../shared/channels';
 import type { Logger } from '../../shared/logger';
-import type { ChannelSender, Template } from '../../shared/messages';
+import type { ChannelSender } from '../../shared/messages';
 import type { Alerts } from '../alerts';
 import { InboxEvent, type InboxEvents } from '../events';
 import type { DeliveryQueue } from '../ports';
-import type { ContactDoc, ConversationDoc, MessageDoc, Models } from '../store/models';
+import type { InboxStore } from '../store/port';
+import type { ConversationRecord, MessageRecord, OutboxEntry } from '../store/records';
 import { toConversation, toMessage } from '../views';
 import { afterFailure, beforeAttempt, type DeliveryRetryPolicy, defaultRetryPolicy, LEASE_MS, LEASE_RENEW_MS } from './policy';
 
@@ -21,7 +22,7 @@ export class Delivery implements DeliveryQueue {
   private readonly listeners: (() => void)[] = [];
 
   constructor(
-    private readonly models: Models,
+    private readonly store: InboxStore,
     private readonly senders: ReadonlyMap<Channel, ChannelSender>,
     private readonly capabilities: ReadonlyMap<Channel, Capabilities>,
     private readonly alerts: Alerts,
@@ -40,33 +41,25 @@ export class Delivery implements DeliveryQueue {
    * one whose process died before this step is still taken up (and failed, as never handed over) — see attempt().
    */
   async enqueue(message: { messageId: string }): Promise<void> {
-    const now = new Date();
-    await this.models.Message.updateOne(
-      { _id: message.messageId, status: 'queued', queuedAt: null },
-      { $set: { queuedAt: now, nextAttemptAt: now } },
-    );
+    await this.store.outbox.handOver(message.messageId, new Date());
     for (const listener of this.listeners) listener();
   }
 
   /** Claims the reply due first, for one attempt; null when none is due. */
-  async claimNext(now: Date): Promise<MessageDoc | null> {
-    return this.models.Message.findOneAndUpdate(
-      { status: 'queued', nextAttemptAt: { $lte: now } },
-      { $set: { nextAttemptAt: new Date(now.getTime() + LEASE_MS), sendingSince: now }, $inc: { attempts: 1 } },
-      { sort: { nextAttemptAt: 1 }, returnDocument: 'before' },
-    ).lean<MessageDoc>();
+  claimNext(now: Date): Promise<OutboxEntry | null> {
+    return this.store.outbox.claimNext(now, new Date(now.getTime() + LEASE_MS));
   }
 
   /** One attempt at a claimed reply (`claimed` as it was before the claim), settled in the store. */
-  async attempt(claimed: MessageDoc): Promise<void> {
-    const messageId = claimed._id.toString();
-    const channel = claimed.channel as Channel;
+  async attempt(claimed: OutboxEntry): Promise<void> {
+    const messageId = claimed.id;
+    const channel = claimed.channel;
     if (!claimed.queuedAt) {
       return this.fail(messageId, 'the gateway stopped before the reply was handed to delivery; nothing was sent: send it again');
     }
     const idempotent = this.capabilities.get(channel)?.idempotentSends === true;
     const plan = beforeAttempt(
-      { attempts: claimed.attempts ?? 0, sendingSince: claimed.sendingSince ?? null, uncertainAttempts: claimed.uncertainAttempts ?? 0 },
+      { attempts: claimed.attempts, sendingSince: claimed.sendingSince, uncertainAttempts: claimed.uncertainAttempts },
       this.policy,
       idempotent,
     );
@@ -80,17 +73,14 @@ export class Delivery implements DeliveryQueue {
     // While the platform takes its time, the attempt keeps its hold: a short lease, renewed, so that a reply whose
     // process died is taken up again within seconds, and a slow send is never taken over while it runs.
     const renew = setInterval(() => {
-      void this.models.Message.updateOne(
-        { _id: claimed._id, status: 'queued', attempts: plan.attempt },
-        { $set: { nextAttemptAt: new Date(Date.now() + LEASE_MS) } },
-      ).catch(() => undefined);
+      void this.store.outbox.renewLease(messageId, plan.attempt, new Date(Date.now() + LEASE_MS)).catch(() => undefined);
     }, LEASE_RENEW_MS);
     try {
       ({ externalId } = await sender.send({
         channel,
         to: recipient.to,
-        text: claimed.text ?? '',
-        ...(claimed.template ? { template: claimed.template as Template } : {}),
+        text: claimed.text,
+        ...(claimed.template ? { template: claimed.template } : {}),
         messageId,
         lastInboundAt: recipient.lastInboundAt,
       }));
@@ -101,41 +91,31 @@ export class Delivery implements DeliveryQueue {
     }
     // One write, with the platform's id that receipts look it up by. Whichever attempt got through settles it, even
     // one whose lease ran out meanwhile. (A receipt that beats this write by milliseconds finds nothing to update.)
-    const sent = await this.models.Message.findOneAndUpdate(
-      { _id: claimed._id, status: 'queued' },
-      { $set: { status: 'sent', externalId, error: null, nextAttemptAt: null, sendingSince: null } },
-      { returnDocument: 'after' },
-    ).lean<MessageDoc>();
+    const sent = await this.store.outbox.markSent(messageId, externalId);
     if (sent) await this.publish(sent);
   }
 
   private async afterFailedAttempt(
-    claimed: MessageDoc,
+    claimed: OutboxEntry,
     attempt: number,
     uncertainSoFar: number,
     idempotent: boolean,
     e: unknown,
   ): Promise<void> {
-    const messageId = claimed._id.toString();
+    const messageId = claimed.id;
     const next = afterFailure(this.policy, attempt, e, new Date(), uncertainSoFar, idempotent);
     if ('failed' in next) return this.fail(messageId, next.failed);
     const reason = e instanceof Error ? e.message : String(e);
     // Only while this attempt still holds the reply: a later attempt that took over decides instead.
-    await this.models.Message.updateOne(
-      { _id: claimed._id, status: 'queued', attempts: attempt },
-      {
-        $set: {
-          nextAttemptAt: next.retryAt,
-          sendingSince: null,
-          uncertainAttempts: uncertainSoFar + (next.uncertain ? 1 : 0),
-          error: reason,
-        },
-      },
-    );
+    await this.store.outbox.retryLater(messageId, attempt, {
+      retryAt: next.retryAt,
+      uncertainAttempts: uncertainSoFar + (next.uncertain ? 1 : 0),
+      error: reason,
+    });
     this.log.warn(
       {
         messageId,
-        conversationId: claimed.conversationId.toString(),
+        conversationId: claimed.conversationId,
         channel: claimed.channel,
         attempt,
         err: reason,
@@ -146,38 +126,34 @@ export class Delivery implements DeliveryQueue {
   }
 
   /** Who the reply goes to: stored with it when it was queued; read from its conversation for older replies. */
-  private async recipientOf(message: MessageDoc): Promise<{ to: string; lastInboundAt: Date | null } | null> {
-    if (message.to) return { to: message.to, lastInboundAt: message.lastInboundAt ?? null };
-    const conversation = await this.models.Conversation.findById(message.conversationId).lean<ConversationDoc>();
-    const contact = conversation && (await this.models.Contact.findById(conversation.contactId).lean<ContactDoc>());
-    return contact ? { to: contact.externalId, lastInboundAt: conversation.lastInboundAt ?? null } : null;
+  private async recipientOf(entry: OutboxEntry): Promise<{ to: string; lastInboundAt: Date | null } | null> {
+    if (entry.to) return { to: entry.to, lastInboundAt: entry.lastInboundAt };
+    const conversation = await this.store.conversations.get(entry.conversationId);
+    const contact = conversation && (await this.store.contacts.get(conversation.contactId));
+    return contact && conversation ? { to: contact.externalId, lastInboundAt: conversation.lastInboundAt } : null;
   }
 
   /** Gives up on a reply: it stays in the history as `failed`, with the reason, and supervisors hear of it. */
   async fail(messageId: string, reason: string): Promise<void> {
-    const failed = await this.models.Message.findOneAndUpdate(
-      { _id: messageId, status: 'queued' },
-      { $set: { status: 'failed', error: reason, nextAttemptAt: null, sendingSince: null } },
-      { returnDocument: 'after' },
-    ).lean<MessageDoc>();
+    const failed = await this.store.outbox.markFailed(messageId, reason);
     if (!failed) return;
     const conversation = await this.publish(failed);
-    this.log.error({ messageId, conversationId: failed.conversationId.toString(), err: reason }, 'message could not be delivered');
+    this.log.error({ messageId, conversationId: failed.conversationId, err: reason }, 'message could not be delivered');
     if (!conversation) return;
     await this.alerts.raise({
       type: 'delivery_failed',
-      conversationId: conversation._id,
+      conversationId: conversation.id,
       channel: conversation.channel,
       agentId: conversation.assigneeId,
-      messageId: failed._id,
+      messageId: failed.id,
       detail: reason,
       key: `delivery_failed:${messageId}`,
     });
   }
 
   /** Tells the inbox of the reply's new state; returns its conversation. */
-  private async publish(message: MessageDoc): Promise<ConversationDoc | null> {
-    const conversation = await this.models.Conversation.findById(message.conversationId).lean<ConversationDoc>();
+  private async publish(message: MessageRecord): Promise<ConversationRecord | null> {
+    const conversation = await this.store.conversations.get(message.conversationId);
     if (conversation)
       this.events.emit(InboxEvent.MessageUpdated, { conversation: toConversation(conversation), message: toMessage(message) });
     return conversation;
@@ -187,11 +163,12 @@ export class Delivery implements DeliveryQueue {
    * Replies queued by a build that kept them in jobs: due now, so the outbox takes them up. Runs once at start.
    * Older replies carry no `queuedAt`; they were handed over, so they get it too.
    */
-  async adoptQueued(now: Date): Promise<number> {
-    const res = await this.models.Message.updateMany(
-      { status: 'queued', direction: 'out', nextAttemptAt: null },
-      { $set: { nextAttemptAt: now, queuedAt: now } },
-    );
-    return res.modifiedCount;
+  adoptQueued(now: Date): Promise<number> {
+    return this.store.outbox.adoptQueued(now);
+  }
+
+  /** Replies waiting to be sent: the outbound-queue gauge. */
+  countQueued(): Promise<number> {
+    return this.store.outbox.countQueued();
   }
 }

@@ -53,7 +53,7 @@ export class OutboxWorker {
             .attempt(claimed)
             .catch((err: unknown) => {
               // The store failed while settling: the lease runs out and the reply is taken up again.
-              this.log.error({ err, messageId: claimed._id.toString() }, 'delivery attempt could not be settled; it will be retried');
+              this.log.error({ err, messageId: claimed.id }, 'delivery attempt could not be settled; it will be retried');
             })
             .finally(() => {
               this.running.delete(attempt);

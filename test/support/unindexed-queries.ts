@@ -7,7 +7,7 @@ import type { AllowedQuery } from './query-index';
  * as the check's table prints it; `*` allows every query on a collection that is a test's own fixture.
  *
  * "to be served by an index: …" marks a gap in the app: the index named is what the owners of inbox/ are to
- * declare (inbox/store/models.ts), and the entry goes when they do.
+ * declare (inbox/store/mongo/models.ts), and the entry goes when they do.
  *
  * An entry is matched by collection and shape only, not by who sends it: an app query of the same shape as a test's
  * read-back below passes unseen, so keep the test entries to the shapes no app code sends.

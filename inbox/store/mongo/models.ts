@@ -1,9 +1,9 @@
 import mongoose, { type Connection, type InferSchemaType, Schema } from 'mongoose';
-import { channelNames } from '../../shared/channels';
+import { channelNames } from '../../../shared/channels';
 
 /**
- * The stored shapes. Every index names the query it serves. Only inbox/ code touches these models; everyone
- * else (automations included) gets plain objects from the repositories.
+ * The stored shapes. Every index names the query it serves. Only the store's implementation (this folder) touches
+ * these models; the domain gets plain records through the port (../port.ts).
  */
 
 const contactSchema = new Schema(
@@ -213,7 +213,7 @@ const rollupEntrySchema = new Schema(
     kind: { type: String, enum: ['first', 'reply'], required: true },
     /**
      * The durations in milliseconds, ascending: the little-endian bytes of a Float64Array, one BSON binary value
-     * (inbox/response-rollups.ts, `storedMs`). Documents rolled up before held a plain array, still read as it is.
+     * (./figures.ts, `storedMs`). Documents rolled up before held a plain array, still read as it is.
      */
     ms: { type: Buffer, required: true },
     /** First responses made by their target (the others in `ms` missed it); 0 for replies. */
@@ -242,10 +242,6 @@ const checkpointSchema = new Schema({
   _id: { type: String, required: true },
   at: { type: Date, required: true },
 });
-
-/** The due times a conversation carries, in the order the automations act on them when several fall due together. */
-export const dueKinds = ['slaWarnAt', 'slaBreachAt', 'escalationDueAt'] as const;
-export type DueKind = (typeof dueKinds)[number];
 
 export function createModels(connection: Connection) {
   return {

@@ -1,0 +1,47 @@
+import type { Channel } from '../../../shared/channels';
+import type { InboundContact } from '../../../shared/messages';
+import type { ContactStore } from '../port';
+import type { ContactRecord } from '../records';
+import { oid, toContactRecord } from './mapping';
+import { type ContactDoc, isDuplicateKey, type Models } from './models';
+
+export class MongoContacts implements ContactStore {
+  constructor(private readonly models: Models) {}
+
+  /** One upsert: found or created with what the platform says of them now. */
+  async recordSeen(id: string, channel: Channel, contact: InboundContact): Promise<{ contact: ContactRecord; created: boolean }> {
+    const fields: Record<string, string> = { name: contact.name };
+    for (const key of ['username', 'email', 'phone', 'language'] as const) {
+      const value = contact[key];
+      if (value) fields[key] = value;
+    }
+    const now = new Date();
+    const res = (await this.models.Contact.findOneAndUpdate(
+      { _id: oid(id) },
+      { $set: { ...fields, updatedAt: now }, $setOnInsert: { channel, externalId: contact.externalId, reachable: true, createdAt: now } },
+      { upsert: true, returnDocument: 'after', includeResultMetadata: true, timestamps: false },
+    ).lean()) as unknown as { value: ContactDoc | null; lastErrorObject?: { updatedExisting?: boolean } };
+    if (!res.value) throw new Error(`contact ${id} could not be written`);
+    return { contact: toContactRecord(res.value), created: res.lastErrorObject?.updatedExisting === false };
+  }
+
+  async get(id: string): Promise<ContactRecord | null> {
+    const doc = await this.models.Contact.findById(oid(id)).lean<ContactDoc>();
+    return doc ? toContactRecord(doc) : null;
+  }
+
+  async setReachable(id: string, channel: Channel, contact: { externalId: string; name: string }, reachable: boolean): Promise<void> {
+    // $setOnInsert for the name: an event without a real name (Viber's `unsubscribed`) never overwrites one.
+    try {
+      await this.models.Contact.updateOne(
+        { _id: oid(id) },
+        { $set: { reachable }, $setOnInsert: { channel, externalId: contact.externalId, name: contact.name } },
+        { upsert: true },
+      );
+    } catch (e) {
+      // Two first sightings at once: the other upsert inserted it; this one's value still has to land.
+      if (!isDuplicateKey(e)) throw e;
+      await this.models.Contact.updateOne({ _id: oid(id) }, { $set: { reachable } });
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import { Types } from 'mongoose';
+import type { Channel } from '../../../shared/channels';
+import type { Attachment, Template } from '../../../shared/messages';
+import type {
+  AgentRecord,
+  AlertRecord,
+  AlertType,
+  ContactRecord,
+  ConversationRecord,
+  ConversationStatus,
+  MessageRecord,
+  MessageStatus,
+  OutboxEntry,
+  Outcome,
+  ResponseKind,
+  ResponseRecord,
+  Role,
+  Sender,
+} from '../records';
+import type { AgentDoc, AlertDoc, ContactDoc, ConversationDoc, MessageDoc, ResponseDoc } from './models';
+
+/** Stored documents to the port's plain records, and record ids to stored ids. */
+
+/** The stored id of a record id (24 hex digits; checked by the callers that take ids from outside). */
+export const oid = (id: string): Types.ObjectId => new Types.ObjectId(id);
+export const oidOrNull = (id: string | null | undefined): Types.ObjectId | null => (id ? new Types.ObjectId(id) : null);
+
+const str = (v: { toString(): string } | null | undefined): string | null => (v ? v.toString() : null);
+const date = (d: Date | null | undefined): Date | null => d ?? null;
+const created = (doc: { createdAt?: Date }): Date => doc.createdAt ?? new Date();
+
+/*
+ * FerretDB drops null-valued fields on upsert, so a field declared `default: null` may be absent from a stored
+ * document: every field below is read with `?? null`, and queries on `{field: null}` match both (as in MongoDB).
+ */
+
+export function toContactRecord(doc: ContactDoc): ContactRecord {
+  return {
+    id: doc._id.toString(),
+    channel: doc.channel as Channel,
+    externalId: doc.externalId,
+    name: doc.name,
+    username: doc.username ?? null,
+    email: doc.email ?? null,
+    phone: doc.phone ?? null,
+    language: doc.language ?? null,
+    reachable: doc.reachable !== false,
+  };
+}
+
+export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
+  return {
+    id: doc._id.toString(),
+    channel: doc.channel as Channel,
+    contactId: doc.contactId.toString(),
+    contactName: doc.contactName,
+    contactReachable: doc.contactReachable !== false,
+    status: doc.status as ConversationStatus,
+    assigneeId: str(doc.assigneeId),
+    lastMessageAt: doc.lastMessageAt,
+    lastMessagePreview: doc.lastMessagePreview ?? '',
+    awaitingReplySince: date(doc.awaitingReplySince),
+    firstInboundAt: date(doc.firstInboundAt),
+    lastInboundAt: date(doc.lastInboundAt),
+    firstResponseAt: date(doc.firstResponseAt),
+    firstResponderId: str(doc.firstResponderId),
+    unreadCount: doc.unreadCount ?? 0,
+    appliedInbound: (doc.appliedInbound ?? []).map(String),
+    escalationStep: doc.escalationStep ?? 0,
+    triedAgentIds: (doc.triedAgentIds ?? []).map(String),
+    escalationDueAt: date(doc.escalationDueAt),
+    slaWarnAt: date(doc.slaWarnAt),
+    slaBreachAt: date(doc.slaBreachAt),
+    firstResponseDueAt: date(doc.firstResponseDueAt),
+    outcome: (doc.outcome ?? null) as Outcome | null,
+    lossReason: doc.lossReason ?? null,
+    resolvedAt: date(doc.resolvedAt),
+    createdAt: (doc as { createdAt?: Date }).createdAt ?? doc.lastMessageAt,
+  };
+}
+
+export function toMessageRecord(doc: MessageDoc): MessageRecord {
+  const sender: Sender = { type: doc.sender?.type as Sender['type'] };
+  if (doc.sender?.id) sender.id = doc.sender.id;
+  if (doc.sender?.name) sender.name = doc.sender.name;
+  return {
+    id: doc._id.toString(),
+    conversationId: doc.conversationId.toString(),
+    channel: doc.channel as Channel,
+    direction: doc.direction as 'in' | 'out',
+    sender,
+    text: doc.text ?? '',
+    template: (doc.template ?? null) as Template | null,
+    attachments: (doc.attachments ?? []) as Attachment[],
+    externalId: doc.externalId ?? null,
+    status: doc.status as MessageStatus,
+    error: doc.error ?? null,
+    createdAt: created(doc as { createdAt?: Date }),
+    editedAt: date(doc.editedAt),
+  };
+}
+
+export function toOutboxEntry(doc: MessageDoc): OutboxEntry {
+  return {
+    ...toMessageRecord(doc),
+    attempts: doc.attempts ?? 0,
+    queuedAt: date(doc.queuedAt),
+    sendingSince: date(doc.sendingSince),
+    uncertainAttempts: doc.uncertainAttempts ?? 0,
+    to: doc.to ?? null,
+    lastInboundAt: date(doc.lastInboundAt),
+  };
+}
+
+export function toAgentRecord(doc: AgentDoc): AgentRecord {
+  return { id: doc._id.toString(), name: doc.name, email: doc.email, role: doc.role as Role, passwordHash: doc.passwordHash };
+}
+
+export function toAlertRecord(doc: AlertDoc): AlertRecord {
+  return {
+    id: doc._id.toString(),
+    type: doc.type as AlertType,
+    conversationId: doc.conversationId.toString(),
+    channel: doc.channel as Channel,
+    agentId: str(doc.agentId),
+    messageId: str(doc.messageId),
+    detail: doc.detail ?? null,
+    createdAt: created(doc as { createdAt?: Date }),
+  };
+}
+
+export function toResponseRecord(doc: Omit<ResponseDoc, '_id'>): ResponseRecord {
+  return {
+    conversationId: doc.conversationId.toString(),
+    channel: doc.channel as Channel,
+    agentId: doc.agentId.toString(),
+    kind: doc.kind as ResponseKind,
+    waitingSince: doc.waitingSince,
+    respondedAt: doc.respondedAt,
+    durationMs: doc.durationMs,
+    messageId: doc.messageId.toString(),
+    withinTarget: doc.withinTarget ?? null,
+  };
+}

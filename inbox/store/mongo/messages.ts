@@ -1,0 +1,104 @@
+import type { Channel } from '../../../shared/channels';
+import type { Attachment } from '../../../shared/messages';
+import type { EditOutcome, MessageStore, NewInbound, NewOutbound, Position } from '../port';
+import type { MessageRecord, MessageStatus } from '../records';
+import { oid, toMessageRecord } from './mapping';
+import { isDuplicateKey, type MessageDoc, type Models } from './models';
+
+export class MongoMessages implements MessageStore {
+  constructor(private readonly models: Models) {}
+
+  async recordInbound(m: NewInbound): Promise<{ message: MessageRecord; resumed: boolean } | null> {
+    const _id = oid(m.id);
+    try {
+      const created = await this.models.Message.create({
+        _id,
+        conversationId: oid(m.conversationId),
+        channel: m.channel,
+        direction: 'in',
+        sender: m.sender,
+        text: m.text,
+        attachments: m.attachments,
+        externalId: m.externalId,
+        dedupeKey: `${m.channel}:${m.externalId}`,
+        status: 'received',
+        platformAt: m.platformAt,
+        source: m.source,
+        raw: m.raw,
+        pending: true,
+        createdAt: m.receivedAt,
+      });
+      return { message: toMessageRecord(created.toObject() as MessageDoc), resumed: false };
+    } catch (e) {
+      // Redelivery: the primary key (derived from the platform's id) is already taken.
+      if (!isDuplicateKey(e)) throw e;
+      const stored = await this.models.Message.findById(_id, { raw: 0 }).lean<MessageDoc>();
+      return stored?.pending ? { message: toMessageRecord(stored), resumed: true } : null;
+    }
+  }
+
+  async markApplied(id: string): Promise<void> {
+    await this.models.Message.updateOne({ _id: oid(id) }, { $unset: { pending: 1 } });
+  }
+
+  async recordOutbound(m: NewOutbound): Promise<MessageRecord | null> {
+    try {
+      const created = await this.models.Message.create({
+        ...(m.id ? { _id: oid(m.id) } : {}),
+        conversationId: oid(m.conversationId),
+        channel: m.channel,
+        direction: 'out',
+        sender: { type: m.sender.type, id: m.sender.id ?? null, name: m.sender.name ?? null },
+        text: m.text,
+        template: m.template,
+        attachments: [],
+        dedupeKey: m.dedupeKey,
+        status: 'queued',
+        to: m.to,
+        lastInboundAt: m.lastInboundAt,
+        nextAttemptAt: m.firstAttemptBy,
+        queuedAt: null,
+        createdAt: m.createdAt,
+      });
+      return toMessageRecord(created.toObject() as MessageDoc);
+    } catch (e) {
+      if (isDuplicateKey(e)) return null;
+      throw e;
+    }
+  }
+
+  async applyEdit(id: string, edit: { text: string; attachments: Attachment[]; editedAt: Date }): Promise<EditOutcome> {
+    const _id = oid(id);
+    const message = await this.models.Message.findOneAndUpdate(
+      { _id, $or: [{ editedAt: null }, { editedAt: { $lt: edit.editedAt } }] },
+      { $set: { text: edit.text, attachments: edit.attachments, editedAt: edit.editedAt } },
+      { returnDocument: 'after' },
+    ).lean<MessageDoc>();
+    if (message) return { edited: toMessageRecord(message) };
+    return (await this.models.Message.exists({ _id })) ? { unchanged: id } : { missing: true };
+  }
+
+  /** By the platform's id, which the outbox stores with `sent` in one write (index `{channel: 1, externalId: 1}`). */
+  async applyReceipt(
+    channel: Channel,
+    externalId: string,
+    from: readonly MessageStatus[],
+    status: MessageStatus,
+    error?: string,
+  ): Promise<MessageRecord | null> {
+    const message = await this.models.Message.findOneAndUpdate(
+      { channel, externalId, direction: 'out', status: { $in: from } },
+      { $set: { status, ...(error ? { error } : {}) } },
+      { returnDocument: 'after' },
+    ).lean<MessageDoc>();
+    return message ? toMessageRecord(message) : null;
+  }
+
+  /** Index `{conversationId: 1, createdAt: 1, _id: 1}`; the platform payloads stay in the store. */
+  async history(conversationId: string, after: Position | undefined, limit: number): Promise<MessageRecord[]> {
+    const filter: Record<string, unknown> = { conversationId: oid(conversationId) };
+    if (after) filter.$or = [{ createdAt: { $gt: after.at } }, { createdAt: after.at, _id: { $gt: oid(after.id) } }];
+    const docs = await this.models.Message.find(filter, { raw: 0 }).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<MessageDoc[]>();
+    return docs.map(toMessageRecord);
+  }
+}

@@ -1,0 +1,66 @@
+import type { OutboxStore } from '../port';
+import type { MessageRecord, OutboxEntry } from '../records';
+import { oid, toMessageRecord, toOutboxEntry } from './mapping';
+import type { MessageDoc, Models } from './models';
+
+/** The outbox is the messages collection itself: a queued reply is its own entry, found by `{status, nextAttemptAt}`. */
+export class MongoOutbox implements OutboxStore {
+  constructor(private readonly models: Models) {}
+
+  async handOver(id: string, now: Date): Promise<void> {
+    await this.models.Message.updateOne(
+      { _id: oid(id), status: 'queued', queuedAt: null },
+      { $set: { queuedAt: now, nextAttemptAt: now } },
+    );
+  }
+
+  async claimNext(now: Date, leaseUntil: Date): Promise<OutboxEntry | null> {
+    const before = await this.models.Message.findOneAndUpdate(
+      { status: 'queued', nextAttemptAt: { $lte: now } },
+      { $set: { nextAttemptAt: leaseUntil, sendingSince: now }, $inc: { attempts: 1 } },
+      { sort: { nextAttemptAt: 1 }, returnDocument: 'before' },
+    ).lean<MessageDoc>();
+    return before ? toOutboxEntry(before) : null;
+  }
+
+  async renewLease(id: string, attempt: number, until: Date): Promise<void> {
+    await this.models.Message.updateOne({ _id: oid(id), status: 'queued', attempts: attempt }, { $set: { nextAttemptAt: until } });
+  }
+
+  async markSent(id: string, externalId: string | null): Promise<MessageRecord | null> {
+    const sent = await this.models.Message.findOneAndUpdate(
+      { _id: oid(id), status: 'queued' },
+      { $set: { status: 'sent', externalId, error: null, nextAttemptAt: null, sendingSince: null } },
+      { returnDocument: 'after' },
+    ).lean<MessageDoc>();
+    return sent ? toMessageRecord(sent) : null;
+  }
+
+  async retryLater(id: string, attempt: number, next: { retryAt: Date; uncertainAttempts: number; error: string }): Promise<void> {
+    await this.models.Message.updateOne(
+      { _id: oid(id), status: 'queued', attempts: attempt },
+      { $set: { nextAttemptAt: next.retryAt, sendingSince: null, uncertainAttempts: next.uncertainAttempts, error: next.error } },
+    );
+  }
+
+  async markFailed(id: string, reason: string): Promise<MessageRecord | null> {
+    const failed = await this.models.Message.findOneAndUpdate(
+      { _id: oid(id), status: 'queued' },
+      { $set: { status: 'failed', error: reason, nextAttemptAt: null, sendingSince: null } },
+      { returnDocument: 'after' },
+    ).lean<MessageDoc>();
+    return failed ? toMessageRecord(failed) : null;
+  }
+
+  async adoptQueued(now: Date): Promise<number> {
+    const res = await this.models.Message.updateMany(
+      { status: 'queued', direction: 'out', nextAttemptAt: null },
+      { $set: { nextAttemptAt: now, queuedAt: now } },
+    );
+    return res.modifiedCount;
+  }
+
+  countQueued(): Promise<number> {
+    return this.models.Message.countDocuments({ status: 'queued' });
+  }
+}

@@ -1,0 +1,308 @@
+import type { Channel } from '../../shared/channels';
+import type { Attachment, InboundContact, Template } from '../../shared/messages';
+import type {
+  AgentRecord,
+  AlertRecord,
+  AlertType,
+  ContactRecord,
+  ConversationRecord,
+  ConversationStatus,
+  DueKind,
+  DueTimes,
+  MessageRecord,
+  MessageStatus,
+  OutboxEntry,
+  Outcome,
+  ResponseRecord,
+  Role,
+  RollupEntry,
+  Sender,
+} from './records';
+
+/**
+ * The inbox's store, as the domain speaks of it: one interface per concept, each operation named for what it does
+ * and guarded where a decision was made on an earlier read, so that two processes (or a redelivery after a crash)
+ * acting on the same thing land one write and the other finds nothing to do. Operations that may find nothing to
+ * do say so (null, false) instead of throwing. Records are plain (./records.ts).
+ *
+ * One implementation, for MongoDB (./mongo/): the embedded FerretDB speaks the same protocol, and what it cannot do
+ * is named there, at this seam, and nowhere else.
+ */
+export interface InboxStore {
+  contacts: ContactStore;
+  conversations: ConversationStore;
+  waits: WaitStore;
+  messages: MessageStore;
+  outbox: OutboxStore;
+  agents: AgentStore;
+  alerts: AlertStore;
+  responses: ResponseStore;
+  rollups: RollupStore;
+  checkpoints: CheckpointStore;
+}
+
+/** A keyset position in a list ordered by (time, id). */
+export interface Position {
+  at: Date;
+  id: string;
+}
+
+export interface ContactStore {
+  /** The customer behind a platform identity, with what the platform says of them now; created on first sight. */
+  recordSeen(id: string, channel: Channel, contact: InboundContact): Promise<{ contact: ContactRecord; created: boolean }>;
+  get(id: string): Promise<ContactRecord | null>;
+  /**
+   * Whether replies can reach them (subscribed, unsubscribed, blocked). A contact not seen before is recorded with
+   * `name`; a known one keeps theirs (the event may carry no real name).
+   */
+  setReachable(id: string, channel: Channel, contact: { externalId: string; name: string }, reachable: boolean): Promise<void>;
+}
+
+/** A new customer's conversation, opened with their first message applied, the wait started and an assignee. */
+export interface NewConversation extends DueTimes {
+  id: string;
+  channel: Channel;
+  contactId: string;
+  contactName: string;
+  contactReachable: boolean;
+  assigneeId: string | null;
+  at: Date;
+  preview: string;
+  messageId: string;
+  firstResponseDueAt: Date | null;
+}
+
+/** What a customer's message changes in a conversation that already took other messages. */
+export interface CustomerTurn {
+  messageId: string;
+  at: Date;
+  preview: string;
+}
+
+/** The follow-up of a customer turn that found no wait running, a first message not yet noted, or the case closed. */
+export interface TurnFollowUp {
+  /** Starts the wait (only if none runs meanwhile), with its due times. */
+  wait?: DueTimes & { since: Date; firstResponseDueAt?: Date | null };
+  firstInboundAt?: Date;
+  /** The case was resolved: it is open again, its outcome and escalation chain cleared. */
+  reopen: boolean;
+}
+
+export interface ConversationFilter {
+  status?: ConversationStatus;
+  channel?: Channel;
+  /** One assignee's (null: the unassigned queue). */
+  assigneeId?: string | null;
+  /** An agent's view: their own and the unassigned queue. */
+  visibleTo?: string;
+  /** The page after this position, newest activity first. */
+  after?: Position;
+}
+
+/** A status change decided by a manager. */
+export interface StatusChange {
+  status: ConversationStatus;
+  /** Resolving: when, and how the lead ended. Its wait and due times end with it. */
+  resolution?: { at: Date; outcome: Outcome | null; lossReason: string | null };
+  /** Reopening a resolved case: its resolution is cleared. */
+  clearResolution: boolean;
+}
+
+/** A lead nobody has answered yet, as the response-time report reads it. */
+export type UnansweredLead = Pick<ConversationRecord, 'id' | 'channel' | 'assigneeId' | 'firstInboundAt' | 'firstResponseDueAt'>;
+/** A customer waiting right now, as the response-time report reads it. */
+export type WaitingCustomer = Pick<ConversationRecord, 'id' | 'channel' | 'assigneeId' | 'awaitingReplySince'>;
+
+export interface ConversationStore {
+  get(id: string): Promise<ConversationRecord | null>;
+  getMany(ids: readonly string[]): Promise<ConversationRecord[]>;
+  /** Null when the conversation exists already (another message of the same customer opened it). */
+  open(c: NewConversation): Promise<ConversationRecord | null>;
+  /**
+   * Applies a customer's message once: null when the conversation does not exist or took this message already.
+   * Returns the conversation as it was before.
+   */
+  takeCustomerTurn(id: string, turn: CustomerTurn): Promise<ConversationRecord | null>;
+  /** Null when a racing message started the wait first (then nothing else of the follow-up is applied either). */
+  followUpTurn(id: string, change: TurnFollowUp): Promise<ConversationRecord | null>;
+  /** Gives an unassigned conversation to `agentId`; null when someone has it already. */
+  assignIfUnassigned(id: string, agentId: string): Promise<ConversationRecord | null>;
+  /** Null when it already said so. */
+  setContactReachable(id: string, reachable: boolean): Promise<ConversationRecord | null>;
+  /**
+   * Ends the customer's wait, its escalation chain and due times; returns the conversation as it was, or null when
+   * nobody was waiting (so of two replies at once, one measures the wait).
+   */
+  endWait(id: string): Promise<ConversationRecord | null>;
+  /** Records the first response; false when there was one already. */
+  recordFirstResponse(id: string, at: Date, agentId: string): Promise<boolean>;
+  /** An agent's message: newest activity, preview, everything read; `open` again if `reopen`. */
+  noteReply(id: string, at: Date, preview: string, reopen: boolean): Promise<ConversationRecord | null>;
+  /** Newest activity first, `limit` of them. */
+  list(filter: ConversationFilter, limit: number): Promise<ConversationRecord[]>;
+  /** A manual (re)assignment: the chain restarts from the new assignee, with `escalationDueAt`. */
+  assign(id: string, assigneeId: string | null, escalationDueAt: Date | null): Promise<ConversationRecord | null>;
+  changeStatus(id: string, change: StatusChange): Promise<ConversationRecord | null>;
+  markRead(id: string): Promise<ConversationRecord | null>;
+  /** The leads whose first message is in [from, to) that nobody has answered. */
+  unansweredLeads(from: Date, to: Date, channel?: Channel): Promise<UnansweredLead[]>;
+  waitingNow(channel?: Channel): Promise<WaitingCustomer[]>;
+  countWaiting(channel: Channel): Promise<number>;
+  /** The ids of the conversations whose first customer message is in [from, to). */
+  leadIdsBetween(from: Date, to: Date, channel?: Channel): Promise<string[]>;
+}
+
+/**
+ * The customers' waits as the automations act on them. Every write is guarded by the state it was decided on
+ * (the due time, the escalation step, the wait's start): null or false when someone acted first.
+ */
+export interface WaitStore {
+  /** The conversations whose `kind` due time is at or before `now`, earliest first. */
+  dueBefore(kind: DueKind, now: Date, limit: number): Promise<ConversationRecord[]>;
+  /** The escalation step decided on `c`: the wait passes to `to`, the next step due at `nextDueAt`. */
+  handOver(c: ConversationRecord, to: string, nextDueAt: Date | null): Promise<ConversationRecord | null>;
+  /** The chain decided on `c` ends: the conversation goes to the shared queue. */
+  toQueue(c: ConversationRecord): Promise<ConversationRecord | null>;
+  /** Moves (or clears, with null) one due time, if it is still the one `c` had. */
+  reschedule(c: ConversationRecord, kind: DueKind, to: Date | null): Promise<boolean>;
+}
+
+export interface NewInbound {
+  id: string;
+  conversationId: string;
+  channel: Channel;
+  sender: Sender;
+  text: string;
+  attachments: Attachment[];
+  externalId: string;
+  platformAt: Date | null;
+  source: string | null;
+  /** The platform payload as JSON text. */
+  raw: string | null;
+  receivedAt: Date;
+}
+
+export interface NewOutbound {
+  id?: string;
+  conversationId: string;
+  channel: Channel;
+  sender: Sender;
+  text: string;
+  template: Template | null;
+  /** What makes it idempotent: the same key stores one message. */
+  dedupeKey: string;
+  createdAt: Date;
+  /** Delivery: the recipient and their window as of now, and when the first attempt may start at the latest. */
+  to: string;
+  lastInboundAt: Date | null;
+  firstAttemptBy: Date;
+}
+
+export type EditOutcome = { edited: MessageRecord } | { unchanged: string } | { missing: true };
+
+export interface MessageStore {
+  /**
+   * Stores a customer's message, pending until its conversation took it. Null when it is stored and done already
+   * (a redelivery); `resumed` when a redelivery finds it still pending (the first delivery's process died).
+   */
+  recordInbound(m: NewInbound): Promise<{ message: MessageRecord; resumed: boolean } | null>;
+  /** Its conversation took it. */
+  markApplied(id: string): Promise<void>;
+  /** Null when a message of that key exists already. */
+  recordOutbound(m: NewOutbound): Promise<MessageRecord | null>;
+  /** The customer's edit, unless a later edit is stored already. */
+  applyEdit(id: string, edit: { text: string; attachments: Attachment[]; editedAt: Date }): Promise<EditOutcome>;
+  /** A platform receipt for the outbound message with that platform id, if its status is one of `from`. */
+  applyReceipt(
+    channel: Channel,
+    externalId: string,
+    from: readonly MessageStatus[],
+    status: MessageStatus,
+    error?: string,
+  ): Promise<MessageRecord | null>;
+  /** A conversation's history, oldest first, after `after`. */
+  history(conversationId: string, after: Position | undefined, limit: number): Promise<MessageRecord[]>;
+}
+
+/** The replies queued for delivery (inbox/outbox/). */
+export interface OutboxStore {
+  /** The reply is handed to delivery: due now. */
+  handOver(id: string, now: Date): Promise<void>;
+  /** Claims the reply due first for one attempt, its lease running to `leaseUntil`; as it was before the claim. */
+  claimNext(now: Date, leaseUntil: Date): Promise<OutboxEntry | null>;
+  /** Extends the lease of a running attempt, while it still holds the reply. */
+  renewLease(id: string, attempt: number, until: Date): Promise<void>;
+  /** Sent, with the platform's id; null when it was settled already. */
+  markSent(id: string, externalId: string | null): Promise<MessageRecord | null>;
+  /** A failed attempt, while it still holds the reply: the next one at `retryAt`. */
+  retryLater(id: string, attempt: number, next: { retryAt: Date; uncertainAttempts: number; error: string }): Promise<void>;
+  /** Failed for good; null when it was settled already. */
+  markFailed(id: string, reason: string): Promise<MessageRecord | null>;
+  /** Queued replies with no due time (queued by older builds): due now. */
+  adoptQueued(now: Date): Promise<number>;
+  countQueued(): Promise<number>;
+}
+export interface AgentStore {
+  /** Null when the email is taken. */
+  create(agent: Omit<AgentRecord, 'id'>): Promise<AgentRecord | null>;
+  get(id: string): Promise<AgentRecord | null>;
+  byEmail(email: string): Promise<AgentRecord | null>;
+  /** Everyone, by name. */
+  list(): Promise<AgentRecord[]>;
+  hasRole(role: Role): Promise<boolean>;
+  idsWithRole(roles: readonly Role[]): Promise<string[]>;
+  names(ids: readonly string[]): Promise<Map<string, string>>;
+  /** Round-robin: of these agents (role `agent`), the one assigned longest ago takes the turn; null when none. */
+  takeTurn(candidateIds: readonly string[], at: Date): Promise<string | null>;
+}
+
+export interface NewAlert {
+  type: AlertType;
+  conversationId: string;
+  channel: Channel;
+  agentId: string | null;
+  messageId: string | null;
+  detail: string | null;
+  /** Same key, same alert. */
+  key: string;
+  createdAt: Date;
+}
+
+export interface AlertStore {
+  /** Null when an alert of that key was raised already. */
+  raise(alert: NewAlert): Promise<AlertRecord | null>;
+  /** Newest first. */
+  recent(query: { since?: Date; agentId?: string; limit: number }): Promise<AlertRecord[]>;
+  /** Raised in (after, upTo], oldest first. */
+  between(after: Date, upTo: Date, limit: number): Promise<AlertRecord[]>;
+}
+
+/** What response-time figures take of a response. */
+export type ResponseFact = Pick<ResponseRecord, 'channel' | 'agentId' | 'kind' | 'durationMs' | 'withinTarget' | 'respondedAt'>;
+
+export interface ResponseStore {
+  /** Idempotent by the answering message. */
+  record(r: ResponseRecord): Promise<void>;
+  /** The responses made in [from, to). */
+  factsBetween(from: Date, to: Date): Promise<ResponseFact[]>;
+  oldestAt(): Promise<Date | null>;
+  conversationIdsBetween(from: Date, to: Date, channel?: Channel): Promise<string[]>;
+  ofConversations(ids: readonly string[]): Promise<ResponseRecord[]>;
+}
+
+export interface RollupStore {
+  /** The hour's figures from `n` responses, unless a reading of more responses is stored already. */
+  replaceHour(hour: Date, n: number, entries: readonly RollupEntry[]): Promise<void>;
+  /** The entries of the whole hours in [from, to). */
+  hours(from: Date, to: Date): Promise<RollupEntry[]>;
+}
+
+export interface CheckpointStore {
+  get(id: string): Promise<Date | null>;
+  /** False when it exists already. */
+  create(id: string, at: Date): Promise<boolean>;
+  /** Forward to `to`, never back; created if needed. */
+  advance(id: string, to: Date): Promise<void>;
+  /** From `from` to `to`; false when it was no longer at `from`. */
+  move(id: string, from: Date, to: Date): Promise<boolean>;
+}

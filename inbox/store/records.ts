@@ -1,0 +1,150 @@
+import type { Channel } from '../../shared/channels';
+import type { Attachment, Template } from '../../shared/messages';
+
+/**
+ * What the store hands the domain and takes from it: plain objects, ids as 24-hex strings, times as Dates. No
+ * driver type (ObjectId, a mongoose document) crosses the port (./port.ts).
+ */
+
+export type Role = 'agent' | 'supervisor' | 'admin';
+export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
+export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+export type AlertType = 'escalated' | 'sla_warning' | 'sla_breach' | 'delivery_failed';
+export type ResponseKind = 'first' | 'reply';
+export type Outcome = 'won' | 'lost';
+
+export interface ContactRecord {
+  id: string;
+  channel: Channel;
+  externalId: string;
+  name: string;
+  username: string | null;
+  email: string | null;
+  phone: string | null;
+  language: string | null;
+  /** false once the customer unsubscribed or blocked the bot: replies cannot reach them. */
+  reachable: boolean;
+}
+
+/** The pending due times a waiting conversation carries; each null when nothing is pending. */
+export interface DueTimes {
+  escalationDueAt: Date | null;
+  slaWarnAt: Date | null;
+  slaBreachAt: Date | null;
+}
+/** The due times a conversation carries, in the order the automations act on them when several fall due together. */
+export const dueKinds = ['slaWarnAt', 'slaBreachAt', 'escalationDueAt'] as const;
+export type DueKind = (typeof dueKinds)[number];
+
+export interface ConversationRecord extends DueTimes {
+  id: string;
+  channel: Channel;
+  contactId: string;
+  contactName: string;
+  contactReachable: boolean;
+  status: ConversationStatus;
+  assigneeId: string | null;
+  lastMessageAt: Date;
+  lastMessagePreview: string;
+  /** The first customer message no agent has answered yet; null while nobody waits. */
+  awaitingReplySince: Date | null;
+  firstInboundAt: Date | null;
+  /** The customer's latest message: messaging windows (WhatsApp, Instagram) count from here. */
+  lastInboundAt: Date | null;
+  firstResponseAt: Date | null;
+  firstResponderId: string | null;
+  unreadCount: number;
+  /** The latest inbound messages whose effects this conversation took (a redelivery never applies one twice). */
+  appliedInbound: string[];
+  escalationStep: number;
+  triedAgentIds: string[];
+  /** The first-response target of this conversation (business hours applied), kept for reports. */
+  firstResponseDueAt: Date | null;
+  outcome: Outcome | null;
+  lossReason: string | null;
+  resolvedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface Sender {
+  type: 'contact' | 'agent' | 'bot' | 'system';
+  id?: string;
+  name?: string;
+}
+
+export interface MessageRecord {
+  id: string;
+  conversationId: string;
+  channel: Channel;
+  direction: 'in' | 'out';
+  sender: Sender;
+  text: string;
+  template: Template | null;
+  attachments: Attachment[];
+  /** The platform's id once known (inbound: always; outbound: after sending). */
+  externalId: string | null;
+  status: MessageStatus;
+  error: string | null;
+  createdAt: Date;
+  editedAt: Date | null;
+}
+
+/** A queued reply as the outbox sees it: the message and its delivery state (inbox/outbox/). */
+export interface OutboxEntry extends MessageRecord {
+  /** Attempts started. */
+  attempts: number;
+  /** When the reply was handed to delivery; null while its conversation was still being updated. */
+  queuedAt: Date | null;
+  /** Set while an attempt runs; still set when the process running it died. */
+  sendingSince: Date | null;
+  /** Attempts whose outcome is unknown (no answer in time, or the process died mid-send). */
+  uncertainAttempts: number;
+  /** The contact's platform id and when they last wrote, as of the reply; null on replies queued by older builds. */
+  to: string | null;
+  lastInboundAt: Date | null;
+}
+
+export interface AgentRecord {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  passwordHash: string;
+}
+
+export interface AlertRecord {
+  id: string;
+  type: AlertType;
+  conversationId: string;
+  channel: Channel;
+  agentId: string | null;
+  messageId: string | null;
+  detail: string | null;
+  createdAt: Date;
+}
+
+/** One agent's answer to a waiting customer: what response-time figures are made of. */
+export interface ResponseRecord {
+  conversationId: string;
+  channel: Channel;
+  agentId: string;
+  kind: ResponseKind;
+  waitingSince: Date;
+  respondedAt: Date;
+  durationMs: number;
+  /** The answering message: one response per message, so a retried write cannot count twice. */
+  messageId: string;
+  /** First responses only: answered by the conversation's first-response target. */
+  withinTarget: boolean | null;
+}
+
+/** One channel's, one agent's and one kind's responses of a stretch of time (an hour, or a ragged edge of a range). */
+export interface RollupEntry {
+  channel: Channel;
+  agentId: string;
+  kind: ResponseKind;
+  /** The durations in milliseconds, ascending. */
+  ms: Float64Array;
+  /** First responses made by the conversation's target (the others in `ms` missed it); 0 for replies. */
+  met: number;
+}
