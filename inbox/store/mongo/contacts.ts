@@ -4,6 +4,7 @@ import type { ContactStore } from '../port';
 import type { ContactRecord } from '../records';
 import { oid, toContactRecord } from './mapping';
 import { type ContactDoc, isDuplicateKey, type Models } from './models';
+import { native } from './native';
 
 export class MongoContacts implements ContactStore {
   constructor(private readonly models: Models) {}
@@ -16,13 +17,17 @@ export class MongoContacts implements ContactStore {
       if (value) fields[key] = value;
     }
     const now = new Date();
-    const res = (await this.models.Contact.findOneAndUpdate(
+    // Through the driver (./native.ts): every customer message passes here.
+    const res = await native(this.models.Contact).findOneAndUpdate(
       { _id: oid(id) },
-      { $set: { ...fields, updatedAt: now }, $setOnInsert: { channel, externalId: contact.externalId, reachable: true, createdAt: now } },
-      { upsert: true, returnDocument: 'after', includeResultMetadata: true, timestamps: false },
-    ).lean()) as unknown as { value: ContactDoc | null; lastErrorObject?: { updatedExisting?: boolean } };
+      {
+        $set: { ...fields, updatedAt: now },
+        $setOnInsert: { channel, externalId: contact.externalId, reachable: true, createdAt: now, __v: 0 },
+      },
+      { upsert: true, returnDocument: 'after', includeResultMetadata: true },
+    );
     if (!res.value) throw new Error(`contact ${id} could not be written`);
-    return { contact: toContactRecord(res.value), created: res.lastErrorObject?.updatedExisting === false };
+    return { contact: toContactRecord(res.value as ContactDoc), created: res.lastErrorObject?.updatedExisting === false };
   }
 
   async get(id: string): Promise<ContactRecord | null> {

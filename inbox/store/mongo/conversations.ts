@@ -12,6 +12,7 @@ import type {
 import type { ConversationRecord } from '../records';
 import { oid, oidOrNull, toConversationRecord } from './mapping';
 import { type ConversationDoc, isDuplicateKey, type Models } from './models';
+import { native } from './native';
 
 /** Inbound messages a conversation remembers having applied: far more than can be redelivered at once. */
 const APPLIED_KEPT = 20;
@@ -28,8 +29,19 @@ export class MongoConversations implements ConversationStore {
     return this.models.Conversation.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<ConversationDoc>().then(record);
   }
 
+  /** The guarded writes of a customer's turn, through the driver (./native.ts): they run for every message. */
+  private async write(
+    filter: Record<string, unknown>,
+    update: { $set?: Record<string, unknown> } & Record<string, unknown>,
+    returnDocument: 'before' | 'after',
+  ): Promise<ConversationRecord | null> {
+    const withTime = { ...update, $set: { ...update.$set, updatedAt: new Date() } };
+    const doc = await native(this.models.Conversation).findOneAndUpdate(filter, withTime, { returnDocument });
+    return record(doc as ConversationDoc | null);
+  }
+
   async get(id: string): Promise<ConversationRecord | null> {
-    return record(await this.models.Conversation.findById(oid(id)).lean<ConversationDoc>());
+    return record((await native(this.models.Conversation).findOne({ _id: oid(id) })) as ConversationDoc | null);
   }
 
   async getMany(ids: readonly string[]): Promise<ConversationRecord[]> {
@@ -38,30 +50,44 @@ export class MongoConversations implements ConversationStore {
     return docs.map(toConversationRecord);
   }
 
+  /** Written whole through the driver (./native.ts), every field of the schema with its default. */
   async open(c: NewConversation): Promise<ConversationRecord | null> {
+    const now = new Date();
+    const doc = {
+      _id: oid(c.id),
+      channel: c.channel,
+      contactId: oid(c.contactId),
+      contactName: c.contactName,
+      status: 'open',
+      assigneeId: oidOrNull(c.assigneeId),
+      lastMessageAt: c.at,
+      lastMessagePreview: c.preview,
+      awaitingReplySince: c.at,
+      firstInboundAt: c.at,
+      lastInboundAt: c.at,
+      contactReachable: c.contactReachable,
+      firstResponseAt: null,
+      firstResponderId: null,
+      unreadCount: 1,
+      appliedInbound: [oid(c.messageId)],
+      escalationStep: 0,
+      triedAgentIds: [],
+      escalationDueAt: c.escalationDueAt,
+      slaWarnAt: c.slaWarnAt,
+      slaBreachAt: c.slaBreachAt,
+      firstResponseDueAt: c.firstResponseDueAt,
+      outcome: null,
+      lossReason: null,
+      resolvedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      __v: 0,
+    };
     try {
-      const created = await this.models.Conversation.create({
-        _id: oid(c.id),
-        contactId: oid(c.contactId),
-        channel: c.channel,
-        contactName: c.contactName,
-        status: 'open',
-        assigneeId: oidOrNull(c.assigneeId),
-        lastMessageAt: c.at,
-        lastInboundAt: c.at,
-        firstInboundAt: c.at,
-        awaitingReplySince: c.at,
-        escalationDueAt: c.escalationDueAt,
-        slaWarnAt: c.slaWarnAt,
-        slaBreachAt: c.slaBreachAt,
-        firstResponseDueAt: c.firstResponseDueAt,
-        lastMessagePreview: c.preview,
-        unreadCount: 1,
-        appliedInbound: [oid(c.messageId)],
-        contactReachable: c.contactReachable,
-      });
-      return toConversationRecord(created.toObject() as ConversationDoc);
+      await native(this.models.Conversation).insertOne(doc);
+      return toConversationRecord(doc as unknown as ConversationDoc);
     } catch (e) {
+      // The customer's other message opened it first.
       if (isDuplicateKey(e)) return null;
       throw e;
     }
@@ -70,7 +96,7 @@ export class MongoConversations implements ConversationStore {
   async takeCustomerTurn(id: string, turn: CustomerTurn): Promise<ConversationRecord | null> {
     const messageId = oid(turn.messageId);
     // The guard on appliedInbound makes a second application (a redelivery) find nothing to do.
-    const before = await this.models.Conversation.findOneAndUpdate(
+    return this.write(
       { _id: oid(id), appliedInbound: { $ne: messageId } },
       {
         $max: { lastMessageAt: turn.at, lastInboundAt: turn.at },
@@ -78,9 +104,8 @@ export class MongoConversations implements ConversationStore {
         $inc: { unreadCount: 1 },
         $push: { appliedInbound: { $each: [messageId], $slice: -APPLIED_KEPT } },
       },
-      { returnDocument: 'before' },
-    ).lean<ConversationDoc>();
-    return record(before);
+      'before',
+    );
   }
 
   async followUpTurn(id: string, change: TurnFollowUp): Promise<ConversationRecord | null> {
@@ -94,11 +119,11 @@ export class MongoConversations implements ConversationStore {
     }
     if (change.firstInboundAt) set.firstInboundAt = change.firstInboundAt;
     if (change.reopen) Object.assign(set, { outcome: null, lossReason: null, resolvedAt: null, escalationStep: 0, triedAgentIds: [] });
-    return this.update(guard, { $set: set });
+    return this.write(guard, { $set: set }, 'after');
   }
 
   assignIfUnassigned(id: string, agentId: string): Promise<ConversationRecord | null> {
-    return this.update({ _id: oid(id), assigneeId: null }, { $set: { assigneeId: oid(agentId) } });
+    return this.write({ _id: oid(id), assigneeId: null }, { $set: { assigneeId: oid(agentId) } }, 'after');
   }
 
   setContactReachable(id: string, reachable: boolean): Promise<ConversationRecord | null> {

@@ -4,31 +4,50 @@ import type { EditOutcome, MessageStore, NewInbound, NewOutbound, Position } fro
 import type { MessageRecord, MessageStatus } from '../records';
 import { oid, toMessageRecord } from './mapping';
 import { isDuplicateKey, type MessageDoc, type Models } from './models';
+import { native } from './native';
 
 export class MongoMessages implements MessageStore {
   constructor(private readonly models: Models) {}
 
+  /**
+   * Through the driver, not a mongoose document: this runs for every customer message, and building, casting and
+   * validating a document cost more than the insert itself. The document is written whole, every field of the
+   * schema (./models.ts) with its default, as mongoose would.
+   */
   async recordInbound(m: NewInbound): Promise<{ message: MessageRecord; resumed: boolean } | null> {
     const _id = oid(m.id);
+    const doc = {
+      _id,
+      conversationId: oid(m.conversationId),
+      channel: m.channel,
+      direction: 'in' as const,
+      sender: { type: m.sender.type, id: m.sender.id ?? null, name: m.sender.name ?? null },
+      text: m.text,
+      template: null,
+      attachments: m.attachments,
+      externalId: m.externalId,
+      dedupeKey: `${m.channel}:${m.externalId}`,
+      status: 'received' as const,
+      error: null,
+      attempts: 0,
+      nextAttemptAt: null,
+      queuedAt: null,
+      sendingSince: null,
+      uncertainAttempts: 0,
+      to: null,
+      lastInboundAt: null,
+      platformAt: m.platformAt,
+      editedAt: null,
+      source: m.source,
+      pending: true,
+      raw: m.raw,
+      createdAt: m.receivedAt,
+      updatedAt: m.receivedAt,
+      __v: 0,
+    };
     try {
-      const created = await this.models.Message.create({
-        _id,
-        conversationId: oid(m.conversationId),
-        channel: m.channel,
-        direction: 'in',
-        sender: m.sender,
-        text: m.text,
-        attachments: m.attachments,
-        externalId: m.externalId,
-        dedupeKey: `${m.channel}:${m.externalId}`,
-        status: 'received',
-        platformAt: m.platformAt,
-        source: m.source,
-        raw: m.raw,
-        pending: true,
-        createdAt: m.receivedAt,
-      });
-      return { message: toMessageRecord(created.toObject() as MessageDoc), resumed: false };
+      await native(this.models.Message).insertOne(doc);
+      return { message: toMessageRecord(doc as unknown as MessageDoc), resumed: false };
     } catch (e) {
       // Redelivery: the primary key (derived from the platform's id) is already taken.
       if (!isDuplicateKey(e)) throw e;
@@ -38,7 +57,7 @@ export class MongoMessages implements MessageStore {
   }
 
   async markApplied(id: string): Promise<void> {
-    await this.models.Message.updateOne({ _id: oid(id) }, { $unset: { pending: 1 } });
+    await native(this.models.Message).updateOne({ _id: oid(id) }, { $unset: { pending: 1 }, $set: { updatedAt: new Date() } });
   }
 
   async recordOutbound(m: NewOutbound): Promise<MessageRecord | null> {
