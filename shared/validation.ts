@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import { AppError, ErrorCode } from './errors';
+
+/** Every problem zod found, each with where it is (`entry.0.changes.1.value.messages.0.from: …`), at most `limit`. */
+export function describeIssues(error: z.ZodError, limit = 5): string {
+  const issues = error.issues.slice(0, limit).map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`);
+  const more = error.issues.length - issues.length;
+  return `${issues.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}
+
+/**
+ * Parses an input at an edge (a webhook body, a platform update) with its schema. What cannot be such an input is a
+ * BadInput naming every problem, so the caller answers 400 and stores nothing.
+ */
+export function parseOrReject<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new AppError(ErrorCode.BadInput, `${what}: ${describeIssues(result.error)}`, result.error.issues);
+}
