@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError, ErrorCode } from './errors';
 
 /** Every problem zod found, each with where it is (`entry.0.changes.1.value.messages.0.from: …`), at most `limit`. */
@@ -17,3 +17,13 @@ export function parseOrReject<S extends z.ZodType>(schema: S, input: unknown, wh
   if (result.success) return result.data;
   throw new AppError(ErrorCode.BadInput, `${what}: ${describeIssues(result.error)}`, result.error.issues);
 }
+
+/** What String() makes of a value that is not an id: never taken for one, even when a body sends it as text. */
+const notIds = new Set(['undefined', 'null', 'NaN', 'Infinity', '-Infinity', 'true', 'false', '[object Object]']);
+
+/** A platform's opaque id as text: of the platform's alphabet, and never the text of a missing value. */
+export const idString = (pattern: RegExp, what: string) =>
+  z
+    .string()
+    .regex(pattern, `must be ${what}`)
+    .refine((value) => !notIds.has(value), `must be ${what}, not the text of a missing value`);

@@ -41,6 +41,6 @@ describe('real Instagram messaging webhooks, as other projects and public report
 
   it('keeps an ice-breaker tap without a mid as the question the customer chose, once', async () => {
     const [message] = await postAsManifestSays(target, payload('instagram/courier_icebreaker_postback.json'));
-    expect(message).toMatchObject({ text: 'icebreaker question', externalId: 'postback:5678:1459991487970:get_started' });
+    expect(message).toMatchObject({ text: 'icebreaker question', externalId: 'postback:5678:1459991487970' });
   });
 });

@@ -8,7 +8,7 @@ import {
   type InboundReceipt,
   unsupportedContent,
 } from '../../shared/messages';
-import { parseOrReject } from '../../shared/validation';
+import { idString, parseOrReject } from '../../shared/validation';
 
 /**
  * Instagram messaging webhooks (`object: "instagram"`, `entry[].messaging[]`) → normalized events. Pure: no I/O,
@@ -47,7 +47,8 @@ const igAttachment = z.looseObject({
 type IgAttachment = z.infer<typeof igAttachment>;
 
 /** An Instagram-scoped id (digits in real traffic; kept to a plain token so it can never read as another value). */
-const scopedId = z.looseObject({ id: z.string().regex(/^[\w.:-]{1,128}$/, 'must be an Instagram-scoped id') });
+const scopedId = z.looseObject({ id: idString(/^[\w.:-]{1,128}$/, 'an Instagram-scoped id') });
+const mid = idString(/^[\w.=+/:-]{1,512}$/, 'an Instagram message id');
 
 const igMessaging = z.looseObject({
   sender: scopedId,
@@ -55,7 +56,7 @@ const igMessaging = z.looseObject({
   timestamp,
   message: z
     .looseObject({
-      mid: z.string().min(1),
+      mid,
       text: z.string().optional(),
       attachments: z.array(igAttachment).optional(),
       is_echo: z.boolean().optional(),
@@ -69,7 +70,7 @@ const igMessaging = z.looseObject({
         .optional(),
     })
     .optional(),
-  read: z.looseObject({ mid: z.string().min(1) }).optional(),
+  read: z.looseObject({ mid }).optional(),
   reaction: z
     .looseObject({
       mid: z.string().optional(),
@@ -78,7 +79,7 @@ const igMessaging = z.looseObject({
       reaction: z.string().optional(),
     })
     .optional(),
-  postback: z.looseObject({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional() }).optional(),
+  postback: z.looseObject({ mid: mid.optional(), title: z.string().optional(), payload: z.string().optional() }).optional(),
 });
 type IgMessaging = z.infer<typeof igMessaging>;
 
@@ -164,14 +165,14 @@ function itemEvent(m: IgMessaging, item: unknown, accountId: string | undefined)
   }
   if (m.postback) {
     // An ice-breaker or button the customer tapped: its title is what they said. An ice breaker may come without a
-    // mid; the tap is then known by who tapped what, when (a redelivery carries the same three).
+    // mid; the tap is then known by who tapped, when (a redelivery carries both; one person taps once a millisecond).
     const { mid, title, payload } = m.postback;
     const label = title || payload;
     if (!label) return 'postback without a title or payload';
     return {
       kind: 'message',
       channel: Channel.Instagram,
-      externalId: mid || `postback:${m.sender.id}:${m.timestamp.getTime()}:${payload ?? title}`,
+      externalId: mid || `postback:${m.sender.id}:${m.timestamp.getTime()}`,
       contact: customer(m.sender.id),
       text: label,
       attachments: [],

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Channel } from '../../shared/channels';
 import { AppError, ErrorCode } from '../../shared/errors';
 import { type Attachment, type InboundContact, type InboundEvent, type InboundMessage, unsupportedContent } from '../../shared/messages';
-import { parseOrReject } from '../../shared/validation';
+import { idString, parseOrReject } from '../../shared/validation';
 import { tokenString } from './client';
 
 /**
@@ -38,7 +38,7 @@ const token = z.unknown().transform((value, ctx) => {
 const envelopeSchema = z.looseObject({ event: z.string().min(1), timestamp: numberish });
 
 /** Viber user ids are base64 tokens (`01234567890A=`): nothing that could read as another value. */
-const userId = z.string().regex(/^[\w+/=.-]{1,128}$/, 'must be a Viber user id');
+const userId = idString(/^[\w+/=.-]{1,128}$/, 'a Viber user id');
 
 const userSchema = z.looseObject({
   id: userId,

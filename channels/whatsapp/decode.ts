@@ -9,7 +9,7 @@ import {
   type InboundReceipt,
   unsupportedContent,
 } from '../../shared/messages';
-import { parseOrReject } from '../../shared/validation';
+import { idString, parseOrReject } from '../../shared/validation';
 import { formFieldsText, orderText } from './content-text';
 
 /**
@@ -30,7 +30,8 @@ const unixSeconds = z
 
 /** A wa_id: the customer's phone number in digits. */
 const waId = z.string().regex(/^\d{1,20}$/, 'must be a WhatsApp id (digits)');
-const messageId = z.string().min(1).max(512);
+/** A wamid: base64 text after `wamid.`, though Meta's own examples use shorter made-up ids. */
+const messageId = idString(/^[\w.=+/:-]{1,512}$/, 'a WhatsApp message id');
 
 const media = z.looseObject({
   id: z.string().min(1),
@@ -124,10 +125,7 @@ const waMessage = z
     id: messageId,
     timestamp: unixSeconds,
     /** A message in a WhatsApp group the business number belongs to (Groups API). */
-    group_id: z
-      .string()
-      .regex(/^[\w.@-]{1,128}$/, 'must be a group id')
-      .optional(),
+    group_id: idString(/^[\w.@-]{1,128}$/, 'a group id').optional(),
     edit: z.looseObject({ original_message_id: messageId, message: waContent }).optional(),
   })
   .superRefine((m, ctx) => {
