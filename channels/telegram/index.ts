@@ -69,7 +69,20 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
         if (settings.webhookUrl) {
           await bot.api.setWebhook(settings.webhookUrl, { secret_token: secret, allowed_updates: ['message', 'edited_message'] });
           log.info({ url: settings.webhookUrl }, 'telegram webhook registered');
+          return;
         }
+        // Nothing registers a webhook then: updates arrive only at one set by hand. Telegram is asked which is set,
+        // so a bot that would stay deaf says so at start (without holding the start up).
+        log.warn('TELEGRAM_MODE=webhook without PUBLIC_URL: the gateway registers no webhook; updates arrive only if one was set by hand');
+        void bot.api
+          .getWebhookInfo()
+          .then((info) => {
+            if (info?.url) log.info({ url: info.url }, 'telegram webhook set by hand found');
+            else log.error('Telegram has no webhook for this bot, so no update will arrive: set PUBLIC_URL, or TELEGRAM_MODE=polling');
+          })
+          .catch((err: unknown) =>
+            log.warn({ err: err instanceof Error ? err.message : String(err) }, 'telegram webhook could not be checked'),
+          );
         return;
       }
       // grammY moves its polling offset past an update whose handler failed, which would drop a customer's
