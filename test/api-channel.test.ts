@@ -93,7 +93,11 @@ describe('the API channel without a callback URL', () => {
         json: { text: 'Hi' },
       });
       expect(reply.status).toBe(409);
-      expect(reply.body.error.code).toBe('CHANNEL.UNAVAILABLE');
+      expect(reply.body.error).toEqual({
+        code: 'CHANNEL.UNAVAILABLE',
+        message:
+          'the api channel only receives: replies go to API_CHANNEL_CALLBACK_URL, which is not set, so this conversation cannot be answered from the inbox',
+      });
       expect(await (await gw.collection('messages')).countDocuments({ direction: 'out' })).toBe(0);
     } finally {
       await gw.close();

@@ -32,8 +32,15 @@ export function createApiChannel(settings: ApiChannelSettings): ChannelAdapter {
 
   return {
     name: Channel.Api,
-    capabilities: apiCapabilities,
-    ...(settings.callbackUrl ? { sender: new ApiCallbackSender(settings.callbackUrl, settings.key) } : {}),
+    ...(settings.callbackUrl
+      ? { capabilities: apiCapabilities, sender: new ApiCallbackSender(settings.callbackUrl, settings.key) }
+      : {
+          capabilities: {
+            ...apiCapabilities,
+            repliesRefused:
+              'the api channel only receives: replies go to API_CHANNEL_CALLBACK_URL, which is not set, so this conversation cannot be answered from the inbox',
+          },
+        }),
     webhook,
   };
 }
