@@ -1,12 +1,8 @@
 import { MetaGateway } from './support/meta';
-import { type CorpusTarget, emptyInbox, postAsManifestSays, type RealPayload, realPayloads } from './support/real-payloads';
+import { type CorpusTarget, corpusItem, itHandlesEveryBody, postAsManifestSays, realPayloads } from './support/real-payloads';
 
 const corpus = realPayloads('instagram');
-const payload = (file: string): RealPayload => {
-  const found = corpus.find((p) => p.file === file);
-  if (!found) throw new Error(`${file} is not in the corpus`);
-  return found;
-};
+const payload = (file: string) => corpusItem(corpus, file);
 
 describe('real Instagram messaging webhooks, as other projects and public reports have them', () => {
   let meta: MetaGateway;
@@ -19,16 +15,7 @@ describe('real Instagram messaging webhooks, as other projects and public report
   afterAll(async () => {
     await meta.close();
   });
-  beforeEach(async () => {
-    await emptyInbox(target);
-  });
-
-  it.each(corpus.map((p) => [p.file, p.expect, p] as const))(
-    '%s (%s) is handled as the manifest says, and once when redelivered',
-    async (_file, _expect, item) => {
-      await postAsManifestSays(target, item);
-    },
-  );
+  itHandlesEveryBody(corpus, () => target);
 
   it('keeps content Instagram does not pass to apps as an "unsupported message type" placeholder', async () => {
     const [message] = await postAsManifestSays(target, payload('instagram/chatwoot_4100_unsupported.json'));

@@ -1,12 +1,15 @@
 import { TELEGRAM_SECRET, TestGateway } from './support/gateway';
-import { type CorpusTarget, emptyInbox, inboundMessages, postAsManifestSays, realPayloads } from './support/real-payloads';
+import {
+  type CorpusTarget,
+  corpusItem,
+  inboundMessages,
+  itHandlesEveryBody,
+  postAsManifestSays,
+  realPayloads,
+} from './support/real-payloads';
 
 const corpus = realPayloads('telegram');
-const body = (file: string) => {
-  const payload = corpus.find((p) => p.file === file);
-  if (!payload) throw new Error(`${file} is not in the corpus`);
-  return payload;
-};
+const body = (file: string) => corpusItem(corpus, file);
 
 describe('real Telegram updates, as the Bot API documentation and other projects have them', () => {
   let gw: TestGateway;
@@ -26,16 +29,7 @@ describe('real Telegram updates, as the Bot API documentation and other projects
   afterAll(async () => {
     await gw.close();
   });
-  beforeEach(async () => {
-    await emptyInbox(target);
-  });
-
-  it.each(corpus.map((p) => [p.file, p.expect, p] as const))(
-    '%s (%s) is handled as the manifest says, and once when redelivered',
-    async (_file, _expect, payload) => {
-      await postAsManifestSays(target, payload);
-    },
-  );
+  itHandlesEveryBody(corpus, () => target);
 
   it('takes the documentation example without chat.type for the private chat it is (the chat id is the sender id)', async () => {
     const [message] = await postAsManifestSays(target, body('telegram/doc_text_start_no_chat_type.json'));

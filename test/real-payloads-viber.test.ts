@@ -1,7 +1,7 @@
 import { sign, VIBER_TOKEN, viberEnv } from './fixtures/viber';
 import { FakeViber } from './support/fake-viber';
 import { TestGateway } from './support/gateway';
-import { type CorpusTarget, emptyInbox, postAsManifestSays, realPayloads } from './support/real-payloads';
+import { type CorpusTarget, corpusItem, itHandlesEveryBody, postAsManifestSays, realPayloads } from './support/real-payloads';
 
 const corpus = realPayloads('viber');
 
@@ -26,21 +26,10 @@ describe('real Viber callbacks, as the REST bot API documentation and other proj
     await gw.close();
     await fake.stop();
   });
-  beforeEach(async () => {
-    await emptyInbox(target);
-  });
-
-  it.each(corpus.map((p) => [p.file, p.expect, p] as const))(
-    '%s (%s) is handled as the manifest says, and once when redelivered',
-    async (_file, _expect, payload) => {
-      await postAsManifestSays(target, payload);
-    },
-  );
+  itHandlesEveryBody(corpus, () => target);
 
   it('keeps a message of a type it cannot show as a placeholder saying so, with its text', async () => {
-    const payload = corpus.find((p) => p.file === 'viber/courier_unknown_message_type.json');
-    if (!payload) throw new Error('missing from the corpus');
-    const [message] = await postAsManifestSays(target, payload);
+    const [message] = await postAsManifestSays(target, corpusItem(corpus, 'viber/courier_unknown_message_type.json'));
     expect(message).toMatchObject({
       text: 'incoming msg',
       attachments: [{ kind: 'unsupported', name: 'unsupported message type: unknown' }],

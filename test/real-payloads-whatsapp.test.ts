@@ -1,7 +1,14 @@
 import { groupBy } from '../shared/group-by';
 import { eventually } from './support/gateway';
 import { MetaGateway } from './support/meta';
-import { type CorpusTarget, emptyInbox, postAsManifestSays, type RealPayload, realPayloads } from './support/real-payloads';
+import {
+  type CorpusTarget,
+  corpusItem,
+  itHandlesEveryBody,
+  postAsManifestSays,
+  type RealPayload,
+  realPayloads,
+} from './support/real-payloads';
 
 const corpus = realPayloads('whatsapp');
 const phoneNumberIdOf = (p: RealPayload): string => {
@@ -43,14 +50,10 @@ describe.each([...byNumber.keys()])('real WhatsApp Cloud API callbacks for phone
   afterAll(async () => {
     await meta.close();
   });
-  beforeEach(async () => {
-    await emptyInbox(target);
-  });
-
-  it.each((byNumber.get(phoneNumberId) ?? []).map((p) => [p.file, p.expect, p] as const))(
-    '%s (%s) is handled as the manifest says, and once when redelivered',
-    async (file, _expect, payload) => {
-      const stored = await postAsManifestSays(target, payload);
+  itHandlesEveryBody(
+    byNumber.get(phoneNumberId) ?? [],
+    () => target,
+    (file, stored) => {
       const expected = shown[file];
       if (expected) expect(stored[0]).toMatchObject(expected);
     },
@@ -58,9 +61,7 @@ describe.each([...byNumber.keys()])('real WhatsApp Cloud API callbacks for phone
 
   if (phoneNumberId === '1234567890') {
     it('files a group message under the group, saying who wrote it, so a reply goes to the group', async () => {
-      const group = corpus.find((p) => p.file === 'whatsapp/courier_group_message.json');
-      if (!group) throw new Error('missing from the corpus');
-      const [message] = await postAsManifestSays(target, group);
+      const [message] = await postAsManifestSays(target, corpusItem(corpus, 'whatsapp/courier_group_message.json'));
       expect(message).toMatchObject({ text: 'Kerry Fisher: Hello World, group message' });
       const contacts = await (await meta.collection('contacts')).find({}).toArray();
       expect(contacts).toEqual([

@@ -99,3 +99,31 @@ export async function postAsManifestSays(target: CorpusTarget, payload: RealPayl
   expect(afterRedelivery.map((m) => String(m._id)).sort()).toEqual(stored.map((m) => String(m._id)).sort());
   return stored;
 }
+
+/** One body of the corpus by its file name. */
+export function corpusItem(corpus: readonly RealPayload[], file: string): RealPayload {
+  const found = corpus.find((p) => p.file === file);
+  if (!found) throw new Error(`${file} is not in the corpus`);
+  return found;
+}
+
+/**
+ * The table: one test per body, each on an empty inbox, posted, held to the manifest and redelivered; `check` adds
+ * what a body must show once stored.
+ */
+export function itHandlesEveryBody(
+  corpus: readonly RealPayload[],
+  target: () => CorpusTarget,
+  check?: (file: string, stored: Document[]) => void,
+): void {
+  beforeEach(async () => {
+    await emptyInbox(target());
+  });
+  it.each(corpus.map((p) => [p.file, p.expect, p] as const))(
+    '%s (%s) is handled as the manifest says, and once when redelivered',
+    async (file, _expect, payload) => {
+      const stored = await postAsManifestSays(target(), payload);
+      check?.(file, stored);
+    },
+  );
+}
