@@ -21,9 +21,9 @@ export function parseOrReject<S extends z.ZodType>(schema: S, input: unknown, wh
 /** What String() makes of a value that is not an id: never taken for one, even when a body sends it as text. */
 const notIds = new Set(['undefined', 'null', 'NaN', 'Infinity', '-Infinity', 'true', 'false', '[object Object]']);
 
+/** False for `undefined`, `[object Object]` and their kind: what a sender's bug writes where an id belongs. */
+export const isNotTextOfMissingValue = (value: string): boolean => !notIds.has(value.trim());
+
 /** A platform's opaque id as text: of the platform's alphabet, and never the text of a missing value. */
 export const idString = (pattern: RegExp, what: string) =>
-  z
-    .string()
-    .regex(pattern, `must be ${what}`)
-    .refine((value) => !notIds.has(value), `must be ${what}, not the text of a missing value`);
+  z.string().regex(pattern, `must be ${what}`).refine(isNotTextOfMissingValue, `must be ${what}, not the text of a missing value`);

@@ -105,7 +105,10 @@ describe('decoders, given nearly-real and random bodies', () => {
           return;
         }
         const parsed = apiMessageSchema.safeParse(body);
-        if (parsed.success) expect(parsed.data.contact.externalId.trim().length).toBeGreaterThan(0);
+        if (!parsed.success) return;
+        expect(parsed.data.contact.externalId.length).toBeGreaterThan(0);
+        expect(parsed.data.contact.externalId).not.toMatch(/^(undefined|null|NaN|\[object Object\])$/);
+        expect(parsed.data.externalMessageId).not.toMatch(/^(undefined|null|NaN|\[object Object\])$/);
       }),
       { numRuns: RUNS },
     );

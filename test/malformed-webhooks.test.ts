@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import { formMessage, john, marta } from './fixtures/site-form';
 import { sign, VIBER_TOKEN, viberEnv } from './fixtures/viber';
 import { FakeViber } from './support/fake-viber';
-import { type HttpReply, TELEGRAM_SECRET } from './support/gateway';
+import { API_KEY, type HttpReply, TELEGRAM_SECRET } from './support/gateway';
 import { impossibleIds, malformedBody } from './support/malformed';
 import { MetaGateway } from './support/meta';
 import { realPayloads } from './support/real-payloads';
@@ -44,10 +45,21 @@ describe('malformed but correctly signed webhook bodies', () => {
     ],
     ['whatsapp', (body) => meta.post('whatsapp', undefined, { body })],
     ['instagram', (body) => meta.post('instagram', undefined, { body })],
+    [
+      'api',
+      (body) =>
+        meta.gw.request('POST', '/webhooks/api', {
+          body,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+        }),
+    ],
   ];
 
   it.each(routes)('on /webhooks/%s: never a 5xx, and nothing stored from a body refused', async (channel, post) => {
-    const bodies = realPayloads(channel as 'telegram').map((p) => JSON.parse(p.body) as unknown);
+    const bodies =
+      channel === 'api'
+        ? [formMessage(marta, 'Добрий день! Хочу замовити доставку.'), formMessage(john, 'Hello, is delivery to Kyiv free?')]
+        : realPayloads(channel as 'telegram').map((p) => JSON.parse(p.body) as unknown);
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(malformedBody(bodies), async (body) => {
