@@ -58,9 +58,9 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     const senders = new Map<Channel, ChannelSender>();
     const capabilities = new Map<Channel, Capabilities>();
     for (const channel of channels) {
-      if (!channel.sender) continue;
-      senders.set(channel.name, channel.sender);
-      capabilities.set(channel.name, channel.capabilities);
+      // A receive-only channel that says why it cannot send is known to the inbox, so a reply is refused with that.
+      if (channel.sender) senders.set(channel.name, channel.sender);
+      if (channel.sender || channel.capabilities.repliesRefused) capabilities.set(channel.name, channel.capabilities);
     }
 
     // The express app is built once the inbox exists; Socket.io, attached first, must see the one request listener

@@ -137,6 +137,7 @@ export class Replies {
     if (!capabilities) {
       throw new AppError(ErrorCode.ChannelUnavailable, `the ${channel} channel is not connected, so replies cannot be sent`);
     }
+    if (capabilities.repliesRefused) throw new AppError(ErrorCode.ChannelUnavailable, capabilities.repliesRefused);
     if ('template' in input) {
       if (!capabilities.templates) throw new AppError(ErrorCode.BadInput, `the ${channel} channel does not send templates`);
       return;

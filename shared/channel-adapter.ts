@@ -37,6 +37,8 @@ export interface Capabilities {
   templates?: boolean;
   /** The platform drops a second copy of one message (it takes our message id as an idempotency key). */
   idempotentSends?: boolean;
+  /** Set on a channel that receives but cannot send: why, in words for the manager whose reply is refused. */
+  repliesRefused?: string;
 }
 
 /**

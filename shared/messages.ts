@@ -5,7 +5,11 @@ import { channelNames } from './channels';
  * The one shape every channel turns its platform payloads into. Inbox code only ever sees these.
  */
 export const attachmentSchema = z.object({
-  kind: z.enum(['image', 'video', 'audio', 'voice', 'file', 'sticker', 'location', 'contact', 'link', 'other']),
+  /**
+   * `unsupported`: the customer sent something the platform does not pass on to apps, or a type the gateway cannot
+   * show (a poll, a new kind of message); `name` says what it was, so a manager knows to look in the app.
+   */
+  kind: z.enum(['image', 'video', 'audio', 'voice', 'file', 'sticker', 'location', 'contact', 'link', 'other', 'unsupported']),
   /** The platform's own reference (Telegram file_id, Meta media id, …) the inbox can resolve later. */
   platformId: z.string().optional(),
   url: z.string().optional(),
@@ -17,6 +21,15 @@ export const attachmentSchema = z.object({
   phone: z.string().optional(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
+
+/**
+ * The placeholder kept for a customer's message whose content cannot be shown: the message still reaches a manager
+ * (and counts as the customer's turn), saying what it was.
+ */
+export const unsupportedContent = (what?: string): Attachment => ({
+  kind: 'unsupported',
+  name: what ? `unsupported message type: ${what}` : 'unsupported message type',
+});
 
 export const inboundContactSchema = z.object({
   /** Stable id of the customer on that platform (Telegram user id, phone, IGSID, …). */

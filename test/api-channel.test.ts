@@ -71,10 +71,11 @@ describe('the API channel takes site-form leads and answers through a signed cal
     expect(await (await gw.collection('messages')).countDocuments({ externalId: 'form-forged' })).toBe(0);
   });
 
-  it('refuses a body without the required fields with 400 naming the field', async () => {
-    const res = await gw.postApi({ externalMessageId: 'form-bad', contact: { externalId: 'v-1' }, text: 'Hello' });
+  it('refuses a body without the required fields with 400 naming every one of them', async () => {
+    const res = await gw.postApi({ externalMessageId: 'form-bad', contact: { externalId: 'v-1', email: 'not-an-email' } });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(/^contact\.name:/);
+    expect(res.body.error.message).toMatch(/^not an API channel message: /);
+    for (const field of ['contact.name:', 'contact.email:', 'text:']) expect(res.body.error.message).toContain(field);
     expect(await (await gw.collection('messages')).countDocuments({ externalId: 'form-bad' })).toBe(0);
   });
 });
@@ -92,7 +93,11 @@ describe('the API channel without a callback URL', () => {
         json: { text: 'Hi' },
       });
       expect(reply.status).toBe(409);
-      expect(reply.body.error.code).toBe('CHANNEL.UNAVAILABLE');
+      expect(reply.body.error).toEqual({
+        code: 'CHANNEL.UNAVAILABLE',
+        message:
+          'the api channel only receives: replies go to API_CHANNEL_CALLBACK_URL, which is not set, so this conversation cannot be answered from the inbox',
+      });
       expect(await (await gw.collection('messages')).countDocuments({ direction: 'out' })).toBe(0);
     } finally {
       await gw.close();

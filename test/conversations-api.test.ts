@@ -50,6 +50,10 @@ describe('the conversations API', () => {
     const badStatus = await gw.request('GET', '/api/conversations?status=archived', { token: supervisor.token });
     expect(badStatus.status).toBe(400);
     expect(badStatus.body.error.message).toMatch(/^status:/);
+    const twoBad = await gw.request('GET', '/api/conversations?status=archived&channel=fax', { token: supervisor.token });
+    expect(twoBad.status).toBe(400);
+    // Every field at fault in one answer, not one per try.
+    expect(twoBad.body.error.message).toMatch(/^status: .+; channel: /);
   });
 
   it('closes a lead as lost only with a reason, and reopens it when the customer writes again', async () => {

@@ -176,7 +176,6 @@ describe('Instagram messaging webhook', () => {
     const reaction = callback([fromCustomer(sofia, { reaction: { mid: mid(), action: 'react', reaction: 'love', emoji: '❤️' } })]);
     const unreact = callback([fromCustomer(sofia, { reaction: { mid: mid(), action: 'unreact' } })]);
     const unsent = callback([fromCustomer(mark, { message: { mid: mid(), is_deleted: true } })]);
-    const unsupported = callback([fromCustomer(mark, { message: { mid: mid(), is_unsupported: true } })]);
     // The App Dashboard's "Test" button: a `changes`-style payload with made-up ids.
     const dashboardTest = {
       object: 'instagram',
@@ -221,10 +220,10 @@ describe('Instagram messaging webhook', () => {
     const referral = callback([fromCustomer(oksana, { referral: { ref: 'spring-sale', source: 'IGME', type: 'OPEN_THREAD' } })]);
 
     const replies = [];
-    for (const payload of [echoed, reaction, unreact, unsent, unsupported, dashboardTest, comment, referral]) {
+    for (const payload of [echoed, reaction, unreact, unsent, dashboardTest, comment, referral]) {
       replies.push(await meta.post('instagram', payload));
     }
-    expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(replies.map((r) => r.status)).toEqual(Array(7).fill(200));
     await sleep(300);
     expect(await meta.count('messages')).toBe(before);
     expect(live.of('message:new')).toHaveLength(newEvents);

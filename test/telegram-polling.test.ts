@@ -24,4 +24,21 @@ describe('Telegram without a public URL: long polling', () => {
       await gw.close();
     }
   });
+
+  it('passes over an update that cannot be one, confirming it, and takes the next', async () => {
+    const gw = await TestGateway.start({ env: { TELEGRAM_MODE: 'polling' } });
+    try {
+      const broken = textUpdate(olena, 'Дата тут не число');
+      const good = textUpdate(olena, 'А це повідомлення має дійти до менеджера');
+      gw.telegram.queueUpdate({ ...broken, message: { ...broken.message, date: { unix: 1 } } } as unknown as typeof broken);
+      gw.telegram.queueUpdate(good);
+
+      await eventually(async () => gw.telegram.callsTo('getUpdates').some((c) => Number(c.body.offset) === good.update_id + 1));
+      const stored = await (await gw.collection('messages')).find({}).toArray();
+      expect(stored.map((m) => m.text)).toEqual(['А це повідомлення має дійти до менеджера']);
+      expect(await (await gw.collection('contacts')).countDocuments({})).toBe(1);
+    } finally {
+      await gw.close();
+    }
+  });
 });

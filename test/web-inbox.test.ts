@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { olena, textUpdate } from './fixtures/telegram';
+import { ann, olena, textUpdate } from './fixtures/telegram';
 import { launchBrowser, signIn } from './support/browser';
 import { TestGateway } from './support/gateway';
 
@@ -34,6 +34,26 @@ describe('the managers’ inbox page in a real browser', () => {
 
     mkdirSync('test/artifacts', { recursive: true });
     await page.screenshot({ path: 'test/artifacts/web-inbox.png', fullPage: true });
+    await page.close();
+  });
+
+  it('shows a message the platform did not pass on as an unsupported message type, waiting for an answer', async () => {
+    const page = await signIn(browser, gw, { name: 'Supervisor Sam', email: 'sam@shop.example', role: 'supervisor' });
+    const poll = textUpdate(ann, '');
+    const { text: _none, ...message } = poll.message as typeof poll.message & { text?: string };
+    await gw.postTelegram({
+      ...poll,
+      message: { ...message, poll: { id: '5861', question: 'Which colour?', options: [{ text: 'Red', voter_count: 0 }] } },
+    });
+    const row = page.locator('#conversations li', { hasText: 'Ann' });
+    await row.waitFor();
+    await row.click();
+    await page.locator('#messages li.in', { hasText: '⚠ unsupported message type: poll (open it in telegram)' }).waitFor();
+    // It is the customer's turn like any message: the conversation waits for a manager.
+    await expectText(row, 'waiting');
+
+    mkdirSync('test/artifacts', { recursive: true });
+    await page.screenshot({ path: 'test/artifacts/web-inbox-unsupported.png', fullPage: true });
     await page.close();
   });
 

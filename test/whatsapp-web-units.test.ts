@@ -71,6 +71,20 @@ describe('whatsapp-web.js events decoded', () => {
     expect(decode({ type: 'list_response', body: 'Доставка кур’єром' })).toMatchObject({ text: 'Доставка кур’єром', attachments: [] });
   });
 
+  it('keeps a poll or an order the customer sent as a placeholder saying what it was', () => {
+    const decode = (fields: Record<string, unknown>) => decodeMessage(libraryMessage(client, incoming(olena, fields)), olena.wid);
+    // whatsapp-web.js gives the poll's question as its body.
+    expect(decode({ type: 'poll_creation', body: '', pollName: 'Який колір?' })).toMatchObject({
+      kind: 'message',
+      text: 'Який колір?',
+      attachments: [{ kind: 'unsupported', name: 'unsupported message type: poll' }],
+    });
+    expect(decode({ type: 'order', body: '2 items' })).toMatchObject({
+      text: '2 items',
+      attachments: [{ kind: 'unsupported', name: 'unsupported message type: order' }],
+    });
+  });
+
   it('names a contact without a profile name by their number, and one known only by a LID by that id', () => {
     const nameless = decodeMessage(libraryMessage(client, incoming({ wid: olena.wid }, { type: 'chat', body: 'Так' })), olena.wid);
     expect(nameless).toMatchObject({ contact: { externalId: olena.wid, name: '+380501234567', phone: '+380501234567' } });

@@ -1,5 +1,17 @@
-import { callback, idOf, messagesValue, olena, sheena, statusesValue, taras, text, textCallback, wamid } from './fixtures/whatsapp';
-import { eventually, type SocketRecorder, sleep, type TestManager } from './support/gateway';
+import {
+  callback,
+  idOf,
+  messagesValue,
+  nowSeconds,
+  olena,
+  sheena,
+  statusesValue,
+  taras,
+  text,
+  textCallback,
+  wamid,
+} from './fixtures/whatsapp';
+import { type SocketRecorder, sleep, type TestManager } from './support/gateway';
 import { hubSignature, MetaGateway, WHATSAPP } from './support/meta';
 
 describe('WhatsApp Cloud API webhook', () => {
@@ -265,18 +277,6 @@ describe('WhatsApp Cloud API webhook', () => {
   it('acknowledges well-signed callbacks it does not keep with 200, storing nothing', async () => {
     const before = await meta.count('messages');
     const reaction = textCallback(olena, '', { type: 'reaction', text: undefined, reaction: { message_id: wamid(), emoji: '👍' } });
-    const unsupported = textCallback(olena, '', {
-      type: 'unsupported',
-      text: undefined,
-      errors: [
-        {
-          code: 131051,
-          title: 'Message type unknown',
-          message: 'Message type unknown',
-          error_data: { details: 'Message type is currently not supported.' },
-        },
-      ],
-    });
     const templateStatus = {
       object: 'whatsapp_business_account',
       entry: [
@@ -300,37 +300,46 @@ describe('WhatsApp Cloud API webhook', () => {
     };
     const otherNumber = callback(messagesValue(sheena, [text('Hello, other line')], '999999999999999'));
     const pageObject = { object: 'page', entry: [{ id: '1', time: 1, messaging: [] }] };
-    const empty = {};
     const unknownStatus = callback(
       statusesValue([{ id: wamid(), status: 'deleted', recipient: olena.waId, timestamp: String(Math.floor(Date.now() / 1000)) }]),
     );
-    const brokenMessage = callback({
-      messaging_product: 'whatsapp',
-      metadata: { phone_number_id: WHATSAPP.phoneNumberId },
-      messages: [{ type: 'text' }],
-    });
-
     const replies = [];
-    for (const payload of [reaction, unsupported, templateStatus, otherNumber, pageObject, empty, unknownStatus, brokenMessage]) {
+    for (const payload of [reaction, templateStatus, otherNumber, pageObject, unknownStatus]) {
       replies.push(await meta.post('whatsapp', payload));
     }
-    expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(replies.map((r) => r.status)).toEqual(Array(5).fill(200));
     await sleep(200);
     expect(await meta.count('messages')).toBe(before);
     expect(await meta.count('messages', { text: 'Hello, other line' })).toBe(0);
   });
 
-  it('stores the good items of a batch even when another item is malformed', async () => {
+  it('refuses with 400 a signed body that cannot be a Cloud API callback, storing nothing of it', async () => {
+    const before = await meta.count('messages');
     const good = wamid(sheena.waId);
-    const payload = callback({
+    const withMalformedItem = callback({
       ...messagesValue(sheena, [{ id: good, ...text('Is the blue one available in size M?') }]),
       messages: [
         { from: sheena.waId, type: 'text' },
         { from: sheena.waId, id: good, timestamp: String(Math.floor(Date.now() / 1000)), ...text('Is the blue one available in size M?') },
       ],
     });
-    const res = await meta.post('whatsapp', payload);
-    expect(res.status).toBe(200);
-    await eventually(async () => (await meta.count('messages', { externalId: good })) === 1);
+    const textWithoutBody = callback({
+      messaging_product: 'whatsapp',
+      metadata: { phone_number_id: WHATSAPP.phoneNumberId },
+      messages: [{ from: olena.waId, id: wamid(), timestamp: nowSeconds(), type: 'text' }],
+    });
+    const senderAnObject = callback(messagesValue(olena, [{ ...text('Привіт'), from: { id: olena.waId } }]));
+    const replies = [];
+    for (const payload of [{}, { object: 'whatsapp_business_account' }, withMalformedItem, textWithoutBody, senderAnObject]) {
+      replies.push(await meta.post('whatsapp', payload));
+    }
+    expect(replies.map((r) => r.status)).toEqual(Array(5).fill(400));
+    expect(replies.map((r) => r.body.error.code)).toEqual(Array(5).fill('INBOX.BAD_INPUT'));
+    expect(replies[2]?.body.error.message).toBe(
+      'not a WhatsApp Cloud API callback: entry.0.changes.0.value.messages.0.id: Invalid input: expected string, received undefined; entry.0.changes.0.value.messages.0.timestamp: Invalid input',
+    );
+    await sleep(200);
+    expect(await meta.count('messages')).toBe(before);
+    expect(await meta.count('messages', { externalId: good })).toBe(0);
   });
 });

@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { Channel } from '../../shared/channels';
 import type { InboundMessage } from '../../shared/messages';
+import { isNotTextOfMissingValue } from '../../shared/validation';
 
 /** The body of POST /webhooks/api: a site form or a custom integration. */
+/** An integration's own id: any text, but not what its code writes for a value it does not have. */
+const integrationId = z.string().trim().min(1).max(200).refine(isNotTextOfMissingValue, 'must be an id, not the text of a missing value');
+
 export const apiMessageSchema = z.object({
-  externalMessageId: z.string().trim().min(1).max(200),
+  externalMessageId: integrationId,
   contact: z.object({
-    externalId: z.string().trim().min(1).max(200),
+    externalId: integrationId,
     name: z.string().trim().min(1).max(200),
     email: z.email().optional(),
     phone: z.string().trim().min(3).max(40).optional(),

@@ -3,6 +3,7 @@ import { ok } from '../../shared/channel-adapter';
 import { Channel } from '../../shared/channels';
 import { AppError, ErrorCode } from '../../shared/errors';
 import { safeEqual } from '../../shared/secrets';
+import { parseOrReject } from '../../shared/validation';
 import { apiCapabilities } from './capabilities';
 import { apiMessageSchema, decodeApiMessage } from './decode';
 import { ApiCallbackSender } from './send';
@@ -24,19 +25,22 @@ export function createApiChannel(settings: ApiChannelSettings): ChannelAdapter {
     } catch {
       throw new AppError(ErrorCode.BadInput, 'body is not valid JSON');
     }
-    const parsed = apiMessageSchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AppError(ErrorCode.BadInput, `${issue?.path.join('.') || 'body'}: ${issue?.message}`, parsed.error.issues);
-    }
-    await sink(decodeApiMessage(parsed.data, rawJson, new Date()));
-    return ok({ ok: true, externalMessageId: parsed.data.externalMessageId });
+    const message = parseOrReject(apiMessageSchema, body, 'not an API channel message');
+    await sink(decodeApiMessage(message, rawJson, new Date()));
+    return ok({ ok: true, externalMessageId: message.externalMessageId });
   };
 
   return {
     name: Channel.Api,
-    capabilities: apiCapabilities,
-    ...(settings.callbackUrl ? { sender: new ApiCallbackSender(settings.callbackUrl, settings.key) } : {}),
+    ...(settings.callbackUrl
+      ? { capabilities: apiCapabilities, sender: new ApiCallbackSender(settings.callbackUrl, settings.key) }
+      : {
+          capabilities: {
+            ...apiCapabilities,
+            repliesRefused:
+              'the api channel only receives: replies go to API_CHANNEL_CALLBACK_URL, which is not set, so this conversation cannot be answered from the inbox',
+          },
+        }),
     webhook,
   };
 }

@@ -1,13 +1,25 @@
 import { z } from 'zod';
 import { Channel } from '../../shared/channels';
-import type { Attachment, InboundContact, InboundEvent, InboundMessage, InboundReceipt } from '../../shared/messages';
+import {
+  type Attachment,
+  type InboundContact,
+  type InboundEvent,
+  type InboundMessage,
+  type InboundReceipt,
+  unsupportedContent,
+} from '../../shared/messages';
+import { idString, parseOrReject } from '../../shared/validation';
 
 /**
  * Instagram messaging webhooks (`object: "instagram"`, `entry[].messaging[]`) → normalized events. Pure: no I/O,
- * no clock. Every item is decoded on its own; what is not kept is named in `skipped`:
+ * no clock. The whole callback is checked first: one that cannot be an Instagram callback (no entries, an item
+ * without a sender, recipient or time) is a BadInput and nothing of it is kept. What is not kept is named in
+ * `skipped`:
  * - echoes (`is_echo`: our own sends, from this gateway or the Instagram app) never become customer messages;
  * - reactions are acknowledged and not stored (the inbox has no place for them on a message);
- * - unsent messages (`is_deleted`) and unsupported content are acknowledged and not stored;
+ * - unsent messages (`is_deleted`) are acknowledged and not stored;
+ * - content Instagram does not pass to apps (`is_unsupported`) is kept as a placeholder, so a manager still sees
+ *   that the customer wrote;
  * - `changes`-style entries (the App Dashboard "Test" button, comments, mentions) are not direct messages.
  */
 export interface Decoded {
@@ -16,7 +28,7 @@ export interface Decoded {
 }
 
 /** Instagram sends milliseconds; the dashboard's test payload sends seconds as a string. */
-const timestamp = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform((v) => {
+const timestamp = z.union([z.number().int().nonnegative().max(9_999_999_999_999), z.string().regex(/^\d{1,13}$/)]).transform((v) => {
   const n = Number(v);
   return new Date(n < 1e12 ? n * 1000 : n);
 });
@@ -34,13 +46,17 @@ const igAttachment = z.looseObject({
 });
 type IgAttachment = z.infer<typeof igAttachment>;
 
+/** An Instagram-scoped id (digits in real traffic; kept to a plain token so it can never read as another value). */
+const scopedId = z.looseObject({ id: idString(/^[\w.:-]{1,128}$/, 'an Instagram-scoped id') });
+const mid = idString(/^[\w.=+/:-]{1,512}$/, 'an Instagram message id');
+
 const igMessaging = z.looseObject({
-  sender: z.looseObject({ id: z.string().min(1) }),
-  recipient: z.looseObject({ id: z.string().min(1) }),
+  sender: scopedId,
+  recipient: scopedId,
   timestamp,
   message: z
     .looseObject({
-      mid: z.string().min(1),
+      mid,
       text: z.string().optional(),
       attachments: z.array(igAttachment).optional(),
       is_echo: z.boolean().optional(),
@@ -54,7 +70,7 @@ const igMessaging = z.looseObject({
         .optional(),
     })
     .optional(),
-  read: z.looseObject({ mid: z.string().min(1) }).optional(),
+  read: z.looseObject({ mid }).optional(),
   reaction: z
     .looseObject({
       mid: z.string().optional(),
@@ -63,17 +79,17 @@ const igMessaging = z.looseObject({
       reaction: z.string().optional(),
     })
     .optional(),
-  postback: z.looseObject({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional() }).optional(),
+  postback: z.looseObject({ mid: mid.optional(), title: z.string().optional(), payload: z.string().optional() }).optional(),
 });
 type IgMessaging = z.infer<typeof igMessaging>;
 
 const igEntry = z.looseObject({
   id: z.string().optional(),
-  messaging: z.array(z.unknown()).optional(),
-  standby: z.array(z.unknown()).optional(),
+  messaging: z.array(igMessaging).optional(),
+  standby: z.array(igMessaging).optional(),
   changes: z.array(z.looseObject({ field: z.string().optional() })).optional(),
 });
-const igCallback = z.looseObject({ object: z.string().optional(), entry: z.array(z.unknown()).optional() });
+const igCallback = z.looseObject({ object: z.string().min(1), entry: z.array(z.unknown()) });
 
 /** A placeholder until the profile is looked up (the webhook carries only the Instagram-scoped id). */
 export const placeholderName = (igsid: string): string => `Instagram user ${igsid}`;
@@ -113,18 +129,14 @@ function customer(igsid: string): InboundContact {
   return { externalId: igsid, name: placeholderName(igsid) };
 }
 
-function itemEvent(item: unknown, accountId: string | undefined): InboundMessage | InboundReceipt | string {
-  const parsed = igMessaging.safeParse(item);
-  if (!parsed.success)
-    return `messaging item that does not parse (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
-  const m: IgMessaging = parsed.data;
+function itemEvent(m: IgMessaging, item: unknown, accountId: string | undefined): InboundMessage | InboundReceipt | string {
   const raw = JSON.stringify(item);
   if (m.message) {
     const { mid } = m.message;
     if (m.message.is_echo || (accountId && m.sender.id === accountId)) return `echo of our own message ${mid}`;
     if (m.message.is_deleted) return `the customer unsent message ${mid}`;
-    if (m.message.is_unsupported) return `message ${mid} with content Instagram does not pass to apps`;
     const attachments = (m.message.attachments ?? []).map(attachmentOf);
+    if (m.message.is_unsupported) attachments.push(unsupportedContent());
     const story = m.message.reply_to?.story;
     if (story) {
       attachments.push({
@@ -152,15 +164,17 @@ function itemEvent(item: unknown, accountId: string | undefined): InboundMessage
     return `reaction ${m.reaction.emoji ?? m.reaction.reaction ?? ''} (${m.reaction.action ?? 'react'}) to ${m.reaction.mid ?? 'a message'}`;
   }
   if (m.postback) {
-    // An ice-breaker or button the customer tapped: its title is what they said.
-    const { mid, title } = m.postback;
-    if (!mid || !title) return 'postback without a message id or title';
+    // An ice-breaker or button the customer tapped: its title is what they said. An ice breaker may come without a
+    // mid; the tap is then known by who tapped, when (a redelivery carries both; one person taps once a millisecond).
+    const { mid, title, payload } = m.postback;
+    const label = title || payload;
+    if (!label) return 'postback without a title or payload';
     return {
       kind: 'message',
       channel: Channel.Instagram,
-      externalId: mid,
+      externalId: mid || `postback:${m.sender.id}:${m.timestamp.getTime()}`,
       contact: customer(m.sender.id),
-      text: title,
+      text: label,
       attachments: [],
       sentAt: m.timestamp,
       raw,
@@ -173,31 +187,30 @@ function itemEvent(item: unknown, accountId: string | undefined): InboundMessage
 export function decodeInstagramCallback(body: unknown): Decoded {
   const events: InboundEvent[] = [];
   const skipped: string[] = [];
-  const callback = igCallback.safeParse(body);
-  if (!callback.success || callback.data.object !== 'instagram' || !callback.data.entry) {
-    const object = callback.success ? (callback.data.object ?? 'unknown') : 'unknown';
-    return { events, skipped: [`callback for object ${object}${callback.success && !callback.data.entry ? ' without entries' : ''}`] };
-  }
-  for (const rawEntry of callback.data.entry) {
-    const entry = igEntry.safeParse(rawEntry);
-    if (!entry.success) {
-      skipped.push('entry that does not parse');
-      continue;
-    }
+  const callback = parseOrReject(igCallback, body, 'not an Instagram messaging callback');
+  // Another product's callback (a Page's, WhatsApp's) sent here: well formed, just not ours to read.
+  if (callback.object !== 'instagram') return { events, skipped: [`callback for object ${callback.object}`] };
+  const entries = parseOrReject(z.array(igEntry), callback.entry, 'not an Instagram messaging callback (entry)');
+  entries.forEach((entry, e) => {
     // The App Dashboard's "Test" button sends made-up ids under entry id "0", in either shape.
-    if (entry.data.id === '0') {
+    if (entry.id === '0') {
       skipped.push('dashboard test notification');
-      continue;
+      return;
     }
-    for (const change of entry.data.changes ?? []) {
+    for (const change of entry.changes ?? []) {
       skipped.push(`${change.field ?? 'unnamed'} change (a dashboard test, comment or mention; not a direct message)`);
     }
+    const raw = callback.entry[e] as { messaging?: unknown[]; standby?: unknown[] };
     // `standby`: the customer wrote while another app held the thread; their words are kept all the same.
-    for (const item of [...(entry.data.messaging ?? []), ...(entry.data.standby ?? [])]) {
-      const event = itemEvent(item, entry.data.id);
+    const items = [
+      ...(entry.messaging ?? []).map((m, i) => [m, raw.messaging?.[i]] as const),
+      ...(entry.standby ?? []).map((m, i) => [m, raw.standby?.[i]] as const),
+    ];
+    for (const [item, rawItem] of items) {
+      const event = itemEvent(item, rawItem, entry.id);
       if (typeof event === 'string') skipped.push(event);
       else events.push(event);
     }
-  }
+  });
   return { events, skipped };
 }

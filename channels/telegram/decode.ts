@@ -1,6 +1,7 @@
-import type { Message, Update, User } from '@grammyjs/types';
 import { Channel } from '../../shared/channels';
-import type { Attachment, InboundContact, InboundEvent } from '../../shared/messages';
+import { type Attachment, type InboundContact, type InboundEvent, unsupportedContent } from '../../shared/messages';
+import { parseOrReject } from '../../shared/validation';
+import { type TelegramMessage as Message, type TelegramUser as User, updateSchema } from './update-schema';
 
 export type Decoded = { events: InboundEvent[]; unsupported?: undefined } | { events: []; unsupported: string };
 
@@ -41,6 +42,11 @@ function attachmentsOf(m: Message): Attachment[] {
   if (m.video_note) return file('video', m.video_note);
   if (m.animation) return file('video', m.animation);
   if (m.sticker) return [{ kind: 'sticker', platformId: m.sticker.file_id, ...(m.sticker.emoji ? { name: m.sticker.emoji } : {}) }];
+  if (m.venue) {
+    const { location, title, address } = m.venue;
+    const name = [title, address].filter(Boolean).join(', ');
+    return [{ kind: 'location', latitude: location.latitude, longitude: location.longitude, ...(name ? { name } : {}) }];
+  }
   if (m.location) return [{ kind: 'location', latitude: m.location.latitude, longitude: m.location.longitude }];
   if (m.contact) {
     const name = [m.contact.first_name, m.contact.last_name].filter(Boolean).join(' ');
@@ -49,23 +55,58 @@ function attachmentsOf(m: Message): Attachment[] {
   return [];
 }
 
+/** Content a customer can send in a private chat that the gateway has no attachment kind for. */
+const customerContentKeys = [
+  'poll',
+  'dice',
+  'game',
+  'story',
+  'paid_media',
+  'invoice',
+  'giveaway',
+  'checklist',
+  'users_shared',
+  'chat_shared',
+];
+
+/** What a Web App button sent (`web_app_data`): the button's label and the data, as the customer's words. */
+function webAppText(m: Message): string | undefined {
+  const data = m.web_app_data as { data?: unknown; button_text?: unknown } | undefined;
+  if (typeof data?.data !== 'string') return undefined;
+  return typeof data.button_text === 'string' && data.button_text ? `${data.button_text}: ${data.data}` : data.data;
+}
+
 /**
- * Telegram `Update` → normalized events. Pure: no I/O, no clock. Private chats only; anything else is named as
- * unsupported so the webhook can acknowledge it (Telegram would otherwise redeliver it forever).
+ * A private chat's id is the user's own id (groups and channels have negative ids), which is how an update without
+ * `chat.type` — the shape of the Bot API's older examples — is told apart.
  */
-export function decodeTelegramUpdate(update: Update, rawJson: string): Decoded {
+const isPrivate = (m: Message): boolean => (m.chat.type === undefined ? m.from?.id === m.chat.id : m.chat.type === 'private');
+
+/**
+ * Telegram `Update` → normalized events. Pure: no I/O, no clock. A body that cannot be an update (see
+ * update-schema.ts) is a BadInput. Private chats only; anything else is named as unsupported so the webhook can
+ * acknowledge it (Telegram would otherwise redeliver it forever).
+ */
+export function decodeTelegramUpdate(body: unknown, rawJson: string): Decoded {
+  const update = parseOrReject(updateSchema, body, 'not a Telegram update');
   const edited = update.edited_message;
   const message = update.message ?? edited;
   if (!message) {
     const kind = Object.keys(update).find((k) => k !== 'update_id') ?? 'empty';
     return unsupported(`update of type ${kind}`);
   }
-  if (message.chat.type !== 'private') return unsupported(`message in a ${message.chat.type} chat`);
+  if (!isPrivate(message)) return unsupported(`message in a ${message.chat.type ?? 'non-private'} chat`);
   if (!message.from || message.from.is_bot) return unsupported('message without a human sender');
 
   const attachments = attachmentsOf(message);
-  const text = message.text ?? message.caption ?? '';
-  if (!text && attachments.length === 0) return unsupported('message with no text or media we keep');
+  const text = message.text ?? message.caption ?? webAppText(message) ?? '';
+  if (!text && attachments.length === 0) {
+    // Something the customer sent that cannot be shown here (a poll, a dice roll, a story) still reaches a manager;
+    // service messages (a pinned message, an auto-delete timer) are not the customer's words and are not kept.
+    const what = customerContentKeys.find((key) => message[key] !== undefined);
+    if (!what) return unsupported('service message, or one with no text or media we keep');
+    attachments.push(unsupportedContent(what.replaceAll('_', ' ')));
+  }
 
   const contact = contactOf(message.from);
   const externalId = `${message.chat.id}:${message.message_id}`;

@@ -1,8 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
-import type { Update } from '@grammyjs/types';
 import { Bot } from 'grammy';
-import { z } from 'zod';
 import type { ChannelAdapter, WebhookHandler } from '../../shared/channel-adapter';
 import { ok } from '../../shared/channel-adapter';
 import { Channel } from '../../shared/channels';
@@ -15,19 +13,17 @@ import { decodeTelegramUpdate } from './decode';
 import { TelegramSender } from './send';
 import { effectiveWebhookSecret, type TelegramSettings } from './settings';
 
-const updateEnvelope = z.looseObject({ update_id: z.number().int().nonnegative() });
-
-function parseUpdate(raw: Buffer): Update {
-  let body: unknown;
+function parseJson(raw: Buffer): { body: unknown; rawJson: string } {
+  const rawJson = raw.toString('utf8');
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    return { body: JSON.parse(rawJson), rawJson };
   } catch {
     throw new AppError(ErrorCode.BadInput, 'body is not valid JSON');
   }
-  const parsed = updateEnvelope.safeParse(body);
-  if (!parsed.success) throw new AppError(ErrorCode.BadInput, 'body is not a Telegram Update (no update_id)');
-  return parsed.data as unknown as Update;
 }
+
+const updateIdOf = (body: unknown): unknown =>
+  typeof body === 'object' && body !== null ? (body as { update_id?: unknown }).update_id : undefined;
 
 /**
  * Telegram through grammY: replies via the Bot API (with grammY's throttler for Telegram's limits and auto-retry
@@ -44,10 +40,10 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
   );
   const secret = effectiveWebhookSecret(settings);
 
-  const handle = async (update: Update, sink: InboundSink): Promise<void> => {
-    const decoded = decodeTelegramUpdate(update, JSON.stringify(update));
+  const handle = async (body: unknown, rawJson: string, sink: InboundSink): Promise<void> => {
+    const decoded = decodeTelegramUpdate(body, rawJson);
     if (decoded.unsupported) {
-      log.info({ channel: 'telegram', updateId: update.update_id, reason: decoded.unsupported }, 'update acknowledged, not stored');
+      log.info({ channel: 'telegram', updateId: updateIdOf(body), reason: decoded.unsupported }, 'update acknowledged, not stored');
     }
     for (const event of decoded.events) await sink(event);
   };
@@ -58,7 +54,8 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
     if (!given || !safeEqual(given, secret)) {
       throw new AppError(ErrorCode.BadSignature, 'X-Telegram-Bot-Api-Secret-Token is missing or wrong');
     }
-    await handle(parseUpdate(request.rawBody), sink);
+    const { body, rawJson } = parseJson(request.rawBody);
+    await handle(body, rawJson, sink);
     return ok();
   };
 
@@ -72,7 +69,20 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
         if (settings.webhookUrl) {
           await bot.api.setWebhook(settings.webhookUrl, { secret_token: secret, allowed_updates: ['message', 'edited_message'] });
           log.info({ url: settings.webhookUrl }, 'telegram webhook registered');
+          return;
         }
+        // Nothing registers a webhook then: updates arrive only at one set by hand. Telegram is asked which is set,
+        // so a bot that would stay deaf says so at start (without holding the start up).
+        log.warn('TELEGRAM_MODE=webhook without PUBLIC_URL: the gateway registers no webhook; updates arrive only if one was set by hand');
+        void bot.api
+          .getWebhookInfo()
+          .then((info) => {
+            if (info?.url) log.info({ url: info.url }, 'telegram webhook set by hand found');
+            else log.error('Telegram has no webhook for this bot, so no update will arrive: set PUBLIC_URL, or TELEGRAM_MODE=polling');
+          })
+          .catch((err: unknown) =>
+            log.warn({ err: err instanceof Error ? err.message : String(err) }, 'telegram webhook could not be checked'),
+          );
         return;
       }
       // grammY moves its polling offset past an update whose handler failed, which would drop a customer's
@@ -81,8 +91,14 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
       bot.use(async (ctx) => {
         for (let attempt = 0; ; attempt++) {
           try {
-            return await handle(ctx.update, sink);
+            return await handle(ctx.update, JSON.stringify(ctx.update), sink);
           } catch (err) {
+            // An update that cannot be one (it failed the schema) never becomes one by waiting: it is logged and
+            // passed over, where a store failure is waited out.
+            if (err instanceof AppError && err.code === ErrorCode.BadInput) {
+              log.warn({ updateId: ctx.update.update_id, err: err.message }, 'telegram update skipped: not a valid update');
+              return;
+            }
             if (!bot.isRunning()) throw err;
             log.error({ err, updateId: ctx.update.update_id, attempt }, 'telegram update not stored yet; retrying');
             await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** attempt)));

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Channel } from '../../shared/channels';
 import { AppError, ErrorCode } from '../../shared/errors';
-import type { Attachment, InboundContact, InboundEvent, InboundMessage } from '../../shared/messages';
+import { type Attachment, type InboundContact, type InboundEvent, type InboundMessage, unsupportedContent } from '../../shared/messages';
+import { idString, parseOrReject } from '../../shared/validation';
 import { tokenString } from './client';
 
 /**
@@ -36,8 +37,11 @@ const token = z.unknown().transform((value, ctx) => {
 
 const envelopeSchema = z.looseObject({ event: z.string().min(1), timestamp: numberish });
 
+/** Viber user ids are base64 tokens (`01234567890A=`): nothing that could read as another value. */
+const userId = idString(/^[\w+/=.-]{1,128}$/, 'a Viber user id');
+
 const userSchema = z.looseObject({
-  id: z.string().min(1),
+  id: userId,
   name: z.string().optional(),
   language: z.string().optional(),
   country: z.string().optional(),
@@ -63,23 +67,17 @@ const messageSchema = z.looseObject({
 });
 type ViberMessage = z.infer<typeof messageSchema>['message'];
 
-const receiptSchema = z.looseObject({ message_token: token, user_id: z.string().optional(), desc: z.string().optional() });
+const receiptSchema = z.looseObject({ message_token: token, user_id: userId.optional(), desc: z.string().optional() });
 const subscribedSchema = z.looseObject({ user: userSchema });
-const unsubscribedSchema = z.looseObject({ user_id: z.string().min(1) });
+const unsubscribedSchema = z.looseObject({ user_id: userId });
 const conversationStartedSchema = z.looseObject({
   user: userSchema,
   subscribed: z.boolean().optional(),
   context: z.string().optional(),
 });
 
-function parse<T extends z.ZodType>(schema: T, body: unknown, event: string): z.infer<T> {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new AppError(ErrorCode.BadInput, `Viber ${event} callback: ${issue?.path.join('.') || 'body'} ${issue?.message ?? 'is invalid'}`);
-  }
-  return result.data;
-}
+const parse = <T extends z.ZodType>(schema: T, body: unknown, event: string): z.infer<T> =>
+  parseOrReject(schema, body, `not a Viber ${event} callback`);
 
 function contactOf(user: ViberUser): InboundContact {
   const contact: InboundContact = { externalId: user.id, name: user.name?.trim() || `Viber user ${user.id.slice(0, 6)}` };
@@ -129,8 +127,8 @@ function media(kind: Attachment['kind'], m: ViberMessage): Attachment {
   return attachment;
 }
 
-/** The text and attachments of one message, or undefined for a type we do not keep (rich media, keyboards). */
-function contentOf(m: ViberMessage): { text: string; attachments: Attachment[] } | undefined {
+/** The text and attachments of one message; a type the gateway cannot show is kept as a placeholder. */
+function contentOf(m: ViberMessage): { text: string; attachments: Attachment[] } {
   const caption = m.text ?? '';
   switch (m.type) {
     case 'text':
@@ -150,9 +148,9 @@ function contentOf(m: ViberMessage): { text: string; attachments: Attachment[] }
     case 'location':
       return m.location
         ? { text: caption, attachments: [{ kind: 'location', latitude: m.location.lat, longitude: m.location.lon }] }
-        : undefined;
+        : { text: caption, attachments: [unsupportedContent('location without coordinates')] };
     case 'contact': {
-      if (!m.contact) return undefined;
+      if (!m.contact) return { text: caption, attachments: [unsupportedContent('contact without a card')] };
       const shared: Attachment = { kind: 'contact' };
       if (m.contact.name) shared.name = m.contact.name;
       if (m.contact.phone_number) shared.phone = m.contact.phone_number;
@@ -160,9 +158,9 @@ function contentOf(m: ViberMessage): { text: string; attachments: Attachment[] }
     }
     case 'url':
       // The customer sent a link: it is what they wrote, so it is the text too.
-      return m.media ? { text: m.text || m.media, attachments: [{ kind: 'link', url: m.media }] } : undefined;
+      return m.media ? { text: m.text || m.media, attachments: [{ kind: 'link', url: m.media }] } : { text: caption, attachments: [] };
     default:
-      return undefined;
+      return { text: caption, attachments: [unsupportedContent(m.type)] };
   }
 }
 
@@ -183,7 +181,6 @@ export function decodeViberCallback(body: unknown, rawJson: string): Decoded {
     case 'message': {
       const callback = parse(messageSchema, body, event);
       const content = contentOf(callback.message);
-      if (!content) return { kind: 'unsupported', reason: `message of type ${callback.message.type}` };
       if (!content.text && content.attachments.length === 0) return { kind: 'unsupported', reason: 'message with no text' };
       const contact = contactOf(callback.sender);
       const message: InboundMessage = {

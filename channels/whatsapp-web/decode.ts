@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { Channel } from '../../shared/channels';
-import type { Attachment, InboundContact, InboundEdit, InboundMessage, InboundReceipt } from '../../shared/messages';
+import {
+  type Attachment,
+  type InboundContact,
+  type InboundEdit,
+  type InboundMessage,
+  type InboundReceipt,
+  unsupportedContent,
+} from '../../shared/messages';
 import { MessageAck, type WaMessage } from './client';
 
 /**
@@ -85,6 +92,16 @@ const textLikeTypes = new Set(['chat', 'list_response', 'buttons_response', 'tem
 
 type Content = { text: string; attachments: Attachment[] };
 
+/** Content a customer sends that has no attachment kind here, by what a manager would call it; other types are the
+ * app's own notices (encryption, revoked messages, group changes) and are not kept. */
+const customerContentTypes: Record<string, string> = {
+  poll_creation: 'poll',
+  order: 'order',
+  product: 'product',
+  payment: 'payment',
+  event_creation: 'event',
+};
+
 function contentOf(m: WaMessage): Content | string {
   const mediaKind = mediaKinds[m.type];
   if (mediaKind) {
@@ -112,6 +129,9 @@ function contentOf(m: WaMessage): Content | string {
     );
     return cards.length > 0 ? { text: '', attachments: cards } : `${m.type} message without a card`;
   }
+  const shownAs = customerContentTypes[m.type];
+  // What the customer sent that the inbox cannot show still reaches a manager, with any text it carried.
+  if (shownAs) return { text: m.body ?? '', attachments: [unsupportedContent(shownAs)] };
   return `message of type ${m.type}`;
 }
 

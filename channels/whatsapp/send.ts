@@ -2,17 +2,23 @@ import type Bottleneck from 'bottleneck';
 import { z } from 'zod';
 import { type ChannelSender, DeliveryError, type OutboundText, type SendResult, type Template } from '../../shared/messages';
 import { GraphApiError, type GraphClient, GraphUnreachableError } from '../meta/graph';
+import { groupIdOf } from './decode';
+
+/** A group's conversation is answered in the group (Groups API: `recipient_type: group`), a customer's privately. */
+function recipient(to: string) {
+  const groupId = groupIdOf(to);
+  return groupId ? { recipient_type: 'group', to: groupId } : { recipient_type: 'individual', to };
+}
 
 /** `POST /<PHONE_NUMBER_ID>/messages` bodies, as the Cloud API documents them. */
 export function textBody(to: string, text: string) {
-  return { messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { preview_url: false, body: text } };
+  return { messaging_product: 'whatsapp', ...recipient(to), type: 'text', text: { preview_url: false, body: text } };
 }
 
 export function templateBody(to: string, template: Template) {
   return {
     messaging_product: 'whatsapp',
-    recipient_type: 'individual',
-    to,
+    ...recipient(to),
     type: 'template',
     template: {
       name: template.name,

@@ -31,6 +31,21 @@ export const notFound: RequestHandler = (req, res) => {
   res.status(404).json(errorBody(ErrorCode.NotFound, `no route ${req.method} ${req.path}`));
 };
 
+/**
+ * What express, the router and body-parser throw for a request that is at fault (a path that is not valid URL
+ * encoding, a body that does not decompress as its Content-Encoding says): a 4xx with a message saying so.
+ */
+function clientErrorOf(err: unknown, contentEncoding: string | undefined): { status: number; message: string } | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown; code?: unknown; message?: unknown } | null;
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+  if (status === undefined || status < 400 || status > 499) return undefined;
+  if (err instanceof URIError) return { status: 400, message: 'the URL is not valid percent-encoding' };
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+    return { status: 400, message: `the body is not valid ${contentEncoding ?? 'compressed data'}, as its Content-Encoding says it is` };
+  }
+  return { status, message: typeof e?.message === 'string' && e.message ? e.message : 'the request cannot be read' };
+}
+
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     // Work that ended after its request was answered (a read past its deadline): nothing is left to say.
@@ -65,7 +80,13 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      res.status(400).json(errorBody(ErrorCode.BadInput, (err as Error).message));
+      res.status(415).json(errorBody(ErrorCode.BadInput, (err as Error).message));
+      return;
+    }
+    const clientError = clientErrorOf(err, req.headers['content-encoding']);
+    if (clientError) {
+      log.info({ err: clientError.message, method: req.method, path: req.path }, 'request refused');
+      res.status(clientError.status).json(errorBody(ErrorCode.BadInput, clientError.message));
       return;
     }
     log.error({ err, method: req.method, path: req.path }, 'request failed');

@@ -1,11 +1,10 @@
 import type { z } from 'zod';
 import { AppError, ErrorCode } from '../../shared/errors';
+import { describeIssues } from '../../shared/validation';
 
-/** Parses an edge input with its schema; the first problem becomes a 400 naming the field. */
+/** Parses an edge input with its schema; a 400 names every field at fault at once, not one per try. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue?.path.length ? issue.path.join('.') : 'body';
-  throw new AppError(ErrorCode.BadInput, `${where}: ${issue?.message ?? 'invalid'}`, result.error.issues);
+  throw new AppError(ErrorCode.BadInput, describeIssues(result.error, 10), result.error.issues);
 }

@@ -53,6 +53,12 @@ function visible(conversation) {
   return state.filter === 'resolved' ? conversation.status === 'resolved' : conversation.status !== 'resolved';
 }
 
+/** An attachment as a line under the message; what the platform did not pass on says where to see it. */
+function attachmentLabel(m, a) {
+  if (a.kind === 'unsupported') return el('span', 'attachment', `⚠ ${a.name ?? 'unsupported message type'} (open it in ${m.channel})`);
+  return el('span', 'attachment', `📎 ${a.kind}${a.name ? `: ${a.name}` : ''}`);
+}
+
 function renderList() {
   const list = $('conversations');
   list.replaceChildren();
@@ -89,7 +95,7 @@ function renderThread() {
     const li = el('li', `${m.direction}${m.status === 'failed' ? ' failed' : ''}`);
     li.dataset.id = m.id;
     li.append(document.createTextNode(m.text));
-    for (const a of m.attachments ?? []) li.append(el('span', 'attachment', `📎 ${a.kind}${a.name ? `: ${a.name}` : ''}`));
+    for (const a of m.attachments ?? []) li.append(attachmentLabel(m, a));
     const who = m.sender?.name ?? m.sender?.type ?? '';
     const time = new Date(m.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     const status = m.direction === 'out' ? ` · ${m.status}${m.error ? `: ${m.error}` : ''}` : '';

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * The parts of a Telegram `Update` the gateway reads, as zod schemas (field names and types as in the Bot API's
+ * `Update`, `Message`, `User` and `Chat`). A body that fails them cannot be an update Telegram sent. Other update
+ * kinds (button presses, inline queries, payments) are only required to be objects: they are acknowledged unread.
+ */
+
+/** Telegram ids are integers of up to 52 significant bits: a JSON number, never a string, float or object. */
+const telegramId = z.number().int().safe();
+const unixSeconds = z.number().int().nonnegative().max(99_999_999_999);
+
+const user = z.looseObject({
+  id: telegramId,
+  /** Left out of the Bot API's older examples, where every sender is a person. */
+  is_bot: z.boolean().optional(),
+  first_name: z.string(),
+  last_name: z.string().optional(),
+  username: z.string().optional(),
+  language_code: z.string().optional(),
+});
+
+const chat = z.looseObject({
+  id: telegramId,
+  /** Always there in today's updates; the Bot API's own older examples leave it out. */
+  type: z.string().min(1).optional(),
+});
+
+const fileRef = z.looseObject({
+  file_id: z.string().min(1),
+  file_size: z.number().int().nonnegative().optional(),
+  mime_type: z.string().optional(),
+  file_name: z.string().optional(),
+});
+
+export const messageSchema = z.looseObject({
+  message_id: z.number().int().nonnegative().safe(),
+  date: unixSeconds,
+  edit_date: unixSeconds.optional(),
+  chat,
+  from: user.optional(),
+  text: z.string().optional(),
+  caption: z.string().optional(),
+  photo: z.array(fileRef).optional(),
+  document: fileRef.optional(),
+  voice: fileRef.optional(),
+  audio: fileRef.optional(),
+  video: fileRef.optional(),
+  video_note: fileRef.optional(),
+  animation: fileRef.optional(),
+  sticker: fileRef.extend({ emoji: z.string().optional() }).optional(),
+  location: z.looseObject({ latitude: z.number(), longitude: z.number() }).optional(),
+  venue: z
+    .looseObject({ location: z.looseObject({ latitude: z.number(), longitude: z.number() }), title: z.string(), address: z.string() })
+    .optional(),
+  contact: z.looseObject({ phone_number: z.string(), first_name: z.string(), last_name: z.string().optional() }).optional(),
+});
+export type TelegramMessage = z.infer<typeof messageSchema>;
+export type TelegramUser = z.infer<typeof user>;
+
+export const updateSchema = z
+  .looseObject({
+    update_id: z.number().int().nonnegative().safe(),
+    message: messageSchema.optional(),
+    edited_message: messageSchema.optional(),
+  })
+  .superRefine((update, ctx) => {
+    for (const [key, value] of Object.entries(update)) {
+      if (key === 'update_id') continue;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'an update carries an object of its kind' });
+      }
+    }
+  });
+export type TelegramUpdate = z.infer<typeof updateSchema>;

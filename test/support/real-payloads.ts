@@ -1,0 +1,129 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Collection, Document } from 'mongodb';
+import type { HttpReply } from './gateway';
+
+/**
+ * The corpus of real webhook bodies beside the repository (`../shared/fixtures/real-payloads/`: its README.md says
+ * where each comes from, manifest.json what a gateway should do with it). The suites post every body exactly as
+ * written, signed, and hold the gateway to what the manifest says.
+ */
+export const REAL_PAYLOADS_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'shared',
+  'fixtures',
+  'real-payloads',
+);
+
+export type Expectation = 'message' | 'none' | 'edit' | 'info';
+
+export interface RealPayload {
+  /** `telegram/doc_text_start.json` */
+  file: string;
+  channel: 'telegram' | 'viber' | 'whatsapp' | 'instagram';
+  expect: Expectation;
+  /** How many inbound messages a `message` body holds when it is not one. */
+  count?: number;
+  note?: string;
+  /** The bytes as written. */
+  body: string;
+}
+
+export function realPayloads(channel: RealPayload['channel']): RealPayload[] {
+  const manifestPath = path.join(REAL_PAYLOADS_DIR, 'manifest.json');
+  if (!existsSync(manifestPath)) throw new Error(`the real-payload corpus is missing: ${manifestPath} (it lives beside the repository)`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Omit<RealPayload, 'body'>[];
+  return manifest
+    .filter((item) => item.channel === channel)
+    .map((item) => ({ ...item, body: readFileSync(path.join(REAL_PAYLOADS_DIR, item.file), 'utf8') }));
+}
+
+/** A gateway a corpus body can be posted to, signed as its platform signs, with raw access to what it stored. */
+export interface CorpusTarget {
+  post(body: string): Promise<HttpReply>;
+  collection(name: string): Promise<Collection<Document>>;
+}
+
+/** Each body is judged on a store of its own: the corpus reuses ids across sources (`external_id`, `wamid.xyzxyz`). */
+export async function emptyInbox(target: CorpusTarget): Promise<void> {
+  for (const name of ['messages', 'conversations', 'contacts']) await (await target.collection(name)).deleteMany({});
+}
+
+export async function inboundMessages(target: CorpusTarget): Promise<Document[]> {
+  const all = await (await target.collection('messages')).find({}).toArray();
+  return all.filter((m) => m.direction === 'in');
+}
+
+/**
+ * Posts the body, checks what the manifest says of it, posts it again (a redelivery) and checks that nothing was
+ * added; returns the inbound messages stored, for the suite's own checks on what they show.
+ */
+export async function postAsManifestSays(target: CorpusTarget, payload: RealPayload): Promise<Document[]> {
+  const first = await target.post(payload.body);
+  expect({ file: payload.file, status: first.status, body: first.body }).toEqual({
+    file: payload.file,
+    status: 200,
+    body: expect.anything(),
+  });
+  const stored = await inboundMessages(target);
+  switch (payload.expect) {
+    case 'message': {
+      expect(stored).toHaveLength(payload.count ?? 1);
+      for (const message of stored) {
+        // Its words, or what it carried: never an empty message.
+        expect(message.text !== '' || (message.attachments as unknown[]).length > 0).toBe(true);
+      }
+      // The customer's turn: the conversation now waits for a manager's answer.
+      const conversations = await (await target.collection('conversations')).find({}).toArray();
+      expect(conversations).toHaveLength(1);
+      expect(conversations[0]?.awaitingReplySince).toBeInstanceOf(Date);
+      break;
+    }
+    case 'none':
+      expect(stored).toHaveLength(0);
+      break;
+    case 'edit':
+      // The original is not in this store: the edited words are kept once, as a message of their own, or not at all.
+      expect(stored.length).toBeLessThanOrEqual(1);
+      break;
+    case 'info':
+      break;
+  }
+  const again = await target.post(payload.body);
+  expect({ file: payload.file, redelivery: again.status }).toEqual({ file: payload.file, redelivery: 200 });
+  const afterRedelivery = await inboundMessages(target);
+  expect(afterRedelivery.map((m) => String(m._id)).sort()).toEqual(stored.map((m) => String(m._id)).sort());
+  return stored;
+}
+
+/** One body of the corpus by its file name. */
+export function corpusItem(corpus: readonly RealPayload[], file: string): RealPayload {
+  const found = corpus.find((p) => p.file === file);
+  if (!found) throw new Error(`${file} is not in the corpus`);
+  return found;
+}
+
+/**
+ * The table: one test per body, each on an empty inbox, posted, held to the manifest and redelivered; `check` adds
+ * what a body must show once stored.
+ */
+export function itHandlesEveryBody(
+  corpus: readonly RealPayload[],
+  target: () => CorpusTarget,
+  check?: (file: string, stored: Document[]) => void,
+): void {
+  beforeEach(async () => {
+    await emptyInbox(target());
+  });
+  it.each(corpus.map((p) => [p.file, p.expect, p] as const))(
+    '%s (%s) is handled as the manifest says, and once when redelivered',
+    async (file, _expect, payload) => {
+      const stored = await postAsManifestSays(target(), payload);
+      check?.(file, stored);
+    },
+  );
+}
