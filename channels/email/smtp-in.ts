@@ -29,6 +29,8 @@ export class SmtpListener {
       // Mail arrives from MX relays, not from users: no login, and TLS is for the relay in front (README).
       disabledCommands: ['AUTH', 'STARTTLS'],
       size: maxBytes,
+      // The relay's name is in the Received header it wrote; a reverse lookup per connection only adds delay.
+      disableReverseLookup: true,
       logger: false,
       onRcptTo: (address, _session, callback) => {
         if (isSupportRecipient(address.address, this.supportAddress)) return callback();
@@ -36,9 +38,14 @@ export class SmtpListener {
       },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
+        let bytes = 0;
+        stream.on('data', (c: Buffer) => {
+          // Past the limit the rest is read and dropped: the answer is a 552 anyway.
+          bytes += c.length;
+          if (bytes <= this.maxBytes) chunks.push(c);
+        });
         stream.on('end', () => {
-          if (stream.sizeExceeded) {
+          if (stream.sizeExceeded || bytes > this.maxBytes) {
             callback(smtpError(552, `5.3.4 message larger than the ${Math.floor(this.maxBytes / 1024 / 1024)} MB limit`));
             return;
           }
