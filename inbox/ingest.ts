@@ -115,6 +115,7 @@ export class Ingest {
         status: 'received',
         platformAt: msg.sentAt,
         source: msg.source ?? null,
+        ...(msg.automated ? { automated: true } : {}),
         raw: msg.raw,
         pending: true,
         createdAt: receivedAt,
@@ -182,8 +183,10 @@ export class Ingest {
   /** A new customer's conversation, inserted whole: the message applied, the wait started, an agent assigned. */
   private async openConversation(id: Types.ObjectId, contact: ContactDoc, message: MessageDoc, at: Date): Promise<ConversationDoc> {
     const channel = contact.channel as Channel;
-    const due = this.deadlines.forWait(channel, at, true);
-    const assigneeId = await this.assignment.nextAgent();
+    // A machine's mail (a bounce, an auto-reply) is shown, but nobody waits on it: no timers, nobody assigned.
+    const automated = message.automated === true;
+    const due = automated ? { escalationDueAt: null, slaWarnAt: null, slaBreachAt: null } : this.deadlines.forWait(channel, at, true);
+    const assigneeId = automated ? null : await this.assignment.nextAgent();
     const created = await this.models.Conversation.create({
       _id: id,
       contactId: contact._id,
@@ -193,8 +196,8 @@ export class Ingest {
       assigneeId,
       lastMessageAt: at,
       lastInboundAt: at,
-      firstInboundAt: at,
-      awaitingReplySince: at,
+      firstInboundAt: automated ? null : at,
+      awaitingReplySince: automated ? null : at,
       ...due,
       firstResponseDueAt: due.slaBreachAt,
       lastMessagePreview: previewOf(message.text ?? '', message.attachments ?? []),
@@ -213,12 +216,14 @@ export class Ingest {
   private async applyCustomerTurn(id: Types.ObjectId, message: MessageDoc, at: Date): Promise<ConversationDoc | null> {
     const { Conversation } = this.models;
     const preview = previewOf(message.text ?? '', message.attachments ?? []);
+    const automated = message.automated === true;
     // Once per message: the guard on appliedInbound makes a second application (a redelivery) find nothing to do.
     const before = await Conversation.findOneAndUpdate(
       { _id: id, appliedInbound: { $ne: message._id } },
       {
         $max: { lastMessageAt: at, lastInboundAt: at },
-        $set: { status: 'open', lastMessagePreview: preview },
+        // A machine's mail neither reopens a resolved conversation nor starts a wait (below).
+        $set: automated ? { lastMessagePreview: preview } : { status: 'open', lastMessagePreview: preview },
         $inc: { unreadCount: 1 },
         $push: { appliedInbound: { $each: [message._id], $slice: -APPLIED_KEPT } },
       },
@@ -227,12 +232,13 @@ export class Ingest {
     if (!before) return null;
     const after: ConversationDoc = {
       ...before,
-      status: 'open',
+      status: automated ? before.status : 'open',
       lastMessagePreview: preview,
       unreadCount: (before.unreadCount ?? 0) + 1,
       lastMessageAt: before.lastMessageAt && before.lastMessageAt > at ? before.lastMessageAt : at,
       lastInboundAt: before.lastInboundAt && before.lastInboundAt > at ? before.lastInboundAt : at,
     };
+    if (automated) return after;
     const startsWait = before.awaitingReplySince == null;
     const reopens = before.status === 'resolved';
     if (!startsWait && !reopens && before.firstInboundAt != null) return after;

@@ -51,6 +51,8 @@ export interface Message {
   error: string | null;
   createdAt: string;
   editedAt: string | null;
+  /** Written by a machine (an auto-reply, a bounce, list mail): nobody waits for an answer to it. */
+  automated?: boolean;
 }
 
 export type AlertType = 'escalated' | 'sla_warning' | 'sla_breach' | 'delivery_failed';
@@ -112,6 +114,7 @@ export function toMessage(doc: MessageDoc): Message {
     error: doc.error ?? null,
     createdAt: (doc as { createdAt?: Date }).createdAt?.toISOString() ?? new Date().toISOString(),
     editedAt: iso(doc.editedAt),
+    ...(doc.automated ? { automated: true } : {}),
   };
 }
 

@@ -1,10 +1,20 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
+import { DateTime } from 'luxon';
 import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { Dovecot } from './support/dovecot';
 import { eventually, type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
 import { composeMail, SUPPORT } from './support/mail';
 import { SmtpSink } from './support/smtp-sink';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 const olena = { name: 'Олена Коваль', address: 'olena.koval@example.com' };
 
@@ -74,7 +84,7 @@ describe('email replies go out by SMTP in the customer’s thread, and their ans
     await eventually(async () => sink.mails.length === 1);
     const sent = await simpleParser(sink.mails[0]?.raw ?? '');
     expect(sent.to && !Array.isArray(sent.to) ? sent.to.value[0]?.address : undefined).toBe(olena.address);
-    expect(sent.from?.value[0]).toEqual({ name: 'Магазин «Квітка»', address: SUPPORT });
+    expect(sent.from?.value[0]).toEqual({ name: 'Андрій Мельник (Магазин «Квітка»)', address: SUPPORT });
     expect(sent.subject).toBe('Re: Повернення товару');
     expect(sent.inReplyTo).toBe('<return-2207.olena@example.com>');
     expect(sent.references).toBe('<return-2207.olena@example.com>');
@@ -197,5 +207,82 @@ describe('an SMTP server that refuses or defers a reply', () => {
     // The same Message-ID both times: a client that got both shows one.
     const ids = smtp.seen.map((raw) => /^Message-ID: (.*)$/im.exec(raw)?.[1]);
     expect(ids[0]).toBe(ids[1]);
+  });
+});
+
+describe('out of hours: one marked auto-reply, and no answer to the customer’s auto-responder', () => {
+  let sink: SmtpSink;
+  let gw: TestGateway;
+  let port: number;
+
+  beforeAll(async () => {
+    sink = await new SmtpSink().start();
+    port = await freePort();
+    // Open only on another weekday than today: now is out of hours.
+    const tomorrow = DateTime.now().setZone('Europe/Kyiv').plus({ days: 1 }).setLocale('en').toFormat('ccc');
+    gw = await TestGateway.start({
+      env: {
+        SMTP_URL: sink.url,
+        EMAIL_FROM: `Магазин «Квітка» <${SUPPORT}>`,
+        INBOUND_SMTP_PORT: String(port),
+        INBOUND_SMTP_HOST: '127.0.0.1',
+        BUSINESS_HOURS: `${tomorrow} 09:00-18:00 Europe/Kyiv`,
+      },
+    });
+  });
+  afterAll(async () => {
+    await gw.close();
+    await sink.stop();
+  });
+
+  it('answers the customer once with Auto-Submitted, and stores their out-of-office reply without a wait', async () => {
+    const relay = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+    await relay.sendMail({
+      from: olena,
+      to: SUPPORT,
+      subject: 'Чи працюєте у вихідні?',
+      text: 'Чи можна забрати замовлення в суботу?',
+      messageId: '<weekend-1.olena@example.com>',
+    });
+    await eventually(async () => sink.mails.length === 1);
+    const autoReply = await simpleParser(sink.mails[0]?.raw ?? '');
+    expect(autoReply.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(autoReply.from?.value[0]?.name).toBe('Магазин «Квітка»');
+    expect(autoReply.text).toContain('Дякуємо за повідомлення!');
+
+    // Her mail program answers our auto-reply with one of its own.
+    await relay.sendMail({
+      from: olena,
+      to: SUPPORT,
+      subject: `Автовідповідь: ${autoReply.subject}`,
+      text: 'Я у відпустці до 10 грудня, відповім після повернення.',
+      inReplyTo: autoReply.messageId,
+      messageId: '<ooo-2.olena@example.com>',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    const messages = await gw.collection('messages');
+    const ooo = await messages.findOne({ channel: 'email', externalId: 'ooo-2.olena@example.com' });
+    expect(ooo?.automated).toBe(true);
+    const conversations = await gw.collection('conversations');
+    const conversation = await conversations.findOne({ _id: ooo?.conversationId });
+    const waitedSince = conversation?.awaitingReplySince?.getTime();
+    const first = await messages.findOne({ channel: 'email', externalId: 'weekend-1.olena@example.com' });
+    // The wait is still the one her own question started.
+    expect(waitedSince).toBe(first?.createdAt.getTime());
+
+    // A bounce is the first mail of its sender: shown, but nobody is assigned, no clock runs, nothing is sent back.
+    await relay.sendMail({
+      from: { name: 'Mail Delivery System', address: 'MAILER-DAEMON@mx.example.net' },
+      to: SUPPORT,
+      subject: 'Undelivered Mail Returned to Sender',
+      text: 'I am sorry to have to inform you that your message could not be delivered to one or more recipients.',
+      messageId: '<bounce-9@mx.example.net>',
+    });
+    const bounce = await messages.findOne({ channel: 'email', externalId: 'bounce-9@mx.example.net' });
+    expect(bounce?.source).toBe('email:bounce');
+    const bounced = await conversations.findOne({ _id: bounce?.conversationId });
+    expect(bounced).toMatchObject({ awaitingReplySince: null, assigneeId: null, slaBreachAt: null, escalationDueAt: null });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(sink.mails).toHaveLength(1);
   });
 });

@@ -122,13 +122,13 @@ describe('mail routed straight to the gateway’s SMTP listener', () => {
     expect(await stored('banner-1.designer@example.com')).toBeNull();
   });
 
-  it('marks auto-replies, bounces and list mail as such, and answers none of them', async () => {
+  it('marks auto-replies, bounces and list mail as such, and starts no wait for them', async () => {
     await relay().sendMail({
-      from: { name: 'Olena Koval', address: 'olena.koval@example.com' },
+      from: { name: 'Іван Петренко', address: 'ivan.petrenko@example.com' },
       to: SUPPORT,
-      subject: 'Автовідповідь: Re: Брак: фото і чек',
+      subject: 'Автовідповідь: Знижки тижня',
       text: 'Я у відпустці до 10 грудня.',
-      messageId: '<ooo-1.olena@example.com>',
+      messageId: '<ooo-1.ivan@example.com>',
       headers: { 'Auto-Submitted': 'auto-replied', 'X-Autoreply': 'yes' },
     });
     await relay().sendMail({
@@ -147,9 +147,16 @@ describe('mail routed straight to the gateway’s SMTP listener', () => {
       messageId: '<digest-48@shop-news.example>',
       headers: { Precedence: 'bulk', 'List-Id': '<weekly.shop-news.example>' },
     });
-    expect((await stored('ooo-1.olena@example.com'))?.source).toBe('email:auto-reply');
+    expect((await stored('ooo-1.ivan@example.com'))?.source).toBe('email:auto-reply');
     expect((await stored('bounce-1@mx.example.net'))?.source).toBe('email:bounce');
     expect((await stored('digest-48@shop-news.example'))?.source).toBe('email:list');
+    const conversations = await gw.collection('conversations');
+    for (const id of ['ooo-1.ivan@example.com', 'bounce-1@mx.example.net', 'digest-48@shop-news.example']) {
+      const message = await stored(id);
+      expect(message?.automated).toBe(true);
+      const conversation = await conversations.findOne({ _id: message?.conversationId });
+      expect(conversation?.awaitingReplySince).toBeNull();
+    }
   });
 
   it('stores a malformed MIME message with what can be read, and keeps taking mail', async () => {

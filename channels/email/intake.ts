@@ -54,6 +54,7 @@ export class MailIntake {
       sentAt: mail.sentAt,
       raw: JSON.stringify({ ...this.record(mail, origin), original: original ? { id: original.id, size: original.size } : null }),
       source: mail.noise ? `email:${mail.noise}` : 'email',
+      ...(mail.noise ? { automated: true } : {}),
     };
     await this.sinkTo(message);
     // The thread learns of the mail only after it is stored: a reply to it then continues the customer's thread.

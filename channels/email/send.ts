@@ -17,6 +17,12 @@ export const textToHtml = (text: string): string =>
     .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
     .join('')}</div>`;
 
+/** A manager signs their reply, as at Front: `Андрій Мельник (Магазин «Квітка»)`; the bot writes as the shop. */
+export function displayName(from: MailboxAddress, sender: OutboundText['sender']): string | undefined {
+  if (sender?.type !== 'agent' || !sender.name) return from.name;
+  return from.name ? `${sender.name} (${from.name})` : sender.name;
+}
+
 interface SmtpFailure {
   responseCode?: number;
   response?: string;
@@ -51,9 +57,10 @@ export class EmailSender implements ChannelSender {
     const thread = await this.threads.ensure(message.to);
     const messageId = ourMessageId(message.messageId, thread.token, domainOf(this.from.address));
     const chain = thread.chain.map((id) => `<${id}>`);
+    const name = displayName(this.from, message.sender);
     try {
       await this.transport.sendMail({
-        from: this.from.name ? { name: this.from.name, address: this.from.address } : this.from.address,
+        from: name ? { name, address: this.from.address } : this.from.address,
         to: message.to,
         subject: thread.subject ? `Re: ${thread.subject}` : FALLBACK_SUBJECT,
         text: message.text,
@@ -61,6 +68,8 @@ export class EmailSender implements ChannelSender {
         messageId,
         ...(chain.length ? { inReplyTo: chain[chain.length - 1], references: chain } : {}),
         ...(this.plusReplyTo ? { replyTo: replyAddress(thread.token, this.from.address) } : {}),
+        // RFC 3834: the customer's own auto-responder must not answer our automatic answer.
+        ...(message.sender?.type === 'bot' ? { headers: { 'Auto-Submitted': 'auto-replied' } } : {}),
       });
     } catch (e) {
       throw deliveryErrorOf(e);
