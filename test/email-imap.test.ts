@@ -44,7 +44,7 @@ describe('the support mailbox over IMAP: watched with IDLE from a stored UID cur
   });
 
   it('shows a new mail in the live inbox moments after it lands, and leaves it unread on the server', async () => {
-    const g = await start();
+    await start();
     // The watcher is IDLE in the mailbox before the mail arrives.
     await new Promise((r) => setTimeout(r, 1500));
     const deliveredAt = Date.now();

@@ -1,20 +1,12 @@
-import { type AddressInfo, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { Dovecot } from './support/dovecot';
+import { Dovecot, freePort } from './support/dovecot';
 import { eventually, type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
 import { composeMail, SUPPORT } from './support/mail';
 import { SmtpSink } from './support/smtp-sink';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const olena = { name: 'Олена Коваль', address: 'olena.koval@example.com' };
 

@@ -1,15 +1,7 @@
-import { type AddressInfo, createServer } from 'node:net';
 import nodemailer from 'nodemailer';
+import { freePort } from './support/dovecot';
 import { eventually, type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
-import { composeMail, SUPPORT } from './support/mail';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { SUPPORT } from './support/mail';
 
 /** A small PDF and a PNG, as a customer attaches a receipt and a photo. */
 const receiptPdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');

@@ -7,7 +7,8 @@ import { ImapFlow } from 'imapflow';
 
 const DOVECOT = process.env.DOVECOT_PATH ?? '/usr/sbin/dovecot';
 
-async function freePort(): Promise<number> {
+/** A port free on loopback right now (for servers that cannot be told to pick one themselves). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
