@@ -122,6 +122,23 @@ describe('the support mailbox over IMAP: watched with IDLE from a stored UID cur
     expect((await emailMessages(g)).map((m) => m.externalId)).toEqual([1, 2, 3].map((n) => `order-${1040 + n}.olena@example.com`));
   });
 
+  it('keeps the text and headers of a mail over the size limit, without its attachments', async () => {
+    gw = await TestGateway.start({ env: { IMAP_URL: dovecot.url(), EMAIL_FROM: SUPPORT, EMAIL_MAX_SIZE_MB: '1' }, email: fast });
+    const g = gw;
+    await dovecot.deliver(
+      await customerMail(7, {
+        attachments: [{ filename: 'відео-дефекту.mp4', content: Buffer.alloc(3 * 1024 * 1024, 1), contentType: 'video/mp4' }],
+      }),
+    );
+    await dovecot.deliver(await customerMail(8));
+    await eventually(async () => (await emailMessages(g)).length === 2);
+    const [big, next] = await emailMessages(g);
+    expect(big?.text).toContain('Замовлення №1047 досі не прийшло');
+    expect(big?.attachments).toEqual([]);
+    expect(JSON.parse(big?.raw ?? '{}').origin.truncated).toBe(true);
+    expect(next?.externalId).toBe('order-1048.olena@example.com');
+  });
+
   it('reconnects after the mail server went away and takes what arrived meanwhile', async () => {
     const g = await start();
     await dovecot.deliver(await customerMail(1));

@@ -95,6 +95,11 @@ export class MailIntake {
   /** Files the customer attached, and the original mail itself, as blobs; without a blob store, only their names. */
   private async storeAttachments(mail: DecodedEmail, origin: MailOrigin): Promise<Attachment[]> {
     const out: Attachment[] = [];
+    if (origin.via === 'imap' && origin.truncated) {
+      // Only the mail's first part was read: a file cut off in the middle is not the customer's file.
+      this.log.warn({ messageId: mail.messageId }, 'mail over the size limit: stored with its text and headers, without attachments');
+      return out;
+    }
     for (const file of mail.attachments) {
       const stored = this.blobs ? await this.blobs.put(file.content, { name: file.name, mimeType: file.mimeType }) : undefined;
       out.push({
@@ -104,10 +109,6 @@ export class MailIntake {
         size: file.size,
         ...(stored ? { platformId: stored.id, url: `/api/attachments/${stored.id}` } : {}),
       });
-    }
-    const truncated = origin.via === 'imap' && origin.truncated;
-    if (truncated) {
-      this.log.warn({ messageId: mail.messageId }, 'mail over the size limit: stored with its text and headers, without attachments');
     }
     return out;
   }
@@ -128,6 +129,7 @@ export class MailIntake {
       headers: mail.headers,
       problems: mail.problems,
       inlineImages: mail.attachments.filter((a) => a.inline).map((a) => a.name),
+      ...(origin.via === 'imap' && origin.truncated ? { omittedAttachments: mail.attachments.map((a) => a.name) } : {}),
       origin,
     };
   }
