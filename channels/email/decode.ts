@@ -104,18 +104,34 @@ export function classifyNoise(
   return undefined;
 }
 
+/**
+ * What email-reply-parser's locales lack and our customers write: the Ukrainian and Russian quote headers of Gmail
+ * and Outlook (`… <support@shop.example> пише:`) and the mobile clients' signatures (`Надіслано з iPhone`).
+ */
+const QUOTE_HEADER = /(пише|написав|написала|написав\(-ла\)|написал|написала|написал\(а\)|wrote)\s*:\s*$/i;
+const MOBILE_SIGNATURE =
+  /^(надіслано|відправлено|отправлено|sent)\s+(з|с|from)\s+.{0,30}(iphone|ipad|android|samsung|galaxy|смартфона|телефону|телефона|outlook)/i;
+
 /** Splits plain text into the new part and the rest (quote, signature) with email-reply-parser. */
 export function splitReply(text: string): { reply: string; quoted: string } {
   const parsed = new EmailReplyParser().read(text);
-  const reply = parsed.getVisibleText().trim();
+  const lines = parsed.getVisibleText().trim().split('\n');
+  const moved: string[] = [];
+  for (;;) {
+    const last = lines[lines.length - 1]?.trim() ?? '';
+    if (lines.length > 1 && (last === '' || (QUOTE_HEADER.test(last) && /@|\d/.test(last)) || MOBILE_SIGNATURE.test(last))) {
+      moved.unshift(lines.pop() ?? '');
+      continue;
+    }
+    break;
+  }
+  const reply = lines.join('\n').trim();
   if (!reply) return { reply: text.trim(), quoted: '' };
   const rest = parsed
     .getFragments()
     .filter((f) => f.isHidden() || f.isQuoted() || f.isSignature())
-    .map((f) => f.getContent())
-    .join('\n')
-    .trim();
-  return { reply, quoted: rest };
+    .map((f) => f.getContent());
+  return { reply, quoted: [...moved, ...rest].join('\n').trim() };
 }
 
 const sanitize = (html: string): string =>
