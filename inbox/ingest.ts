@@ -116,6 +116,8 @@ export class Ingest {
         platformAt: msg.sentAt,
         source: msg.source ?? null,
         ...(msg.automated ? { automated: true } : {}),
+        ...(msg.subject ? { subject: msg.subject } : {}),
+        ...(msg.quoted ? { quoted: msg.quoted } : {}),
         raw: msg.raw,
         pending: true,
         createdAt: receivedAt,

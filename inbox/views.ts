@@ -53,6 +53,9 @@ export interface Message {
   editedAt: string | null;
   /** Written by a machine (an auto-reply, a bounce, list mail): nobody waits for an answer to it. */
   automated?: boolean;
+  /** Email: the subject, and the quoted previous message below the new part (folded on the page). */
+  subject?: string;
+  quoted?: string;
 }
 
 export type AlertType = 'escalated' | 'sla_warning' | 'sla_breach' | 'delivery_failed';
@@ -115,6 +118,8 @@ export function toMessage(doc: MessageDoc): Message {
     createdAt: (doc as { createdAt?: Date }).createdAt?.toISOString() ?? new Date().toISOString(),
     editedAt: iso(doc.editedAt),
     ...(doc.automated ? { automated: true } : {}),
+    ...(doc.subject ? { subject: doc.subject } : {}),
+    ...(doc.quoted ? { quoted: doc.quoted } : {}),
   };
 }
 

@@ -47,6 +47,10 @@ export const inboundMessageSchema = z.object({
    * starts a wait (no SLA clock, no escalation), nor reopens the conversation, nor gets an auto-reply.
    */
   automated: z.boolean().optional(),
+  /** The subject line, where the platform has one (email). */
+  subject: z.string().optional(),
+  /** The quoted previous message and signature the customer's client added below `text` (email), folded on the page. */
+  quoted: z.string().optional(),
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 

@@ -54,8 +54,9 @@ describe('the support mailbox over IMAP: watched with IDLE from a stored UID cur
     process.stdout.write(`email IMAP IDLE: delivery to live inbox in ${latency} ms\n`);
 
     expect(event.conversation.contact.name).toBe('Олена Коваль');
+    expect(event.message.subject).toBe('Замовлення №1041: де моя посилка?');
     expect(event.message.text).toBe(
-      'Замовлення №1041: де моя посилка?\n\nДобрий день! Замовлення №1041 досі не прийшло. Підкажіть, будь ласка, номер ТТН.\n\nЗ повагою,\nОлена',
+      'Добрий день! Замовлення №1041 досі не прийшло. Підкажіть, будь ласка, номер ТТН.\n\nЗ повагою,\nОлена',
     );
     expect(event.message.externalId).toBe('order-1041.olena@example.com');
     const client = await dovecot.client();

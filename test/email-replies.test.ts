@@ -101,6 +101,8 @@ describe('email replies go out by SMTP in the customer’s thread, and their ans
     const answer = await agent.socket.waitFor('message:new', (e) => e.message.externalId === 'return-2207-2.olena@example.com');
     expect(answer.conversation.id).toBe(conversationId);
     expect(answer.message.text).toBe('Дякую, відправлю завтра зранку.');
+    expect(answer.message.subject).toBe('Re: Повернення товару');
+    expect(answer.message.quoted).toContain('> Надішліть, будь ласка, сукню Новою поштою на відділення №5.');
     const stored = await (await gw.collection('messages')).findOne({ channel: 'email', externalId: 'return-2207-2.olena@example.com' });
     const record = JSON.parse(stored?.raw ?? '{}');
     expect(record.quoted).toContain('> Надішліть, будь ласка, сукню Новою поштою на відділення №5.');

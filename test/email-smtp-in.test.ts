@@ -37,9 +37,7 @@ describe('mail routed straight to the gateway’s SMTP listener', () => {
     const info = await relay().sendMail(mail);
     expect(info.response).toMatch(/^250/);
     // No waiting: what the relay was told is stored is stored.
-    expect((await stored('inv-5531.mark@example.co.uk'))?.text).toBe(
-      'Invoice for order 5531\n\nHello, could you send me a VAT invoice for order 5531? Thanks, Mark',
-    );
+    expect((await stored('inv-5531.mark@example.co.uk'))?.text).toBe('Hello, could you send me a VAT invoice for order 5531? Thanks, Mark');
     await relay().sendMail(mail);
     expect(await (await gw.collection('messages')).countDocuments({ channel: 'email', externalId: 'inv-5531.mark@example.co.uk' })).toBe(1);
     expect(supervisor.socket.of('message:new').filter((e) => e.message.externalId === 'inv-5531.mark@example.co.uk')).toHaveLength(1);
@@ -176,7 +174,7 @@ describe('mail routed straight to the gateway’s SMTP listener', () => {
     expect(info.response).toMatch(/^250/);
     const message = await stored('broken-1.petro@example.com');
     expect(message?.sender.name).toBe('Петро');
-    expect(message?.text).toContain('Питання про доставку');
+    expect(message?.subject).toBe('Питання про доставку');
     expect(message?.text).toContain('Чи доставляєте у суботу?');
     await relay().sendMail({
       from: 'petro@example.com',

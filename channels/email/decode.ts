@@ -3,7 +3,7 @@ import EmailReplyParser from 'email-reply-parser';
 import { convert as htmlToText } from 'html-to-text';
 import { type AddressObject, type HeaderValue, type ParsedMail, simpleParser } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
-import { bareId, baseSubject, isReplySubject, messageIdsIn } from './thread';
+import { bareId, messageIdsIn } from './thread';
 
 /** Why a mail is not a customer writing: stored and shown, but never starts a wait nor gets an auto-reply. */
 export type MailNoise = 'auto-reply' | 'bounce' | 'list' | 'own';
@@ -26,9 +26,7 @@ export interface DecodedEmail {
   /** To and Cc, lower-cased. */
   recipients: string[];
   subject: string;
-  /** What the manager reads: the new part, with the subject on top when it starts a topic. */
-  text: string;
-  /** The new part alone, without quote and signature. */
+  /** What the manager reads: the new part alone, without quote and signature. */
   reply: string;
   /** The whole plain text (HTML converted when there is no text part). */
   fullText: string;
@@ -167,8 +165,6 @@ export async function decodeEmail(source: Buffer, receivedAt: Date, supportAddre
   if (!fullText && rawHtml) fullText = htmlToText(rawHtml, { wordwrap: false }).trim();
   if (!mail) fullText = source.subarray(0, 64 * 1024).toString('utf8');
   const { reply, quoted } = splitReply(fullText);
-  const startsTopic = subject && !isReplySubject(subject);
-  const text = [startsTopic ? baseSubject(subject) : '', reply].filter(Boolean).join('\n\n') || (subject ? baseSubject(subject) : '');
   const messageId = mail?.messageId ? bareId(mail.messageId) : undefined;
   const sentAt =
     mail?.date && !Number.isNaN(mail.date.getTime()) && mail.date.getTime() <= receivedAt.getTime() + 60_000 ? mail.date : receivedAt;
@@ -186,7 +182,6 @@ export async function decodeEmail(source: Buffer, receivedAt: Date, supportAddre
     from: from ? { address: from.address, name: from.name || undefined } : undefined,
     recipients,
     subject,
-    text,
     reply,
     fullText,
     quoted,

@@ -49,12 +49,14 @@ export class MailIntake {
       channel: Channel.Email,
       externalId: mail.dedupeKey,
       contact: { externalId: customer, name: mail.from?.name || mail.from?.address || customer, email: customer },
-      text: mail.text || (attachments.length ? '' : '(empty message)'),
+      text: mail.reply || (attachments.length || mail.subject ? '' : '(empty message)'),
       attachments,
       sentAt: mail.sentAt,
       raw: JSON.stringify({ ...this.record(mail, origin), original: original ? { id: original.id, size: original.size } : null }),
       source: mail.noise ? `email:${mail.noise}` : 'email',
       ...(mail.noise ? { automated: true } : {}),
+      ...(mail.subject ? { subject: mail.subject } : {}),
+      ...(mail.quoted ? { quoted: mail.quoted.slice(0, KEPT_CHARS) } : {}),
     };
     await this.sinkTo(message);
     // The thread learns of the mail only after it is stored: a reply to it then continues the customer's thread.

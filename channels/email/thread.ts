@@ -53,4 +53,3 @@ const REPLY_PREFIX = /^\s*((re|fwd?|aw|wg|sv|vs|antw|відп|відповідь
 
 /** The subject without its `Re:`/`Fwd:`/`Відп:` prefixes. */
 export const baseSubject = (subject: string): string => subject.replace(REPLY_PREFIX, '').trim();
-export const isReplySubject = (subject: string): boolean => REPLY_PREFIX.test(subject);
