@@ -1,6 +1,7 @@
 import { Dovecot } from './support/dovecot';
-import { eventually, type SocketRecorder, TestGateway } from './support/gateway';
+import { eventually, type SocketRecorder, storeUri, TestGateway } from './support/gateway';
 import { composeMail, SUPPORT } from './support/mail';
+import { WireTap } from './support/wire-tap';
 
 const fast = { reconnectMinMs: 100, reconnectMaxMs: 1000 };
 
@@ -151,4 +152,34 @@ describe('the support mailbox over IMAP: watched with IDLE from a stored UID cur
     await eventually(async () => (await emailMessages(g)).length === 2, 15_000);
     expect((await emailMessages(g)).map((m) => m.externalId)).toEqual([1, 2].map((n) => `order-${1040 + n}.olena@example.com`));
   });
+});
+
+describe('the IMAP watcher while the store stops answering', () => {
+  it('takes a mail that arrived during the outage once the store answers again, once', async () => {
+    const dovecot = await new Dovecot().start();
+    const database = `mail_outage_${Date.now().toString(36)}`;
+    const tap = await WireTap.start(storeUri(database));
+    const gw = await TestGateway.start({
+      database,
+      env: { MONGODB_URI: tap.uri(database), IMAP_URL: dovecot.url(), EMAIL_FROM: SUPPORT },
+      email: fast,
+    });
+    try {
+      await dovecot.deliver(await customerMail(1));
+      await eventually(async () => (await emailMessages(gw)).length === 1);
+      tap.blackhole(true);
+      await dovecot.deliver(await customerMail(2));
+      await new Promise((r) => setTimeout(r, 4000));
+      tap.blackhole(false);
+      await dovecot.deliver(await customerMail(3));
+      await eventually(async () => (await emailMessages(gw)).length === 3, 30_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await emailMessages(gw)).map((m) => m.externalId)).toEqual([1, 2, 3].map((n) => `order-${1040 + n}.olena@example.com`));
+    } finally {
+      tap.blackhole(false);
+      await gw.close();
+      await tap.close();
+      await dovecot.destroy();
+    }
+  }, 60_000);
 });
