@@ -105,7 +105,8 @@ export class ImapWatcher {
       missingIdleCommand: 'NOOP',
       // Servers drop an IDLE after ~30 min (RFC 2177): restarting it sooner keeps NATs and proxies from cutting it.
       maxIdleTime: 5 * 60_000,
-      autoIdleDelay: 1000,
+      // New mail is only announced while IDLE runs: back to it soon after catching up (a command breaks it anyway).
+      autoIdleDelay: 200,
     });
     this.client = client;
     let closed = false;
