@@ -107,7 +107,7 @@ export class Ingest {
         conversationId,
         channel: msg.channel,
         direction: 'in',
-        sender: { type: 'contact', id: contactId.toString(), name: msg.contact.name },
+        sender: { type: 'contact', id: contactId.toString(), name: msg.author ?? msg.contact.name },
         text: msg.text,
         attachments: msg.attachments,
         externalId: msg.externalId,

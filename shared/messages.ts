@@ -47,6 +47,8 @@ export const inboundMessageSchema = z.object({
    * starts a wait (no SLA clock, no escalation), nor reopens the conversation, nor gets an auto-reply.
    */
   automated: z.boolean().optional(),
+  /** Who wrote it when not the contact themself (a colleague answering the customer's email thread). */
+  author: z.string().min(1).optional(),
   /** The subject line, where the platform has one (email). */
   subject: z.string().optional(),
   /** The quoted previous message and signature the customer's client added below `text` (email), folded on the page. */

@@ -123,6 +123,8 @@ describe('email replies go out by SMTP in the customer’s thread, and their ans
     );
     const husband = await agent.socket.waitFor('message:new', (e) => e.message.externalId === 'aa61.taras@example.org');
     expect(husband.conversation.id).toBe(conversationId);
+    expect(husband.conversation.contact.name).toBe('Олена Коваль');
+    expect(husband.message.sender.name).toBe('Taras Koval <taras.koval@example.org>');
     expect(husband.message.text).toBe('Hello, I will bring the dress to the post office instead of my wife today.');
 
     // The next reply continues the whole chain.

@@ -42,13 +42,18 @@ export class MailIntake {
       return;
     }
     const customer = await this.customerOf(mail, origin);
+    const sender = mail.from?.address;
+    const fromCustomer = !sender || sender === customer;
+    // Someone else writing into the customer's thread: the contact keeps the customer's name, the message says who.
+    const customerName = fromCustomer ? mail.from?.name || sender || customer : (await this.threads.of(customer))?.name || customer;
     const attachments = await this.storeAttachments(mail, origin);
     const original = this.blobs ? await this.blobs.put(source, { name: 'message.eml', mimeType: 'message/rfc822' }) : undefined;
     const message: InboundMessage = {
       kind: 'message',
       channel: Channel.Email,
       externalId: mail.dedupeKey,
-      contact: { externalId: customer, name: mail.from?.name || mail.from?.address || customer, email: customer },
+      contact: { externalId: customer, name: customerName, email: customer },
+      ...(fromCustomer ? {} : { author: mail.from?.name ? `${mail.from.name} <${sender}>` : sender }),
       text: mail.reply || (attachments.length || mail.subject ? '' : '(empty message)'),
       attachments,
       sentAt: mail.sentAt,
@@ -61,7 +66,12 @@ export class MailIntake {
     await this.sinkTo(message);
     // The thread learns of the mail only after it is stored: a reply to it then continues the customer's thread.
     if (!mail.noise && mail.messageId) {
-      await this.threads.remember(customer, mail.messageId, mail.subject ? baseSubject(mail.subject) : undefined);
+      await this.threads.remember(
+        customer,
+        mail.messageId,
+        mail.subject ? baseSubject(mail.subject) : undefined,
+        fromCustomer ? mail.from?.name : undefined,
+      );
     }
     if (mail.problems.length)
       this.log.warn({ messageId: mail.messageId, problems: mail.problems }, 'malformed mail stored with what could be read');

@@ -9,6 +9,8 @@ const CHAIN_KEPT = 20;
 const threadSchema = z.object({
   token: z.string().regex(TOKEN),
   subject: z.string().default(''),
+  /** The customer's name as their own mail gave it, for mail others send into their thread. */
+  name: z.string().optional(),
   chain: z.array(z.string()).default([]),
 });
 export type Thread = z.infer<typeof threadSchema>;
@@ -49,11 +51,11 @@ export class Threads {
     return parsed.success ? parsed.data.address : undefined;
   }
 
-  /** Adds a message to the thread's chain; `subject` replaces the thread's when given. */
-  async remember(address: string, messageId: string, subject?: string): Promise<Thread> {
+  /** Adds a message to the thread's chain; `subject` and the customer's `name` replace the thread's when given. */
+  async remember(address: string, messageId: string, subject?: string, name?: string): Promise<Thread> {
     const thread = await this.ensure(address, subject);
     const chain = [...thread.chain.filter((id) => id !== messageId), messageId].slice(-CHAIN_KEPT);
-    const next: Thread = { ...thread, chain, subject: subject || thread.subject };
+    const next: Thread = { ...thread, chain, subject: subject || thread.subject, ...(name ? { name } : {}) };
     await this.state.set(`thread:${address}`, next);
     return next;
   }
