@@ -32,7 +32,7 @@ export interface DecodedEmail {
   fullText: string;
   /** The quoted previous message and signature, folded away on the page. */
   quoted: string;
-  /** The HTML body, sanitized (no scripts, styles, event handlers or remote loads beyond images). */
+  /** The HTML body, sanitized: no scripts, style sheets, event handlers or forms; data: and cid: for images only. */
   html: string | undefined;
   /** Every Message-ID this mail answers (In-Reply-To, then References). */
   answers: string[];
@@ -140,7 +140,9 @@ const sanitize = (html: string): string =>
       '*': ['style', 'align', 'dir'],
       img: ['src', 'alt', 'width', 'height'],
     },
-    allowedSchemes: ['http', 'https', 'mailto', 'cid', 'data'],
+    allowedSchemes: ['http', 'https', 'mailto'],
+    // Inline images (cid:, data:) are images only: a data: link could carry a page of its own.
+    allowedSchemesByTag: { img: ['http', 'https', 'cid', 'data'] },
   });
 
 /** Reads a mail as well as it can be read: a malformed one yields what its headers and body still say. */
