@@ -1,5 +1,9 @@
 import { classifyNoise, decodeEmail, splitReply } from '../channels/email/decode';
+import { deliveryErrorOf } from '../channels/email/send';
+import { emailSettingsSchema } from '../channels/email/settings';
 import { baseSubject, isSupportRecipient, ourMessageId, tokenOfAddress, tokenOfMessageId } from '../channels/email/thread';
+import { ConfigError, loadConfig } from '../gateway/config';
+import { DeliveryError } from '../shared/messages';
 import { composeMail, SUPPORT } from './support/mail';
 
 describe('the new part of a reply, without quote and signature', () => {
@@ -103,5 +107,66 @@ describe('thread tokens', () => {
   it('strips reply prefixes in several languages', () => {
     expect(baseSubject('Re: RE: Відп: Повернення товару')).toBe('Повернення товару');
     expect(baseSubject('AW: Fwd: Invoice 5531')).toBe('Invoice 5531');
+  });
+});
+
+describe('email settings', () => {
+  const base = { NODE_ENV: 'test', JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789' };
+  function configError(env: Record<string, string>): string {
+    try {
+      loadConfig({ ...base, ...env });
+    } catch (e) {
+      if (e instanceof ConfigError) return e.message;
+      throw e;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('needs the support address once mail can come in', () => {
+    expect(configError({ IMAP_URL: 'imaps://support%40shop.example:secret@imap.gmail.com:993/INBOX' })).toBe(
+      'invalid setting EMAIL_FROM: is required when IMAP_URL is set',
+    );
+    expect(configError({ INBOUND_SMTP_PORT: '2525' })).toBe('invalid setting EMAIL_FROM: is required when INBOUND_SMTP_PORT is set');
+  });
+
+  it('refuses an IMAP URL without credentials and a support address that is not one', () => {
+    expect(configError({ IMAP_URL: 'imaps://imap.gmail.com', EMAIL_FROM: SUPPORT })).toBe(
+      'invalid setting IMAP_URL: must name the user and password: imaps://user:pass@host:993/INBOX',
+    );
+    expect(configError({ INBOUND_SMTP_PORT: '2525', EMAIL_FROM: 'Support' })).toBe(
+      'invalid setting EMAIL_FROM: must be an address such as "Support <help@shop.example>"',
+    );
+  });
+
+  it('reads the mailbox, port and credentials out of IMAP_URL', () => {
+    const settings = emailSettingsSchema.parse({
+      from: 'Магазин «Квітка» <Support@Shop.Example>',
+      imap: 'imaps://support%40shop.example:p%40ss%2Fword@imap.gmail.com/Support%2FUkraine',
+    });
+    expect(settings.from).toEqual({ name: 'Магазин «Квітка»', address: SUPPORT });
+    expect(settings.imap).toEqual({
+      host: 'imap.gmail.com',
+      port: 993,
+      secure: true,
+      user: SUPPORT,
+      pass: 'p@ss/word',
+      mailbox: 'Support/Ukraine',
+    });
+    expect(settings.maxMessageBytes).toBe(25 * 1024 * 1024);
+  });
+});
+
+describe('SMTP answers to a reply', () => {
+  it.each<[{ responseCode?: number; response?: string; code?: string; message?: string }, boolean, boolean]>([
+    [{ responseCode: 550, response: '550 5.1.1 <petro@example.com>: Recipient address rejected' }, false, false],
+    [{ responseCode: 552, response: '552 5.3.4 Message size exceeds fixed limit' }, false, false],
+    [{ responseCode: 451, response: '451 4.7.1 Greylisted, try again later' }, true, false],
+    [{ code: 'ECONNECTION', message: 'connect ECONNREFUSED 127.0.0.1:465' }, true, false],
+    [{ code: 'ETIMEDOUT', message: 'Timeout' }, true, true],
+  ])('%j → retry %s (maybe delivered %s)', (failure, retryable, maybeDelivered) => {
+    const error = deliveryErrorOf(failure);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect([error.retryable, error.maybeDelivered]).toEqual([retryable, maybeDelivered]);
+    expect(error.message).toContain(failure.response ?? failure.message ?? '');
   });
 });
