@@ -29,6 +29,10 @@ export class SmtpListener {
       // Mail arrives from MX relays, not from users: no login, and TLS is for the relay in front (README).
       disabledCommands: ['AUTH', 'STARTTLS'],
       size: maxBytes,
+      // Each connection may hold a whole mail in memory until it is stored: a bound on both.
+      maxClients: 20,
+      // On stop, a mail being received gets as long as an HTTP request in flight; the relay retries one cut short.
+      closeTimeout: 10_000,
       // The relay's name is in the Received header it wrote; a reverse lookup per connection only adds delay.
       disableReverseLookup: true,
       logger: false,
