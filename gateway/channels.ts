@@ -31,7 +31,7 @@ export interface ChannelOptions {
   /** What channels keep between restarts (the email cursor and threads) and the files customers send. */
   stores?: { state(channel: Channel): ChannelStateStore; blobs: BlobStore };
   /** Email tuning (reconnect backoff, safety sync) beyond the settings. */
-  email?: Partial<Pick<EmailSettingsInput, 'reconnectMinMs' | 'reconnectMaxMs' | 'safetySyncMs'>>;
+  email?: Partial<Pick<EmailSettingsInput, 'reconnectMinMs' | 'reconnectMaxMs' | 'safetySyncMs' | 'noIdlePollMs'>>;
 }
 
 /** The channels whose settings are present; a channel without its settings is simply off. */

@@ -154,6 +154,24 @@ describe('the support mailbox over IMAP: watched with IDLE from a stored UID cur
   });
 });
 
+describe('a mail server without IDLE', () => {
+  it('is asked for news with NOOP, and new mail still arrives within seconds', async () => {
+    const dovecot = await new Dovecot({ idle: false }).start();
+    const gw = await TestGateway.start({ env: { IMAP_URL: dovecot.url(), EMAIL_FROM: SUPPORT }, email: { ...fast, noIdlePollMs: 500 } });
+    try {
+      const check = await dovecot.client();
+      expect(check.capabilities.has('IDLE')).toBe(false);
+      await check.logout();
+      await new Promise((r) => setTimeout(r, 1000));
+      await dovecot.deliver(await customerMail(1));
+      await eventually(async () => (await emailMessages(gw)).length === 1, 5000);
+    } finally {
+      await gw.close();
+      await dovecot.destroy();
+    }
+  });
+});
+
 describe('the IMAP watcher while the store stops answering', () => {
   it('takes a mail that arrived during the outage once the store answers again, once', async () => {
     const dovecot = await new Dovecot().start();

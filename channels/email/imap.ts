@@ -37,7 +37,7 @@ export class ImapWatcher {
     private readonly target: ImapTarget,
     private readonly settings: Pick<
       EmailSettings,
-      'firstSyncMs' | 'maxMessageBytes' | 'reconnectMinMs' | 'reconnectMaxMs' | 'safetySyncMs'
+      'firstSyncMs' | 'maxMessageBytes' | 'reconnectMinMs' | 'reconnectMaxMs' | 'safetySyncMs' | 'noIdlePollMs'
     >,
     private readonly state: ChannelStateStore,
     private readonly handle: MailHandler,
@@ -123,12 +123,17 @@ export class ImapWatcher {
     });
     client.on('exists', notify);
     const safety = setInterval(notify, this.settings.safetySyncMs);
+    let poll: NodeJS.Timeout | undefined;
     try {
       await client.connect();
       if (this.stopped) return;
       await client.mailboxOpen(this.target.mailbox, { readOnly: true });
       this.status = { state: 'watching', reason: null, reconnectAt: null };
-      this.log.info({ mailbox: this.target.mailbox, host: this.target.host }, 'IMAP mailbox watched');
+      const idle = client.capabilities.has('IDLE');
+      // Without IDLE the server reports new mail only in answer to a command: a NOOP every few seconds asks for it
+      // (imapflow's own fallback would wait up to two minutes).
+      if (!idle) poll = setInterval(() => void client.noop().catch(() => undefined), this.settings.noIdlePollMs);
+      this.log.info({ mailbox: this.target.mailbox, host: this.target.host, idle }, 'IMAP mailbox watched');
       while (!closed && !this.stopped) {
         if (wanted) {
           wanted = false;
@@ -142,6 +147,7 @@ export class ImapWatcher {
       }
     } finally {
       clearInterval(safety);
+      clearInterval(poll);
       if (!closed) client.close();
     }
   }

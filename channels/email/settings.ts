@@ -72,6 +72,8 @@ export const emailSettingsSchema = z.object({
     .int()
     .positive()
     .default(5 * 60_000),
+  /** How often a server without IDLE is asked for news (NOOP). */
+  noIdlePollMs: z.number().int().positive().default(15_000),
 });
 export type EmailSettingsInput = z.input<typeof emailSettingsSchema>;
 export type EmailSettings = z.output<typeof emailSettingsSchema>;

@@ -50,6 +50,9 @@ export class Dovecot {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(path.join(tmpdir(), 'dovecot-'));
 
+  /** `idle: false` plays a server without the IDLE extension. */
+  constructor(private readonly options: { idle?: boolean } = {}) {}
+
   static available(): boolean {
     try {
       readFileSync(DOVECOT);
@@ -89,6 +92,7 @@ export class Dovecot {
       `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ${this.dir}/users\n}`,
       `userdb {\n  driver = static\n  args = uid=${owner.uid} gid=${owner.gid} home=${this.dir}/mail/%u\n}`,
       `service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${this.port}\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}`,
+      ...(this.options.idle === false ? ['imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UNSELECT UIDPLUS NAMESPACE'] : []),
       'service anvil {\n  chroot =\n}',
       'service imap-login {\n  chroot =\n}',
       '',
