@@ -27,6 +27,8 @@ const kindOf = (mimeType: string): Attachment['kind'] => {
  * and the SMTP `250` come after it.
  */
 export class MailIntake {
+  private sink: InboundSink | undefined;
+
   constructor(
     private readonly supportAddress: string,
     private readonly threads: Threads,
@@ -54,7 +56,7 @@ export class MailIntake {
       externalId: mail.dedupeKey,
       contact: { externalId: customer, name: customerName, email: customer },
       ...(fromCustomer ? {} : { author: mail.from?.name ? `${mail.from.name} <${sender}>` : sender }),
-      text: mail.reply || (attachments.length || mail.subject ? '' : '(empty message)'),
+      text: mail.reply.slice(0, KEPT_CHARS) || (attachments.length || mail.subject ? '' : '(empty message)'),
       attachments,
       sentAt: mail.sentAt,
       raw: JSON.stringify({ ...this.record(mail, origin), original: original ? { id: original.id, size: original.size } : null }),
@@ -77,7 +79,6 @@ export class MailIntake {
       this.log.warn({ messageId: mail.messageId, problems: mail.problems }, 'malformed mail stored with what could be read');
   }
 
-  private sink: InboundSink | undefined;
   attach(sink: InboundSink): void {
     this.sink = sink;
   }

@@ -56,7 +56,8 @@ export class EmailSender implements ChannelSender {
   async send(message: OutboundText): Promise<SendResult> {
     const thread = await this.threads.ensure(message.to);
     const messageId = ourMessageId(message.messageId, thread.token, domainOf(this.from.address));
-    const chain = thread.chain.map((id) => `<${id}>`);
+    // A retry after a send whose answer was lost may find this very reply in the chain already.
+    const chain = thread.chain.filter((id) => id !== bareId(messageId)).map((id) => `<${id}>`);
     const name = displayName(this.from, message.sender);
     try {
       await this.transport.sendMail({
@@ -74,7 +75,9 @@ export class EmailSender implements ChannelSender {
     } catch (e) {
       throw deliveryErrorOf(e);
     }
-    await this.threads.remember(message.to, bareId(messageId));
+    // The mail is out: failing to note it in the thread must not make the outbox send it again (the next reply
+    // then answers the customer's last mail instead of this one, which threads as well).
+    await this.threads.remember(message.to, bareId(messageId)).catch(() => undefined);
     return { externalId: bareId(messageId) };
   }
 }
