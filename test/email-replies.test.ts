@@ -157,22 +157,28 @@ describe('an SMTP server that refuses or defers a reply', () => {
 
   const startWith = async (answers: { code: number; text: string }[]) => {
     smtp = await scriptedSmtp(answers);
+    const port = await freePort();
     gw = await TestGateway.start({
-      env: { SMTP_URL: smtp.url, EMAIL_FROM: SUPPORT, INBOUND_SMTP_PORT: '0', DELIVERY_RETRY_BASE: '200ms' },
+      env: {
+        SMTP_URL: smtp.url,
+        EMAIL_FROM: SUPPORT,
+        INBOUND_SMTP_PORT: String(port),
+        INBOUND_SMTP_HOST: '127.0.0.1',
+        DELIVERY_RETRY_BASE: '200ms',
+      },
     });
     const supervisor = await gw.online('supervisor', 'Ірина Супервізорка');
     const agent = await gw.online('agent', 'Андрій Мельник');
     // The customer's mail comes straight to the gateway's listener, as from an MX relay.
-    const { conversationId } = await gw.inbox.ingest.handle({
-      kind: 'message',
-      channel: 'email',
-      externalId: 'q-301.petro@example.com',
-      contact: { externalId: 'petro@example.com', name: 'Петро Бондар', email: 'petro@example.com' },
+    await nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }).sendMail({
+      from: { name: 'Петро Бондар', address: 'petro@example.com' },
+      to: SUPPORT,
+      subject: 'Синя модель',
       text: 'Чи є ця модель у синьому кольорі?',
-      attachments: [],
-      sentAt: new Date(),
-      raw: '{}',
+      messageId: '<q-301.petro@example.com>',
     });
+    const { conversationId } = (await supervisor.socket.waitFor('message:new', (e) => e.message.externalId === 'q-301.petro@example.com'))
+      .message;
     return { supervisor, agent, conversationId: conversationId ?? '' };
   };
 
