@@ -1,10 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, signIn } from './support/browser';
 import { freePort } from './support/dovecot';
 import { TestGateway } from './support/gateway';
-import { SUPPORT } from './support/mail';
+import { relayTo, SUPPORT } from './support/mail';
 
 const receiptPdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 
@@ -17,7 +16,7 @@ describe('email conversations on the managers’ page', () => {
     port = await freePort();
     gw = await TestGateway.start({ env: { INBOUND_SMTP_PORT: String(port), INBOUND_SMTP_HOST: '127.0.0.1', EMAIL_FROM: SUPPORT } });
     browser = await launchBrowser();
-    const relay = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+    const relay = relayTo(port);
     await relay.sendMail({
       from: { name: 'Олена Коваль', address: 'olena.koval@example.com' },
       to: SUPPORT,

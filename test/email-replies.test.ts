@@ -1,11 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import { simpleParser } from 'mailparser';
-import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { Dovecot, freePort } from './support/dovecot';
 import { eventually, type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
-import { composeMail, SUPPORT } from './support/mail';
+import { composeMail, relayTo, SUPPORT } from './support/mail';
 import { SmtpSink } from './support/smtp-sink';
 
 const olena = { name: 'Олена Коваль', address: 'olena.koval@example.com' };
@@ -170,7 +169,7 @@ describe('an SMTP server that refuses or defers a reply', () => {
     const supervisor = await gw.online('supervisor', 'Ірина Супервізорка');
     const agent = await gw.online('agent', 'Андрій Мельник');
     // The customer's mail comes straight to the gateway's listener, as from an MX relay.
-    await nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }).sendMail({
+    await relayTo(port).sendMail({
       from: { name: 'Петро Бондар', address: 'petro@example.com' },
       to: SUPPORT,
       subject: 'Синя модель',
@@ -238,7 +237,7 @@ describe('out of hours: one marked auto-reply, and no answer to the customer’s
   });
 
   it('answers the customer once with Auto-Submitted, and stores their out-of-office reply without a wait', async () => {
-    const relay = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+    const relay = relayTo(port);
     await relay.sendMail({
       from: olena,
       to: SUPPORT,

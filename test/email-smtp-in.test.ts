@@ -1,7 +1,6 @@
-import nodemailer from 'nodemailer';
 import { freePort } from './support/dovecot';
 import { eventually, type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
-import { SUPPORT } from './support/mail';
+import { relayTo, SUPPORT } from './support/mail';
 
 /** A small PDF and a PNG, as a customer attaches a receipt and a photo. */
 const receiptPdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
@@ -11,7 +10,7 @@ describe('mail routed straight to the gateway’s SMTP listener', () => {
   let gw: TestGateway;
   let port: number;
   let supervisor: TestManager & { socket: SocketRecorder };
-  const relay = () => nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  const relay = () => relayTo(port);
 
   beforeAll(async () => {
     port = await freePort();
