@@ -141,16 +141,36 @@ describe('the support mailbox over IMAP: watched with IDLE from a stored UID cur
     expect(next?.externalId).toBe('order-1048.olena@example.com');
   });
 
-  it('reconnects after the mail server went away and takes what arrived meanwhile', async () => {
+  it('reconnects after the mail server went away and takes what arrived meanwhile, and admins see it happen', async () => {
     const g = await start();
+    const admin = await g.online('admin', 'Олександр Адмін');
     await dovecot.deliver(await customerMail(1));
     await eventually(async () => (await emailMessages(g)).length === 1);
+    const watching = await g.request('GET', '/api/channels/email/session', { token: admin.token });
+    expect(watching.body).toMatchObject({ channel: 'email', state: 'ready', account: `${SUPPORT} · INBOX` });
     await dovecot.stop();
+    const lost = await admin.socket.waitFor('channel:session', (v) => v.channel === 'email' && v.state === 'disconnected');
+    expect(lost.reconnectAt).not.toBeNull();
     await new Promise((r) => setTimeout(r, 300));
     await dovecot.start();
     await dovecot.deliver(await customerMail(2));
     await eventually(async () => (await emailMessages(g)).length === 2, 15_000);
     expect((await emailMessages(g)).map((m) => m.externalId)).toEqual([1, 2].map((n) => `order-${1040 + n}.olena@example.com`));
+    await admin.socket.waitFor('channel:session', (v) => v.channel === 'email' && v.state === 'ready' && v.updatedAt > lost.updatedAt);
+  });
+
+  it('shows admins a refused login as such, with the server’s words', async () => {
+    gw = await TestGateway.start({
+      env: { IMAP_URL: dovecot.url().replace(encodeURIComponent(dovecot.password), 'wrong-app-password'), EMAIL_FROM: SUPPORT },
+      email: fast,
+    });
+    const admin = await gw.manager('admin', 'Олександр Адмін');
+    const g = gw;
+    const refused = await eventually(async () => {
+      const view = await g.request('GET', '/api/channels/email/session', { token: admin.token });
+      return view.body.state === 'auth_failure' && view.body;
+    });
+    expect(refused.reason).toMatch(/^login refused: /);
   });
 });
 

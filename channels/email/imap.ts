@@ -1,5 +1,6 @@
 import { ImapFlow } from 'imapflow';
 import { z } from 'zod';
+import type { ChannelSession, SessionState, SessionStatus } from '../../shared/channel-adapter';
 import type { ChannelStateStore } from '../../shared/channel-state';
 import type { Logger } from '../../shared/logger';
 import type { MailOrigin } from './intake';
@@ -13,24 +14,19 @@ type Cursor = z.infer<typeof cursorSchema>;
 
 export type MailHandler = (source: Buffer, origin: MailOrigin & { via: 'imap' }) => Promise<void>;
 
-export interface ImapStatus {
-  state: 'connecting' | 'watching' | 'disconnected' | 'stopped';
-  reason: string | null;
-  reconnectAt: Date | null;
-}
-
 /**
  * Watches one mailbox with IDLE (NOOP where the server has none) and takes every new mail once, in UID order,
  * from a cursor stored after each mail (mailbox, UIDVALIDITY, last UID): a restart neither misses nor doubles mail.
  * The mailbox is opened read-only (EXAMINE) and bodies are fetched with BODY.PEEK, so \Seen and every other flag
  * stay as the people reading the mailbox left them. A dropped connection reconnects with a doubling backoff.
  */
-export class ImapWatcher {
+export class ImapWatcher implements ChannelSession {
   private stopped = false;
   private client: ImapFlow | undefined;
   private loop: Promise<void> | undefined;
   private wakeSleep: (() => void) | undefined;
-  private status: ImapStatus = { state: 'connecting', reason: null, reconnectAt: null };
+  private current: SessionStatus;
+  private readonly listeners = new Set<(status: SessionStatus) => void>();
   private readonly cursorKey: string;
 
   constructor(
@@ -45,10 +41,26 @@ export class ImapWatcher {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.cursorKey = `imap:${target.user}@${target.host}:${target.port}/${target.mailbox}`;
+    this.current = this.statusOf('starting', null, null);
   }
 
-  current(): ImapStatus {
-    return this.status;
+  /** Where the watcher stands, for admins (GET /api/channels/email/session and the `channel:session` event). */
+  status(): SessionStatus {
+    return this.current;
+  }
+
+  onStatus(listener: (status: SessionStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private statusOf(state: SessionState, reason: string | null, reconnectAt: Date | null): SessionStatus {
+    return { state, qr: null, account: `${this.target.user} · ${this.target.mailbox}`, reason, reconnectAt, updatedAt: new Date() };
+  }
+
+  private setStatus(state: SessionState, reason: string | null = null, reconnectAt: Date | null = null): void {
+    this.current = this.statusOf(state, reason, reconnectAt);
+    for (const listener of this.listeners) listener(this.current);
   }
 
   start(): void {
@@ -57,7 +69,7 @@ export class ImapWatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.status = { state: 'stopped', reason: null, reconnectAt: null };
+    this.setStatus('stopped');
     this.wakeSleep?.();
     const client = this.client;
     if (client?.usable) await client.logout().catch(() => client.close());
@@ -69,18 +81,23 @@ export class ImapWatcher {
     let delay = this.settings.reconnectMinMs;
     while (!this.stopped) {
       const startedAt = Date.now();
+      let reason = 'connection closed';
+      let refused = false;
       try {
         await this.session();
       } catch (err) {
         if (this.stopped) break;
         this.log.warn({ err, mailbox: this.target.mailbox }, 'IMAP connection failed');
-        this.status = { ...this.status, reason: err instanceof Error ? err.message : String(err) };
+        const failure = err as { message?: string; responseText?: string; authenticationFailed?: boolean };
+        reason = failure.responseText || failure.message || String(err);
+        refused = failure.authenticationFailed === true;
       }
       if (this.stopped) break;
       // A connection that stood for a while starts the backoff over; one that keeps failing waits longer each time.
       if (Date.now() - startedAt > this.settings.reconnectMaxMs) delay = this.settings.reconnectMinMs;
       const reconnectAt = new Date(Date.now() + delay);
-      this.status = { state: 'disconnected', reason: this.status.reason ?? 'connection closed', reconnectAt };
+      // A refused login is shown as such: the password (an app password) needs changing, not patience.
+      this.setStatus(refused ? 'auth_failure' : 'disconnected', refused ? `login refused: ${reason}` : reason, reconnectAt);
       this.log.info({ delayMs: delay, mailbox: this.target.mailbox }, 'IMAP reconnecting after a pause');
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
@@ -95,7 +112,7 @@ export class ImapWatcher {
 
   /** One connection's life: open the mailbox, catch up, then catch up again on every IDLE notice until it closes. */
   private async session(): Promise<void> {
-    this.status = { state: 'connecting', reason: null, reconnectAt: null };
+    if (this.current.state !== 'auth_failure' && this.current.state !== 'disconnected') this.setStatus('starting');
     const client = new ImapFlow({
       host: this.target.host,
       port: this.target.port,
@@ -128,7 +145,7 @@ export class ImapWatcher {
       await client.connect();
       if (this.stopped) return;
       await client.mailboxOpen(this.target.mailbox, { readOnly: true });
-      this.status = { state: 'watching', reason: null, reconnectAt: null };
+      this.setStatus('ready');
       const idle = client.capabilities.has('IDLE');
       // Without IDLE the server reports new mail only in answer to a command: a NOOP every few seconds asks for it
       // (imapflow's own fallback would wait up to two minutes).

@@ -19,16 +19,11 @@ export interface EmailChannelDeps {
   blobs?: BlobStore;
 }
 
-export interface EmailChannel extends ChannelAdapter {
-  /** The inbound SMTP listener's port once started (INBOUND_SMTP_PORT=0 picks a free one). */
-  smtpPort(): number | undefined;
-}
-
 /**
  * The support mailbox: IMAP in (IDLE, a stored UID cursor), the gateway's own SMTP listener in, SMTP out through
  * nodemailer. Each way in is on when its setting is; replies need SMTP_URL.
  */
-export function createEmailChannel(settings: EmailSettings, log: Logger, deps: EmailChannelDeps): EmailChannel {
+export function createEmailChannel(settings: EmailSettings, log: Logger, deps: EmailChannelDeps): ChannelAdapter {
   const threads = new Threads(deps.state);
   const intake = new MailIntake(settings.from.address, threads, deps.blobs, log);
   const transport = settings.smtpUrl ? nodemailer.createTransport(settings.smtpUrl) : undefined;
@@ -44,17 +39,15 @@ export function createEmailChannel(settings: EmailSettings, log: Logger, deps: E
           log.child({ via: 'smtp' }),
         )
       : undefined;
-  let boundPort: number | undefined;
 
   return {
     name: Channel.Email,
     capabilities: emailCapabilities,
     ...(transport ? { sender: new EmailSender(transport, settings.from, threads, listener !== undefined) } : {}),
-    smtpPort: () => boundPort,
+    ...(watcher ? { session: watcher } : {}),
     async start(sink) {
       intake.attach(sink);
-      if (listener && settings.inboundSmtpPort !== undefined)
-        boundPort = await listener.listen(settings.inboundSmtpPort, settings.inboundSmtpHost);
+      if (listener && settings.inboundSmtpPort !== undefined) await listener.listen(settings.inboundSmtpPort, settings.inboundSmtpHost);
       // In the background: a mailbox that cannot be reached yet must not keep the gateway from starting.
       watcher?.start();
     },

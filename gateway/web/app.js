@@ -125,7 +125,9 @@ function renderSessions() {
     const item = el('div', `session ${s.state}`);
     item.dataset.channel = s.channel;
     const detail = s.state === 'ready' ? s.account : s.reason;
-    item.append(el('div', 'session-state', `${s.channel}: ${sessionLabels[s.state] ?? s.state}${detail ? ` (${detail})` : ''}`));
+    // The mailbox has no pairing: a refused login there means a password to change.
+    const label = s.channel === 'email' && s.state === 'auth_failure' ? 'login refused' : (sessionLabels[s.state] ?? s.state);
+    item.append(el('div', 'session-state', `${s.channel}: ${label}${detail ? ` (${detail})` : ''}`));
     if (s.state === 'qr' && s.qrDataUrl) {
       item.append(el('p', 'hint', 'On the business phone: WhatsApp → Settings → Linked devices → Link a device, then scan:'));
       const img = el('img', 'qr');
