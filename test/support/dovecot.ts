@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 
@@ -27,11 +27,18 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
+function groupName(gid: number): string {
+  const line = readFileSync('/etc/group', 'utf8')
+    .split('\n')
+    .find((l) => l.split(':')[2] === String(gid));
+  return line?.split(':')[0] ?? String(gid);
+}
+
 /** Unix user the throwaway mailboxes belong to: dovecot refuses to hand mail to root. */
 function mailOwner(): { user: string; uid: number; gid: number } {
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
-  if (uid !== 0) return { user: process.env.USER ?? String(uid), uid, gid };
+  if (uid !== 0) return { user: userInfo().username, uid, gid };
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((l) => l.startsWith('dovecot:'));
@@ -88,7 +95,13 @@ export class Dovecot {
       'auth_mechanisms = plain login',
       `mail_location = maildir:${this.dir}/mail/%u`,
       `first_valid_uid = ${Math.min(owner.uid, 100)}`,
-      ...(isRoot ? [] : [`default_internal_user = ${owner.user}`, `default_login_user = ${owner.user}`]),
+      ...(isRoot
+        ? []
+        : [
+            `default_internal_user = ${owner.user}`,
+            `default_login_user = ${owner.user}`,
+            `default_internal_group = ${groupName(owner.gid)}`,
+          ]),
       `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ${this.dir}/users\n}`,
       `userdb {\n  driver = static\n  args = uid=${owner.uid} gid=${owner.gid} home=${this.dir}/mail/%u\n}`,
       `service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${this.port}\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}`,
