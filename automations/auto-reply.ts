@@ -26,7 +26,8 @@ export function outOfHoursText(opensAt: Date, calendar: BusinessCalendar): strin
  */
 export function answerOutOfHours(inbox: Inbox, clocks: WaitClocks, log: Logger): void {
   inbox.events.on(InboxEvent.MessageNew, ({ conversation, message }) => {
-    if (message.direction !== 'in' || message.sender.type !== 'contact') return;
+    // Never to a machine: an auto-reply to an auto-reply is how mail loops start.
+    if (message.direction !== 'in' || message.sender.type !== 'contact' || message.automated) return;
     const calendar = clocks.calendar(conversation.channel as Channel);
     const at = new Date(message.createdAt);
     if (calendar.isOpen(at)) return;

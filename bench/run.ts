@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { runBurstBench } from './burst';
+import { runEmailBench } from './email';
 import { runFanoutBench } from './fanout';
 import { runInboxPagesBench } from './inbox-pages';
 import { runIngestBench } from './ingest';
@@ -9,13 +10,14 @@ import { runStoreBench } from './store';
  * `npm run bench`: every benchmark of the gateway, one after another; each prints its own figures, and each also
  * runs alone (`node --import tsx bench/<file>.ts`). BENCH_ONLY picks some, in this order:
  *
- *   BENCH_ONLY=store,ingest,burst,fanout,pages,automations npm run bench
+ *   BENCH_ONLY=store,ingest,burst,fanout,email,pages,automations npm run bench
  */
 const parts: [name: string, title: string, run: () => Promise<void>][] = [
   ['store', 'store: primitives at 100,000 documents', runStoreBench],
   ['ingest', 'ingest: signed Telegram webhooks → store → live socket', runIngestBench],
   ['burst', 'burst: 40 new customers at 30/s, and the store commands per message', runBurstBench],
   ['fanout', 'fanout: 2,000 managers connected to one gateway process', runFanoutBench],
+  ['email', 'email: IMAP delivery → IDLE → store → live socket', runEmailBench],
   ['pages', "pages: the inbox's first page and a conversation's messages at 100,000 / 1,000,000", runInboxPagesBench],
   [
     'automations',

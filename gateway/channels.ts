@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { createApiChannel } from '../channels/api';
+import { createEmailChannel } from '../channels/email';
+import { type EmailSettingsInput, emailSettingsSchema } from '../channels/email/settings';
 import { createInstagramChannel } from '../channels/instagram';
 import { instagramSettingsSchema } from '../channels/instagram/settings';
 import { createTelegramChannel } from '../channels/telegram';
@@ -11,7 +13,10 @@ import { whatsappCloudSettingsSchema } from '../channels/whatsapp/settings';
 import { createWhatsAppWebChannel } from '../channels/whatsapp-web';
 import type { WhatsAppWebClientFactory } from '../channels/whatsapp-web/client';
 import { type WhatsAppWebSettingsInput, whatsappWebSettingsSchema } from '../channels/whatsapp-web/settings';
+import type { BlobStore } from '../shared/blob-store';
 import type { ChannelAdapter } from '../shared/channel-adapter';
+import type { ChannelStateStore } from '../shared/channel-state';
+import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
 import type { Config } from './config';
 
@@ -23,6 +28,10 @@ export interface ChannelOptions {
     createClient?: WhatsAppWebClientFactory;
     settings?: Partial<Omit<WhatsAppWebSettingsInput, 'chromiumPath' | 'sessionDir'>>;
   };
+  /** What channels keep between restarts (the email cursor and threads) and the files customers send. */
+  stores?: { state(channel: Channel): ChannelStateStore; blobs: BlobStore };
+  /** Email tuning (reconnect backoff, safety sync) beyond the settings. */
+  email?: Partial<Pick<EmailSettingsInput, 'reconnectMinMs' | 'reconnectMaxMs' | 'safetySyncMs' | 'noIdlePollMs'>>;
 }
 
 /** The channels whose settings are present; a channel without its settings is simply off. */
@@ -82,6 +91,23 @@ export function createChannels(config: Config, log: Logger, options: ChannelOpti
       welcomeText: config.VIBER_WELCOME_TEXT,
     });
     channels.push(createViberChannel(settings, log.child({ channel: 'viber' })));
+  }
+  // The email channel is on when mail can come in; SMTP_URL alone only sends alert digests.
+  if ((config.IMAP_URL || config.INBOUND_SMTP_PORT !== undefined) && config.EMAIL_FROM) {
+    if (!options.stores) throw new Error('the email channel needs the channel state and blob stores');
+    const settings = emailSettingsSchema.parse({
+      ...options.email,
+      from: config.EMAIL_FROM,
+      smtpUrl: config.SMTP_URL,
+      imap: config.IMAP_URL,
+      inboundSmtpPort: config.INBOUND_SMTP_PORT,
+      inboundSmtpHost: config.INBOUND_SMTP_HOST,
+      firstSyncMs: config.IMAP_FIRST_SYNC,
+      maxMessageBytes: config.EMAIL_MAX_SIZE_MB * 1024 * 1024,
+    });
+    channels.push(
+      createEmailChannel(settings, log.child({ channel: 'email' }), { state: options.stores.state('email'), blobs: options.stores.blobs }),
+    );
   }
   if (config.API_CHANNEL_KEY) {
     channels.push(createApiChannel({ key: config.API_CHANNEL_KEY, callbackUrl: config.API_CHANNEL_CALLBACK_URL }));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { BusinessHoursError, parseBusinessHours } from '../automations/business-hours';
+import { mailboxAddressSchema } from '../channels/email/settings';
 import { type Channel, channelNames } from '../shared/channels';
 import { durationSchema } from '../shared/duration';
 
@@ -112,6 +113,12 @@ const baseSchema = z
         .optional(),
     ),
     INBOUND_SMTP_PORT: optionalText.pipe(port.optional()),
+    /** The inbound SMTP listener's interface (all by default; 127.0.0.1 behind a local relay). */
+    INBOUND_SMTP_HOST: optionalText.pipe(z.string().default('0.0.0.0')),
+    /** The first start (or a renumbered mailbox) takes IMAP mail this recent, never the whole archive. */
+    IMAP_FIRST_SYNC: optionalText.pipe(durationSchema.default(3 * 24 * 60 * 60_000)),
+    /** Largest mail taken whole, in MB: SMTP refuses larger ones; over IMAP they keep their text, not attachments. */
+    EMAIL_MAX_SIZE_MB: optionalText.pipe(wholeNumber(1, 200).default(25)),
     API_CHANNEL_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     API_CHANNEL_CALLBACK_URL: optionalUrl,
     ESCALATION_AFTER: duration,
@@ -170,6 +177,18 @@ const baseSchema = z
     }
     if (env.INSTAGRAM_ACCESS_TOKEN) {
       requireAll(['INSTAGRAM_ACCOUNT_ID', 'INSTAGRAM_APP_SECRET', 'INSTAGRAM_VERIFY_TOKEN'], 'INSTAGRAM_ACCESS_TOKEN is set');
+    }
+    if (env.IMAP_URL || env.INBOUND_SMTP_PORT !== undefined) {
+      requireAll(['EMAIL_FROM'], env.IMAP_URL ? 'IMAP_URL is set' : 'INBOUND_SMTP_PORT is set');
+    }
+    if (env.EMAIL_FROM && !mailboxAddressSchema.safeParse(env.EMAIL_FROM).success) {
+      ctx.addIssue({ code: 'custom', path: ['EMAIL_FROM'], message: 'must be an address such as "Support <help@shop.example>"' });
+    }
+    if (env.IMAP_URL) {
+      const url = URL.canParse(env.IMAP_URL) ? new URL(env.IMAP_URL) : undefined;
+      if (!url?.username || !url.password) {
+        ctx.addIssue({ code: 'custom', path: ['IMAP_URL'], message: 'must name the user and password: imaps://user:pass@host:993/INBOX' });
+      }
     }
     if (env.VIBER_AUTH_TOKEN) {
       requireAll(['VIBER_BOT_NAME'], 'VIBER_AUTH_TOKEN is set');

@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { type Automations, createAutomations, WaitClocks } from '../automations';
 import { createAgenda } from '../automations/jobs';
 import { createInbox, type Inbox } from '../inbox';
 import { defaultRetryPolicy } from '../inbox/outbox/policy';
 import { OutboxWorker } from '../inbox/outbox/worker';
 import type { Clock } from '../inbox/ports';
+import { channelStateStore } from '../inbox/store/mongo/channel-state';
 import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
 import type { ChannelSender, InboundSink } from '../shared/messages';
 import { createAlertMailer } from './alert-mailer';
+import { BlobFiles } from './blob-files';
 import { ChannelSessions } from './channel-sessions';
 import { type ChannelOptions, createChannels } from './channels';
 import type { Config } from './config';
@@ -39,6 +42,8 @@ export interface GatewayOptions {
   clock?: Clock;
   /** WhatsApp Web mode (WHATSAPP_MODE=web): the client to drive, and pacing and reconnect tuning. */
   whatsappWeb?: ChannelOptions['whatsappWeb'];
+  /** Email reconnect and sync tuning. */
+  email?: ChannelOptions['email'];
 }
 
 export async function startGateway(config: Config, log: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
@@ -53,7 +58,13 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     const connection = await openStore(uri, log);
     const storeAnsweredAt = watchStoreAnswers(connection);
 
-    const channels = createChannels(config, log, { clock: options.clock, whatsappWeb: options.whatsappWeb });
+    const blobs = new BlobFiles(path.resolve(config.DATA_DIR, 'blobs'));
+    const channels = createChannels(config, log, {
+      clock: options.clock,
+      whatsappWeb: options.whatsappWeb,
+      email: options.email,
+      stores: { state: (channel) => channelStateStore(connection, channel), blobs },
+    });
     const sessions = new ChannelSessions(channels, log);
     const senders = new Map<Channel, ChannelSender>();
     const capabilities = new Map<Channel, Capabilities>();
@@ -138,6 +149,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       draining: () => draining,
       log,
       agenda,
+      blobs,
     });
     attachLiveInbox(live.io, inbox, tokens, log, sessions);
 

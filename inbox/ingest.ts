@@ -68,7 +68,7 @@ export class Ingest {
         id: messageId,
         conversationId,
         channel: msg.channel,
-        sender: { type: 'contact', id: contactId, name: msg.contact.name },
+        sender: { type: 'contact', id: contactId, name: msg.author ?? msg.contact.name },
         text: msg.text,
         attachments: msg.attachments,
         externalId: msg.externalId,
@@ -76,6 +76,9 @@ export class Ingest {
         source: msg.source ?? null,
         raw: msg.raw ?? null,
         receivedAt,
+        ...(msg.automated ? { automated: true } : {}),
+        ...(msg.subject ? { subject: msg.subject } : {}),
+        ...(msg.quoted ? { quoted: msg.quoted } : {}),
       }),
     ]);
     if (!stored) return { duplicate: true, messageId, conversationId };
@@ -124,14 +127,19 @@ export class Ingest {
 
   /** A new customer's conversation, inserted whole: the message applied, the wait started, an agent assigned. */
   private async openConversation(id: string, contact: ContactRecord, message: MessageRecord, at: Date): Promise<ConversationRecord | null> {
-    const due = this.deadlines.forWait(contact.channel, at, true);
+    // A machine's mail (a bounce, an auto-reply) is shown, but nobody waits on it: no timers, nobody assigned.
+    const automated = message.automated === true;
+    const due = automated
+      ? { escalationDueAt: null, slaWarnAt: null, slaBreachAt: null }
+      : this.deadlines.forWait(contact.channel, at, true);
     return this.store.conversations.open({
       id,
       contactId: contact.id,
       channel: contact.channel,
       contactName: contact.name,
       contactReachable: contact.reachable,
-      assigneeId: await this.assignment.nextAgent(),
+      assigneeId: automated ? null : await this.assignment.nextAgent(),
+      waiting: !automated,
       at,
       ...due,
       firstResponseDueAt: due.slaBreachAt,
@@ -147,18 +155,21 @@ export class Ingest {
    */
   private async applyCustomerTurn(id: string, message: MessageRecord, at: Date): Promise<ConversationRecord | null> {
     const preview = previewOf(message.text, message.attachments);
-    const before = await this.store.conversations.takeCustomerTurn(id, { messageId: message.id, at, preview });
+    const automated = message.automated === true;
+    const before = await this.store.conversations.takeCustomerTurn(id, { messageId: message.id, at, preview, automated });
     if (!before) return null;
     const later = (d: Date | null) => (d && d > at ? d : at);
     const after: ConversationRecord = {
       ...before,
-      status: 'open',
+      status: automated ? before.status : 'open',
       lastMessagePreview: preview,
       unreadCount: before.unreadCount + 1,
       lastMessageAt: later(before.lastMessageAt),
       lastInboundAt: later(before.lastInboundAt),
       appliedInbound: [...before.appliedInbound, message.id],
     };
+    // A machine's mail neither reopens a resolved conversation nor starts a wait.
+    if (automated) return after;
     const startsWait = before.awaitingReplySince == null;
     const reopens = before.status === 'resolved';
     if (!startsWait && !reopens && before.firstInboundAt != null) return after;

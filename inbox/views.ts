@@ -59,6 +59,11 @@ export interface Message {
   error: string | null;
   createdAt: string;
   editedAt: string | null;
+  /** Written by a machine (an auto-reply, a bounce, list mail): nobody waits for an answer to it. */
+  automated?: boolean;
+  /** Email: the subject, and the quoted previous message below the new part (folded on the page). */
+  subject?: string;
+  quoted?: string;
 }
 
 export interface Alert {
@@ -115,6 +120,9 @@ export function toMessage(r: MessageRecord): Message {
     error: r.error,
     createdAt: r.createdAt.toISOString(),
     editedAt: iso(r.editedAt),
+    ...(r.automated ? { automated: true } : {}),
+    ...(r.subject ? { subject: r.subject } : {}),
+    ...(r.quoted ? { quoted: r.quoted } : {}),
   };
 }
 

@@ -55,6 +55,17 @@ export const inboundMessageSchema = z.object({
   /** The platform payload as JSON text, so keys with `.` or `$` and 64-bit integers survive storage. */
   raw: z.string(),
   source: z.string().optional(),
+  /**
+   * Written by a machine, not the customer (an auto-reply, a bounce, list mail): stored and shown, but it neither
+   * starts a wait (no SLA clock, no escalation), nor reopens the conversation, nor gets an auto-reply.
+   */
+  automated: z.boolean().optional(),
+  /** Who wrote it when not the contact themself (a colleague answering the customer's email thread). */
+  author: z.string().min(1).optional(),
+  /** The subject line, where the platform has one (email). */
+  subject: z.string().optional(),
+  /** The quoted previous message and signature the customer's client added below `text` (email), folded on the page. */
+  quoted: z.string().optional(),
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 
@@ -115,6 +126,8 @@ export interface OutboundText {
   messageId: string;
   /** When the customer last wrote: channels with messaging windows choose how to send (e.g. a human-agent tag). */
   lastInboundAt: Date | null;
+  /** Who wrote the reply: a manager (their name can sign it) or the bot (an automatic answer, marked as such). */
+  sender?: { type: 'agent' | 'bot' | 'system'; name?: string };
 }
 
 export interface SendResult {

@@ -7,8 +7,10 @@ import type { Inbox } from '../../inbox';
 import type { ChannelAdapter } from '../../shared/channel-adapter';
 import type { Logger } from '../../shared/logger';
 import type { InboundSink } from '../../shared/messages';
+import type { BlobFiles } from '../blob-files';
 import type { ChannelSessions } from '../channel-sessions';
 import { storeTimeouts, withDeadline } from '../store-timeouts';
+import { attachmentsRouter } from './attachments';
 import { readDeadline } from './deadline';
 import { errorHandler, notFound } from './errors';
 import { jobsDashboard } from './jobs-dashboard';
@@ -33,6 +35,8 @@ export interface HttpAppOptions {
   log: Logger;
   /** The job queue, shown to admins by Agendash at /admin/jobs. */
   agenda?: Agenda;
+  /** Files customers sent (email attachments), served to signed-in managers at /api/attachments/:id. */
+  blobs?: BlobFiles;
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -70,6 +74,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Reads under /api get the managers' read deadline; the response-time reports do not: on the embedded store at
   // scale a month of them takes seconds on a healthy store (README, Benchmark).
   const isReport = (path: string) => path.startsWith('/metrics/');
+  if (options.blobs) app.use('/api/attachments', attachmentsRouter(options.blobs, options.tokens, options.inbox.agents));
   app.use(
     '/api',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),

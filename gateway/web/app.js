@@ -94,8 +94,16 @@ function renderThread() {
   for (const m of state.messages) {
     const li = el('li', `${m.direction}${m.status === 'failed' ? ' failed' : ''}`);
     li.dataset.id = m.id;
+    if (m.automated) li.classList.add('automated');
+    if (m.subject) li.append(el('div', 'subject', m.subject));
     li.append(document.createTextNode(m.text));
-    for (const a of m.attachments ?? []) li.append(attachmentLabel(m, a));
+    if (m.quoted) {
+      // The customer's client quoted our earlier mail below the new part: folded, as mail clients do.
+      const fold = el('details', 'quoted');
+      fold.append(el('summary', undefined, '•••'), el('div', undefined, m.quoted));
+      li.append(fold);
+    }
+    for (const a of m.attachments ?? []) li.append(a.kind === 'unsupported' ? attachmentLabel(m, a) : attachmentNode(a));
     const who = m.sender?.name ?? m.sender?.type ?? '';
     const time = new Date(m.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     const status = m.direction === 'out' ? ` · ${m.status}${m.error ? `: ${m.error}` : ''}` : '';
@@ -123,7 +131,9 @@ function renderSessions() {
     const item = el('div', `session ${s.state}`);
     item.dataset.channel = s.channel;
     const detail = s.state === 'ready' ? s.account : s.reason;
-    item.append(el('div', 'session-state', `${s.channel}: ${sessionLabels[s.state] ?? s.state}${detail ? ` (${detail})` : ''}`));
+    // The mailbox has no pairing: a refused login there means a password to change.
+    const label = s.channel === 'email' && s.state === 'auth_failure' ? 'login refused' : (sessionLabels[s.state] ?? s.state);
+    item.append(el('div', 'session-state', `${s.channel}: ${label}${detail ? ` (${detail})` : ''}`));
     if (s.state === 'qr' && s.qrDataUrl) {
       item.append(el('p', 'hint', 'On the business phone: WhatsApp → Settings → Linked devices → Link a device, then scan:'));
       const img = el('img', 'qr');
@@ -220,6 +230,31 @@ async function downloadCsv() {
   const link = el('a');
   link.href = URL.createObjectURL(await res.blob());
   link.download = `response-times-${range.from.slice(0, 10)}-${range.to.slice(0, 10)}.csv`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+/** A file the customer sent: stored ones open with the manager's token (fetched, then handed over as a file). */
+function attachmentNode(a) {
+  const label = `📎 ${a.name ?? a.kind}${a.size ? ` · ${formatSize(a.size)}` : ''}`;
+  if (!a.url) return el('span', 'attachment', label);
+  const button = el('button', 'attachment link', label);
+  button.type = 'button';
+  button.addEventListener('click', () => openAttachment(a).catch((err) => toast(err.message)));
+  return button;
+}
+
+const formatSize = (bytes) =>
+  bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+async function openAttachment(a) {
+  const res = await fetch(a.url, { headers: { authorization: `Bearer ${state.token}` } });
+  if (!res.ok) throw new Error(`the file could not be opened (${res.status})`);
+  const link = el('a');
+  link.href = URL.createObjectURL(await res.blob());
+  link.download = a.name ?? 'attachment';
   document.body.append(link);
   link.click();
   link.remove();

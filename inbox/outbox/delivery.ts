@@ -83,6 +83,9 @@ export class Delivery implements DeliveryQueue {
         ...(claimed.template ? { template: claimed.template } : {}),
         messageId,
         lastInboundAt: recipient.lastInboundAt,
+        ...(claimed.sender && claimed.sender.type !== 'contact'
+          ? { sender: { type: claimed.sender.type, ...(claimed.sender.name ? { name: claimed.sender.name } : {}) } }
+          : {}),
       }));
     } catch (e) {
       return this.afterFailedAttempt(claimed, plan.attempt, plan.uncertainAttempts, idempotent, e);

@@ -66,6 +66,8 @@ export interface NewConversation extends DueTimes {
   contactName: string;
   contactReachable: boolean;
   assigneeId: string | null;
+  /** False for a machine's mail: nobody waits on it (no first message, no wait). */
+  waiting: boolean;
   at: Date;
   preview: string;
   messageId: string;
@@ -77,6 +79,8 @@ export interface CustomerTurn {
   messageId: string;
   at: Date;
   preview: string;
+  /** A machine's mail (a bounce, an auto-reply): it leaves the status as it is (and starts no wait). */
+  automated?: boolean;
 }
 
 /** The follow-up of a customer turn that found no wait running, a first message not yet noted, or the case closed. */
@@ -180,6 +184,9 @@ export interface NewInbound {
   /** The platform payload as JSON text. */
   raw: string | null;
   receivedAt: Date;
+  automated?: boolean;
+  subject?: string;
+  quoted?: string;
 }
 
 export interface NewOutbound {

@@ -87,6 +87,11 @@ export interface MessageRecord {
   error: string | null;
   createdAt: Date;
   editedAt: Date | null;
+  /** Inbound, written by a machine (an auto-reply, a bounce, list mail): shown, but never a wait to answer. */
+  automated?: boolean;
+  /** Inbound email: the subject, and the quoted previous message below the new part. */
+  subject?: string;
+  quoted?: string;
 }
 
 /** A queued reply as the outbox sees it: the message and its delivery state (inbox/outbox/). */

@@ -84,11 +84,18 @@ export class TestGateway {
    * restart after `stop()`); the first one to be closed drops it.
    */
   static async start(
-    options: { env?: Record<string, string>; clock?: Clock; database?: string; whatsappWeb?: GatewayOptions['whatsappWeb'] } = {},
+    options: {
+      env?: Record<string, string>;
+      clock?: Clock;
+      database?: string;
+      whatsappWeb?: GatewayOptions['whatsappWeb'];
+      email?: GatewayOptions['email'];
+      dataDir?: string;
+    } = {},
   ): Promise<TestGateway> {
     const telegram = await new FakeTelegram().start();
     const database = options.database ?? `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'inbox-gw-'));
+    const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'inbox-gw-'));
     const config = loadConfig({
       NODE_ENV: 'test',
       PORT: '0',
@@ -104,7 +111,11 @@ export class TestGateway {
       JOBS_POLL_INTERVAL: '200ms',
       ...options.env,
     });
-    const gateway = await startGateway(config, createLogger(config.LOG_LEVEL), { clock: options.clock, whatsappWeb: options.whatsappWeb });
+    const gateway = await startGateway(config, createLogger(config.LOG_LEVEL), {
+      clock: options.clock,
+      whatsappWeb: options.whatsappWeb,
+      email: options.email,
+    });
     return new TestGateway(gateway, telegram, database, dataDir);
   }
 

@@ -97,6 +97,9 @@ export function toMessageRecord(doc: MessageDoc): MessageRecord {
     error: doc.error ?? null,
     createdAt: created(doc as { createdAt?: Date }),
     editedAt: date(doc.editedAt),
+    ...(doc.automated ? { automated: true } : {}),
+    ...(doc.subject ? { subject: doc.subject } : {}),
+    ...(doc.quoted ? { quoted: doc.quoted } : {}),
   };
 }
 

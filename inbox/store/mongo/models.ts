@@ -129,6 +129,11 @@ const messageSchema = new Schema(
     platformAt: { type: Date, default: null },
     editedAt: { type: Date, default: null },
     source: { type: String, default: null },
+    /** Inbound, written by a machine (auto-reply, bounce, list mail): shown, but never a wait to answer. */
+    automated: { type: Boolean, default: undefined },
+    /** Inbound email: the subject, and the quoted previous message below the new part. */
+    subject: { type: String, default: undefined },
+    quoted: { type: String, default: undefined },
     /**
      * Inbound: true from the message's insert until its conversation took its effects. A redelivery that finds it
      * still true finishes the job (the first delivery's process died in between); absent means done.

@@ -1,0 +1,22 @@
+/**
+ * Where channels keep the bytes of what customers send (email attachments, the original mail), outside the message
+ * documents. Content-addressed: the same bytes stored twice are one blob with one id, so a mail read again never
+ * stores its attachments again.
+ */
+export interface BlobMeta {
+  name: string;
+  mimeType: string;
+}
+
+export interface StoredBlob extends BlobMeta {
+  id: string;
+  size: number;
+}
+
+export interface BlobStore {
+  /** Resolves once the bytes are durably stored. */
+  put(content: Buffer, meta: BlobMeta): Promise<StoredBlob>;
+}
+
+/** Blob ids are the hex SHA-256 of the bytes. */
+export const blobIdPattern = /^[a-f0-9]{64}$/;
