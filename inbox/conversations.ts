@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
+import { statusChangeBody } from '../shared/inbox-api';
 import { type Actor, assertCanWorkOn, isObjectId, seesEverything } from './access';
 import { decodeCursor, encodeCursor } from './cursor';
 import { InboxEvent, type InboxEvents } from './events';
@@ -23,20 +24,8 @@ export type ListConversationsQuery = z.infer<typeof listConversationsQuery>;
 
 export const listMessagesQuery = z.object({ cursor: z.string().optional(), limit });
 
-export const statusChangeSchema = z
-  .object({
-    status: z.enum(['open', 'pending', 'snoozed', 'resolved']),
-    outcome: z.enum(['won', 'lost']).optional(),
-    lossReason: z.string().trim().min(1).max(500).optional(),
-  })
-  .superRefine((v, ctx) => {
-    if (v.outcome && v.status !== 'resolved') {
-      ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'an outcome is given only when resolving' });
-    }
-    if (v.outcome === 'lost' && !v.lossReason) {
-      ctx.addIssue({ code: 'custom', path: ['lossReason'], message: 'closing a lead as lost needs a lossReason' });
-    }
-  });
+/** The body of a status change, as the managers' app sends it too. */
+export const statusChangeSchema = statusChangeBody;
 export type StatusChange = z.infer<typeof statusChangeSchema>;
 
 export interface Page<T> {
