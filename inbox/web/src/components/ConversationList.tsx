@@ -1,0 +1,160 @@
+import { memo, type RefObject, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { channelNames } from '../../../../shared/channels';
+import type { AgentView, ConversationView } from '../../../../shared/inbox-api';
+import type { Filters, Scope, Sort, StatusFilter, useConversations } from '../conversations';
+import { listTime } from '../format';
+import { WaitingTimer } from './WaitingTimer';
+
+interface Props {
+  list: ReturnType<typeof useConversations>;
+  me: AgentView;
+  agents: AgentView[];
+  selectedId: string | null;
+  onOpen(id: string): void;
+  searchRef: RefObject<HTMLInputElement | null>;
+  onError(err: unknown): void;
+}
+
+const scopes: Scope[] = ['mine', 'unassigned', 'all'];
+const statuses: StatusFilter[] = ['open', 'pending', 'snoozed', 'resolved', 'all'];
+
+export function ConversationList({ list, me, agents, selectedId, onOpen, searchRef, onError }: Props) {
+  const { t } = useTranslation();
+  const { filters, changeFilters } = list;
+  const change = (patch: Partial<Filters>) => void changeFilters(patch).catch(onError);
+  const names = new Map(agents.map((a) => [a.id, a.name]));
+
+  return (
+    <section className="list-pane" aria-label={t('list.label')}>
+      <div className="filters" id="filters">
+        <fieldset className="segmented scope" aria-label={t('list.scope')}>
+          {scopes.map((s) => (
+            <button key={s} type="button" data-scope={s} aria-pressed={filters.scope === s} onClick={() => change({ scope: s })}>
+              {t(`list.${s}`)}
+            </button>
+          ))}
+        </fieldset>
+        <SearchBox value={filters.q} onChange={(q) => change({ q })} inputRef={searchRef} />
+        <div className="selects">
+          <label>
+            <span className="visually-hidden">{t('list.statusLabel')}</span>
+            <select id="filter-status" value={filters.status} onChange={(e) => change({ status: e.target.value as StatusFilter })}>
+              {statuses.map((s) => (
+                <option key={s} value={s}>
+                  {t(`status.${s}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span className="visually-hidden">{t('list.channel')}</span>
+            <select id="filter-channel" value={filters.channel} onChange={(e) => change({ channel: e.target.value as Filters['channel'] })}>
+              <option value="all">{t('list.anyChannel')}</option>
+              {channelNames.map((c) => (
+                <option key={c} value={c}>
+                  {t(`channel.${c}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span className="visually-hidden">{t('list.sort')}</span>
+            <select id="filter-sort" value={filters.sort} onChange={(e) => change({ sort: e.target.value as Sort })}>
+              <option value="waiting">{t('list.sortWaiting')}</option>
+              <option value="recent">{t('list.sortRecent')}</option>
+            </select>
+          </label>
+        </div>
+      </div>
+      <ul id="conversations" className="conversations" aria-label={t('list.label')}>
+        {list.rows.map((c) => (
+          <Row
+            key={c.id}
+            conversation={c}
+            selected={c.id === selectedId}
+            assignee={c.assigneeId === me.id ? t('list.you') : c.assigneeId ? (names.get(c.assigneeId) ?? '…') : t('list.unassignedShort')}
+            onOpen={onOpen}
+          />
+        ))}
+      </ul>
+      {list.rows.length === 0 && !list.loading && (
+        <p className="list-empty">{filters.q ? t('list.emptySearch', { q: filters.q }) : t('list.empty')}</p>
+      )}
+      {list.hasMore && (
+        <button type="button" className="more" id="list-more" disabled={list.loading} onClick={() => void list.loadMore().catch(onError)}>
+          {list.loading ? t('list.loading') : t('list.more')}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function SearchBox({
+  value,
+  onChange,
+  inputRef,
+}: {
+  value: string;
+  onChange(q: string): void;
+  inputRef: RefObject<HTMLInputElement | null>;
+}) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState(value);
+  // Typing narrows the list after a pause, not on every key.
+  useEffect(() => {
+    if (draft === value) return;
+    const timer = setTimeout(() => onChange(draft), 250);
+    return () => clearTimeout(timer);
+  }, [draft, value, onChange]);
+  return (
+    <label className="search">
+      <span className="visually-hidden">{t('list.search')}</span>
+      <input
+        ref={inputRef}
+        id="search"
+        type="search"
+        value={draft}
+        placeholder={t('list.searchPlaceholder')}
+        onChange={(e) => setDraft(e.target.value)}
+        autoComplete="off"
+      />
+    </label>
+  );
+}
+
+interface RowProps {
+  conversation: ConversationView;
+  selected: boolean;
+  assignee: string;
+  onOpen(id: string): void;
+}
+
+/** One row; memoised so a live update re-renders only the row it concerns. */
+const Row = memo(function Row({ conversation: c, selected, assignee, onOpen }: RowProps) {
+  const { t } = useTranslation();
+  return (
+    <li data-id={c.id} className={selected ? 'selected' : undefined}>
+      <button type="button" className="row" aria-current={selected ? 'true' : undefined} onClick={() => onOpen(c.id)}>
+        <span className="row-top">
+          <span className="name">{c.contact.name}</span>
+          <time className="when" dateTime={c.lastMessageAt}>
+            {listTime(c.lastMessageAt)}
+          </time>
+        </span>
+        <span className="preview">{c.lastMessagePreview}</span>
+        <span className="row-bottom">
+          <span className={`channel-badge ${c.channel}`}>{t(`channel.${c.channel}`)}</span>
+          <span className="assignee">{assignee}</span>
+          <WaitingTimer conversation={c} />
+          {c.unreadCount > 0 && (
+            <span className="unread" title={t('list.unread', { count: c.unreadCount })}>
+              <span aria-hidden="true">{c.unreadCount}</span>
+              <span className="visually-hidden">{t('list.unread', { count: c.unreadCount })}</span>
+            </span>
+          )}
+        </span>
+      </button>
+    </li>
+  );
+});
