@@ -17,6 +17,8 @@ export const listConversationsQuery = z.object({
   channel: z.enum(channelNames).optional(),
   /** An agent id, or `none` for the unassigned queue. */
   assigneeId: z.union([z.literal('none'), z.string().regex(/^[a-f0-9]{24}$/i, 'must be an agent id or "none"')]).optional(),
+  /** A search: part of the contact's name or of the last message, or the contact's exact email or phone. */
+  q: z.string().trim().min(1).max(100).optional(),
   cursor: z.string().optional(),
   limit,
 });
@@ -55,6 +57,7 @@ export class Conversations {
     } else if (!seesEverything(actor)) {
       and.push({ $or: [{ assigneeId: new Types.ObjectId(actor.id) }, { assigneeId: null }] });
     }
+    if (query.q) and.push(await this.searchFilter(query.q));
     if (query.cursor) {
       const { at, id } = decodeCursor(query.cursor);
       and.push({ $or: [{ lastMessageAt: { $lt: at } }, { lastMessageAt: at, _id: { $lt: new Types.ObjectId(id) } }] });
@@ -69,6 +72,24 @@ export class Conversations {
       items: page.map(toConversation),
       nextCursor: docs.length > query.limit && last ? encodeCursor(last.lastMessageAt, last._id) : null,
     };
+  }
+
+  /**
+   * Part of a name or of the last message, case aside, is matched document by document along the list's order; an
+   * email or a phone (digits, with or without +) is looked up exactly, by index, among the contacts.
+   */
+  private async searchFilter(q: string): Promise<Record<string, unknown>> {
+    const needle = new RegExp(q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+    const digits = q.replace(/[\s()-]/g, '');
+    const identities: Record<string, unknown>[] = [];
+    if (q.includes('@')) identities.push({ email: q }, { email: q.toLowerCase() });
+    if (/^\+?\d{6,15}$/.test(digits)) identities.push({ phone: digits.replace(/^\+/, '') }, { phone: `+${digits.replace(/^\+/, '')}` });
+    const contacts = identities.length
+      ? await this.models.Contact.find({ $or: identities }, { _id: 1 }).limit(50).lean<{ _id: Types.ObjectId }[]>()
+      : [];
+    const or: Record<string, unknown>[] = [{ contactName: needle }, { lastMessagePreview: needle }];
+    if (contacts.length) or.push({ contactId: { $in: contacts.map((c) => c._id) } });
+    return { $or: or };
   }
 
   /** The conversation, if it exists and the actor may work on it. */

@@ -23,6 +23,9 @@ const contactSchema = new Schema(
 // Ingest: find the contact behind a platform identity (one per channel); unique so concurrent first
 // messages from a new customer create one contact.
 contactSchema.index({ channel: 1, externalId: 1 }, { unique: true });
+// The managers' search by a customer's exact email or phone (GET /api/conversations?q=).
+contactSchema.index({ email: 1 }, { sparse: true });
+contactSchema.index({ phone: 1 }, { sparse: true });
 
 const conversationSchema = new Schema(
   {
