@@ -116,7 +116,10 @@ export function useConversations(meId: string) {
     (c: ConversationView) => {
       merge([c]);
       setListed((prev) => {
-        const fits = matches(c, filtersRef.current, meId) && searchable(c, filtersRef.current.q);
+        const f = filtersRef.current;
+        // While searching, the server decided who matched (an email or a phone too); a live update only adds a
+        // conversation whose name or last message matches, and never drops one the search found.
+        const fits = matches(c, f, meId) && (prev.has(c.id) || searchable(c, f.q));
         if (fits === prev.has(c.id)) return prev;
         const next = new Set(prev);
         if (fits) next.add(c.id);
@@ -131,10 +134,10 @@ export function useConversations(meId: string) {
     const items: ConversationView[] = [];
     for (const id of listed) {
       const c = known.get(id);
-      if (c && searchable(c, filters.q)) items.push(c);
+      if (c) items.push(c);
     }
     return items.sort(compare(filters.sort));
-  }, [known, listed, filters.q, filters.sort]);
+  }, [known, listed, filters.sort]);
 
   const reload = useCallback(() => load(filtersRef.current), [load]);
   const loadMore = useCallback(() => (nextCursor ? load(filtersRef.current, nextCursor) : Promise.resolve()), [load, nextCursor]);
