@@ -7,6 +7,7 @@ import { Agents } from './agents';
 import { Alerts } from './alerts';
 import { Assignment } from './assignment';
 import { Checkpoints } from './checkpoints';
+import { Contacts } from './contacts';
 import { Conversations } from './conversations';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
@@ -52,6 +53,7 @@ export async function createInbox(deps: InboxDeps) {
     assignment,
     alerts,
     conversations,
+    contacts: new Contacts(models, conversations),
     agents: new Agents(models, deps.presence),
     ingest: new Ingest(models, events, assignment, deps.log, clock, deadlines),
     replies: new Replies(models, conversations, events, delivery, deps.capabilities, clock),

@@ -38,6 +38,23 @@ export const conversationViewSchema = z.object({
 });
 export type ConversationView = z.infer<typeof conversationViewSchema>;
 
+export const contactCardSchema = z.object({
+  id,
+  channel: z.enum(channelNames),
+  /** The customer's id on the platform: a Telegram user id, a phone, an IGSID, an email address. */
+  externalId: z.string(),
+  name: z.string(),
+  username: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  language: z.string().nullable(),
+  reachable: z.boolean(),
+  /** Where the lead came from: a deep link's payload, a site form's name. */
+  source: z.string().nullable(),
+  createdAt: isoTime,
+});
+export type ContactCardView = z.infer<typeof contactCardSchema>;
+
 export const messageStatusSchema = z.enum(['received', 'queued', 'sent', 'delivered', 'read', 'failed']);
 export type MessageStatusView = z.infer<typeof messageStatusSchema>;
 

@@ -80,6 +80,10 @@ export function managersApi({ inbox, tokens, bodyLimit, loginAttempts = 10, sess
     res.json(await inbox.conversations.get(actorOf(req), req.params.id));
   });
 
+  router.get('/conversations/:id/contact', async (req, res) => {
+    res.json(await inbox.contacts.ofConversation(actorOf(req), req.params.id));
+  });
+
   router.get('/conversations/:id/messages', async (req, res) => {
     res.json(await inbox.conversations.messages(actorOf(req), req.params.id, parseInput(listMessagesQuery, req.query)));
   });
