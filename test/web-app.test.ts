@@ -41,6 +41,8 @@ describe('the managers’ app in a real browser', () => {
     await olenaRow.locator('button').click();
     await page.locator('#messages li.in', { hasText: 'Доброго дня!' }).waitFor();
     await page.locator('#messages li.day', { hasText: 'Today' }).waitFor();
+    // The contact panel: the Telegram username the platform gave.
+    await page.locator('#contact', { hasText: '@olena_k' }).waitFor();
 
     await page.locator('#reply textarea').fill('Так, до 19:00 на Хрещатику, 22.');
     await page.locator('#reply textarea').press('Enter');
@@ -167,6 +169,8 @@ describe('the managers’ app in a real browser', () => {
   it('refuses to close a lead as lost without a reason, and closes it with one', async () => {
     const page = await signIn(browser, gw, manager('supervisor', 'Петро Мельник'), { locale: 'uk-UA' });
     await row(page, 'Марта Шевченко').locator('button').click();
+    // Her email and the form she came from, in the contact panel.
+    await page.locator('#contact', { hasText: 'marta@example.com' }).filter({ hasText: 'site-form' }).waitFor();
     await page.getByRole('button', { name: 'Втрачено…' }).click();
     const dialog = page.locator('#lost-dialog');
     await dialog.getByRole('button', { name: 'Закрити як втрачене' }).click();

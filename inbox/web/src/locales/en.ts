@@ -99,6 +99,12 @@ export const en = {
     },
   },
   contact: {
+    username: 'Username',
+    phone: 'Phone',
+    email: 'Email',
+    language: 'Language',
+    source: 'Came from',
+    assignee: 'Manager',
     title: 'Contact',
     channel: 'Channel',
     since: 'In the inbox since',
@@ -106,7 +112,6 @@ export const en = {
     noFirstResponse: 'not yet',
     due: 'Reply due',
     escalation: 'Escalation step',
-    pastConversations: 'This conversation',
   },
   figures: {
     title: 'Response times',

@@ -108,6 +108,12 @@ export const uk: Messages = {
     },
   },
   contact: {
+    username: 'Ім’я користувача',
+    phone: 'Телефон',
+    email: 'Ел. пошта',
+    language: 'Мова',
+    source: 'Звідки прийшов',
+    assignee: 'Менеджер',
     title: 'Контакт',
     channel: 'Канал',
     since: 'У скриньці з',
@@ -115,7 +121,6 @@ export const uk: Messages = {
     noFirstResponse: 'ще ні',
     due: 'Відповісти до',
     escalation: 'Крок ескалації',
-    pastConversations: 'Ця розмова',
   },
   figures: {
     title: 'Час відповіді',
