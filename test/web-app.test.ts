@@ -38,9 +38,12 @@ describe('the managers’ app in a real browser', () => {
       .filter({ hasText: 'Telegram' })
       .filter({ hasText: /Waiting 0:0\d/ })
       .waitFor();
+    // The tab says how many messages wait unread, until the conversation is opened.
+    await eventually(async () => (await page.title()) === '(1) Inbox');
     await olenaRow.locator('button').click();
     await page.locator('#messages li.in', { hasText: 'Доброго дня!' }).waitFor();
     await page.locator('#messages li.day', { hasText: 'Today' }).waitFor();
+    await eventually(async () => (await page.title()) === 'Inbox');
     // The contact panel: the Telegram username the platform gave.
     await page.locator('#contact', { hasText: '@olena_k' }).waitFor();
 
@@ -220,6 +223,26 @@ describe('the managers’ app in a real browser', () => {
     const names = () => page.locator('#conversations li .name').allTextContents();
     await eventually(async () => (await names()).length === 2);
     expect(await names()).toEqual(['Ann', 'Олена Коваленко']);
+    await page.close();
+  });
+
+  it('shows a supervisor an escalation as it is raised, and who is online with their open conversations', async () => {
+    const page = await signIn(browser, gw, manager('supervisor', 'Наталія Коваль'), { locale: 'uk-UA' });
+    await page.locator('#show-figures').click();
+    await page.locator('#online li', { hasText: 'Наталія Коваль' }).filter({ hasText: '0 відкритих розмов' }).waitFor();
+    await page.getByText('За цей період сповіщень немає. Добре.').waitFor();
+    const conversation = await (await gw.collection('conversations')).findOne({ contactName: 'Олена Коваленко' });
+    await gw.inbox.alerts.raise({
+      type: 'escalated',
+      conversationId: conversation?._id as never,
+      channel: 'telegram',
+      detail: 'Олена Коваленко (telegram) чекає 10 хв без відповіді: передано наступному менеджеру.',
+      key: `escalated:${conversation?._id}:web-app`,
+      roles: ['supervisor'],
+    });
+    await page.locator('#figures-alerts li', { hasText: 'Ескалація' }).filter({ hasText: 'передано наступному менеджеру' }).waitFor();
+    await page.locator('.toast', { hasText: 'Ескалація' }).waitFor();
+    await shot(page, 'app-uk-desktop-figures-alert');
     await page.close();
   });
 

@@ -3,6 +3,15 @@ import { useTranslation } from 'react-i18next';
 import { type AgentView, type ContactCardView, type ConversationView, contactCardSchema } from '../../../../shared/inbox-api';
 import { api } from '../api';
 import { dateTime } from '../format';
+import { currentLanguage } from '../i18n';
+
+function languageName(code: string): string {
+  try {
+    return new Intl.DisplayNames([currentLanguage()], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
 
 /** Who the customer is and where this conversation stands, beside the thread on a wide screen. */
 export function ContactPanel({ conversation: c, agents }: { conversation: ConversationView; agents: AgentView[] }) {
@@ -37,7 +46,7 @@ export function ContactPanel({ conversation: c, agents }: { conversation: Conver
         {card.email}
       </a>,
     ]);
-  if (card?.language) rows.push([t('contact.language'), card.language]);
+  if (card?.language) rows.push([t('contact.language'), languageName(card.language)]);
   if (card?.source) rows.push([t('contact.source'), card.source]);
   rows.push([t('contact.since'), dateTime(card?.createdAt ?? c.createdAt)]);
   rows.push([t('contact.firstResponse'), c.firstResponseAt ? dateTime(c.firstResponseAt) : t('contact.noFirstResponse')]);

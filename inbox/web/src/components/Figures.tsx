@@ -39,6 +39,7 @@ export function Figures({ agents, liveAlerts, onOpen, onError }: Props) {
   const [rows, setRows] = useState<ResponseTimesRowView[] | null>(null);
   const [alerts, setAlerts] = useState<AlertView[]>([]);
   const [waiting, setWaiting] = useState<ConversationView[]>([]);
+  const [openByAgent, setOpenByAgent] = useState<ReadonlyMap<string, number>>(new Map());
 
   const range = useCallback(() => {
     const to = new Date();
@@ -174,6 +175,24 @@ export function Figures({ agents, liveAlerts, onOpen, onError }: Props) {
                 </li>
               ))}
             </ul>
+          )}
+        </section>
+        <section aria-labelledby="online-title">
+          <h3 id="online-title">{t('figures.onlineTitle')}</h3>
+          {agents.some((a) => a.online) ? (
+            <ul className="online" id="online">
+              {agents
+                .filter((a) => a.online)
+                .map((a) => (
+                  <li key={a.id}>
+                    <span className="dot" aria-hidden="true" />
+                    <span className="name">{a.name}</span>
+                    <span className="count">{t('figures.openCount', { count: openByAgent.get(a.id) ?? 0 })}</span>
+                  </li>
+                ))}
+            </ul>
+          ) : (
+            <p className="empty-note">{t('figures.noneOnline')}</p>
           )}
         </section>
         <section aria-labelledby="alerts-title">

@@ -146,7 +146,8 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
   const send = async (text: string) => {
     const message = await api(messageViewSchema, 'POST', `/api/conversations/${c.id}/messages`, { text });
     following.current = true;
-    setMessages((prev) => (prev ? mergeMessage(prev, message) : [message]));
+    // The socket may have brought this reply, and its delivery status, before the POST's own answer: keep theirs.
+    setMessages((prev) => (!prev ? [message] : prev.some((m) => m.id === message.id) ? prev : mergeMessage(prev, message)));
   };
 
   const assignee = c.assigneeId ? agents.find((a) => a.id === c.assigneeId) : undefined;

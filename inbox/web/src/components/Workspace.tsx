@@ -4,6 +4,7 @@ import { type AgentView, type AlertView, agentViewSchema, listOf, type SessionVi
 import { api, session } from '../api';
 import { useConversations } from '../conversations';
 import { Live } from '../live';
+import { chime, notify } from '../notify';
 import { useShortcuts } from '../shortcuts';
 import { ContactPanel } from './ContactPanel';
 import { ConversationList } from './ConversationList';
@@ -46,8 +47,15 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
   const loadAgents = useCallback(() => api(agentList, 'GET', '/api/agents').then((a) => setAgents(a.items)), []);
 
   // The socket lives as long as the sign-in: what its handlers need is read through a ref, never re-subscribed.
-  const handlers = useRef({ reload, upsert, toast, t });
-  handlers.current = { reload, upsert, toast, t };
+  const handlers = useRef({
+    reload,
+    upsert,
+    toast,
+    t,
+    open: (_id: string) => undefined as void,
+    selectedId: null as string | null,
+    loadAgents: () => Promise.resolve(),
+  });
   useEffect(() => {
     const token = session.token();
     if (!token) return;
@@ -56,19 +64,37 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
     const offs = [
       socket.onStatus((up, resumed) => {
         setConnected(up);
+        // Presence changes with every connection, this one's too.
+        if (up) void handlers.current.loadAgents().catch(() => undefined);
         // Every deploy drops every socket: what arrived meanwhile is read again, the list and the open thread alike.
         if (up && resumed) {
           void handlers.current.reload().catch(() => undefined);
           setResyncs((n) => n + 1);
         }
       }),
-      socket.on('message:new', ({ conversation }) => handlers.current.upsert(conversation)),
+      socket.on('message:new', ({ conversation, message }) => {
+        handlers.current.upsert(conversation);
+        // A customer writing to me or to the queue, unless I am reading that very conversation.
+        const forMe = conversation.assigneeId === me.id || conversation.assigneeId === null;
+        const reading = handlers.current.selectedId === conversation.id && document.visibilityState === 'visible';
+        if (message.direction === 'in' && forMe && !reading) {
+          chime();
+          notify(conversation.contact.name, message.text || handlers.current.t('thread.attachment'), () =>
+            handlers.current.open(conversation.id),
+          );
+        }
+      }),
       socket.on('message:updated', ({ conversation }) => handlers.current.upsert(conversation)),
       socket.on('conversation:updated', ({ conversation }) => handlers.current.upsert(conversation)),
       socket.on('alert', ({ alert }) => {
         setAlerts((prev) => [alert, ...prev.filter((a) => a.id !== alert.id)]);
         const { t: tr, toast: say } = handlers.current;
-        say(`${tr(`alert.${alert.type}`)}: ${alert.detail ?? tr(`channel.${alert.channel}`)}`, alert.conversationId);
+        const text = `${tr(`alert.${alert.type}`)}: ${alert.detail ?? tr(`channel.${alert.channel}`)}`;
+        say(text, alert.conversationId);
+        if (alert.agentId === me.id) {
+          chime();
+          notify(tr(`alert.${alert.type}`), text, () => handlers.current.open(alert.conversationId));
+        }
       }),
       socket.on('channel:session', (s) => setSessions((prev) => new Map(prev).set(s.channel, s))),
     ];
@@ -76,7 +102,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
       for (const off of offs) off();
       socket.close();
     };
-  }, [onSignOut]);
+  }, [onSignOut, me.id]);
 
   // The first page and the team are read once; filters reload by themselves.
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per sign-in
@@ -86,6 +112,11 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
     const timer = setInterval(() => void loadAgents().catch(() => undefined), 60_000);
     return () => clearInterval(timer);
   }, []);
+
+  // The dashboard says who is online: read the team again whenever it is opened.
+  useEffect(() => {
+    if (view === 'figures') void loadAgents().catch(() => undefined);
+  }, [view, loadAgents]);
 
   const unread = useMemo(() => list.rows.reduce((n, c) => n + c.unreadCount, 0), [list.rows]);
   useEffect(() => {
@@ -97,6 +128,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
     setView('inbox');
     setSelectedId(id);
   }, []);
+  handlers.current = { reload, upsert, toast, t, open, selectedId, loadAgents };
 
   const searchRef = useRef<HTMLInputElement>(null);
   const replyRef = useRef<HTMLTextAreaElement>(null);
