@@ -19,6 +19,8 @@ export const listConversationsQuery = z.object({
   assigneeId: z.union([z.literal('none'), z.string().regex(/^[a-f0-9]{24}$/i, 'must be an agent id or "none"')]).optional(),
   /** A search: part of the contact's name or of the last message, or the contact's exact email or phone. */
   q: z.string().trim().min(1).max(100).optional(),
+  /** `recent`: by the last message, newest first. `waiting`: only those waiting for a reply, longest wait first. */
+  sort: z.enum(['recent', 'waiting']).default('recent'),
   cursor: z.string().optional(),
   limit,
 });
@@ -58,19 +60,28 @@ export class Conversations {
       and.push({ $or: [{ assigneeId: new Types.ObjectId(actor.id) }, { assigneeId: null }] });
     }
     if (query.q) and.push(await this.searchFilter(query.q));
+    const waiting = query.sort === 'waiting';
+    // Every stored awaitingReplySince is after the epoch: "someone waits" as an index range.
+    if (waiting) and.push({ awaitingReplySince: { $gte: new Date(0) } });
     if (query.cursor) {
       const { at, id } = decodeCursor(query.cursor);
-      and.push({ $or: [{ lastMessageAt: { $lt: at } }, { lastMessageAt: at, _id: { $lt: new Types.ObjectId(id) } }] });
+      const after = new Types.ObjectId(id);
+      and.push(
+        waiting
+          ? { $or: [{ awaitingReplySince: { $gt: at } }, { awaitingReplySince: at, _id: { $gt: after } }] }
+          : { $or: [{ lastMessageAt: { $lt: at } }, { lastMessageAt: at, _id: { $lt: after } }] },
+      );
     }
     const docs = await this.models.Conversation.find(and.length ? { $and: and } : {})
-      .sort({ lastMessageAt: -1, _id: -1 })
+      .sort(waiting ? { awaitingReplySince: 1, _id: 1 } : { lastMessageAt: -1, _id: -1 })
       .limit(query.limit + 1)
       .lean<ConversationDoc[]>();
     const page = docs.slice(0, query.limit);
     const last = page.at(-1);
+    const key = last && (waiting ? last.awaitingReplySince : last.lastMessageAt);
     return {
       items: page.map(toConversation),
-      nextCursor: docs.length > query.limit && last ? encodeCursor(last.lastMessageAt, last._id) : null,
+      nextCursor: docs.length > query.limit && last && key ? encodeCursor(key, last._id) : null,
     };
   }
 

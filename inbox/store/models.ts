@@ -82,6 +82,11 @@ conversationSchema.index({ awaitingReplySince: 1 });
 // The customers waiting now on one channel: the waiting-conversations gauge (a count per channel, from the index
 // alone on MongoDB) and the report's ageing of one channel.
 conversationSchema.index({ channel: 1, awaitingReplySince: 1 });
+// The managers' waiting queue, longest wait first (GET /api/conversations?sort=waiting), with the list's filters.
+conversationSchema.index({ awaitingReplySince: 1, _id: 1 });
+conversationSchema.index({ status: 1, awaitingReplySince: 1, _id: 1 });
+conversationSchema.index({ assigneeId: 1, status: 1, awaitingReplySince: 1, _id: 1 });
+conversationSchema.index({ channel: 1, status: 1, awaitingReplySince: 1, _id: 1 });
 // The automations' pass: what fell due, earliest first, by index, so it reads what is due rather than what is open.
 conversationSchema.index({ escalationDueAt: 1, _id: 1 });
 conversationSchema.index({ slaWarnAt: 1, _id: 1 });
