@@ -219,6 +219,7 @@ describe('the managers’ app in a real browser', () => {
     await page.locator('[data-scope="unassigned"]').click();
     await eventually(async () => (await row(page, 'Ann').count()) === 0);
     await page.locator('[data-scope="all"]').click();
+    await page.locator('#filter-sort').selectOption('waiting');
     // Both wait; Ann since her first question, Олена only since her last message.
     const names = () => page.locator('#conversations li .name').allTextContents();
     await eventually(async () => (await names()).length === 2);
@@ -305,4 +306,25 @@ describe('the managers’ app in a real browser', () => {
       }
     }
   }, 90_000);
+
+  it('pages the list 50 at a time, newest first, and shows the rest on request', async () => {
+    for (let i = 0; i < 52; i++) {
+      const from = {
+        id: 610_000 + i,
+        is_bot: false,
+        first_name: `Покупець ${String(i).padStart(2, '0')}`,
+        language_code: 'uk',
+      } as typeof ann;
+      await gw.postTelegram(textUpdate(from, `Замовлення №${3000 + i}: коли відправите?`));
+    }
+    const page = await signIn(browser, gw, manager('supervisor', 'Page Turner'));
+    await row(page, 'Покупець 51').waitFor();
+    expect(await page.locator('#conversations li').count()).toBe(50);
+    await page.getByRole('button', { name: 'Show more' }).click();
+    await eventually(async () => (await page.locator('#conversations li').count()) > 50);
+    const names = await page.locator('#conversations li .name').allTextContents();
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain('Покупець 00');
+    await page.close();
+  });
 });

@@ -13,7 +13,7 @@ export interface Filters {
   q: string;
   sort: Sort;
 }
-export const defaultFilters: Filters = { scope: 'all', status: 'open', channel: 'all', q: '', sort: 'waiting' };
+export const defaultFilters: Filters = { scope: 'all', status: 'open', channel: 'all', q: '', sort: 'recent' };
 
 const PAGE = 50;
 const conversationPage = pageOf(conversationViewSchema);
@@ -24,6 +24,7 @@ export function matches(c: ConversationView, f: Filters, meId: string): boolean 
   if (f.channel !== 'all' && c.channel !== f.channel) return false;
   if (f.scope === 'mine' && c.assigneeId !== meId) return false;
   if (f.scope === 'unassigned' && c.assigneeId !== null) return false;
+  if (f.sort === 'waiting' && c.awaitingReplySince === null) return false;
   return true;
 }
 
@@ -33,7 +34,7 @@ function searchable(c: ConversationView, q: string): boolean {
   return c.contact.name.toLocaleLowerCase().includes(needle) || c.lastMessagePreview.toLocaleLowerCase().includes(needle);
 }
 
-/** Longest waiting first (those nobody answered yet, by how long), then the rest by their last message. */
+/** The waiting queue: longest wait first (the server sends only those waiting). Otherwise by the last message. */
 export function compare(sort: Sort): (a: ConversationView, b: ConversationView) => number {
   const recent = (a: ConversationView, b: ConversationView) => b.lastMessageAt.localeCompare(a.lastMessageAt) || b.id.localeCompare(a.id);
   if (sort === 'recent') return recent;
@@ -52,6 +53,7 @@ export function queryOf(f: Filters, meId: string, cursor?: string): string {
   if (f.scope === 'mine') q.set('assigneeId', meId);
   if (f.scope === 'unassigned') q.set('assigneeId', 'none');
   if (f.q.trim()) q.set('q', f.q.trim());
+  if (f.sort === 'waiting') q.set('sort', 'waiting');
   if (cursor) q.set('cursor', cursor);
   return q.toString();
 }
@@ -103,10 +105,8 @@ export function useConversations(meId: string) {
     (patch: Partial<Filters>) => {
       const f = { ...filtersRef.current, ...patch };
       setFilters(f);
-      // Sorting and typing reorder or narrow what is loaded; the server is asked again when the set itself changes.
-      const serverSide = patch.scope !== undefined || patch.status !== undefined || patch.channel !== undefined || patch.q !== undefined;
-      if (serverSide) return load(f);
-      return Promise.resolve();
+      // Every filter, the order too, is the server's: the longest waits may be far down the list by last message.
+      return load(f);
     },
     [load],
   );

@@ -34,7 +34,7 @@ export const en = {
     search: 'Search',
     searchPlaceholder: 'Name, phone, email or text',
     sort: 'Sort',
-    sortWaiting: 'Longest waiting',
+    sortWaiting: 'Waiting, longest first',
     sortRecent: 'Last message',
     more: 'Show more',
     loading: 'Loading…',

@@ -36,7 +36,7 @@ export const uk: Messages = {
     search: 'Пошук',
     searchPlaceholder: 'Ім’я, телефон, пошта або текст',
     sort: 'Порядок',
-    sortWaiting: 'Довше чекають',
+    sortWaiting: 'Чекають, довші спершу',
     sortRecent: 'Останнє повідомлення',
     more: 'Показати ще',
     loading: 'Завантаження…',
