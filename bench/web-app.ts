@@ -159,12 +159,12 @@ export async function runWebAppBench(): Promise<void> {
       await more.click();
       await page.waitForFunction(() => !document.querySelector('#list-more[disabled]'));
     }
-    const rows = await page.locator('#conversations li').count();
+    const rows = Number(await page.locator('#conversations').getAttribute('data-count'));
     console.log(`\n${num(rows)} rows in the list after ${dur(performance.now() - filling)} of "Show more"`);
 
     await page.evaluate(frameProbe);
     await page.evaluate(async () => {
-      const list = document.querySelector('#conversations') as HTMLElement;
+      const list = document.querySelector('.conversations-scroll') as HTMLElement;
       for (let i = 0; i < 240; i++) {
         list.scrollTop += 120;
         await new Promise(requestAnimationFrame);
@@ -181,10 +181,7 @@ export async function runWebAppBench(): Promise<void> {
       const { user, text } = customer(i, 810_000_000);
       await postTelegram(gateway.url, user, text);
     }
-    await page
-      .locator('#conversations li')
-      .nth(rows + 19)
-      .waitFor({ state: 'attached' });
+    await page.waitForFunction((n) => Number(document.querySelector('#conversations')?.getAttribute('data-count')) >= n, rows + 20);
     await page.waitForTimeout(300);
     const updates = await page.evaluate(() => {
       const w = window as unknown as { __frames: number[]; __probing: boolean };

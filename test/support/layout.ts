@@ -15,6 +15,8 @@ export async function unreachableControls(page: Page): Promise<string[]> {
     const out: string[] = [];
     for (const el of document.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href]')) {
       if (el.closest('dialog:not([open])') || el.closest('.visually-hidden')) continue;
+      // Hidden on purpose (the phone's list behind an open conversation): neither seen nor in the tab order.
+      if (getComputedStyle(el).visibility === 'hidden') continue;
       const box = el.getBoundingClientRect();
       if (box.width === 0 || box.height === 0) continue;
       const name = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} “${(el.textContent || el.getAttribute('aria-label') || el.getAttribute('placeholder') || '').trim().slice(0, 30)}”`;
@@ -22,8 +24,11 @@ export async function unreachableControls(page: Page): Promise<string[]> {
         out.push(`${name} is outside the width (${Math.round(box.left)}–${Math.round(box.right)})`);
         continue;
       }
-      const scroller = el.closest('ul, ol, .figures, .table-scroll');
-      if (scroller && scroller !== el) {
+      let scroller: HTMLElement | null = el.parentElement;
+      while (scroller && !(scroller.scrollHeight > scroller.clientHeight && /auto|scroll/.test(getComputedStyle(scroller).overflowY))) {
+        scroller = scroller.parentElement;
+      }
+      if (scroller && scroller !== document.documentElement && scroller !== document.body) {
         const area = scroller.getBoundingClientRect();
         // Inside a scrolled list a control below the fold is reached by scrolling it: only its own box counts.
         if (box.bottom > area.bottom || box.top < area.top) continue;

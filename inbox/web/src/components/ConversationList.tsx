@@ -1,4 +1,5 @@
-import { memo, type RefObject, useEffect, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, type RefObject, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { channelNames } from '../../../../shared/channels';
 import type { AgentView, ConversationView } from '../../../../shared/inbox-api';
@@ -24,6 +25,20 @@ export function ConversationList({ list, me, agents, selectedId, onOpen, searchR
   const { filters, changeFilters } = list;
   const change = (patch: Partial<Filters>) => void changeFilters(patch).catch(onError);
   const names = new Map(agents.map((a) => [a.id, a.name]));
+  const { rows } = list;
+  const scroller = useRef<HTMLDivElement>(null);
+  // Only the rows in sight (and a few around) are in the page: a list of thousands scrolls and updates at frame rate.
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 86,
+    overscan: 8,
+    getItemKey: (i) => rows[i]?.id ?? i,
+  });
+  const selectedIndex = selectedId ? rows.findIndex((c) => c.id === selectedId) : -1;
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+  }, [selectedIndex, virtualizer]);
 
   return (
     <section className="list-pane" aria-label={t('list.label')}>
@@ -67,25 +82,43 @@ export function ConversationList({ list, me, agents, selectedId, onOpen, searchR
           </label>
         </div>
       </div>
-      <ul id="conversations" className="conversations" aria-label={t('list.label')}>
-        {list.rows.map((c) => (
-          <Row
-            key={c.id}
-            conversation={c}
-            selected={c.id === selectedId}
-            assignee={c.assigneeId === me.id ? t('list.you') : c.assigneeId ? (names.get(c.assigneeId) ?? '…') : t('list.unassignedShort')}
-            onOpen={onOpen}
-          />
-        ))}
-      </ul>
-      {list.rows.length === 0 && !list.loading && (
-        <p className="list-empty">{filters.q ? t('list.emptySearch', { q: filters.q }) : t('list.empty')}</p>
-      )}
-      {list.hasMore && (
-        <button type="button" className="more" id="list-more" disabled={list.loading} onClick={() => void list.loadMore().catch(onError)}>
-          {list.loading ? t('list.loading') : t('list.more')}
-        </button>
-      )}
+      <div className="conversations-scroll" ref={scroller}>
+        <ul
+          id="conversations"
+          className="conversations"
+          aria-label={t('list.label')}
+          data-count={rows.length}
+          style={{ height: virtualizer.getTotalSize() }}
+        >
+          {virtualizer.getVirtualItems().map((item) => {
+            const c = rows[item.index];
+            if (!c) return null;
+            return (
+              <Row
+                key={c.id}
+                conversation={c}
+                index={item.index}
+                total={rows.length}
+                start={item.start}
+                measure={virtualizer.measureElement}
+                selected={c.id === selectedId}
+                assignee={
+                  c.assigneeId === me.id ? t('list.you') : c.assigneeId ? (names.get(c.assigneeId) ?? '…') : t('list.unassignedShort')
+                }
+                onOpen={onOpen}
+              />
+            );
+          })}
+        </ul>
+        {rows.length === 0 && !list.loading && (
+          <p className="list-empty">{filters.q ? t('list.emptySearch', { q: filters.q }) : t('list.empty')}</p>
+        )}
+        {list.hasMore && (
+          <button type="button" className="more" id="list-more" disabled={list.loading} onClick={() => void list.loadMore().catch(onError)}>
+            {list.loading ? t('list.loading') : t('list.more')}
+          </button>
+        )}
+      </div>
     </section>
   );
 }
@@ -125,16 +158,28 @@ function SearchBox({
 
 interface RowProps {
   conversation: ConversationView;
+  index: number;
+  total: number;
+  start: number;
+  measure(node: Element | null): void;
   selected: boolean;
   assignee: string;
   onOpen(id: string): void;
 }
 
 /** One row; memoised so a live update re-renders only the row it concerns. */
-const Row = memo(function Row({ conversation: c, selected, assignee, onOpen }: RowProps) {
+const Row = memo(function Row({ conversation: c, index, total, start, measure, selected, assignee, onOpen }: RowProps) {
   const { t } = useTranslation();
   return (
-    <li data-id={c.id} className={selected ? 'selected' : undefined}>
+    <li
+      ref={measure}
+      data-index={index}
+      data-id={c.id}
+      aria-setsize={total}
+      aria-posinset={index + 1}
+      className={selected ? 'selected' : undefined}
+      style={{ transform: `translateY(${start}px)` }}
+    >
       <button type="button" className="row" aria-current={selected ? 'true' : undefined} onClick={() => onOpen(c.id)}>
         <span className="row-top">
           <span className="name">{c.contact.name}</span>

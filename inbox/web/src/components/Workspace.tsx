@@ -151,7 +151,8 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
     const at = selectedId ? ids.indexOf(selectedId) : -1;
     const next = ids[Math.min(ids.length - 1, Math.max(0, at + by))];
     if (next) open(next);
-    document.querySelector<HTMLElement>(`#conversations li[data-id="${next}"] button`)?.focus();
+    // The row may scroll into the virtual list only on the next frame.
+    requestAnimationFrame(() => document.querySelector<HTMLElement>(`#conversations li[data-id="${next}"] button`)?.focus());
   }
 
   return (
