@@ -77,6 +77,8 @@ conversationSchema.index({ assigneeId: 1, status: 1, lastMessageAt: -1, _id: -1 
 // Supervisors' whole inbox, newest activity first, and one channel of it.
 conversationSchema.index({ lastMessageAt: -1, _id: -1 });
 conversationSchema.index({ channel: 1, lastMessageAt: -1, _id: -1 });
+// The list by channel and status at once (the managers' app's two filters).
+conversationSchema.index({ channel: 1, status: 1, lastMessageAt: -1, _id: -1 });
 // The customers waiting now, of every channel: the response-time report's ageing (inbox/response-times.ts).
 conversationSchema.index({ awaitingReplySince: 1 });
 // The customers waiting now on one channel: the waiting-conversations gauge (a count per channel, from the index
