@@ -50,7 +50,7 @@ export const en = {
   },
   thread: {
     choose: 'Choose a conversation',
-    chooseHint: 'Customers who wait longest are at the top when sorted by waiting time. Press ? for keyboard shortcuts.',
+    chooseHint: 'Pick “Waiting, longest first” to see who has waited longest at the top. Press ? for keyboard shortcuts.',
     back: 'Back to the list',
     messages: 'Messages',
     take: 'Take',
