@@ -47,6 +47,22 @@ module.exports = {
       to: { path: ['^node_modules/(mongoose|mongodb|agenda|@agendajs)/', '^(inbox|automations|gateway)/'] },
     },
     {
+      name: 'web-app-in-the-browser',
+      comment: 'the managers’ app runs in the browser: it shares the schemas in shared/, never the server’s modules',
+      severity: 'error',
+      from: { path: '^inbox/web/src/' },
+      to: {
+        path: ['^(inbox|automations|channels|gateway)/', '^node_modules/(mongoose|mongodb|express|socket\\.io|agenda)/'],
+        pathNot: '^inbox/web/src/',
+      },
+    },
+    {
+      name: 'nothing-imports-the-web-app',
+      severity: 'error',
+      from: { pathNot: '^inbox/web/' },
+      to: { path: '^inbox/web/' },
+    },
+    {
       name: 'shared-stands-alone',
       severity: 'error',
       from: { path: '^shared/' },

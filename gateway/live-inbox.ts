@@ -2,29 +2,31 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Inbox } from '../inbox';
 import type { Actor } from '../inbox/access';
 import { InboxEvent } from '../inbox/events';
 import type { Presence } from '../inbox/ports';
 import { type ReplyInput, replySchema } from '../inbox/replies';
-import type { Alert, Conversation, Message, Role } from '../inbox/views';
+import type { Conversation, Message, Role } from '../inbox/views';
 import { AppError, ErrorCode } from '../shared/errors';
+import { clientEvents, type ServerEventBody } from '../shared/inbox-api';
 import type { Logger } from '../shared/logger';
-import type { ChannelSessions, SessionView } from './channel-sessions';
+import type { ChannelSessions } from './channel-sessions';
 import { actorFromToken } from './http/authenticate';
 import type { Tokens } from './http/tokens';
 import { isStoreUnavailable } from './store-timeouts';
 
 type Ack<T = object> = (reply: ({ ok: true } & T) | { ok: false; error: { code: string; message: string } }) => void;
 
+/** The pushed events are the shared schemas' shapes: what the inbox's views hold must fit them. */
 export interface ServerToClientEvents {
-  'message:new': (payload: { conversation: Conversation; message: Message }) => void;
-  'message:updated': (payload: { message: Message; conversation: Conversation }) => void;
-  'conversation:updated': (payload: { conversation: Conversation }) => void;
-  alert: (payload: { alert: Alert }) => void;
+  'message:new': (payload: ServerEventBody<'message:new'>) => void;
+  'message:updated': (payload: ServerEventBody<'message:updated'>) => void;
+  'conversation:updated': (payload: ServerEventBody<'conversation:updated'>) => void;
+  alert: (payload: ServerEventBody<'alert'>) => void;
   /** To admins only: a channel's own session (WhatsApp Web) changed state, or has a new pairing QR. */
-  'channel:session': (payload: SessionView) => void;
+  'channel:session': (payload: ServerEventBody<'channel:session'>) => void;
 }
 
 export interface ClientToServerEvents {
@@ -39,15 +41,7 @@ interface SocketData {
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-const sendSchema = z.looseObject({ conversationId: z.string().min(1) });
-const assignSchema = z.object({
-  conversationId: z.string().min(1),
-  agentId: z
-    .string()
-    .regex(/^[a-f0-9]{24}$/i, 'must be an agent id')
-    .nullable(),
-});
-const readSchema = z.object({ conversationId: z.string().min(1) });
+const { 'message:send': sendSchema, 'conversation:assign': assignSchema, 'conversation:read': readSchema } = clientEvents;
 
 const Rooms = {
   /** Supervisors and admins: everything about conversations. */

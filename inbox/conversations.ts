@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Channel, channelNames } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
+import { statusChangeBody } from '../shared/inbox-api';
 import { type Actor, assertCanWorkOn, isObjectId, seesEverything } from './access';
 import { decodeCursor, encodeCursor } from './cursor';
 import { InboxEvent, type InboxEvents } from './events';
@@ -16,6 +17,10 @@ export const listConversationsQuery = z.object({
   channel: z.enum(channelNames).optional(),
   /** An agent id, or `none` for the unassigned queue. */
   assigneeId: z.union([z.literal('none'), z.string().regex(/^[a-f0-9]{24}$/i, 'must be an agent id or "none"')]).optional(),
+  /** A search: part of the contact's name or of the last message, or the contact's exact email or phone. */
+  q: z.string().trim().min(1).max(100).optional(),
+  /** `recent`: by the last message, newest first. `waiting`: only those waiting for a reply, longest wait first. */
+  sort: z.enum(['recent', 'waiting']).default('recent'),
   cursor: z.string().optional(),
   limit,
 });
@@ -23,20 +28,8 @@ export type ListConversationsQuery = z.infer<typeof listConversationsQuery>;
 
 export const listMessagesQuery = z.object({ cursor: z.string().optional(), limit });
 
-export const statusChangeSchema = z
-  .object({
-    status: z.enum(['open', 'pending', 'snoozed', 'resolved']),
-    outcome: z.enum(['won', 'lost']).optional(),
-    lossReason: z.string().trim().min(1).max(500).optional(),
-  })
-  .superRefine((v, ctx) => {
-    if (v.outcome && v.status !== 'resolved') {
-      ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'an outcome is given only when resolving' });
-    }
-    if (v.outcome === 'lost' && !v.lossReason) {
-      ctx.addIssue({ code: 'custom', path: ['lossReason'], message: 'closing a lead as lost needs a lossReason' });
-    }
-  });
+/** The body of a status change, as the managers' app sends it too. */
+export const statusChangeSchema = statusChangeBody;
 export type StatusChange = z.infer<typeof statusChangeSchema>;
 
 export interface Page<T> {
@@ -64,21 +57,38 @@ export class Conversations {
     } else if (!seesEverything(actor)) {
       assignee = { visibleTo: actor.id };
     }
+    const waiting = query.sort === 'waiting';
+    const search = query.q ? await this.search(query.q) : undefined;
     const records = await this.store.conversations.list(
       {
         ...(query.status ? { status: query.status } : {}),
         ...(query.channel ? { channel: query.channel } : {}),
         ...assignee,
+        ...(search ? { search } : {}),
+        order: waiting ? 'longest-waiting' : 'recent',
         ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
       },
       query.limit + 1,
     );
     const page = records.slice(0, query.limit);
     const last = page.at(-1);
+    const key = last && (waiting ? last.awaitingReplySince : last.lastMessageAt);
     return {
       items: page.map(toConversation),
-      nextCursor: records.length > query.limit && last ? encodeCursor(last.lastMessageAt, last.id) : null,
+      nextCursor: records.length > query.limit && last && key ? encodeCursor(key, last.id) : null,
     };
+  }
+
+  /**
+   * A search: part of a name or of the last message, case aside, matched along the list's order; an email or a phone
+   * (digits, with or without +) looked up exactly among the contacts.
+   */
+  private async search(q: string): Promise<{ text: string; contactIds: string[] }> {
+    const digits = q.replace(/[\s()-]/g, '');
+    const emails = q.includes('@') ? [...new Set([q, q.toLowerCase()])] : [];
+    const phones = /^\+?\d{6,15}$/.test(digits) ? [digits.replace(/^\+/, ''), `+${digits.replace(/^\+/, '')}`] : [];
+    const contactIds = emails.length || phones.length ? await this.store.contacts.idsByIdentity(emails, phones, 50) : [];
+    return { text: q, contactIds };
   }
 
   /** The conversation, if it exists and the actor may work on it. */

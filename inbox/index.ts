@@ -7,6 +7,7 @@ import { Agents } from './agents';
 import { Alerts } from './alerts';
 import { Assignment } from './assignment';
 import { Checkpoints } from './checkpoints';
+import { Contacts } from './contacts';
 import { Conversations } from './conversations';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
@@ -53,6 +54,7 @@ export async function createInbox(deps: InboxDeps) {
     assignment,
     alerts,
     conversations,
+    contacts: new Contacts(store, conversations),
     agents: new Agents(store, deps.presence),
     ingest: new Ingest(store, events, assignment, deps.log, clock, deadlines),
     replies: new Replies(store, conversations, events, delivery, deps.capabilities, clock),

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
-import { templateSchema } from '../shared/messages';
+import { replyBody } from '../shared/inbox-api';
 import type { Actor } from './access';
 import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
@@ -13,10 +13,7 @@ import type { InboxStore } from './store/port';
 import type { ContactRecord, ConversationRecord, MessageRecord } from './store/records';
 import { type Message, toConversation, toMessage } from './views';
 
-export const replySchema = z.union([
-  z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4096) }).strict(),
-  z.object({ template: templateSchema }).strict(),
-]);
+export const replySchema = replyBody;
 export type ReplyInput = z.infer<typeof replySchema>;
 
 const DAY_MS = 24 * 3600_000;

@@ -1,13 +1,13 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, signIn } from './support/browser';
+import { desktop, launchBrowser, phone, signIn } from './support/browser';
 import { freePort } from './support/dovecot';
 import { TestGateway } from './support/gateway';
 import { relayTo, SUPPORT } from './support/mail';
 
 const receiptPdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 
-describe('email conversations on the managers’ page', () => {
+describe('email conversations in the managers’ app', () => {
   let gw: TestGateway;
   let browser: Browser;
   let port: number;
@@ -38,14 +38,18 @@ describe('email conversations on the managers’ page', () => {
     await gw?.close();
   });
 
-  for (const [size, viewport] of [
-    ['desktop', { width: 1280, height: 800 }],
-    ['phone', { width: 390, height: 844 }],
+  for (const [size, viewport, locale] of [
+    ['desktop', desktop, 'uk-UA'],
+    ['phone', phone, 'en-US'],
   ] as const) {
-    it(`shows the subject, folds the quote and opens the attachment (${size})`, async () => {
-      const page = await signIn(browser, gw, { name: 'Ірина', email: `iryna.${size}@shop.example`, role: 'supervisor' });
-      await page.setViewportSize(viewport);
-      await page.locator('#conversations li', { hasText: 'Олена Коваль' }).click();
+    it(`shows the subject, folds the quote and opens the attachment (${size}, ${locale})`, async () => {
+      const page = await signIn(
+        browser,
+        gw,
+        { name: 'Ірина', email: `iryna.${size}@shop.example`, role: 'supervisor' },
+        { viewport, locale },
+      );
+      await page.locator('#conversations li', { hasText: 'Олена Коваль' }).locator('button').first().click();
       const mail = page.locator('#messages li.in', { hasText: 'Дякую, надсилаю чек.' });
       await mail.waitFor();
       expect(await mail.locator('.subject').textContent()).toBe('Re: Повернення товару');
@@ -62,10 +66,15 @@ describe('email conversations on the managers’ page', () => {
       expect(readFileSync((await download.path()) ?? '')).toEqual(receiptPdf);
 
       mkdirSync('test/artifacts', { recursive: true });
-      await page.screenshot({ path: `test/artifacts/email-thread-uk-${size}.png`, fullPage: true });
-      await page.locator('#conversations li', { hasText: 'Mark Evans' }).click();
+      await page.screenshot({ path: `test/artifacts/email-thread-${locale}-${size}.png` });
+      if (size === 'phone')
+        await page
+          .getByRole('button', { name: /Back to the list|Назад до списку/ })
+          .first()
+          .click();
+      await page.locator('#conversations li', { hasText: 'Mark Evans' }).locator('button').first().click();
       await page.locator('#messages li.in', { hasText: 'wholesale prices' }).waitFor();
-      await page.screenshot({ path: `test/artifacts/email-thread-en-${size}.png`, fullPage: true });
+      await page.screenshot({ path: `test/artifacts/email-thread-${locale}-${size}-2.png` });
       await page.close();
     });
   }

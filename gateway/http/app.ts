@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agenda } from 'agenda';
@@ -18,7 +19,16 @@ import { managersApi } from './managers-api';
 import type { Tokens } from './tokens';
 import { webhooksRouter } from './webhooks';
 
-const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web');
+/** The managers' app as `npm run build` leaves it (npm start and npm test build it first). */
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'inbox', 'web', 'dist');
+const pageHeaders = (res: express.Response) => {
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  );
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+};
 
 export interface HttpAppOptions {
   inbox: Inbox;
@@ -62,15 +72,25 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
   app.use('/webhooks', webhooksRouter(options));
-  // The managers' page: static files, no inline script, talking only to this origin.
+  // The managers' app: built files only, no inline script or style, talking only to this origin. Hashed assets are
+  // kept for a year; the page itself is asked for again each time, so a deploy is picked up on the next load.
   app.use(
     express.static(webDir, {
-      setHeaders: (res) => {
-        res.setHeader('Content-Security-Policy', "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:");
-        res.setHeader('X-Content-Type-Options', 'nosniff');
+      index: 'index.html',
+      setHeaders: (res, file) => {
+        pageHeaders(res);
+        res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     }),
   );
+  app.get('/', (_req, res) => {
+    if (existsSync(path.join(webDir, 'index.html')))
+      return void res.sendFile(path.join(webDir, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } });
+    res
+      .status(503)
+      .type('text/plain')
+      .send('The managers’ app is not built yet: run `npm run build` (npm start and npm test do it by themselves).\n');
+  });
   // Reads under /api get the managers' read deadline; the response-time reports do not: on the embedded store at
   // scale a month of them takes seconds on a healthy store (README, Benchmark).
   const isReport = (path: string) => path.startsWith('/metrics/');

@@ -8,19 +8,15 @@ import { replySchema } from '../../inbox/replies';
 import { responseTimesExportQuery, responseTimesQuery } from '../../inbox/response-times';
 import { channelNames } from '../../shared/channels';
 import { AppError, ErrorCode } from '../../shared/errors';
+import { assignBody, loginBody } from '../../shared/inbox-api';
 import type { ChannelSessions } from '../channel-sessions';
 import { actorOf, authenticate, requireRole } from './authenticate';
 import { errorBody } from './errors';
 import type { Tokens } from './tokens';
 import { parseInput } from './validate';
 
-const loginSchema = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(200) });
-const assignSchema = z.object({
-  agentId: z
-    .string()
-    .regex(/^[a-f0-9]{24}$/i, 'must be an agent id')
-    .nullable(),
-});
+const loginSchema = loginBody;
+const assignSchema = assignBody;
 const alertsQuery = z.object({
   since: z.iso
     .datetime({ offset: true })
@@ -82,6 +78,10 @@ export function managersApi({ inbox, tokens, bodyLimit, loginAttempts = 10, sess
 
   router.get('/conversations/:id', async (req, res) => {
     res.json(await inbox.conversations.get(actorOf(req), req.params.id));
+  });
+
+  router.get('/conversations/:id/contact', async (req, res) => {
+    res.json(await inbox.contacts.ofConversation(actorOf(req), req.params.id));
   });
 
   router.get('/conversations/:id/messages', async (req, res) => {

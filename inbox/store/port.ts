@@ -51,6 +51,8 @@ export interface ContactStore {
   /** The customer behind a platform identity, with what the platform says of them now; created on first sight. */
   recordSeen(id: string, channel: Channel, contact: InboundContact): Promise<{ contact: ContactRecord; created: boolean }>;
   get(id: string): Promise<ContactRecord | null>;
+  /** The contacts with one of these exact emails or phones, at most `limit`. */
+  idsByIdentity(emails: readonly string[], phones: readonly string[], limit: number): Promise<string[]>;
   /**
    * Whether replies can reach them (subscribed, unsubscribed, blocked). A contact not seen before is recorded with
    * `name`; a known one keeps theirs (the event may carry no real name).
@@ -99,7 +101,11 @@ export interface ConversationFilter {
   assigneeId?: string | null;
   /** An agent's view: their own and the unassigned queue. */
   visibleTo?: string;
-  /** The page after this position, newest activity first. */
+  /** Part of the contact's name or of the last message (case aside), or one of these contacts. */
+  search?: { text: string; contactIds: string[] };
+  /** `recent`: newest activity first. `longest-waiting`: only those waiting for a reply, longest wait first. */
+  order?: 'recent' | 'longest-waiting';
+  /** The page after this position (the activity time, or the wait's start, and the id). */
   after?: Position;
 }
 
@@ -227,6 +233,8 @@ export interface MessageStore {
     status: MessageStatus,
     error?: string,
   ): Promise<MessageRecord | null>;
+  /** Where the lead came from: the source (a deep link's payload, a form's name) of the conversation's first messages. */
+  leadSource(conversationId: string): Promise<string | null>;
   /** A conversation's history, oldest first, after `after`. */
   history(conversationId: string, after: Position | undefined, limit: number): Promise<MessageRecord[]>;
 }

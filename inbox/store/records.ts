@@ -24,6 +24,7 @@ export interface ContactRecord {
   language: string | null;
   /** false once the customer unsubscribed or blocked the bot: replies cannot reach them. */
   reachable: boolean;
+  createdAt: Date | null;
 }
 
 /** The pending due times a waiting conversation carries; each null when nothing is pending. */

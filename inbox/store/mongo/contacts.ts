@@ -35,6 +35,14 @@ export class MongoContacts implements ContactStore {
     return doc ? toContactRecord(doc) : null;
   }
 
+  /** Indexes `{email: 1}` and `{phone: 1}`. */
+  async idsByIdentity(emails: readonly string[], phones: readonly string[], limit: number): Promise<string[]> {
+    const or = [...emails.map((email) => ({ email })), ...phones.map((phone) => ({ phone }))];
+    if (or.length === 0) return [];
+    const docs = await this.models.Contact.find({ $or: or }, { _id: 1 }).limit(limit).lean();
+    return docs.map((d) => d._id.toString());
+  }
+
   async setReachable(id: string, channel: Channel, contact: { externalId: string; name: string }, reachable: boolean): Promise<void> {
     // $setOnInsert for the name: an event without a real name (Viber's `unsubscribed`) never overwrites one.
     try {

@@ -160,12 +160,27 @@ export class MongoConversations implements ConversationStore {
     if (filter.channel) and.push({ channel: filter.channel });
     if (filter.assigneeId !== undefined) and.push({ assigneeId: oidOrNull(filter.assigneeId) });
     if (filter.visibleTo) and.push({ $or: [{ assigneeId: oid(filter.visibleTo) }, { assigneeId: null }] });
+    if (filter.search) {
+      // The text is matched document by document along the list's order (no index serves a substring).
+      const needle = new RegExp(filter.search.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+      const or: Record<string, unknown>[] = [{ contactName: needle }, { lastMessagePreview: needle }];
+      if (filter.search.contactIds.length) or.push({ contactId: { $in: filter.search.contactIds.map(oid) } });
+      and.push({ $or: or });
+    }
+    const waiting = filter.order === 'longest-waiting';
+    // The waiting queue: indexes `{awaitingReplySince: 1, _id: 1}` and its status, assignee and channel twins.
+    if (waiting) and.push({ awaitingReplySince: { $gte: ANY_TIME } });
     if (filter.after) {
       const { at, id } = filter.after;
-      and.push({ $or: [{ lastMessageAt: { $lt: at } }, { lastMessageAt: at, _id: { $lt: oid(id) } }] });
+      const after = oid(id);
+      and.push(
+        waiting
+          ? { $or: [{ awaitingReplySince: { $gt: at } }, { awaitingReplySince: at, _id: { $gt: after } }] }
+          : { $or: [{ lastMessageAt: { $lt: at } }, { lastMessageAt: at, _id: { $lt: after } }] },
+      );
     }
     const docs = await this.models.Conversation.find(and.length ? { $and: and } : {})
-      .sort({ lastMessageAt: -1, _id: -1 })
+      .sort(waiting ? { awaitingReplySince: 1, _id: 1 } : { lastMessageAt: -1, _id: -1 })
       .limit(limit)
       .lean<ConversationDoc[]>();
     return docs.map(toConversationRecord);

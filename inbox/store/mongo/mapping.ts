@@ -45,6 +45,7 @@ export function toContactRecord(doc: ContactDoc): ContactRecord {
     phone: doc.phone ?? null,
     language: doc.language ?? null,
     reachable: doc.reachable !== false,
+    createdAt: (doc as { createdAt?: Date }).createdAt ?? null,
   };
 }
 

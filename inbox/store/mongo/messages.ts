@@ -116,6 +116,15 @@ export class MongoMessages implements MessageStore {
     return message ? toMessageRecord(message) : null;
   }
 
+  /** The first few messages, by index `{conversationId: 1, createdAt: 1, _id: 1}`: the source rides on them. */
+  async leadSource(conversationId: string): Promise<string | null> {
+    const first = await this.models.Message.find({ conversationId: oid(conversationId) }, { source: 1 })
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(5)
+      .lean<{ source?: string | null }[]>();
+    return first.find((m) => m.source)?.source ?? null;
+  }
+
   /** Index `{conversationId: 1, createdAt: 1, _id: 1}`; the platform payloads stay in the store. */
   async history(conversationId: string, after: Position | undefined, limit: number): Promise<MessageRecord[]> {
     const filter: Record<string, unknown> = { conversationId: oid(conversationId) };

@@ -23,6 +23,9 @@ const contactSchema = new Schema(
 // Ingest: find the contact behind a platform identity (one per channel); unique so concurrent first
 // messages from a new customer create one contact.
 contactSchema.index({ channel: 1, externalId: 1 }, { unique: true });
+// The managers' search by a customer's exact email or phone (GET /api/conversations?q=).
+contactSchema.index({ email: 1 }, { sparse: true });
+contactSchema.index({ phone: 1 }, { sparse: true });
 
 const conversationSchema = new Schema(
   {
@@ -74,11 +77,17 @@ conversationSchema.index({ assigneeId: 1, status: 1, lastMessageAt: -1, _id: -1 
 // Supervisors' whole inbox, newest activity first, and one channel of it.
 conversationSchema.index({ lastMessageAt: -1, _id: -1 });
 conversationSchema.index({ channel: 1, lastMessageAt: -1, _id: -1 });
-// The customers waiting now, of every channel: the response-time report's ageing (inbox/response-times.ts).
-conversationSchema.index({ awaitingReplySince: 1 });
+// The list by channel and status at once (the managers' app's two filters).
+conversationSchema.index({ channel: 1, status: 1, lastMessageAt: -1, _id: -1 });
 // The customers waiting now on one channel: the waiting-conversations gauge (a count per channel, from the index
 // alone on MongoDB) and the report's ageing of one channel.
 conversationSchema.index({ channel: 1, awaitingReplySince: 1 });
+// The managers' waiting queue, longest wait first (GET /api/conversations?sort=waiting), with the list's filters;
+// the first one also serves the customers waiting now of every channel (the response-time report's ageing).
+conversationSchema.index({ awaitingReplySince: 1, _id: 1 });
+conversationSchema.index({ status: 1, awaitingReplySince: 1, _id: 1 });
+conversationSchema.index({ assigneeId: 1, status: 1, awaitingReplySince: 1, _id: 1 });
+conversationSchema.index({ channel: 1, status: 1, awaitingReplySince: 1, _id: 1 });
 // The automations' pass: what fell due, earliest first, by index, so it reads what is due rather than what is open.
 conversationSchema.index({ escalationDueAt: 1, _id: 1 });
 conversationSchema.index({ slaWarnAt: 1, _id: 1 });

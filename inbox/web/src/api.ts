@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import { errorAnswer } from '../../../shared/inbox-api';
+
+/** An error the gateway answered with its stable code, or one of the network. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = 'inbox.token';
+export const session = {
+  token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  save: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+let onUnauthorized: () => void = () => undefined;
+export const whenUnauthorized = (run: () => void) => {
+  onUnauthorized = run;
+};
+
+/** A call to the managers' API whose answer is parsed with the shared schema, so a shape drift fails loudly here. */
+export async function api<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.output<S>> {
+  const token = session.token();
+  const res = await fetch(path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data: unknown = res.status === 204 ? null : await res.json().catch(() => null);
+  if (!res.ok) {
+    if (res.status === 401 && path !== '/api/auth/login') onUnauthorized();
+    const error = errorAnswer.safeParse(data);
+    throw new ApiError(
+      error.success ? error.data.error.code : 'HTTP',
+      error.success ? error.data.error.message : `request failed (${res.status})`,
+      res.status,
+    );
+  }
+  return schema.parse(data);
+}
+
+export async function download(path: string, filename: string): Promise<void> {
+  const token = session.token();
+  const res = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!res.ok) throw new ApiError('HTTP', `export failed (${res.status})`, res.status);
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await res.blob());
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}

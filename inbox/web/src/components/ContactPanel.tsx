@@ -1,0 +1,72 @@
+import { type ReactNode, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { type AgentView, type ContactCardView, type ConversationView, contactCardSchema } from '../../../../shared/inbox-api';
+import { api } from '../api';
+import { dateTime } from '../format';
+import { currentLanguage } from '../i18n';
+
+function languageName(code: string): string {
+  try {
+    return new Intl.DisplayNames([currentLanguage()], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** Who the customer is and where this conversation stands, beside the thread on a wide screen. */
+export function ContactPanel({ conversation: c, agents }: { conversation: ConversationView; agents: AgentView[] }) {
+  const { t } = useTranslation();
+  const [card, setCard] = useState<ContactCardView | null>(null);
+  useEffect(() => {
+    let current = true;
+    setCard(null);
+    api(contactCardSchema, 'GET', `/api/conversations/${c.id}/contact`)
+      .then((found) => current && setCard(found))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [c.id]);
+
+  const assignee = agents.find((a) => a.id === c.assigneeId);
+  const rows: Array<[string, ReactNode]> = [];
+  rows.push([t('contact.channel'), `${t(`channel.${c.channel}`)} · ${card?.externalId ?? '…'}`]);
+  if (card?.username) rows.push([t('contact.username'), `@${card.username}`]);
+  if (card?.phone)
+    rows.push([
+      t('contact.phone'),
+      <a key="phone" href={`tel:${card.phone}`}>
+        {card.phone}
+      </a>,
+    ]);
+  if (card?.email)
+    rows.push([
+      t('contact.email'),
+      <a key="email" href={`mailto:${card.email}`}>
+        {card.email}
+      </a>,
+    ]);
+  if (card?.language) rows.push([t('contact.language'), languageName(card.language)]);
+  if (card?.source) rows.push([t('contact.source'), card.source]);
+  rows.push([t('contact.since'), dateTime(card?.createdAt ?? c.createdAt)]);
+  rows.push([t('contact.firstResponse'), c.firstResponseAt ? dateTime(c.firstResponseAt) : t('contact.noFirstResponse')]);
+  if (c.awaitingReplySince && c.firstResponseDueAt && !c.firstResponseAt) rows.push([t('contact.due'), dateTime(c.firstResponseDueAt)]);
+  if (c.escalationStep > 0) rows.push([t('contact.escalation'), String(c.escalationStep)]);
+  if (assignee) rows.push([t('contact.assignee'), assignee.name]);
+
+  return (
+    <aside className="contact-panel" id="contact" aria-labelledby="contact-title">
+      <h2 id="contact-title">{t('contact.title')}</h2>
+      <p className="contact-name">{c.contact.name}</p>
+      {!c.contact.reachable && <p className="unreachable">{t('thread.unreachable')}</p>}
+      <dl>
+        {rows.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+    </aside>
+  );
+}

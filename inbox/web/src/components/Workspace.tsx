@@ -1,0 +1,215 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { type AgentView, type AlertView, agentViewSchema, listOf, type SessionViewBody } from '../../../../shared/inbox-api';
+import { api, session } from '../api';
+import { useConversations } from '../conversations';
+import { Live } from '../live';
+import { chime, notify } from '../notify';
+import { useShortcuts } from '../shortcuts';
+import { ContactPanel } from './ContactPanel';
+import { ConversationList } from './ConversationList';
+import { Figures } from './Figures';
+import { Sessions } from './Sessions';
+import { ShortcutsDialog } from './ShortcutsDialog';
+import { Thread } from './Thread';
+import { type Toast, Toasts } from './Toasts';
+import { TopBar } from './TopBar';
+
+const agentList = listOf(agentViewSchema);
+const seesFigures = (me: AgentView) => me.role === 'supervisor' || me.role === 'admin';
+
+/** The signed-in manager's screen: the list, the open conversation and its contact, or the supervisors' figures. */
+export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => void }) {
+  const { t } = useTranslation();
+  const [live, setLive] = useState<Live | null>(null);
+  const [connected, setConnected] = useState(false);
+  const [resyncs, setResyncs] = useState(0);
+  const [agents, setAgents] = useState<AgentView[]>([]);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [view, setView] = useState<'inbox' | 'figures'>('inbox');
+  const [sessions, setSessions] = useState<ReadonlyMap<string, SessionViewBody>>(new Map());
+  const [alerts, setAlerts] = useState<AlertView[]>([]);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const list = useConversations(me.id);
+  const { upsert, reload } = list;
+
+  const toast = useCallback((text: string, conversationId?: string) => {
+    const id = `${Date.now()}-${Math.random()}`;
+    setToasts((prev) => [...prev, { id, text, conversationId }]);
+    setTimeout(() => setToasts((prev) => prev.filter((x) => x.id !== id)), 8000);
+  }, []);
+  const fail = useCallback(
+    (err: unknown) => toast(t('errors.generic', { message: err instanceof Error ? err.message : String(err) })),
+    [t, toast],
+  );
+
+  const loadAgents = useCallback(() => api(agentList, 'GET', '/api/agents').then((a) => setAgents(a.items)), []);
+
+  // The socket lives as long as the sign-in: what its handlers need is read through a ref, never re-subscribed.
+  const handlers = useRef({
+    reload,
+    upsert,
+    toast,
+    t,
+    open: (_id: string) => undefined as void,
+    selectedId: null as string | null,
+    loadAgents: () => Promise.resolve(),
+  });
+  useEffect(() => {
+    const token = session.token();
+    if (!token) return;
+    const socket = new Live(token, onSignOut);
+    setLive(socket);
+    const offs = [
+      socket.onStatus((up, resumed) => {
+        setConnected(up);
+        // Presence changes with every connection, this one's too.
+        if (up) void handlers.current.loadAgents().catch(() => undefined);
+        // Every deploy drops every socket: what arrived meanwhile is read again, the list and the open thread alike.
+        if (up && resumed) {
+          void handlers.current.reload().catch(() => undefined);
+          setResyncs((n) => n + 1);
+        }
+      }),
+      socket.on('message:new', ({ conversation, message }) => {
+        handlers.current.upsert(conversation);
+        // A customer writing to me or to the queue, unless I am reading that very conversation.
+        const forMe = conversation.assigneeId === me.id || conversation.assigneeId === null;
+        const reading = handlers.current.selectedId === conversation.id && document.visibilityState === 'visible';
+        if (message.direction === 'in' && forMe && !reading) {
+          chime();
+          notify(conversation.contact.name, message.text || handlers.current.t('thread.attachment'), () =>
+            handlers.current.open(conversation.id),
+          );
+        }
+      }),
+      socket.on('message:updated', ({ conversation }) => handlers.current.upsert(conversation)),
+      socket.on('conversation:updated', ({ conversation }) => handlers.current.upsert(conversation)),
+      socket.on('alert', ({ alert }) => {
+        setAlerts((prev) => [alert, ...prev.filter((a) => a.id !== alert.id)]);
+        const { t: tr, toast: say } = handlers.current;
+        const text = `${tr(`alert.${alert.type}`)}: ${alert.detail ?? tr(`channel.${alert.channel}`)}`;
+        say(text, alert.conversationId);
+        if (alert.agentId === me.id) {
+          chime();
+          notify(tr(`alert.${alert.type}`), text, () => handlers.current.open(alert.conversationId));
+        }
+      }),
+      socket.on('channel:session', (s) => setSessions((prev) => new Map(prev).set(s.channel, s))),
+    ];
+    return () => {
+      for (const off of offs) off();
+      socket.close();
+    };
+  }, [onSignOut, me.id]);
+
+  // The first page and the team are read once; filters reload by themselves.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per sign-in
+  useEffect(() => {
+    void reload().catch(fail);
+    void loadAgents().catch(fail);
+    const timer = setInterval(() => void loadAgents().catch(() => undefined), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  // The dashboard says who is online: read the team again whenever it is opened.
+  useEffect(() => {
+    if (view === 'figures') void loadAgents().catch(() => undefined);
+  }, [view, loadAgents]);
+
+  const unread = useMemo(() => list.rows.reduce((n, c) => n + c.unreadCount, 0), [list.rows]);
+  useEffect(() => {
+    document.title = unread > 0 ? t('top.unreadTitle', { count: unread }) : t('app.title');
+  }, [unread, t]);
+
+  const selected = selectedId ? (list.known.get(selectedId) ?? null) : null;
+  const open = useCallback((id: string) => {
+    setView('inbox');
+    setSelectedId(id);
+  }, []);
+  handlers.current = { reload, upsert, toast, t, open, selectedId, loadAgents };
+
+  const searchRef = useRef<HTMLInputElement>(null);
+  const replyRef = useRef<HTMLTextAreaElement>(null);
+  const assignRef = useRef<HTMLSelectElement>(null);
+  const actionsRef = useRef<{ take(): void; resolve(): void } | null>(null);
+  useShortcuts({
+    next: () => step(1),
+    previous: () => step(-1),
+    reply: () => replyRef.current?.focus(),
+    assign: () => assignRef.current?.focus(),
+    take: () => actionsRef.current?.take(),
+    resolve: () => actionsRef.current?.resolve(),
+    search: () => searchRef.current?.focus(),
+    back: () => setSelectedId(null),
+    help: () => setHelpOpen(true),
+  });
+  function step(by: number) {
+    const ids = list.rows.map((c) => c.id);
+    if (ids.length === 0) return;
+    const at = selectedId ? ids.indexOf(selectedId) : -1;
+    const next = ids[Math.min(ids.length - 1, Math.max(0, at + by))];
+    if (next) open(next);
+    // The row may scroll into the virtual list only on the next frame.
+    requestAnimationFrame(() => document.querySelector<HTMLElement>(`#conversations li[data-id="${next}"] button`)?.focus());
+  }
+
+  return (
+    <div className="workspace" id="app" data-screen={view === 'figures' ? 'figures' : selected ? 'thread' : 'list'}>
+      <TopBar
+        me={me}
+        connected={connected}
+        view={view}
+        canSeeFigures={seesFigures(me)}
+        onView={setView}
+        onHelp={() => setHelpOpen(true)}
+        onSignOut={onSignOut}
+      />
+      {me.role === 'admin' && <Sessions sessions={[...sessions.values()]} />}
+      {view === 'figures' ? (
+        <Figures agents={agents} liveAlerts={alerts} onOpen={open} onError={fail} />
+      ) : (
+        <div className="panes">
+          <ConversationList
+            list={list}
+            me={me}
+            agents={agents}
+            selectedId={selectedId}
+            onOpen={open}
+            searchRef={searchRef}
+            onError={fail}
+          />
+          {selected && live ? (
+            <>
+              <Thread
+                key={selected.id}
+                conversation={selected}
+                me={me}
+                agents={agents}
+                live={live}
+                resyncs={resyncs}
+                onBack={() => setSelectedId(null)}
+                onChanged={upsert}
+                onError={fail}
+                replyRef={replyRef}
+                assignRef={assignRef}
+                actionsRef={actionsRef}
+              />
+              <ContactPanel conversation={selected} agents={agents} />
+            </>
+          ) : (
+            <section className="thread thread-empty" aria-labelledby="empty-title">
+              <div className="empty-state">
+                <h2 id="empty-title">{t('thread.choose')}</h2>
+                <p>{t('thread.chooseHint')}</p>
+              </div>
+            </section>
+          )}
+        </div>
+      )}
+      <Toasts toasts={toasts} onOpen={open} />
+      <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+    </div>
+  );
+}

@@ -1,0 +1,157 @@
+import { useCallback, useMemo, useRef, useState } from 'react';
+import type { Channel } from '../../../shared/channels';
+import { type ConversationView, conversationViewSchema, pageOf } from '../../../shared/inbox-api';
+import { api } from './api';
+
+export type Scope = 'mine' | 'unassigned' | 'all';
+export type StatusFilter = ConversationView['status'] | 'all';
+export type Sort = 'waiting' | 'recent';
+export interface Filters {
+  scope: Scope;
+  status: StatusFilter;
+  channel: Channel | 'all';
+  q: string;
+  sort: Sort;
+}
+export const defaultFilters: Filters = { scope: 'all', status: 'open', channel: 'all', q: '', sort: 'recent' };
+
+const PAGE = 50;
+const conversationPage = pageOf(conversationViewSchema);
+
+/** Whether a conversation belongs in the list the filters describe (the server's filters, applied to a live update). */
+export function matches(c: ConversationView, f: Filters, meId: string): boolean {
+  if (f.status !== 'all' && c.status !== f.status) return false;
+  if (f.channel !== 'all' && c.channel !== f.channel) return false;
+  if (f.scope === 'mine' && c.assigneeId !== meId) return false;
+  if (f.scope === 'unassigned' && c.assigneeId !== null) return false;
+  if (f.sort === 'waiting' && c.awaitingReplySince === null) return false;
+  return true;
+}
+
+function searchable(c: ConversationView, q: string): boolean {
+  if (!q) return true;
+  const needle = q.toLocaleLowerCase();
+  return c.contact.name.toLocaleLowerCase().includes(needle) || c.lastMessagePreview.toLocaleLowerCase().includes(needle);
+}
+
+/** The waiting queue: longest wait first (the server sends only those waiting). Otherwise by the last message. */
+export function compare(sort: Sort): (a: ConversationView, b: ConversationView) => number {
+  const recent = (a: ConversationView, b: ConversationView) => b.lastMessageAt.localeCompare(a.lastMessageAt) || b.id.localeCompare(a.id);
+  if (sort === 'recent') return recent;
+  return (a, b) => {
+    if (a.awaitingReplySince && b.awaitingReplySince) return a.awaitingReplySince.localeCompare(b.awaitingReplySince) || recent(a, b);
+    if (a.awaitingReplySince) return -1;
+    if (b.awaitingReplySince) return 1;
+    return recent(a, b);
+  };
+}
+
+export function queryOf(f: Filters, meId: string, cursor?: string): string {
+  const q = new URLSearchParams({ limit: String(PAGE) });
+  if (f.status !== 'all') q.set('status', f.status);
+  if (f.channel !== 'all') q.set('channel', f.channel);
+  if (f.scope === 'mine') q.set('assigneeId', meId);
+  if (f.scope === 'unassigned') q.set('assigneeId', 'none');
+  if (f.q.trim()) q.set('q', f.q.trim());
+  if (f.sort === 'waiting') q.set('sort', 'waiting');
+  if (cursor) q.set('cursor', cursor);
+  return q.toString();
+}
+
+/**
+ * The list and everything known about conversations: pages read by keyset, live updates merged by id, so a row
+ * keeps its place (and its DOM node) when it changes and the reader's scroll position is never reset.
+ */
+export function useConversations(meId: string) {
+  const [known, setKnown] = useState<ReadonlyMap<string, ConversationView>>(new Map());
+  const [listed, setListed] = useState<ReadonlySet<string>>(new Set());
+  const [filters, setFilters] = useState<Filters>(defaultFilters);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+  const generation = useRef(0);
+
+  const merge = useCallback((items: readonly ConversationView[]) => {
+    setKnown((prev) => {
+      const next = new Map(prev);
+      for (const c of items) next.set(c.id, c);
+      return next;
+    });
+  }, []);
+
+  const load = useCallback(
+    async (f: Filters, cursor?: string) => {
+      const mine = ++generation.current;
+      setLoading(true);
+      try {
+        const page = await api(conversationPage, 'GET', `/api/conversations?${queryOf(f, meId, cursor)}`);
+        if (mine !== generation.current) return;
+        merge(page.items);
+        setListed((prev) => {
+          const next = new Set(cursor ? prev : []);
+          for (const c of page.items) next.add(c.id);
+          return next;
+        });
+        setNextCursor(page.nextCursor);
+      } finally {
+        if (mine === generation.current) setLoading(false);
+      }
+    },
+    [meId, merge],
+  );
+
+  const changeFilters = useCallback(
+    (patch: Partial<Filters>) => {
+      const f = { ...filtersRef.current, ...patch };
+      setFilters(f);
+      // Every filter, the order too, is the server's: the longest waits may be far down the list by last message.
+      return load(f);
+    },
+    [load],
+  );
+
+  /** A conversation pushed live: known at once, listed or unlisted as the filters say. */
+  const upsert = useCallback(
+    (c: ConversationView) => {
+      merge([c]);
+      setListed((prev) => {
+        const f = filtersRef.current;
+        // While searching, the server decided who matched (an email or a phone too); a live update only adds a
+        // conversation whose name or last message matches, and never drops one the search found.
+        const fits = matches(c, f, meId) && (prev.has(c.id) || searchable(c, f.q));
+        if (fits === prev.has(c.id)) return prev;
+        const next = new Set(prev);
+        if (fits) next.add(c.id);
+        else next.delete(c.id);
+        return next;
+      });
+    },
+    [meId, merge],
+  );
+
+  const rows = useMemo(() => {
+    const items: ConversationView[] = [];
+    for (const id of listed) {
+      const c = known.get(id);
+      if (c) items.push(c);
+    }
+    return items.sort(compare(filters.sort));
+  }, [known, listed, filters.sort]);
+
+  const reload = useCallback(() => load(filtersRef.current), [load]);
+  const loadMore = useCallback(() => (nextCursor ? load(filtersRef.current, nextCursor) : Promise.resolve()), [load, nextCursor]);
+
+  return {
+    known,
+    rows,
+    filters,
+    loading,
+    hasMore: nextCursor !== null,
+    reload,
+    loadMore,
+    changeFilters,
+    upsert,
+    merge,
+  };
+}

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { channelNames } from './channels';
+import { attachmentSchema, templateSchema } from './messages';
+
+/**
+ * The managers' API as both ends see it: the bodies of the REST routes and the Socket.io events, as zod schemas.
+ * The gateway types what it sends with them; the managers' app parses what it receives with them.
+ */
+
+const isoTime = z.string();
+const id = z.string();
+
+export const roleSchema = z.enum(['agent', 'supervisor', 'admin']);
+export const agentViewSchema = z.object({ id, name: z.string(), email: z.string(), role: roleSchema, online: z.boolean() });
+export type AgentView = z.infer<typeof agentViewSchema>;
+
+export const conversationStatusSchema = z.enum(['open', 'pending', 'snoozed', 'resolved']);
+export type ConversationStatusView = z.infer<typeof conversationStatusSchema>;
+
+export const conversationViewSchema = z.object({
+  id,
+  channel: z.enum(channelNames),
+  status: conversationStatusSchema,
+  contact: z.object({ id, name: z.string(), reachable: z.boolean() }),
+  assigneeId: id.nullable(),
+  lastMessageAt: isoTime,
+  lastMessagePreview: z.string(),
+  awaitingReplySince: isoTime.nullable(),
+  lastInboundAt: isoTime.nullable(),
+  firstResponseAt: isoTime.nullable(),
+  firstResponseDueAt: isoTime.nullable(),
+  escalationStep: z.number(),
+  escalationDueAt: isoTime.nullable(),
+  unreadCount: z.number(),
+  outcome: z.enum(['won', 'lost']).nullable(),
+  lossReason: z.string().nullable(),
+  createdAt: isoTime,
+});
+export type ConversationView = z.infer<typeof conversationViewSchema>;
+
+export const contactCardSchema = z.object({
+  id,
+  channel: z.enum(channelNames),
+  /** The customer's id on the platform: a Telegram user id, a phone, an IGSID, an email address. */
+  externalId: z.string(),
+  name: z.string(),
+  username: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  language: z.string().nullable(),
+  reachable: z.boolean(),
+  /** Where the lead came from: a deep link's payload, a site form's name. */
+  source: z.string().nullable(),
+  createdAt: isoTime,
+});
+export type ContactCardView = z.infer<typeof contactCardSchema>;
+
+export const messageStatusSchema = z.enum(['received', 'queued', 'sent', 'delivered', 'read', 'failed']);
+export type MessageStatusView = z.infer<typeof messageStatusSchema>;
+
+export const messageViewSchema = z.object({
+  id,
+  conversationId: id,
+  channel: z.enum(channelNames),
+  direction: z.enum(['in', 'out']),
+  sender: z.object({ type: z.enum(['contact', 'agent', 'bot', 'system']), id: z.string().optional(), name: z.string().optional() }),
+  text: z.string(),
+  template: templateSchema.optional(),
+  attachments: z.array(attachmentSchema),
+  externalId: z.string().nullable(),
+  status: messageStatusSchema,
+  error: z.string().nullable(),
+  createdAt: isoTime,
+  editedAt: isoTime.nullable(),
+  /** Written by a machine (an auto-reply, a bounce, list mail): nobody waits for an answer to it. */
+  automated: z.boolean().optional(),
+  /** Email: the subject, and the quoted previous message below the new part (folded). */
+  subject: z.string().optional(),
+  quoted: z.string().optional(),
+});
+export type MessageView = z.infer<typeof messageViewSchema>;
+
+export const alertViewSchema = z.object({
+  id,
+  type: z.enum(['escalated', 'sla_warning', 'sla_breach', 'delivery_failed']),
+  conversationId: id,
+  channel: z.enum(channelNames),
+  agentId: z.string().optional(),
+  messageId: z.string().optional(),
+  detail: z.string().optional(),
+  createdAt: isoTime,
+});
+export type AlertView = z.infer<typeof alertViewSchema>;
+
+export const sessionStateSchema = z.enum([
+  'starting',
+  'qr',
+  'authenticated',
+  'ready',
+  'disconnected',
+  'auth_failure',
+  'logged_out',
+  'stopped',
+]);
+export const sessionViewSchema = z.object({
+  channel: z.enum(channelNames),
+  state: sessionStateSchema,
+  qr: z.string().nullable(),
+  qrDataUrl: z.string().nullable(),
+  account: z.string().nullable(),
+  reason: z.string().nullable(),
+  reconnectAt: isoTime.nullable(),
+  updatedAt: isoTime,
+});
+export type SessionViewBody = z.infer<typeof sessionViewSchema>;
+
+const statsSchema = z.object({
+  count: z.number(),
+  avgMs: z.number().nullable(),
+  p50Ms: z.number().nullable(),
+  p90Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  maxMs: z.number().nullable(),
+});
+export const responseTimesRowSchema = z.object({
+  key: z.string(),
+  firstResponse: statsSchema,
+  reply: statsSchema,
+  leads: z.number(),
+  unanswered: z.number(),
+  unansweredPastTarget: z.number(),
+  unansweredShare: z.number().nullable(),
+  slaMet: z.number(),
+  slaBreached: z.number(),
+  ageing: z.record(z.string(), z.number()),
+});
+export type ResponseTimesRowView = z.infer<typeof responseTimesRowSchema>;
+
+/** A keyset page: `nextCursor` is passed back as `cursor` for the page after it. */
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+// REST bodies the managers send.
+export const loginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(200) });
+export const loginAnswer = z.object({ token: z.string(), agent: agentViewSchema });
+export const agentIdSchema = z.string().regex(/^[a-f0-9]{24}$/i, 'must be an agent id');
+export const assignBody = z.object({ agentId: agentIdSchema.nullable() });
+export const textReplyBody = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4096) }).strict();
+export const replyBody = z.union([textReplyBody, z.object({ template: templateSchema }).strict()]);
+export const statusChangeBody = z
+  .object({
+    status: conversationStatusSchema,
+    outcome: z.enum(['won', 'lost']).optional(),
+    lossReason: z.string().trim().min(1).max(500).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.outcome && v.status !== 'resolved') {
+      ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'an outcome is given only when resolving' });
+    }
+    if (v.outcome === 'lost' && !v.lossReason) {
+      ctx.addIssue({ code: 'custom', path: ['lossReason'], message: 'closing a lead as lost needs a lossReason' });
+    }
+  });
+export type StatusChangeBody = z.infer<typeof statusChangeBody>;
+
+export const errorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+// Socket.io: what the server pushes, and what the client sends with its acknowledgement.
+export const serverEvents = {
+  'message:new': z.object({ conversation: conversationViewSchema, message: messageViewSchema }),
+  'message:updated': z.object({ message: messageViewSchema, conversation: conversationViewSchema }),
+  'conversation:updated': z.object({ conversation: conversationViewSchema }),
+  alert: z.object({ alert: alertViewSchema }),
+  'channel:session': sessionViewSchema,
+} as const;
+export type ServerEventName = keyof typeof serverEvents;
+export type ServerEventBody<E extends ServerEventName> = z.infer<(typeof serverEvents)[E]>;
+
+export const clientEvents = {
+  'message:send': z.looseObject({ conversationId: z.string().min(1) }),
+  'conversation:assign': z.object({ conversationId: z.string().min(1), agentId: agentIdSchema.nullable() }),
+  'conversation:read': z.object({ conversationId: z.string().min(1) }),
+} as const;
+
+export type AckBody<T = object> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
