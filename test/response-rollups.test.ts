@@ -258,7 +258,7 @@ describe('the response rollup', () => {
       conversations: [
         'firstResponseAt_1_firstInboundAt_1',
         'channel_1_firstResponseAt_1_firstInboundAt_1',
-        'awaitingReplySince_1',
+        'awaitingReplySince_1__id_1',
         'channel_1_awaitingReplySince_1',
       ],
     };

@@ -43,15 +43,6 @@ export const unindexedQueries: AllowedQuery[] = [
   {
     collection: 'conversations',
     shape:
-      'find {$and: [{status}, {channel}, {$or: [{contactName: /regex/}, {lastMessagePreview: /regex/}]}]} sort {lastMessageAt: -1, _id: -1}',
-    reason:
-      "Conversations.list's search (q) in inbox/conversations.ts: {channel: 1, status: 1, lastMessageAt: -1, _id: -1} bounds the " +
-      'filters and gives the order; part of a name or of the last message can only be matched document by document, and the ' +
-      'page stops at its limit',
-  },
-  {
-    collection: 'conversations',
-    shape:
       'find {$and: [{status}, {channel}, {assigneeId}, {$or: [{contactName: /regex/}, {lastMessagePreview: /regex/}]}]} sort {lastMessageAt: -1, _id: -1}',
     reason:
       "Conversations.list's search (q) within one manager's conversations: {assigneeId: 1, status: 1, lastMessageAt: -1, _id: -1} " +
