@@ -48,7 +48,6 @@ export class EscalationChain {
           agentId: next,
           detail: `${who} (${c.contactName}, ${channel}): take it, or in ${within} it ${lastStep ? 'goes to the shared queue' : 'passes on'}.`,
           key: `escalated:${dueKey}:${step + 1}`,
-          roles: ['supervisor'],
         });
         return 'handed-over';
       }
@@ -66,7 +65,6 @@ export class EscalationChain {
       agentId: null,
       detail: `${why}: the conversation is in the shared queue now.`,
       key: `escalated:${dueKey}:queue`,
-      roles: ['supervisor'],
     });
     return 'queued';
   }

@@ -44,7 +44,6 @@ export class FirstResponseTargets {
       channel,
       detail,
       key: `${warning ? 'sla_warning' : 'sla_breach'}:${c.id}:${since.getTime()}`,
-      roles: ['supervisor'],
     });
     await waits.reschedule(c, kind, null);
     return true;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { BusinessHoursError, parseBusinessHours } from '../automations/business-hours';
 import { mailboxAddressSchema } from '../channels/email/settings';
@@ -37,6 +38,36 @@ const businessHours = optionalText
     } catch (e) {
       ctx.addIssue({ code: 'custom', message: e instanceof BusinessHoursError ? e.message : String(e) });
     }
+  });
+
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isProxyAddress = (entry: string) => {
+  const [address = '', prefix, ...more] = entry.split('/');
+  const family = isIP(address);
+  if (proxyNames.has(entry)) return true;
+  if (family === 0 || more.length > 0) return false;
+  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
+/** Express's `trust proxy`: false, a hop count, or the proxies' addresses. */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): false | number | string[] => {
+    if (v === undefined || v === 'false') return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    const entries = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const bad = entries.filter((e) => !isProxyAddress(e));
+    if (bad.length > 0 || entries.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be false, a number of hops, or addresses/subnets (10.0.0.0/8, loopback); not ${bad.join(', ') || 'empty'}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
   });
 
 /** The browser WhatsApp Web mode uses when CHROMIUM_PATH is unset: Debian's chromium package. */
@@ -147,6 +178,20 @@ const baseSchema = z
     DELIVERY_RETRY_BASE: optionalText.pipe(durationSchema.default(2000)),
     /** Largest webhook or API body accepted. */
     BODY_LIMIT: optionalText.pipe(z.string().default('1mb')),
+    /**
+     * Which hops in front of the gateway may name the client in X-Forwarded-For: unset or `false` trusts none (the
+     * socket's peer is the client), a whole number trusts that many hops, or a comma-separated list of addresses,
+     * subnets and the names `loopback`, `linklocal`, `uniquelocal`.
+     */
+    TRUST_PROXY: optionalText.pipe(trustProxy),
+    /** Failed sign-ins one client address may make in 15 minutes, whatever the identities (an office behind NAT counts as one). */
+    LOGIN_ATTEMPTS_PER_ADDRESS: optionalText.pipe(wholeNumber(5, 10_000).default(50)),
+    /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset leaves it open. */
+    METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    /** How long a managers' token lasts; POST /api/auth/refresh trades a live one for a fresh one. */
+    TOKEN_TTL: optionalText.pipe(durationSchema.default(12 * 60 * 60_000)),
+    /** Refreshes stop this long after the password was given: then the manager signs in again. */
+    SESSION_MAX_AGE: optionalText.pipe(durationSchema.default(7 * 24 * 60 * 60_000)),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -189,6 +234,9 @@ const baseSchema = z
       if (!url?.username || !url.password) {
         ctx.addIssue({ code: 'custom', path: ['IMAP_URL'], message: 'must name the user and password: imaps://user:pass@host:993/INBOX' });
       }
+    }
+    if (env.SESSION_MAX_AGE < env.TOKEN_TTL) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_MAX_AGE'], message: 'must be at least TOKEN_TTL' });
     }
     if (env.VIBER_AUTH_TOKEN) {
       requireAll(['VIBER_BOT_NAME'], 'VIBER_AUTH_TOKEN is set');

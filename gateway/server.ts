@@ -113,7 +113,10 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     const mailer = config.SMTP_URL && config.SUPERVISOR_EMAILS?.length ? createAlertMailer(config.SMTP_URL, config.EMAIL_FROM) : undefined;
     const automations = createAutomations({ agenda, inbox, clocks, settings: automationSettings, mailer, log });
 
-    const tokens = new Tokens(config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR));
+    const tokens = new Tokens(config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR), {
+      ttlMs: config.TOKEN_TTL,
+      sessionMaxAgeMs: config.SESSION_MAX_AGE,
+    });
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
       if (await inbox.agents.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD))
         log.info({ email: config.ADMIN_EMAIL }, 'first admin created');
@@ -125,6 +128,9 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       }
     }
 
+    if (config.NODE_ENV === 'production' && !config.METRICS_TOKEN) {
+      log.warn('GET /metrics is open to whoever reaches this port: set METRICS_TOKEN, or keep the port private');
+    }
     let draining = false;
     const sink: InboundSink = async (event) => {
       await inbox.ingest.handle(event);
@@ -150,6 +156,10 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       log,
       agenda,
       blobs,
+      trustProxy: config.TRUST_PROXY,
+      metricsToken: config.METRICS_TOKEN,
+      loginAttemptsPerAddress: config.LOGIN_ATTEMPTS_PER_ADDRESS,
+      clock: options.clock,
     });
     attachLiveInbox(live.io, inbox, tokens, log, sessions);
 

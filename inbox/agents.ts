@@ -14,6 +14,9 @@ export const newAgentSchema = z.object({
 });
 export type NewAgent = z.infer<typeof newAgentSchema>;
 
+/** The one form of an email address that signs in: what login, its rate limit and the lockout all key on. */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
 /** The people who answer customers: accounts, passwords and who is online. */
 export class Agents {
   /** Hash of a password nobody has, so a login with an unknown email costs as much as one with a known email. */
@@ -44,7 +47,7 @@ export class Agents {
   }
 
   async authenticate(email: string, password: string): Promise<Agent> {
-    const doc = await this.store.agents.byEmail(email.toLowerCase().trim());
+    const doc = await this.store.agents.byEmail(normalizeEmail(email));
     if (!doc) {
       this.decoyHash ??= hashPassword('decoy password that no account has');
       await verifyPassword(password, await this.decoyHash);

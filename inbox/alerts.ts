@@ -15,8 +15,8 @@ export interface NewAlert {
   /** Same key, same alert: a retried job or a second process cannot raise it twice. */
   key: string;
   /**
-   * Roles told live besides the agent concerned. Default: supervisors and admins. First-response alerts go to
-   * supervisors only (admins still find every alert in GET /api/alerts).
+   * Roles told live besides the agent concerned. Default: supervisors and admins (on a fresh install the only
+   * account is the admin, who must see the alerts too).
    */
   roles?: readonly Role[];
 }

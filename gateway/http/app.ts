@@ -3,8 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agenda } from 'agenda';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import type { Inbox } from '../../inbox';
+import type { Clock } from '../../inbox/ports';
 import type { ChannelAdapter } from '../../shared/channel-adapter';
 import type { Logger } from '../../shared/logger';
 import type { InboundSink } from '../../shared/messages';
@@ -16,6 +18,7 @@ import { readDeadline } from './deadline';
 import { errorHandler, notFound } from './errors';
 import { jobsDashboard } from './jobs-dashboard';
 import { managersApi } from './managers-api';
+import { metricsGuard } from './metrics-guard';
 import type { Tokens } from './tokens';
 import { webhooksRouter } from './webhooks';
 
@@ -47,12 +50,28 @@ export interface HttpAppOptions {
   agenda?: Agenda;
   /** Files customers sent (email attachments), served to signed-in managers at /api/attachments/:id. */
   blobs?: BlobFiles;
+  /** TRUST_PROXY: the hops allowed to name the client in X-Forwarded-For; none by default. */
+  trustProxy?: false | number | string[];
+  /** METRICS_TOKEN: the bearer GET /metrics needs; open without it. */
+  metricsToken?: string;
+  clock?: Clock;
+  /** LOGIN_ATTEMPTS_PER_ADDRESS. */
+  loginAttemptsPerAddress?: number;
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', options.trustProxy ?? false);
+  // On every answer, webhooks and errors included. The CSP stays the page's own (below): JSON needs none, and the
+  // jobs dashboard brings its own scripts.
+  app.use(
+    helmet({
+      contentSecurityPolicy: false,
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
 
   // The store's ping gets healthDeadlineMs: a store that does not answer is "unreachable" at once, not after the
   // driver's own timeouts, so probes and load balancers are answered within a second.
@@ -68,7 +87,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       ...(stopping ? { stopping: true } : {}),
     });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsGuard(options.metricsToken), async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
   app.use('/webhooks', webhooksRouter(options));

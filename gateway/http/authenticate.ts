@@ -14,8 +14,8 @@ declare global {
 }
 
 /** Resolves the bearer token to a current agent; a deleted agent's token stops working at once. */
-export async function actorFromToken(tokens: Tokens, agents: Agents, token: string | undefined): Promise<Actor> {
-  const claimed = await tokens.verify(token);
+export async function actorFromToken(tokens: Tokens, agents: Agents, token: string | undefined, audience?: string): Promise<Actor> {
+  const claimed = await tokens.verify(token, audience);
   const agent = await agents.find(claimed.id);
   if (!agent) throw new AppError(ErrorCode.Unauthorized, 'the token names an agent who no longer exists');
   return { id: agent.id, role: agent.role, name: agent.name };

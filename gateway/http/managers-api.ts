@@ -1,9 +1,10 @@
-import express, { type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { Inbox } from '../../inbox';
-import { newAgentSchema } from '../../inbox/agents';
+import { newAgentSchema, normalizeEmail } from '../../inbox/agents';
 import { listConversationsQuery, listMessagesQuery, statusChangeSchema } from '../../inbox/conversations';
+import { type Clock, systemClock } from '../../inbox/ports';
 import { replySchema } from '../../inbox/replies';
 import { responseTimesExportQuery, responseTimesQuery } from '../../inbox/response-times';
 import { channelNames } from '../../shared/channels';
@@ -12,6 +13,7 @@ import { assignBody, loginBody } from '../../shared/inbox-api';
 import type { ChannelSessions } from '../channel-sessions';
 import { actorOf, authenticate, requireRole } from './authenticate';
 import { errorBody } from './errors';
+import { LoginThrottle } from './login-throttle';
 import type { Tokens } from './tokens';
 import { parseInput } from './validate';
 
@@ -28,33 +30,80 @@ export interface ManagersApiOptions {
   inbox: Inbox;
   tokens: Tokens;
   bodyLimit: string;
-  /** Failed logins allowed per IP and email in 15 minutes. */
-  loginAttempts?: number;
+  /** Failed logins allowed per client address, whatever the identity, in 15 minutes. */
+  loginAttemptsPerAddress?: number;
   /** Channels that hold a session of their own (WhatsApp Web), for admins to pair and watch. */
   sessions?: ChannelSessions;
+  /** The time the sign-in lockout counts by. */
+  clock?: Clock;
 }
 
+const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
+
 /** The managers' REST API of the contract, under /api. */
-export function managersApi({ inbox, tokens, bodyLimit, loginAttempts = 10, sessions }: ManagersApiOptions): Router {
+export function managersApi({
+  inbox,
+  tokens,
+  bodyLimit,
+  loginAttemptsPerAddress = 50,
+  sessions,
+  clock = systemClock,
+}: ManagersApiOptions): Router {
   const router = express.Router();
   router.use(express.json({ limit: bodyLimit }));
 
-  const loginLimiter = rateLimit({
+  const throttle = new LoginThrottle(clock);
+  // A client address is its IPv6 /56 (one subscriber's block): rotating addresses inside it gains nothing.
+  const addressOf = (req: Request) => ipKeyGenerator(req.ip ?? '');
+  const tooMany = (res: Response, lockMs: number) => {
+    res.setHeader('Retry-After', String(Math.ceil(lockMs / 1000)));
+    // The same words for every account, known or not, so the answer tells nothing about who exists.
+    res
+      .status(429)
+      .json(errorBody(ErrorCode.RateLimited, `too many failed sign-ins; try again in ${minutes(lockMs)} min or ask an admin to unlock`));
+  };
+  // Besides the per-identity lockout: one address spraying many identities.
+  const addressLimiter = rateLimit({
     windowMs: 15 * 60_000,
-    limit: loginAttempts,
+    limit: loginAttemptsPerAddress,
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}:${String(req.body?.email ?? '').toLowerCase()}`,
-    handler: (_req, res) => {
-      res.status(429).json(errorBody(ErrorCode.RateLimited, 'too many failed logins; wait 15 minutes and try again'));
-    },
+    keyGenerator: addressOf,
+    // X-Forwarded-For is ignored unless TRUST_PROXY says which hops may set it; no need to warn about it.
+    validate: { xForwardedForHeader: false },
+    handler: (_req, res) => tooMany(res, 15 * 60_000),
   });
 
-  router.post('/auth/login', loginLimiter, async (req, res) => {
+  router.post('/auth/login', addressLimiter, async (req, res) => {
     const { email, password } = parseInput(loginSchema, req.body);
-    const agent = await inbox.agents.authenticate(email, password);
+    const identity = normalizeEmail(email);
+    const address = addressOf(req);
+    const locked = throttle.lockedFor(identity, address);
+    if (locked > 0) {
+      tooMany(res, locked);
+      return;
+    }
+    const agent = await inbox.agents.authenticate(identity, password).catch((e: unknown) => {
+      if (e instanceof AppError && e.code === ErrorCode.BadCredentials) throttle.failed(identity, address);
+      throw e;
+    });
+    throttle.succeeded(identity, address);
     const token = await tokens.issue({ id: agent.id, role: agent.role, name: agent.name });
+    res.json({ token, agent });
+  });
+
+  // A live token for a fresh one, with the role and name as they are now; the session still ends SESSION_MAX_AGE
+  // after the password was given.
+  router.post('/auth/refresh', async (req, res) => {
+    const session = await tokens.session(/^Bearer (.+)$/i.exec(req.header('authorization') ?? '')?.[1]);
+    if (Date.now() >= session.signedInAt + tokens.lifetimes.sessionMaxAgeMs) {
+      throw new AppError(ErrorCode.Unauthorized, 'the session is over: sign in with the password again');
+    }
+    const agent = await inbox.agents.get(session.actor.id).catch(() => {
+      throw new AppError(ErrorCode.Unauthorized, 'the token names an agent who no longer exists');
+    });
+    const token = await tokens.issue({ id: agent.id, role: agent.role, name: agent.name }, session.signedInAt);
     res.json({ token, agent });
   });
 
@@ -70,6 +119,12 @@ export function managersApi({ inbox, tokens, bodyLimit, loginAttempts = 10, sess
 
   router.post('/agents', requireRole('admin'), async (req, res) => {
     res.status(201).json(await inbox.agents.create(parseInput(newAgentSchema, req.body)));
+  });
+
+  // Lifts the sign-in lockout of one manager, from every address (in this process: README, Access).
+  router.post('/agents/:id/unlock', requireRole('admin'), async (req, res) => {
+    const agent = await inbox.agents.get(String(req.params.id));
+    res.json({ agentId: agent.id, unlockedAddresses: throttle.unlock(normalizeEmail(agent.email)) });
   });
 
   router.get('/conversations', async (req, res) => {
