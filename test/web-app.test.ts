@@ -79,6 +79,20 @@ describe('the managers’ app in a real browser', () => {
     await page.close();
   });
 
+  it('opens the jobs dashboard for an admin from the top bar, and shows no such link to a supervisor', async () => {
+    const page = await signIn(browser, gw, manager('admin', 'Адмін Олег'));
+    const [jobs] = await Promise.all([page.context().waitForEvent('page'), page.locator('#open-jobs').click()]);
+    await jobs.waitForLoadState();
+    expect(new URL(jobs.url()).pathname).toBe('/admin/jobs/');
+    expect(await jobs.title()).toMatch(/agenda/i);
+    await page.close();
+
+    const supervisor = await signIn(browser, gw, manager('supervisor', 'Сем Бондар'));
+    await supervisor.locator('#me-name').waitFor();
+    expect(await supervisor.locator('#open-jobs').count()).toBe(0);
+    await supervisor.close();
+  });
+
   it('speaks Ukrainian to a Ukrainian browser, switches to English when asked, and remembers it', async () => {
     const page = await openPage(browser, { locale: 'uk-UA' });
     await page.goto(gw.url);

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
 import type { AgentView } from '../../../../shared/inbox-api';
+import { api } from '../api';
 import { askNotifications, canAskNotifications } from '../notify';
 import { LanguageSwitch } from './LanguageSwitch';
 
@@ -12,6 +14,14 @@ interface Props {
   onView(view: 'inbox' | 'figures'): void;
   onHelp(): void;
   onSignOut(): void;
+}
+
+const jobsSession = z.object({ url: z.string(), expiresAt: z.string() });
+
+/** The jobs dashboard takes a short-lived cookie the gateway sets for an admin, not the bearer token. */
+async function openJobs(): Promise<void> {
+  const { url } = await api(jobsSession, 'POST', '/admin/jobs/session');
+  if (!window.open(url, '_blank', 'noopener')) window.location.assign(url);
 }
 
 export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onSignOut }: Props) {
@@ -40,6 +50,11 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
           {me.name}
         </span>
         <LanguageSwitch />
+        {me.role === 'admin' && (
+          <button type="button" id="open-jobs" className="link" onClick={() => void openJobs().catch(() => undefined)}>
+            {t('top.jobs')}
+          </button>
+        )}
         <button type="button" className="icon-button" onClick={onHelp} aria-label={t('top.shortcuts')} title={t('top.shortcuts')}>
           ?
         </button>

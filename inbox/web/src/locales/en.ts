@@ -16,6 +16,7 @@ export const en = {
     inbox: 'Inbox',
     language: 'Language',
     shortcuts: 'Keyboard shortcuts',
+    jobs: 'Jobs',
     notifications: 'Turn on notifications',
     notificationsWhy: 'to hear and see new messages while the tab is in the background',
     unreadTitle: '({{count}}) Inbox',

@@ -17,6 +17,7 @@ export const uk: Messages = {
     figures: 'Час відповіді',
     inbox: 'Вхідні',
     language: 'Мова',
+    jobs: 'Фонові завдання',
     shortcuts: 'Клавіатурні скорочення',
     notifications: 'Увімкнути сповіщення',
     notificationsWhy: 'щоб чути й бачити нові повідомлення, коли вкладка у фоні',
