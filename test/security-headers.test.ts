@@ -1,6 +1,7 @@
 import { TestGateway } from './support/gateway';
 
-const PAGE_CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:";
+const PAGE_CSP =
+  "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 const METRICS_TOKEN = 'scrape-token-for-prometheus-42';
 
 describe('security headers and the metrics endpoint', () => {

@@ -69,6 +69,11 @@ export const unindexedQueries: AllowedQuery[] = [
     shape: 'find {} sort {nextRunAt: -1}',
     reason: "Agendash's job list at /admin/jobs (queryJobs, sorted by nextRunAt): an admin's page over the three recurring jobs",
   },
+  {
+    collection: 'jobs',
+    shape: 'aggregate {nextRunAt: {$lt}}',
+    reason: "Agendash's overview counts at /admin/jobs (overdue jobs): an admin's page over the three recurring jobs",
+  },
 
   // ---- the tests' own reads ----
   { collection: 'alerts', shape: 'aggregate {detail: {$regex}, type}', reason: readBack('instagram-replies.test.ts, meta.count') },
