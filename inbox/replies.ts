@@ -4,10 +4,11 @@ import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import { replyBody } from '../shared/inbox-api';
+import type { Attachment } from '../shared/messages';
 import type { Actor } from './access';
 import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
-import type { Clock, DeliveryQueue } from './ports';
+import type { Clock, DeliveryQueue, ReplyFiles } from './ports';
 import { newId } from './store/ids';
 import type { InboxStore } from './store/port';
 import type { ContactRecord, ConversationRecord, MessageRecord } from './store/records';
@@ -52,6 +53,7 @@ export class Replies {
     /** The connected channels that can send, with what they can do. */
     private readonly channels: ReadonlyMap<Channel, Capabilities>,
     private readonly clock: Clock,
+    private readonly files?: ReplyFiles,
   ) {}
 
   async send(actor: Actor, conversationId: string, input: ReplyInput): Promise<Message> {
@@ -67,6 +69,7 @@ export class Replies {
       );
     }
     const text = 'text' in input ? input.text : `[template ${input.template.name}]`;
+    const attachments = 'text' in input ? await this.filesOf(input.attachments ?? []) : [];
 
     const message = await this.store.messages.recordOutbound({
       id: newId(),
@@ -75,6 +78,7 @@ export class Replies {
       sender: { type: 'agent', id: actor.id, name: actor.name },
       text,
       template: 'template' in input ? input.template : null,
+      attachments,
       dedupeKey: `out:${randomUUID()}`,
       createdAt: now,
       ...outboxFields(contact, conversation),
@@ -135,6 +139,9 @@ export class Replies {
       throw new AppError(ErrorCode.ChannelUnavailable, `the ${channel} channel is not connected, so replies cannot be sent`);
     }
     if (capabilities.repliesRefused) throw new AppError(ErrorCode.ChannelUnavailable, capabilities.repliesRefused);
+    if ('text' in input && input.attachments?.length && !capabilities.attachmentsOut) {
+      throw new AppError(ErrorCode.AttachmentsUnsupported, `the ${channel} channel cannot send files from the inbox; send the text alone`);
+    }
     if ('template' in input) {
       if (!capabilities.templates) throw new AppError(ErrorCode.BadInput, `the ${channel} channel does not send templates`);
       return;
@@ -148,6 +155,20 @@ export class Replies {
     throw new AppError(
       ErrorCode.OutsideReplyWindow,
       `${channel} allows free-text replies only within ${span(limit)} of the customer's last message${hint}`,
+    );
+  }
+
+  /** The uploads a reply names, as its attachments; refused whole when one of them is not stored. */
+  private async filesOf(named: readonly { id: string; name?: string }[]): Promise<Attachment[]> {
+    if (!named.length) return [];
+    const files = this.files;
+    if (!files) throw new AppError(ErrorCode.AttachmentsUnsupported, 'this gateway keeps no uploaded files, so replies carry text only');
+    return Promise.all(
+      named.map(async ({ id, name }) => {
+        const file = await files.describe(id);
+        if (!file) throw new AppError(ErrorCode.BadInput, `no uploaded file ${id}: upload it again`);
+        return name ? { ...file, name } : file;
+      }),
     );
   }
 

@@ -16,6 +16,7 @@ import { readDeadline } from './deadline';
 import { errorHandler, notFound } from './errors';
 import { jobsDashboard } from './jobs-dashboard';
 import { managersApi } from './managers-api';
+import { replyFilesRouter } from './reply-files';
 import type { Tokens } from './tokens';
 import { webhooksRouter } from './webhooks';
 
@@ -29,6 +30,8 @@ const pageHeaders = (res: express.Response) => {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
 };
+
+const DEFAULT_UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
 
 export interface HttpAppOptions {
   inbox: Inbox;
@@ -47,6 +50,8 @@ export interface HttpAppOptions {
   agenda?: Agenda;
   /** Files customers sent (email attachments), served to signed-in managers at /api/attachments/:id. */
   blobs?: BlobFiles;
+  /** Largest file a manager may upload to send with a reply (EMAIL_MAX_SIZE_MB). */
+  uploadMaxBytes?: number;
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -94,7 +99,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Reads under /api get the managers' read deadline; the response-time reports do not: on the embedded store at
   // scale a month of them takes seconds on a healthy store (README, Benchmark).
   const isReport = (path: string) => path.startsWith('/metrics/');
-  if (options.blobs) app.use('/api/attachments', attachmentsRouter(options.blobs, options.tokens, options.inbox.agents));
+  if (options.blobs) {
+    app.use('/api/attachments', attachmentsRouter(options.blobs, options.tokens, options.inbox.agents));
+    app.use(
+      '/api',
+      replyFilesRouter(options.blobs, options.tokens, options.inbox, options.channels, options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES),
+    );
+  }
   app.use(
     '/api',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),
