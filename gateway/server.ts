@@ -106,7 +106,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       log,
       clock: options.clock,
       deadlines: clocks,
-      replyFiles: replyFilesOf(blobs),
+      replyFiles: replyFilesOf(blobs, config.EMAIL_MAX_SIZE_MB * 1024 * 1024),
     });
     // Replies are delivered from the outbox (inbox/outbox/), no longer by jobs: those a build before left behind go.
     await agenda.cancel({ name: 'deliver-message' }).catch(() => 0);

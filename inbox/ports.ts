@@ -43,6 +43,8 @@ export const noDeadlines: Deadlines = {
 
 /** The files managers uploaded (the gateway's blob store), looked up when a reply names them. */
 export interface ReplyFiles {
+  /** The most all files of one reply may weigh together (EMAIL_MAX_SIZE_MB): mail servers refuse larger messages. */
+  readonly maxTotalBytes: number;
   /** The stored file as a message attachment (its id in `platformId`), or undefined when there is no such upload. */
   describe(id: string): Promise<Attachment | undefined>;
 }

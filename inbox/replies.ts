@@ -163,13 +163,22 @@ export class Replies {
     if (!named.length) return [];
     const files = this.files;
     if (!files) throw new AppError(ErrorCode.AttachmentsUnsupported, 'this gateway keeps no uploaded files, so replies carry text only');
-    return Promise.all(
+    const attachments = await Promise.all(
       named.map(async ({ id, name }) => {
         const file = await files.describe(id);
         if (!file) throw new AppError(ErrorCode.BadInput, `no uploaded file ${id}: upload it again`);
         return name ? { ...file, name } : file;
       }),
     );
+    const total = attachments.reduce((sum, a) => sum + (a.size ?? 0), 0);
+    if (total > files.maxTotalBytes) {
+      const mb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+      throw new AppError(
+        ErrorCode.PayloadTooLarge,
+        `the files weigh ${mb(total)} together, more than the ${mb(files.maxTotalBytes)} one reply can carry`,
+      );
+    }
+    return attachments;
   }
 
   /** Ends the customer's wait (if any), records how long it was, and updates the conversation. */
@@ -196,7 +205,9 @@ export class Replies {
       });
       this.events.emit(InboxEvent.AgentReplied, { channel: conversation.channel, agentId: actor.id, kind, durationMs });
     }
-    const after = await conversations.noteReply(conversationId, now, message.text.slice(0, 200), conversation.status !== 'resolved');
+    // A reply of files alone is previewed by their names.
+    const preview = message.text || message.attachments.map((a) => a.name ?? a.kind).join(', ');
+    const after = await conversations.noteReply(conversationId, now, preview.slice(0, 200), conversation.status !== 'resolved');
     // A plain agent who answers an unassigned conversation takes it, as in every shared inbox.
     const taken =
       actor.role === 'agent' && !conversation.assigneeId ? await conversations.assignIfUnassigned(conversationId, actor.id) : null;

@@ -114,6 +114,22 @@ describe('a manager sends files with an email reply', () => {
     expect(refused.body.error).toEqual({ code: 'HTTP.PAYLOAD_TOO_LARGE', message: expect.stringContaining('1 MB') });
   });
 
+  it('refuses a reply whose files together weigh more than EMAIL_MAX_SIZE_MB, and stores nothing', async () => {
+    const first = await upload(andriy.token, conversationId, 'фото-1.jpg', Buffer.alloc(600 * 1024, 1), 'image/jpeg');
+    const second = await upload(andriy.token, conversationId, 'фото-2.jpg', Buffer.alloc(600 * 1024, 2), 'image/jpeg');
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(first.body.kind).toBe('image');
+    const messages = await gw.collection('messages');
+    const before = await messages.countDocuments({ conversationId: new ObjectId(conversationId) });
+    const reply = await gw.request('POST', `/api/conversations/${conversationId}/messages`, {
+      token: andriy.token,
+      json: { text: 'Фото сукні з двох боків', attachments: [{ id: first.body.id }, { id: second.body.id }] },
+    });
+    expect(reply.status).toBe(413);
+    expect(reply.body.error).toEqual({ code: 'HTTP.PAYLOAD_TOO_LARGE', message: expect.stringContaining('1.2 MB together') });
+    expect(await messages.countDocuments({ conversationId: new ObjectId(conversationId) })).toBe(before);
+  });
+
   it('refuses an upload without a name, and a reply naming a file that was never uploaded', async () => {
     const nameless = await fetch(`${gw.url}/api/conversations/${conversationId}/attachments`, {
       method: 'POST',

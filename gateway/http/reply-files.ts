@@ -25,7 +25,8 @@ export const attachmentOfBlob = (blob: { id: string; name: string; mimeType: str
 });
 
 /** Uploads, looked up by the inbox when a reply names them. */
-export const replyFilesOf = (blobs: BlobFiles): ReplyFiles => ({
+export const replyFilesOf = (blobs: BlobFiles, maxTotalBytes: number): ReplyFiles => ({
+  maxTotalBytes,
   async describe(id) {
     const blob = await blobs.find(id);
     if (!blob) return undefined;
