@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { ObjectId } from 'mongodb';
 import { olena, textUpdate } from './fixtures/telegram';
@@ -128,6 +130,21 @@ describe('a manager sends files with an email reply', () => {
     expect(reply.status).toBe(413);
     expect(reply.body.error).toEqual({ code: 'HTTP.PAYLOAD_TOO_LARGE', message: expect.stringContaining('1.2 MB together') });
     expect(await messages.countDocuments({ conversationId: new ObjectId(conversationId) })).toBe(before);
+  });
+
+  it('fails a reply whose file went missing from DATA_DIR, saying which, instead of sending it without', async () => {
+    const uploaded = await upload(andriy.token, conversationId, 'договір.pdf', Buffer.from('%PDF-1.4\n% договір постачання\n%%EOF\n'));
+    const id: string = uploaded.body.id;
+    await rm(path.join(gw.dataDir, 'blobs', id.slice(0, 2), id));
+    const mailsBefore = sink.mails.length;
+    const reply = await gw.request('POST', `/api/conversations/${conversationId}/messages`, {
+      token: andriy.token,
+      json: { text: 'Договір у вкладенні', attachments: [{ id }] },
+    });
+    expect(reply.status).toBe(201);
+    const failed = await andriy.socket.waitFor('message:updated', (e) => e.message.id === reply.body.id && e.message.status === 'failed');
+    expect(failed.message.error).toContain('договір.pdf is no longer stored');
+    expect(sink.mails).toHaveLength(mailsBefore);
   });
 
   it('refuses an upload without a name, and a reply naming a file that was never uploaded', async () => {
