@@ -71,6 +71,18 @@ describe('the managers’ app attaches files to email replies', () => {
       expect(await page.locator('#reply-file-list').count()).toBe(0);
       await page.screenshot({ path: `test/artifacts/email-reply-files-${locale}-${size}-sent.png` });
 
+      // A screenshot pasted into the reply box is attached the same way.
+      await page.locator('#reply-text').evaluate((area) => {
+        const data = new DataTransfer();
+        data.items.add(
+          new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], 'screenshot.png', { type: 'image/png' }),
+        );
+        area.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      });
+      await page.locator('#reply-file-list li', { hasText: 'screenshot.png' }).waitFor();
+      await page.locator('#reply-file-list .remove-file').click();
+      expect(await page.locator('#reply-file-list').count()).toBe(0);
+
       // Telegram replies cannot carry files here: no attach button in that thread.
       if (size === 'phone')
         await page

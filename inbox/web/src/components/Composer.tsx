@@ -1,4 +1,13 @@
-import { type ChangeEvent, type FormEvent, type KeyboardEvent, type RefObject, useRef, useState } from 'react';
+import {
+  type ChangeEvent,
+  type ClipboardEvent,
+  type DragEvent,
+  type FormEvent,
+  type KeyboardEvent,
+  type RefObject,
+  useRef,
+  useState,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UploadedFile } from '../../../../shared/inbox-api';
 import { formatSize } from '../format';
@@ -54,6 +63,23 @@ export function Composer({
   async function onPicked(event: ChangeEvent<HTMLInputElement>) {
     const picked = Array.from(event.target.files ?? []);
     event.target.value = '';
+    await attach(picked);
+  }
+  /** A screenshot pasted into the reply, or files dropped on the reply box, are attached as if picked. */
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = Array.from(event.clipboardData.files);
+    // Text copied from an office document comes with a picture of itself: that paste is the text.
+    if (!onUpload || !pasted.length || event.clipboardData.getData('text/plain')) return;
+    event.preventDefault();
+    void attach(pasted);
+  };
+  const onDrop = (event: DragEvent<HTMLFormElement>) => {
+    const dropped = Array.from(event.dataTransfer.files);
+    if (!onUpload || !dropped.length) return;
+    event.preventDefault();
+    void attach(dropped);
+  };
+  async function attach(picked: File[]) {
     if (!onUpload || !picked.length) return;
     setError('');
     setUploading((n) => n + picked.length);
@@ -72,7 +98,13 @@ export function Composer({
   }
 
   return (
-    <form id="reply" className={onUpload ? 'composer with-files' : 'composer'} onSubmit={submit}>
+    <form
+      id="reply"
+      className={onUpload ? 'composer with-files' : 'composer'}
+      onSubmit={submit}
+      onDragOver={onUpload ? (e) => e.preventDefault() : undefined}
+      onDrop={onDrop}
+    >
       {onUpload && (
         <>
           <input ref={picker} id="reply-files" type="file" multiple hidden onChange={(e) => void onPicked(e)} />
@@ -110,6 +142,7 @@ export function Composer({
         placeholder={t('thread.replyPlaceholder')}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKey}
+        onPaste={onPaste}
         aria-describedby="reply-hint"
       />
       <button type="submit" className="primary" disabled={!ready}>
