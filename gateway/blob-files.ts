@@ -46,6 +46,14 @@ export class BlobFiles implements BlobStore {
     if (!meta.success) return undefined;
     return { file, ...meta.data };
   }
+
+  async read(id: string): Promise<(StoredBlob & { content: Buffer }) | undefined> {
+    const blob = await this.find(id);
+    if (!blob) return undefined;
+    const content = await readFile(blob.file).catch(() => undefined);
+    if (!content) return undefined;
+    return { id, name: blob.name, mimeType: blob.mimeType, size: content.length, content };
+  }
 }
 
 async function writeDurably(file: string, content: Buffer): Promise<void> {

@@ -20,6 +20,7 @@ import { type ChannelOptions, createChannels } from './channels';
 import type { Config } from './config';
 import { type EmbeddedStore, startEmbeddedStore } from './embedded-store';
 import { createHttpApp } from './http/app';
+import { replyFilesOf } from './http/reply-files';
 import { Tokens } from './http/tokens';
 import { loadOrCreateSecret } from './jwt-secret';
 import { attachLiveInbox, createLiveServer } from './live-inbox';
@@ -105,6 +106,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       log,
       clock: options.clock,
       deadlines: clocks,
+      replyFiles: replyFilesOf(blobs, config.EMAIL_MAX_SIZE_MB * 1024 * 1024),
     });
     // Replies are delivered from the outbox (inbox/outbox/), no longer by jobs: those a build before left behind go.
     await agenda.cancel({ name: 'deliver-message' }).catch(() => 0);
@@ -160,6 +162,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       metricsToken: config.METRICS_TOKEN,
       loginAttemptsPerAddress: config.LOGIN_ATTEMPTS_PER_ADDRESS,
       clock: options.clock,
+      uploadMaxBytes: config.EMAIL_MAX_SIZE_MB * 1024 * 1024,
     });
     attachLiveInbox(live.io, inbox, tokens, log, sessions);
 

@@ -13,7 +13,7 @@ import { InboxEvents } from './events';
 import { Ingest } from './ingest';
 import { Delivery } from './outbox/delivery';
 import { type DeliveryRetryPolicy, defaultRetryPolicy } from './outbox/policy';
-import { type Clock, type Deadlines, noDeadlines, type Presence, systemClock } from './ports';
+import { type Clock, type Deadlines, noDeadlines, type Presence, type ReplyFiles, systemClock } from './ports';
 import { Replies } from './replies';
 import { ResponseRollups } from './response-rollups';
 import { ResponseTimes } from './response-times';
@@ -32,6 +32,8 @@ export interface InboxDeps {
   clock?: Clock;
   /** Due times of waits (escalation, first-response targets); none without automations. */
   deadlines?: Deadlines;
+  /** Files managers upload to send with replies; without it replies carry text only. */
+  replyFiles?: ReplyFiles;
 }
 
 /** Wires the inbox's use cases over one store connection. */
@@ -57,7 +59,7 @@ export async function createInbox(deps: InboxDeps) {
     contacts: new Contacts(store, conversations),
     agents: new Agents(store, deps.presence),
     ingest: new Ingest(store, events, assignment, deps.log, clock, deadlines),
-    replies: new Replies(store, conversations, events, delivery, deps.capabilities, clock),
+    replies: new Replies(store, conversations, events, delivery, deps.capabilities, clock, deps.replyFiles),
     delivery,
     responseTimes: new ResponseTimes(store, deps.slaTargets, clock, rollups),
     rollups,

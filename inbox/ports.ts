@@ -1,4 +1,5 @@
 import type { Channel } from '../shared/channels';
+import type { Attachment } from '../shared/messages';
 
 /** What the inbox needs from the outside, as small interfaces the gateway fills in. */
 
@@ -39,3 +40,11 @@ export const noDeadlines: Deadlines = {
   forWait: () => ({ escalationDueAt: null, slaWarnAt: null, slaBreachAt: null }),
   escalationFrom: () => null,
 };
+
+/** The files managers uploaded (the gateway's blob store), looked up when a reply names them. */
+export interface ReplyFiles {
+  /** The most all files of one reply may weigh together (EMAIL_MAX_SIZE_MB): mail servers refuse larger messages. */
+  readonly maxTotalBytes: number;
+  /** The stored file as a message attachment (its id in `platformId`), or undefined when there is no such upload. */
+  describe(id: string): Promise<Attachment | undefined>;
+}

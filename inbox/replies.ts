@@ -4,10 +4,11 @@ import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import { replyBody } from '../shared/inbox-api';
+import type { Attachment } from '../shared/messages';
 import type { Actor } from './access';
 import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
-import type { Clock, DeliveryQueue } from './ports';
+import type { Clock, DeliveryQueue, ReplyFiles } from './ports';
 import { newId } from './store/ids';
 import type { InboxStore } from './store/port';
 import type { ContactRecord, ConversationRecord, MessageRecord } from './store/records';
@@ -52,6 +53,7 @@ export class Replies {
     /** The connected channels that can send, with what they can do. */
     private readonly channels: ReadonlyMap<Channel, Capabilities>,
     private readonly clock: Clock,
+    private readonly files?: ReplyFiles,
   ) {}
 
   async send(actor: Actor, conversationId: string, input: ReplyInput): Promise<Message> {
@@ -67,6 +69,7 @@ export class Replies {
       );
     }
     const text = 'text' in input ? input.text : `[template ${input.template.name}]`;
+    const attachments = 'text' in input ? await this.filesOf(input.attachments ?? []) : [];
 
     const message = await this.store.messages.recordOutbound({
       id: newId(),
@@ -75,6 +78,7 @@ export class Replies {
       sender: { type: 'agent', id: actor.id, name: actor.name },
       text,
       template: 'template' in input ? input.template : null,
+      attachments,
       dedupeKey: `out:${randomUUID()}`,
       createdAt: now,
       ...outboxFields(contact, conversation),
@@ -135,6 +139,9 @@ export class Replies {
       throw new AppError(ErrorCode.ChannelUnavailable, `the ${channel} channel is not connected, so replies cannot be sent`);
     }
     if (capabilities.repliesRefused) throw new AppError(ErrorCode.ChannelUnavailable, capabilities.repliesRefused);
+    if ('text' in input && input.attachments?.length && !capabilities.attachmentsOut) {
+      throw new AppError(ErrorCode.AttachmentsUnsupported, `the ${channel} channel cannot send files from the inbox; send the text alone`);
+    }
     if ('template' in input) {
       if (!capabilities.templates) throw new AppError(ErrorCode.BadInput, `the ${channel} channel does not send templates`);
       return;
@@ -149,6 +156,29 @@ export class Replies {
       ErrorCode.OutsideReplyWindow,
       `${channel} allows free-text replies only within ${span(limit)} of the customer's last message${hint}`,
     );
+  }
+
+  /** The uploads a reply names, as its attachments; refused whole when one of them is not stored. */
+  private async filesOf(named: readonly { id: string; name?: string }[]): Promise<Attachment[]> {
+    if (!named.length) return [];
+    const files = this.files;
+    if (!files) throw new AppError(ErrorCode.AttachmentsUnsupported, 'this gateway keeps no uploaded files, so replies carry text only');
+    const attachments = await Promise.all(
+      named.map(async ({ id, name }) => {
+        const file = await files.describe(id);
+        if (!file) throw new AppError(ErrorCode.BadInput, `no uploaded file ${id}: upload it again`);
+        return name ? { ...file, name } : file;
+      }),
+    );
+    const total = attachments.reduce((sum, a) => sum + (a.size ?? 0), 0);
+    if (total > files.maxTotalBytes) {
+      const mb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+      throw new AppError(
+        ErrorCode.PayloadTooLarge,
+        `the files weigh ${mb(total)} together, more than the ${mb(files.maxTotalBytes)} one reply can carry`,
+      );
+    }
+    return attachments;
   }
 
   /** Ends the customer's wait (if any), records how long it was, and updates the conversation. */
@@ -175,7 +205,9 @@ export class Replies {
       });
       this.events.emit(InboxEvent.AgentReplied, { channel: conversation.channel, agentId: actor.id, kind, durationMs });
     }
-    const after = await conversations.noteReply(conversationId, now, message.text.slice(0, 200), conversation.status !== 'resolved');
+    // A reply of files alone is previewed by their names.
+    const preview = message.text || message.attachments.map((a) => a.name ?? a.kind).join(', ');
+    const after = await conversations.noteReply(conversationId, now, preview.slice(0, 200), conversation.status !== 'resolved');
     // A plain agent who answers an unassigned conversation takes it, as in every shared inbox.
     const taken =
       actor.role === 'agent' && !conversation.assigneeId ? await conversations.assignIfUnassigned(conversationId, actor.id) : null;

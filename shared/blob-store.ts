@@ -1,6 +1,6 @@
 /**
- * Where channels keep the bytes of what customers send (email attachments, the original mail), outside the message
- * documents. Content-addressed: the same bytes stored twice are one blob with one id, so a mail read again never
+ * Where channels keep the bytes of what customers send (email attachments, the original mail) and the files managers
+ * upload to send with a reply, outside the message documents. Content-addressed: the same bytes stored twice are one blob with one id, so a mail read again never
  * stores its attachments again.
  */
 export interface BlobMeta {
@@ -16,6 +16,8 @@ export interface StoredBlob extends BlobMeta {
 export interface BlobStore {
   /** Resolves once the bytes are durably stored. */
   put(content: Buffer, meta: BlobMeta): Promise<StoredBlob>;
+  /** The blob's bytes and what it is, or undefined when there is no such blob. */
+  read(id: string): Promise<(StoredBlob & { content: Buffer }) | undefined>;
 }
 
 /** Blob ids are the hex SHA-256 of the bytes. */

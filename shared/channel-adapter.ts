@@ -24,6 +24,7 @@ export type WebhookHandler = (request: WebhookRequest, sink: InboundSink) => Pro
 export interface Capabilities {
   text: boolean;
   attachmentsIn: boolean;
+  /** Replies may carry files a manager uploaded (the reply is refused up front where this is false). */
   attachmentsOut: boolean;
   receipts: boolean;
   /** How long after the customer's last message a free-text reply is allowed; null when there is no window. */

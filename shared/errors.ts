@@ -17,6 +17,8 @@ export const ErrorCode = {
   ChannelUnavailable: 'CHANNEL.UNAVAILABLE',
   OutsideReplyWindow: 'INBOX.OUTSIDE_REPLY_WINDOW',
   ContactUnreachable: 'INBOX.CONTACT_UNREACHABLE',
+  /** A reply with files on a channel that cannot send them. */
+  AttachmentsUnsupported: 'CHANNEL.ATTACHMENTS_UNSUPPORTED',
   PayloadTooLarge: 'HTTP.PAYLOAD_TOO_LARGE',
   RateLimited: 'HTTP.RATE_LIMITED',
   StoreUnavailable: 'STORE.UNAVAILABLE',

@@ -145,7 +145,40 @@ export const loginBody = z.object({ email: z.string().trim().min(1).max(320), pa
 export const loginAnswer = z.object({ token: z.string(), agent: agentViewSchema });
 export const agentIdSchema = z.string().regex(/^[a-f0-9]{24}$/i, 'must be an agent id');
 export const assignBody = z.object({ agentId: agentIdSchema.nullable() });
-export const textReplyBody = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4096) }).strict();
+/** Most files one reply carries (mail servers take about 25 MB in all; EMAIL_MAX_SIZE_MB limits each upload). */
+export const MAX_REPLY_FILES = 10;
+/** A file name as a manager's computer had it: no folders, no control characters, short enough for any mail client. */
+export const fileNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'the file needs a name')
+  .max(255, 'the file name is longer than 255 characters')
+  .refine((name) => !/[/\\\p{Cc}]/u.test(name), 'the file name must not contain slashes or control characters');
+/** A file uploaded with POST /api/conversations/:id/attachments, sent with the reply; `name` renames it for this reply. */
+export const replyFileSchema = z
+  .object({ id: z.string().regex(/^[a-f0-9]{64}$/, 'must be the id of an uploaded file'), name: fileNameSchema.optional() })
+  .strict();
+export const textReplyBody = z
+  .object({
+    text: z.string().trim().max(4096),
+    attachments: z.array(replyFileSchema).max(MAX_REPLY_FILES, `at most ${MAX_REPLY_FILES} files go with one reply`).optional(),
+  })
+  .strict()
+  .refine((v) => v.text.length > 0 || (v.attachments?.length ?? 0) > 0, { path: ['text'], message: 'text must not be empty' });
+/** What an upload answers: the file as a message attachment, and the id a reply refers to it by. */
+export const uploadedFileSchema = z.object({
+  id: z.string(),
+  kind: z.literal('file').or(z.literal('image')),
+  name: z.string(),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+  url: z.string(),
+});
+export type UploadedFile = z.infer<typeof uploadedFileSchema>;
+/** Which connected channels can send files with a reply (GET /api/channels). */
+export const channelsAnswer = z.object({
+  items: z.array(z.object({ channel: z.enum(channelNames), sendsFiles: z.boolean(), replies: z.boolean() })),
+});
 export const replyBody = z.union([textReplyBody, z.object({ template: templateSchema }).strict()]);
 export const statusChangeBody = z
   .object({

@@ -3,7 +3,7 @@ import type { Capabilities } from '../../shared/channel-adapter';
 export const emailCapabilities: Capabilities = {
   text: true,
   attachmentsIn: true,
-  attachmentsOut: false,
+  attachmentsOut: true,
   receipts: false,
   replyWindowMs: null,
   // A reply tried again carries the same Message-ID, which mail clients show once.

@@ -15,7 +15,7 @@ import { Threads } from './threads';
 export interface EmailChannelDeps {
   /** The cursor and the threads, kept by the inbox. */
   state: ChannelStateStore;
-  /** Attachments and original mails; without it only their names are kept. */
+  /** Attachments and original mails, and the files managers send; without it only names are kept and replies carry text. */
   blobs?: BlobStore;
 }
 
@@ -43,7 +43,7 @@ export function createEmailChannel(settings: EmailSettings, log: Logger, deps: E
   return {
     name: Channel.Email,
     capabilities: emailCapabilities,
-    ...(transport ? { sender: new EmailSender(transport, settings.from, threads, listener !== undefined) } : {}),
+    ...(transport ? { sender: new EmailSender(transport, settings.from, threads, listener !== undefined, deps.blobs) } : {}),
     ...(watcher ? { session: watcher } : {}),
     async start(sink) {
       intake.attach(sink);

@@ -1,4 +1,5 @@
 import type { Transporter } from 'nodemailer';
+import type { BlobStore } from '../../shared/blob-store';
 import { type ChannelSender, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
 import type { MailboxAddress } from './settings';
 import { bareId, domainOf, ourMessageId, replyAddress } from './thread';
@@ -42,7 +43,8 @@ export function deliveryErrorOf(error: unknown): DeliveryError {
 
 /**
  * Replies by SMTP from the support address: our own Message-ID (with the thread token), `In-Reply-To` and
- * `References` continuing the customer's thread, `Re:` their subject, plain text and HTML parts.
+ * `References` continuing the customer's thread, `Re:` their subject, plain text and HTML parts, and the files the
+ * manager attached.
  */
 export class EmailSender implements ChannelSender {
   constructor(
@@ -51,7 +53,25 @@ export class EmailSender implements ChannelSender {
     private readonly threads: Threads,
     /** Set when the support domain's plus addresses reach us (INBOUND_SMTP_PORT): replies then carry one. */
     private readonly plusReplyTo: boolean,
+    /** Where the files managers send with a reply are kept. */
+    private readonly blobs?: Pick<BlobStore, 'read'>,
   ) {}
+
+  /** The reply's files as MIME parts, read afresh on each attempt; a file no longer stored fails the reply for good. */
+  private async filesOf(message: OutboundText): Promise<{ filename: string; content: Buffer; contentType: string }[]> {
+    const files = message.attachments ?? [];
+    return Promise.all(
+      files.map(async (file) => {
+        const blob = file.platformId ? await this.blobs?.read(file.platformId) : undefined;
+        if (!blob)
+          throw new DeliveryError(
+            `the file ${file.name ?? file.platformId ?? ''} is no longer stored; send the reply again with it`,
+            false,
+          );
+        return { filename: file.name ?? blob.name, content: blob.content, contentType: file.mimeType ?? blob.mimeType };
+      }),
+    );
+  }
 
   async send(message: OutboundText): Promise<SendResult> {
     const thread = await this.threads.ensure(message.to);
@@ -59,6 +79,7 @@ export class EmailSender implements ChannelSender {
     // A retry after a send whose answer was lost may find this very reply in the chain already.
     const chain = thread.chain.filter((id) => id !== bareId(messageId)).map((id) => `<${id}>`);
     const name = displayName(this.from, message.sender);
+    const attachments = await this.filesOf(message);
     try {
       await this.transport.sendMail({
         from: name ? { name, address: this.from.address } : this.from.address,
@@ -66,6 +87,7 @@ export class EmailSender implements ChannelSender {
         subject: thread.subject ? `Re: ${thread.subject}` : FALLBACK_SUBJECT,
         text: message.text,
         html: textToHtml(message.text),
+        ...(attachments.length ? { attachments } : {}),
         messageId,
         ...(chain.length ? { inReplyTo: chain[chain.length - 1], references: chain } : {}),
         ...(this.plusReplyTo ? { replyTo: replyAddress(thread.token, this.from.address) } : {}),

@@ -19,6 +19,7 @@ import { errorHandler, notFound } from './errors';
 import { jobsDashboard } from './jobs-dashboard';
 import { managersApi } from './managers-api';
 import { metricsGuard } from './metrics-guard';
+import { replyFilesRouter } from './reply-files';
 import type { Tokens } from './tokens';
 import { webhooksRouter } from './webhooks';
 
@@ -32,6 +33,8 @@ const pageHeaders = (res: express.Response) => {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
 };
+
+const DEFAULT_UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
 
 export interface HttpAppOptions {
   inbox: Inbox;
@@ -57,6 +60,8 @@ export interface HttpAppOptions {
   clock?: Clock;
   /** LOGIN_ATTEMPTS_PER_ADDRESS. */
   loginAttemptsPerAddress?: number;
+  /** Largest file a manager may upload to send with a reply (EMAIL_MAX_SIZE_MB). */
+  uploadMaxBytes?: number;
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -113,7 +118,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Reads under /api get the managers' read deadline; the response-time reports do not: on the embedded store at
   // scale a month of them takes seconds on a healthy store (README, Benchmark).
   const isReport = (path: string) => path.startsWith('/metrics/');
-  if (options.blobs) app.use('/api/attachments', attachmentsRouter(options.blobs, options.tokens, options.inbox.agents));
+  if (options.blobs) {
+    app.use('/api/attachments', attachmentsRouter(options.blobs, options.tokens, options.inbox.agents));
+    app.use(
+      '/api',
+      replyFilesRouter(options.blobs, options.tokens, options.inbox, options.channels, options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES),
+    );
+  }
   app.use(
     '/api',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),

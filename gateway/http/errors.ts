@@ -19,6 +19,7 @@ const statusOf: Record<ErrorCode, number> = {
   [ErrorCode.ChannelUnavailable]: 409,
   [ErrorCode.OutsideReplyWindow]: 409,
   [ErrorCode.ContactUnreachable]: 409,
+  [ErrorCode.AttachmentsUnsupported]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.StoreUnavailable]: 503,

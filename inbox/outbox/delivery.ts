@@ -81,6 +81,7 @@ export class Delivery implements DeliveryQueue {
         to: recipient.to,
         text: claimed.text,
         ...(claimed.template ? { template: claimed.template } : {}),
+        ...(claimed.attachments.length ? { attachments: claimed.attachments } : {}),
         messageId,
         lastInboundAt: recipient.lastInboundAt,
         ...(claimed.sender && claimed.sender.type !== 'contact'

@@ -202,6 +202,8 @@ export interface NewOutbound {
   sender: Sender;
   text: string;
   template: Template | null;
+  /** Files sent with it (uploads in the blob store); none when absent. */
+  attachments?: Attachment[];
   /** What makes it idempotent: the same key stores one message. */
   dedupeKey: string;
   createdAt: Date;

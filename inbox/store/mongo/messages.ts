@@ -73,7 +73,7 @@ export class MongoMessages implements MessageStore {
         sender: { type: m.sender.type, id: m.sender.id ?? null, name: m.sender.name ?? null },
         text: m.text,
         template: m.template,
-        attachments: [],
+        attachments: m.attachments ?? [],
         dedupeKey: m.dedupeKey,
         status: 'queued',
         to: m.to,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { errorAnswer } from '../../../shared/inbox-api';
+import { channelsAnswer, errorAnswer, type UploadedFile, uploadedFileSchema } from '../../../shared/inbox-api';
 
 /** An error the gateway answered with its stable code, or one of the network. */
 export class ApiError extends Error {
@@ -43,6 +43,41 @@ export async function api<S extends z.ZodType>(schema: S, method: string, path: 
     );
   }
   return schema.parse(data);
+}
+
+async function failure(res: Response, path: string): Promise<ApiError> {
+  const error = errorAnswer.safeParse(await res.json().catch(() => null));
+  if (res.status === 401) onUnauthorized();
+  return new ApiError(
+    error.success ? error.data.error.code : 'HTTP',
+    error.success ? error.data.error.message : `request to ${path} failed (${res.status})`,
+    res.status,
+  );
+}
+
+/** Uploads a file to send with a reply in the conversation: its bytes as the body, its name in the query. */
+export async function uploadFile(conversationId: string, file: File): Promise<UploadedFile> {
+  const token = session.token();
+  const path = `/api/conversations/${conversationId}/attachments?name=${encodeURIComponent(file.name)}`;
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': file.type || 'application/octet-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: file,
+  });
+  if (!res.ok) throw await failure(res, path);
+  return uploadedFileSchema.parse(await res.json());
+}
+
+let channelsOnce: Promise<ReadonlySet<string>> | undefined;
+/** The channels whose replies can carry files, asked once per page load (again after a failed try). */
+export function channelsSendingFiles(): Promise<ReadonlySet<string>> {
+  channelsOnce ??= api(channelsAnswer, 'GET', '/api/channels')
+    .then((answer) => new Set(answer.items.filter((c) => c.sendsFiles).map((c) => c.channel)))
+    .catch((err: unknown) => {
+      channelsOnce = undefined;
+      throw err;
+    });
+  return channelsOnce;
 }
 
 export async function download(path: string, filename: string): Promise<void> {

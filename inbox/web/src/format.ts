@@ -73,3 +73,7 @@ export function duration(ms: number | null | undefined): string {
     .map(([unit, n]) => new Intl.NumberFormat(lng, { style: 'unit', unit: unit.replace(/s$/, ''), unitDisplay: 'short' }).format(n))
     .join(' ');
 }
+
+/** A file's size as its owner would say it: 812 B, 140 KB, 2.4 MB. */
+export const formatSize = (bytes: number) =>
+  bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;

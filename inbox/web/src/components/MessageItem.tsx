@@ -2,7 +2,7 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MessageView } from '../../../../shared/inbox-api';
 import { download } from '../api';
-import { clockTime, dateTime } from '../format';
+import { clockTime, dateTime, formatSize } from '../format';
 
 const statusIcon: Record<MessageView['status'], string> = {
   received: '',
@@ -15,9 +15,6 @@ const statusIcon: Record<MessageView['status'], string> = {
 
 /** Files the gateway keeps (an email's attachments) are served to signed-in managers only: fetched with the token. */
 const isOwnFile = (url: string) => url.startsWith('/api/');
-
-const formatSize = (bytes: number) =>
-  bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 function Attachment({ a, channel }: { a: MessageView['attachments'][number]; channel: string }) {
   const { t } = useTranslation();

@@ -8,8 +8,9 @@ import {
   messageViewSchema,
   pageOf,
   type StatusChangeBody,
+  type UploadedFile,
 } from '../../../../shared/inbox-api';
-import { api } from '../api';
+import { api, channelsSendingFiles, uploadFile } from '../api';
 import { dayKey, dayLabel } from '../format';
 import type { Live } from '../live';
 import { Composer } from './Composer';
@@ -143,8 +144,21 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
     me.id,
   ]);
 
-  const send = async (text: string) => {
-    const message = await api(messageViewSchema, 'POST', `/api/conversations/${c.id}/messages`, { text });
+  const [sendsFiles, setSendsFiles] = useState(false);
+  useEffect(() => {
+    let current = true;
+    channelsSendingFiles().then(
+      (channels) => current && setSendsFiles(channels.has(c.channel)),
+      () => current && setSendsFiles(false),
+    );
+    return () => {
+      current = false;
+    };
+  }, [c.channel]);
+
+  const send = async (text: string, files: readonly UploadedFile[]) => {
+    const body = files.length ? { text, attachments: files.map((f) => ({ id: f.id, name: f.name })) } : { text };
+    const message = await api(messageViewSchema, 'POST', `/api/conversations/${c.id}/messages`, body);
     following.current = true;
     // The socket may have brought this reply, and its delivery status, before the POST's own answer: keep theirs.
     setMessages((prev) => (!prev ? [message] : prev.some((m) => m.id === message.id) ? prev : mergeMessage(prev, message)));
@@ -233,7 +247,12 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
           {t('thread.newBelow')}
         </button>
       )}
-      <Composer onSend={send} textareaRef={replyRef} onError={onError} />
+      <Composer
+        onSend={send}
+        onUpload={sendsFiles ? (file) => uploadFile(c.id, file) : undefined}
+        textareaRef={replyRef}
+        onError={onError}
+      />
       <LostDialog
         open={lostOpen}
         onClose={() => setLostOpen(false)}
