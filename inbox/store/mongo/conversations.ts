@@ -12,7 +12,7 @@ import type {
 import type { ConversationRecord } from '../records';
 import { oid, oidOrNull, toConversationRecord } from './mapping';
 import { type ConversationDoc, isDuplicateKey, type Models } from './models';
-import { native } from './native';
+import { native, schemaDefaults } from './native';
 
 /** Inbound messages a conversation remembers having applied: far more than can be redelivered at once. */
 const APPLIED_KEPT = 20;
@@ -23,7 +23,11 @@ const clearedDeadlines = { escalationDueAt: null, slaWarnAt: null, slaBreachAt: 
 const record = (doc: ConversationDoc | null): ConversationRecord | null => (doc ? toConversationRecord(doc) : null);
 
 export class MongoConversations implements ConversationStore {
-  constructor(private readonly models: Models) {}
+  private readonly defaults: Record<string, unknown>;
+
+  constructor(private readonly models: Models) {
+    this.defaults = schemaDefaults(models.Conversation);
+  }
 
   private update(filter: Record<string, unknown>, update: Record<string, unknown>): Promise<ConversationRecord | null> {
     return this.models.Conversation.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<ConversationDoc>().then(record);
@@ -50,10 +54,11 @@ export class MongoConversations implements ConversationStore {
     return docs.map(toConversationRecord);
   }
 
-  /** Written whole through the driver (./native.ts), every field of the schema with its default. */
+  /** Written whole through the driver, on the schema's defaults (./native.ts). */
   async open(c: NewConversation): Promise<ConversationRecord | null> {
     const now = new Date();
     const doc = {
+      ...this.defaults,
       _id: oid(c.id),
       channel: c.channel,
       contactId: oid(c.contactId),
@@ -66,22 +71,14 @@ export class MongoConversations implements ConversationStore {
       firstInboundAt: c.waiting ? c.at : null,
       lastInboundAt: c.at,
       contactReachable: c.contactReachable,
-      firstResponseAt: null,
-      firstResponderId: null,
       unreadCount: 1,
       appliedInbound: [oid(c.messageId)],
-      escalationStep: 0,
-      triedAgentIds: [],
       escalationDueAt: c.escalationDueAt,
       slaWarnAt: c.slaWarnAt,
       slaBreachAt: c.slaBreachAt,
       firstResponseDueAt: c.firstResponseDueAt,
-      outcome: null,
-      lossReason: null,
-      resolvedAt: null,
       createdAt: now,
       updatedAt: now,
-      __v: 0,
     };
     try {
       await native(this.models.Conversation).insertOne(doc);

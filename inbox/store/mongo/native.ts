@@ -2,6 +2,16 @@ import type { Collection, Document } from 'mongodb';
 import type { Model } from 'mongoose';
 
 /**
+ * Every default the model's schema declares, with the version key, as a document mongoose would insert: read once
+ * from the schema, so a document written through the driver has the fields one written through mongoose has. (The
+ * arrays in it are shared by every document built from it: callers replace them, never push to them.)
+ */
+export function schemaDefaults<T>(model: Model<T>): Record<string, unknown> {
+  const { _id, ...defaults } = new model({}).toObject() as Record<string, unknown>;
+  return { ...defaults, __v: 0 };
+}
+
+/**
  * The driver's collection behind a model, for the few operations on every message's path: there, mongoose's
  * document building, casting and hooks cost more than the command. Callers write whole, schema-shaped values
  * (ObjectIds, Dates, every default) and keep the timestamps themselves.
