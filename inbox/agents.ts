@@ -80,11 +80,6 @@ export class Agents {
     return this.store.agents.idsWithRole(roles);
   }
 
-  /** Managers' names by id, for alert texts. */
-  names(ids: readonly string[]): Promise<Map<string, string>> {
-    return this.store.agents.names(ids);
-  }
-
   private async view(doc: AgentRecord): Promise<Agent> {
     const online = await this.presence.onlineAgentIds();
     return toAgent(doc, online.includes(doc.id));

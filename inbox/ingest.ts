@@ -3,7 +3,7 @@ import type { Logger } from '../shared/logger';
 import type { InboundContactState, InboundEdit, InboundEvent, InboundMessage, InboundReceipt } from '../shared/messages';
 import type { Assignment } from './assignment';
 import { InboxEvent, type InboxEvents } from './events';
-import type { Clock, Deadlines } from './ports';
+import { type Clock, type Deadlines, noDeadlines } from './ports';
 import { contactIdFor, conversationIdFor, inboundMessageIdFor } from './store/ids';
 import type { InboxStore } from './store/port';
 import type { ContactRecord, ConversationRecord, MessageRecord, MessageStatus } from './store/records';
@@ -129,9 +129,7 @@ export class Ingest {
   private async openConversation(id: string, contact: ContactRecord, message: MessageRecord, at: Date): Promise<ConversationRecord | null> {
     // A machine's mail (a bounce, an auto-reply) is shown, but nobody waits on it: no timers, nobody assigned.
     const automated = message.automated === true;
-    const due = automated
-      ? { escalationDueAt: null, slaWarnAt: null, slaBreachAt: null }
-      : this.deadlines.forWait(contact.channel, at, true);
+    const due = (automated ? noDeadlines : this.deadlines).forWait(contact.channel, at, true);
     return this.store.conversations.open({
       id,
       contactId: contact.id,
