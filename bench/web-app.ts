@@ -9,10 +9,9 @@
  * Frames are measured in the page with requestAnimationFrame (a frame is the time between two of them; 16.7 ms at
  * 60 Hz when nothing is dropped), with Debian's chromium and the same flags as the tests.
  */
-import { existsSync } from 'node:fs';
 import { MongoClient, ObjectId } from 'mongodb';
-import { chromium } from 'playwright-core';
 import type { Channel } from '../shared/channels';
+import { launchBrowser } from '../test/support/browser';
 import { against, customer, dur, machineLoad, num, PASSWORD, postTelegram, runWhenMain, startBenchGateway, table } from './kit';
 import { benchStore, percentile } from './support';
 
@@ -75,24 +74,10 @@ function frames(values: number[]): string[] {
 }
 
 export async function runWebAppBench(): Promise<void> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) throw new Error(`no browser at ${executablePath}: apt-get install chromium`);
   const store = await benchStore(`bench_web_${Date.now()}`);
   const gateway = await startBenchGateway(store.uri);
   const client = await MongoClient.connect(store.uri);
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchBrowser();
   try {
     console.log(`store: ${store.kind}; ${machineLoad()}; ${num(CONVERSATIONS)} open conversations`);
     await gateway.inbox.agents.create({ name: 'Оксана Левченко', email: 'oksana@web.example', password: PASSWORD, role: 'supervisor' });
