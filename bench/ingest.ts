@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { io } from 'socket.io-client';
+import type { Inbox } from '../inbox';
+import { contactIdFor, conversationIdFor, inboundMessageIdFor } from '../inbox/store/ids';
+import type { InboundMessage } from '../shared/messages';
 import { against, machineLoad, runWhenMain, startBenchGateway, WEBHOOK_SECRET } from './kit';
 import { benchStore, fmt, percentile } from './support';
 
@@ -15,6 +18,10 @@ import { benchStore, fmt, percentile } from './support';
  *
  * Goals (issue "The core on MongoDB's semantics"): at 100 messages/s, webhook → socket p50 ≤ 10 ms and p99 ≤ 50 ms;
  * the best ingest rate at least 0.3× the store's raw insertOne rate on the embedded store.
+ *
+ * Where the cost of a message goes is read from three more closed loops at the same concurrency: the store commands
+ * of a returning customer's message sent straight through the store port (no HTTP, no domain, no events), the
+ * inbox's ingest called in-process (no HTTP), and the webhooks themselves.
  */
 const SECRET = WEBHOOK_SECRET;
 /** The rate the latency goals are set at: always measured, whatever BENCH_RATES says. */
@@ -42,6 +49,72 @@ async function closedLoop(send: () => Promise<boolean>, inFlight: number, second
     }),
   );
   return { rate: acked / ((performance.now() - started) / 1000), errors };
+}
+
+/** A returning customer's Telegram message as the channel hands it to the inbox. */
+function inboundOf(userId: number, n: number): InboundMessage {
+  return {
+    kind: 'message',
+    channel: 'telegram',
+    externalId: `ceiling-${userId}-${n}`,
+    contact: { externalId: String(userId), name: 'Клієнт' },
+    text: `ceiling ${n} — Добрий день, потрібна консультація`,
+    attachments: [],
+    sentAt: new Date(),
+    raw: '{}',
+  };
+}
+
+/**
+ * The store's share of a returning customer's message: the commands the ingest sends for it (the contact beside the
+ * message, the conversation's turn, the message marked applied), straight through the store port.
+ */
+async function storeCommandsRate(inbox: Inbox, users: readonly number[], inFlight: number, seconds: number): Promise<number> {
+  let n = 0;
+  const one = async (): Promise<boolean> => {
+    const i = n++;
+    const userId = users[i % users.length] as number;
+    const msg = inboundOf(userId, i);
+    const contactId = contactIdFor('telegram', String(userId));
+    const conversationId = conversationIdFor(contactId);
+    const at = new Date();
+    const [, stored] = await Promise.all([
+      inbox.store.contacts.recordSeen(contactId, 'telegram', msg.contact),
+      inbox.store.messages.recordInbound({
+        id: inboundMessageIdFor(`telegram:${msg.externalId}`),
+        conversationId,
+        channel: 'telegram',
+        sender: { type: 'contact', id: contactId, name: 'Клієнт' },
+        text: msg.text,
+        attachments: [],
+        externalId: msg.externalId,
+        platformAt: msg.sentAt,
+        source: null,
+        raw: msg.raw,
+        receivedAt: at,
+      }),
+    ]);
+    if (!stored) return false;
+    const turn = await inbox.store.conversations.takeCustomerTurn(conversationId, {
+      messageId: stored.message.id,
+      at,
+      preview: msg.text,
+      automated: false,
+    });
+    await inbox.store.messages.markApplied(stored.message.id);
+    return turn !== null;
+  };
+  return (await closedLoop(one, inFlight, seconds)).rate;
+}
+
+/** The inbox's whole ingest of returning customers' messages, called in-process: no HTTP, no webhook decoding. */
+async function inboxIngestRate(inbox: Inbox, users: readonly number[], inFlight: number, seconds: number): Promise<number> {
+  let n = 0;
+  const one = async () => {
+    const i = n++;
+    return !(await inbox.ingest.handle(inboundOf(users[i % users.length] as number, 1_000_000 + i))).duplicate;
+  };
+  return (await closedLoop(one, inFlight, seconds)).rate;
 }
 
 async function rawInsertRate(uri: string, seconds: number, concurrency: number): Promise<number> {
@@ -185,10 +258,24 @@ export async function runIngestBench(): Promise<void> {
     const saturation = await closedLoop(send, SATURATION_IN_FLIGHT, secondsPerStep);
     console.log(`\nclosed loop, ${SATURATION_IN_FLIGHT} in flight: ${fmt(saturation.rate)} acked/s, ${saturation.errors} errors`);
     best = Math.max(best, saturation.rate);
+    // Customers the webhooks above opened conversations for: from here on every message is a returning customer's.
+    const returning = Array.from({ length: 200 }, (_, i) => userId - i).filter((u) => u > 10_000_000);
+    const viaPort = await storeCommandsRate(gateway.inbox, returning, SATURATION_IN_FLIGHT, secondsPerStep);
+    const viaIngest = await inboxIngestRate(gateway.inbox, returning, SATURATION_IN_FLIGHT, secondsPerStep);
     const ratio = best / insertRate;
     console.log(`\nbest ingest throughput: ${fmt(best)} messages/s`);
     console.log(`raw insertOne rate:     ${fmt(insertRate)} docs/s (16 concurrent, unique index, same store, same run)`);
     console.log(`ingest / raw insert:    ${fmt(ratio, 2)}×  ${against(ratio, GOAL_RATIO, `${GOAL_RATIO}× (embedded store)`, true)}`);
+    console.log(`\nwhere a message's cost goes (closed loop, ${SATURATION_IN_FLIGHT} in flight, returning customers):`);
+    console.log(
+      `  its store commands through the port:  ${fmt(viaPort)} messages/s = ${fmt(viaPort / insertRate, 2)}× the raw insert rate`,
+    );
+    console.log(
+      `  the inbox's ingest in-process:        ${fmt(viaIngest)} messages/s = ${fmt(viaIngest / viaPort, 2)}× its store commands`,
+    );
+    console.log(
+      `  signed webhooks (above, 1 in 10 new): ${fmt(saturation.rate)} messages/s = ${fmt(saturation.rate / viaPort, 2)}× its store commands`,
+    );
     if (atGoalRate)
       console.log(
         `webhook → socket at ${GOAL_RATE}/s: p50 ${fmt(atGoalRate.p50)} ms ${against(atGoalRate.p50, GOAL_P50_MS, `${GOAL_P50_MS} ms`)}; ` +
