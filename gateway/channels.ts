@@ -55,6 +55,7 @@ export function createChannels(config: Config, log: Logger, options: ChannelOpti
       appSecret: config.WHATSAPP_APP_SECRET,
       verifyToken: config.WHATSAPP_VERIFY_TOKEN,
       graphUrl: config.META_GRAPH_URL,
+      businessAccountId: config.WHATSAPP_BUSINESS_ACCOUNT_ID,
     });
     channels.push(createWhatsAppCloudChannel(settings, log.child({ channel: 'whatsapp' })));
   }

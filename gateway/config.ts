@@ -120,6 +120,9 @@ const baseSchema = z
     ),
     WHATSAPP_APP_SECRET: optionalText,
     WHATSAPP_VERIFY_TOKEN: optionalText,
+    WHATSAPP_BUSINESS_ACCOUNT_ID: optionalText.pipe(
+      z.string().regex(/^\d+$/, 'must be the numeric WhatsApp Business Account id from the WhatsApp API setup page').optional(),
+    ),
     CHROMIUM_PATH: optionalText,
     INSTAGRAM_ACCESS_TOKEN: optionalText,
     INSTAGRAM_ACCOUNT_ID: optionalText.pipe(

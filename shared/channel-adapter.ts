@@ -83,9 +83,28 @@ export interface ChannelSession {
   onStatus(listener: (status: SessionStatus) => void): () => void;
 }
 
+/**
+ * A message template the platform approved, as a manager picks it: the body the customer will read, with `{{1}}`…
+ * `{{params}}` to fill in. Only templates whose every value is in the body are offered (the sender fills the body).
+ */
+export interface ApprovedTemplate {
+  name: string;
+  language: string;
+  category: string;
+  body: string;
+  params: number;
+}
+
+/** Where a channel that sends templates (WhatsApp) lists the approved ones. */
+export interface TemplateCatalog {
+  approved(): Promise<ApprovedTemplate[]>;
+}
+
 export interface ChannelAdapter {
   readonly name: Channel;
   readonly capabilities: Capabilities;
+  /** Present where templates can be listed (WhatsApp with its business account id set). */
+  readonly templates?: TemplateCatalog;
   /** Absent when the channel can only receive (replies to it are refused up front). */
   readonly sender?: ChannelSender;
   /** Mounted at `/webhooks/<name>` when present. */

@@ -175,10 +175,33 @@ export const uploadedFileSchema = z.object({
   url: z.string(),
 });
 export type UploadedFile = z.infer<typeof uploadedFileSchema>;
-/** Which connected channels can send files with a reply (GET /api/channels). */
-export const channelsAnswer = z.object({
-  items: z.array(z.object({ channel: z.enum(channelNames), sendsFiles: z.boolean(), replies: z.boolean() })),
+/** A connected channel as the page needs it before a manager types (GET /api/channels). */
+export const channelViewSchema = z.object({
+  channel: z.enum(channelNames),
+  /** Replies go out at all (a receive-only channel refuses them up front). */
+  replies: z.boolean(),
+  sendsFiles: z.boolean(),
+  /** How long after the customer's last message a free-text reply may go; null: no window. */
+  replyWindowMs: z.number().int().positive().nullable(),
+  /** Beyond that window, until this long after it, a human agent may still answer (Instagram); null: no such grace. */
+  humanAgentWindowMs: z.number().int().positive().nullable(),
+  /** Approved templates can be sent, also once the window has closed (WhatsApp). */
+  templates: z.boolean(),
+  /** The approved templates can be listed (GET /api/channels/:channel/templates). */
+  templatesListed: z.boolean(),
 });
+export type ChannelView = z.infer<typeof channelViewSchema>;
+export const channelsAnswer = z.object({ items: z.array(channelViewSchema) });
+/** An approved template with `{{1}}`… `{{params}}` in its body (GET /api/channels/:channel/templates). */
+export const approvedTemplateSchema = z.object({
+  name: z.string(),
+  language: z.string(),
+  category: z.string(),
+  body: z.string(),
+  params: z.number().int().nonnegative(),
+});
+export const templatesAnswer = z.object({ items: z.array(approvedTemplateSchema) });
+export type TemplatesAnswer = z.infer<typeof templatesAnswer>;
 export const replyBody = z.union([textReplyBody, z.object({ template: templateSchema }).strict()]);
 export const statusChangeBody = z
   .object({

@@ -8,6 +8,7 @@ import { whatsappCloudCapabilities } from './capabilities';
 import { decodeWhatsAppCallback } from './decode';
 import { WhatsAppCloudSender } from './send';
 import type { WhatsAppCloudSettings } from './settings';
+import { WhatsAppTemplates } from './templates';
 
 /**
  * WhatsApp through Meta's Cloud API: webhooks in (`/webhooks/whatsapp`, handshake and signed callbacks), replies
@@ -29,6 +30,7 @@ export function createWhatsAppCloudChannel(settings: WhatsAppCloudSettings, log:
     name: Channel.WhatsApp,
     capabilities: whatsappCloudCapabilities,
     sender: new WhatsAppCloudSender(graph, settings.phoneNumberId, rateLimiter(settings.messagesPerSecond)),
+    ...(settings.businessAccountId ? { templates: new WhatsAppTemplates(graph, settings.businessAccountId) } : {}),
     webhook,
   };
 }

@@ -11,6 +11,8 @@ export const whatsappCloudSettingsSchema = z.object({
   verifyToken: z.string().min(1),
   /** Graph API base including the version, e.g. https://graph.facebook.com/v21.0. */
   graphUrl: z.url(),
+  /** The WhatsApp Business Account's id: where the approved templates are listed (none are offered without it). */
+  businessAccountId: z.string().regex(/^\d+$/).optional(),
   /** Default Cloud API throughput per number; Meta raises it to 1000 for upgraded numbers. */
   messagesPerSecond: z.number().int().positive().default(80),
 });

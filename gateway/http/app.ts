@@ -14,6 +14,7 @@ import type { BlobFiles } from '../blob-files';
 import type { ChannelSessions } from '../channel-sessions';
 import { storeTimeouts, withDeadline } from '../store-timeouts';
 import { attachmentsRouter } from './attachments';
+import { channelsApi } from './channels-api';
 import { readDeadline } from './deadline';
 import { errorHandler, notFound } from './errors';
 import { jobsDashboard } from './jobs-dashboard';
@@ -118,6 +119,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Reads under /api get the managers' read deadline; the response-time reports do not: on the embedded store at
   // scale a month of them takes seconds on a healthy store (README, Benchmark).
   const isReport = (path: string) => path.startsWith('/metrics/');
+  app.use('/api', channelsApi(options.tokens, options.inbox, options.channels));
   if (options.blobs) {
     app.use('/api/attachments', attachmentsRouter(options.blobs, options.tokens, options.inbox.agents));
     app.use(

@@ -54,16 +54,6 @@ export function replyFilesRouter(
   const signedIn = authenticate(tokens, inbox.agents);
   const sendsFiles = (channel: string) => channels.some((c) => c.name === channel && c.sender && c.capabilities.attachmentsOut);
 
-  router.get('/channels', signedIn, (_req, res) => {
-    res.json({
-      items: channels.map((c) => ({
-        channel: c.name,
-        replies: c.sender !== undefined,
-        sendsFiles: sendsFiles(c.name),
-      })),
-    });
-  });
-
   const tooLarge = () =>
     new AppError(
       ErrorCode.PayloadTooLarge,

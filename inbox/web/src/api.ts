@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { channelsAnswer, errorAnswer, type UploadedFile, uploadedFileSchema } from '../../../shared/inbox-api';
+import { type ChannelView, channelsAnswer, errorAnswer, type UploadedFile, uploadedFileSchema } from '../../../shared/inbox-api';
 
 /** An error the gateway answered with its stable code, or one of the network. */
 export class ApiError extends Error {
@@ -68,11 +68,11 @@ export async function uploadFile(conversationId: string, file: File): Promise<Up
   return uploadedFileSchema.parse(await res.json());
 }
 
-let channelsOnce: Promise<ReadonlySet<string>> | undefined;
-/** The channels whose replies can carry files, asked once per page load (again after a failed try). */
-export function channelsSendingFiles(): Promise<ReadonlySet<string>> {
+let channelsOnce: Promise<ReadonlyMap<string, ChannelView>> | undefined;
+/** The connected channels as the page needs them (files, reply window, templates), asked once per page load (again after a failed try). */
+export function connectedChannels(): Promise<ReadonlyMap<string, ChannelView>> {
   channelsOnce ??= api(channelsAnswer, 'GET', '/api/channels')
-    .then((answer) => new Set(answer.items.filter((c) => c.sendsFiles).map((c) => c.channel)))
+    .then((answer) => new Map(answer.items.map((c) => [c.channel, c])))
     .catch((err: unknown) => {
       channelsOnce = undefined;
       throw err;

@@ -2,6 +2,7 @@ import { Fragment, type RefObject, useCallback, useEffect, useImperativeHandle, 
 import { useTranslation } from 'react-i18next';
 import {
   type AgentView,
+  type ChannelView,
   type ConversationView,
   conversationViewSchema,
   type MessageView,
@@ -10,12 +11,14 @@ import {
   type StatusChangeBody,
   type UploadedFile,
 } from '../../../../shared/inbox-api';
-import { api, channelsSendingFiles, uploadFile } from '../api';
+import { api, connectedChannels, uploadFile } from '../api';
 import { dayKey, dayLabel } from '../format';
 import type { Live } from '../live';
 import { Composer } from './Composer';
 import { LostDialog } from './LostDialog';
 import { MessageItem } from './MessageItem';
+import { ReplyArea } from './ReplyArea';
+import { TemplateComposer } from './TemplateComposer';
 import { WaitingTimer } from './WaitingTimer';
 
 const messagePage = pageOf(messageViewSchema);
@@ -144,12 +147,12 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
     me.id,
   ]);
 
-  const [sendsFiles, setSendsFiles] = useState(false);
+  const [channel, setChannel] = useState<ChannelView | undefined>();
   useEffect(() => {
     let current = true;
-    channelsSendingFiles().then(
-      (channels) => current && setSendsFiles(channels.has(c.channel)),
-      () => current && setSendsFiles(false),
+    connectedChannels().then(
+      (channels) => current && setChannel(channels.get(c.channel)),
+      () => current && setChannel(undefined),
     );
     return () => {
       current = false;
@@ -157,7 +160,9 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
   }, [c.channel]);
 
   const send = async (text: string, files: readonly UploadedFile[]) => {
-    const body = files.length ? { text, attachments: files.map((f) => ({ id: f.id, name: f.name })) } : { text };
+    await post(files.length ? { text, attachments: files.map((f) => ({ id: f.id, name: f.name })) } : { text });
+  };
+  const post = async (body: unknown) => {
     const message = await api(messageViewSchema, 'POST', `/api/conversations/${c.id}/messages`, body);
     following.current = true;
     // The socket may have brought this reply, and its delivery status, before the POST's own answer: keep theirs.
@@ -247,11 +252,18 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
           {t('thread.newBelow')}
         </button>
       )}
-      <Composer
-        onSend={send}
-        onUpload={sendsFiles ? (file) => uploadFile(c.id, file) : undefined}
-        textareaRef={replyRef}
-        onError={onError}
+      <ReplyArea
+        channel={channel}
+        lastInboundAt={c.lastInboundAt}
+        composer={
+          <Composer
+            onSend={send}
+            onUpload={channel?.sendsFiles ? (file) => uploadFile(c.id, file) : undefined}
+            textareaRef={replyRef}
+            onError={onError}
+          />
+        }
+        templates={<TemplateComposer channel={c.channel} onSend={(template) => post({ template })} onError={onError} />}
       />
       <LostDialog
         open={lostOpen}

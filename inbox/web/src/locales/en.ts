@@ -194,5 +194,24 @@ export const en = {
     close: 'Close',
   },
   errors: { generic: 'Something went wrong: {{message}}' },
+  replyWindow: {
+    open: '{{channel}} takes replies for {{left}} more (until {{at}}), then only approved templates reach the customer.',
+    humanAgent: 'The 24-hour window has closed; you can still answer as a person for {{left}} (until {{at}}).',
+    closed: 'The 24-hour window closed at {{at}}: {{channel}} delivers only approved templates until the customer writes again.',
+    closedNoTemplates: 'The reply window closed at {{at}}: {{channel}} delivers nothing until the customer writes again.',
+  },
+  templates: {
+    label: 'Approved template',
+    choose: 'Choose a template',
+    loading: 'Loading the approved templates…',
+    none: 'There are no approved templates that can be sent from here. Create one in WhatsApp Manager.',
+    unlisted: 'The approved templates cannot be listed: {{reason}}',
+    name: 'Template name',
+    language: 'Language code',
+    values: 'The template’s values, one per line, in order',
+    value: 'Value for {{n}}',
+    preview: 'The customer will read',
+    send: 'Send the template',
+  },
 };
 export type Messages = typeof en;
