@@ -144,21 +144,29 @@ export class Conversations {
   private async applyStatus(actor: Actor, id: string, change: StatusChange): Promise<Conversation> {
     const before = await this.load(actor, id);
     const resolving = change.status === 'resolved';
+    const lost = change.outcome === 'lost' ? await this.lossReasonOf(change) : undefined;
     const after = await this.store.conversations.changeStatus(before.id, {
       status: change.status,
-      ...(resolving
-        ? {
-            resolution: {
-              at: this.clock(),
-              outcome: change.outcome ?? null,
-              lossReason: change.outcome === 'lost' ? (change.lossReason ?? null) : null,
-            },
-          }
-        : {}),
+      ...(resolving ? { resolution: { at: this.clock(), outcome: change.outcome ?? null, ...(lost ? { lost } : {}) } } : {}),
       clearResolution: !resolving && before.status === 'resolved',
     });
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
     return this.publish(after);
+  }
+
+  /** A lead is closed as lost only with one of the active reasons admins keep; its label is kept as it reads now. */
+  private async lossReasonOf(change: StatusChange): Promise<{ reasonId: string; label: string; note: string | null }> {
+    if (!change.lossReasonId) {
+      throw new AppError(ErrorCode.LossReasonRequired, 'closing a lead as lost needs a lossReasonId, one of GET /api/loss-reasons');
+    }
+    const reason = await this.store.lossReasons.get(change.lossReasonId);
+    if (!reason?.active) {
+      throw new AppError(
+        ErrorCode.UnknownLossReason,
+        `${change.lossReasonId} is not one of the active loss reasons (GET /api/loss-reasons)`,
+      );
+    }
+    return { reasonId: reason.id, label: reason.label, note: change.lossNote || null };
   }
 
   async markRead(actor: Actor, id: string): Promise<Conversation> {

@@ -14,9 +14,11 @@ import type { BlobFiles } from '../blob-files';
 import type { ChannelSessions } from '../channel-sessions';
 import { storeTimeouts, withDeadline } from '../store-timeouts';
 import { attachmentsRouter } from './attachments';
+import { conversationActionsRouter } from './conversation-actions';
 import { readDeadline } from './deadline';
 import { errorHandler, notFound } from './errors';
 import { jobsDashboard } from './jobs-dashboard';
+import { lossReasonsRouter } from './loss-reasons';
 import { managersApi } from './managers-api';
 import { metricsGuard } from './metrics-guard';
 import { replyFilesRouter } from './reply-files';
@@ -125,6 +127,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
       replyFilesRouter(options.blobs, options.tokens, options.inbox, options.channels, options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES),
     );
   }
+  app.use('/api/loss-reasons', lossReasonsRouter(options.inbox, options.tokens, options.bodyLimit));
+  app.use('/api', conversationActionsRouter(options.inbox, options.tokens, options.bodyLimit));
   app.use(
     '/api',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),

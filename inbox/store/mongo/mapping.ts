@@ -73,8 +73,11 @@ export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
     slaWarnAt: date(doc.slaWarnAt),
     slaBreachAt: date(doc.slaBreachAt),
     firstResponseDueAt: date(doc.firstResponseDueAt),
+    snoozedUntil: date(doc.snoozedUntil),
     outcome: (doc.outcome ?? null) as Outcome | null,
     lossReason: doc.lossReason ?? null,
+    lossReasonId: str(doc.lossReasonId),
+    lossNote: doc.lossNote ?? null,
     resolvedAt: date(doc.resolvedAt),
     createdAt: (doc as { createdAt?: Date }).createdAt ?? doc.lastMessageAt,
   };
