@@ -129,8 +129,9 @@ export class Conversations {
         throw new AppError(ErrorCode.Forbidden, 'an agent may hand over only their own conversations');
       }
     }
-    // A customer still waiting gets a fresh escalation clock: the new assignee has the full time to answer.
-    const waiting = before.awaitingReplySince != null;
+    // A customer still waiting gets a fresh escalation clock: the new assignee has the full time to answer. A snoozed
+    // conversation gets its clock when it wakes.
+    const waiting = before.awaitingReplySince != null && before.status !== 'snoozed';
     const escalationDueAt = waiting ? this.deadlines.escalationFrom(before.channel as Channel, this.clock()) : null;
     const after = await this.store.conversations.assign(before.id, agentId, escalationDueAt);
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);

@@ -21,7 +21,7 @@ describe('snoozing a conversation', () => {
 
   it('opens again by itself at its time, live, and does not escalate or queue as waiting while snoozed', async () => {
     const iryna = await gw.online('agent', 'Ірина Бондар');
-    await gw.online('agent', 'Богдан Кравець');
+    const bohdan = await gw.online('agent', 'Богдан Кравець');
     const sam = await gw.online('supervisor', 'Supervisor Sam');
     await gw.postApi(formMessage(marta, 'Добрий день! Передзвоніть мені після обіду, будь ласка.'));
     const { conversation } = await iryna.socket.waitFor('message:new');
@@ -30,6 +30,13 @@ describe('snoozing a conversation', () => {
     expect(snoozed.status).toBe(200);
     expect(snoozed.body).toMatchObject({ status: 'snoozed', snoozedUntil: '2024-05-06T08:00:00.000Z', escalationDueAt: null });
     await sam.socket.waitFor('conversation:updated', (p) => p.conversation.id === conversation.id && p.conversation.status === 'snoozed');
+
+    // Handed to a colleague while snoozed: it stays snoozed, with no escalation clock.
+    const handed = await gw.request('POST', `/api/conversations/${conversation.id}/assign`, {
+      token: sam.token,
+      json: { agentId: bohdan.agent.id },
+    });
+    expect(handed.body).toMatchObject({ status: 'snoozed', assigneeId: bohdan.agent.id, escalationDueAt: null });
 
     // Long past the 2 minutes it would have escalated after: nothing happens, and the waiting queue does not show it.
     clock.set('2024-05-06T07:59:59Z');
