@@ -158,7 +158,10 @@ export class Conversations {
   /** A lead is closed as lost only with one of the active reasons admins keep; its label is kept as it reads now. */
   private async lossReasonOf(change: StatusChange): Promise<{ reasonId: string; label: string; note: string | null }> {
     if (!change.lossReasonId) {
-      throw new AppError(ErrorCode.LossReasonRequired, 'closing a lead as lost needs a lossReasonId, one of GET /api/loss-reasons');
+      throw new AppError(
+        ErrorCode.LossReasonRequired,
+        'closing a lead as lost needs a lossReasonId, one of the active reasons of GET /api/loss-reasons (words of your own go in lossNote)',
+      );
     }
     const reason = await this.store.lossReasons.get(change.lossReasonId);
     if (!reason?.active) {

@@ -5,7 +5,7 @@ import { ann, olena, textUpdate } from './fixtures/telegram';
 import { accessibilityProblems } from './support/axe';
 import { desktop, launchBrowser, phone, signIn } from './support/browser';
 import { eventually, TestGateway } from './support/gateway';
-import { horizontalOverflow, unreachableControls } from './support/layout';
+import { horizontalOverflow } from './support/layout';
 
 const shots = 'test/artifacts';
 const shot = (page: Page, name: string) => page.screenshot({ path: `${shots}/${name}.png` });
@@ -50,6 +50,10 @@ describe('snooze, sending a failed reply again and loss reasons on the page', ()
       const dialog = page.locator('#snooze-dialog');
       await dialog.locator('[data-preset="tomorrow"]').waitFor();
       await shot(page, `snooze-${lang}-desktop-dialog`);
+      await page.setViewportSize(phone);
+      expect(await horizontalOverflow(page)).toBe(0);
+      await shot(page, `snooze-${lang}-phone-dialog`);
+      await page.setViewportSize(desktop);
       await dialog.getByRole('button', { name: new RegExp(words.tomorrow) }).click();
 
       await page.locator('#snoozed-until', { hasText: words.until }).waitFor();
@@ -106,6 +110,8 @@ describe('snooze, sending a failed reply again and loss reasons on the page', ()
       expect(await sent.getByRole('button', { name: words.retry }).count()).toBe(0);
       expect(gw.telegram.callsTo('sendMessage').filter((c) => c.body.text === reply)).toHaveLength(2);
       await shot(page, `retry-${lang}-phone-sent`);
+      await page.setViewportSize(desktop);
+      await shot(page, `retry-${lang}-desktop-sent`);
       await page.close();
     });
   }
