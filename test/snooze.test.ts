@@ -1,4 +1,5 @@
 import { formMessage, john, marta } from './fixtures/site-form';
+import { olena, textUpdate } from './fixtures/telegram';
 import { ManualClock } from './support/clock';
 import { TestGateway } from './support/gateway';
 
@@ -96,6 +97,23 @@ describe('snoozing a conversation', () => {
     const early = await gw.request('POST', `/api/conversations/${conversation.id}/unsnooze`, { token: iryna.token });
     expect(early.body).toMatchObject({ status: 'open', snoozedUntil: null, escalationDueAt: '2024-05-06T07:32:00.000Z' });
     clock.set('2024-05-06T10:00:00Z');
+    expect((await gw.automations.tick()).woken).toBe(0);
+  });
+
+  it('ends the snooze when a manager replies to the customer', async () => {
+    const iryna = await gw.online('agent', 'Ірина Бондар');
+    await gw.postTelegram(textUpdate(olena, 'Нагадайте мені про знижку в п’ятницю.'));
+    const { conversation } = await iryna.socket.waitFor('message:new');
+    await snooze(iryna.token, conversation.id, '2024-05-10T06:00:00Z');
+
+    const reply = await gw.request('POST', `/api/conversations/${conversation.id}/messages`, {
+      token: iryna.token,
+      json: { text: 'Добре, напишу вам у п’ятницю зранку.' },
+    });
+    expect(reply.status).toBe(201);
+    const now = (await gw.request('GET', `/api/conversations/${conversation.id}`, { token: iryna.token })).body;
+    expect(now).toMatchObject({ status: 'open', snoozedUntil: null, awaitingReplySince: null });
+    clock.set('2024-05-10T06:00:00Z');
     expect((await gw.automations.tick()).woken).toBe(0);
   });
 });

@@ -155,7 +155,11 @@ export class MongoConversations implements ConversationStore {
   noteReply(id: string, at: Date, preview: string, reopen: boolean): Promise<ConversationRecord | null> {
     return this.update(
       { _id: oid(id) },
-      { $max: { lastMessageAt: at }, $set: { lastMessagePreview: preview, unreadCount: 0, ...(reopen ? { status: 'open' } : {}) } },
+      // An agent's reply answers a snoozed customer too: the snooze ends with it.
+      {
+        $max: { lastMessageAt: at },
+        $set: { lastMessagePreview: preview, unreadCount: 0, ...(reopen ? { status: 'open', snoozedUntil: null } : {}) },
+      },
     );
   }
 
