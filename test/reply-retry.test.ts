@@ -1,5 +1,5 @@
 import { ann, olena, textUpdate } from './fixtures/telegram';
-import { TestGateway, type TestManager } from './support/gateway';
+import { eventually, TestGateway, type TestManager } from './support/gateway';
 
 describe('sending a failed reply again', () => {
   let gw: TestGateway;
@@ -94,5 +94,30 @@ describe('sending a failed reply again', () => {
     expect(clicks.map((r) => r.status).sort()).toEqual([200, 409]);
     await socket.waitFor('message:updated', (p) => p.message.id === blocked.body.id && p.message.status === 'sent');
     expect(sendsOf('Customs forms are attached.')).toHaveLength(2);
+  });
+
+  it('alerts again when a reply sent again fails again', async () => {
+    const conversationId = await conversationOf(olena, 'Ви ще працюєте сьогодні?');
+    gw.telegram.respond((call) =>
+      call.method === 'sendMessage' && call.body.text === 'Так, до 20:00.'
+        ? { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } }
+        : undefined,
+    );
+    const sam = await gw.manager('supervisor', 'Supervisor Sam');
+    const socket = await gw.connect(agent.token);
+    const reply = await gw.request('POST', `/api/conversations/${conversationId}/messages`, {
+      token: agent.token,
+      json: { text: 'Так, до 20:00.' },
+    });
+    const failedOnce = (p: { message: { id: string; status: string } }) => p.message.id === reply.body.id && p.message.status === 'failed';
+    await socket.waitFor('message:updated', failedOnce);
+    await gw.request('POST', `/api/conversations/${conversationId}/messages/${reply.body.id}/retry`, { token: agent.token });
+    await eventually(async () => socket.of('message:updated').filter(failedOnce).length === 2);
+    const alerts = await eventually(async () => {
+      const items = (await gw.request('GET', '/api/alerts', { token: sam.token })).body.items;
+      const mine = items.filter((a: { type: string; messageId?: string }) => a.type === 'delivery_failed' && a.messageId === reply.body.id);
+      return mine.length === 2 && mine;
+    });
+    expect(alerts).toHaveLength(2);
   });
 });

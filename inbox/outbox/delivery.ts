@@ -161,7 +161,8 @@ export class Delivery implements DeliveryQueue {
       agentId: conversation.assigneeId,
       messageId: failed.id,
       detail: reason,
-      key: `delivery_failed:${messageId}`,
+      // A reply sent again that fails again is news again.
+      key: `delivery_failed:${messageId}${failed.retries ? `:${failed.retries}` : ''}`,
     });
   }
 

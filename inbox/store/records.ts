@@ -95,6 +95,8 @@ export interface MessageRecord {
   editedAt: Date | null;
   /** Inbound, written by a machine (an auto-reply, a bounce, list mail): shown, but never a wait to answer. */
   automated?: boolean;
+  /** Outbound: how many times a manager sent it again after it failed. */
+  retries?: number;
   /** Inbound email: the subject, and the quoted previous message below the new part. */
   subject?: string;
   quoted?: string;

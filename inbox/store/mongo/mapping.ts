@@ -102,6 +102,7 @@ export function toMessageRecord(doc: MessageDoc): MessageRecord {
     createdAt: created(doc as { createdAt?: Date }),
     editedAt: date(doc.editedAt),
     ...(doc.automated ? { automated: true } : {}),
+    ...(doc.retries ? { retries: doc.retries } : {}),
     ...(doc.subject ? { subject: doc.subject } : {}),
     ...(doc.quoted ? { quoted: doc.quoted } : {}),
   };

@@ -138,6 +138,8 @@ const messageSchema = new Schema(
     sendingSince: { type: Date, default: null },
     /** Attempts whose outcome is unknown (no answer in time, or the process died mid-send). */
     uncertainAttempts: { type: Number, default: 0 },
+    /** Outbound: how many times a manager sent it again after it failed; absent until then. */
+    retries: { type: Number, default: undefined },
     /** Outbound: the contact's platform id and when they last wrote, as of the reply, so delivery reads nothing else. */
     to: { type: String, default: null },
     lastInboundAt: { type: Date, default: null },

@@ -57,6 +57,7 @@ export class MongoOutbox implements OutboxStore {
       { _id: oid(id), conversationId: oid(conversationId), direction: 'out', status: 'failed' },
       {
         $set: { status: 'queued', error: null, attempts: 0, uncertainAttempts: 0, queuedAt: now, nextAttemptAt: now, sendingSince: null },
+        $inc: { retries: 1 },
       },
       { returnDocument: 'after' },
     ).lean<MessageDoc>();
