@@ -17,15 +17,17 @@ const PARALLEL = 8;
 const RETRY_AFTER_MS = 30_000;
 
 export interface TickResult {
+  /** Snoozed conversations open again. */
+  woken: number;
   escalated: number;
   warned: number;
   breached: number;
   failed: number;
 }
-const nothingDone = (): TickResult => ({ escalated: 0, warned: 0, breached: 0, failed: 0 });
+const nothingDone = (): TickResult => ({ woken: 0, escalated: 0, warned: 0, breached: 0, failed: 0 });
 
 /**
- * One pass over what fell due: each kind of due time (first-response warning, its breach, the escalation) is read
+ * One pass over what fell due: each kind of due time (a snooze's end, first-response warning, its breach, the escalation) is read
  * from its index on the conversations, earliest first, so a pass reads what is due and nothing else however many
  * conversations are open. Acting on one moves or clears its due time with a write guarded by the state it was
  * decided on, so when two gateway processes find the same conversation due, one write lands and the other finds
@@ -62,7 +64,7 @@ export class DueTimers {
     const result = nothingDone();
     if (this.stopped) return result;
     const now = this.inbox.clock();
-    // In this order: a warning and a breach that fell due together are both raised before any hand-over.
+    // In this order: snoozes end first; a warning and a breach that fell due together are both raised before any hand-over.
     for (const kind of dueKinds) {
       for (let batch = 0; batch < MAX_BATCHES && !this.stopped; batch++) {
         const due = await this.inbox.waits.due(kind, now, BATCH);
@@ -84,7 +86,9 @@ export class DueTimers {
 
   private async act(kind: DueKind, c: WaitingConversation, now: Date, result: TickResult): Promise<void> {
     try {
-      if (kind === 'slaWarnAt') {
+      if (kind === 'snoozedUntil') {
+        if (await this.inbox.snoozes.wake(c)) result.woken++;
+      } else if (kind === 'slaWarnAt') {
         if (await this.targets.warn(c)) result.warned++;
       } else if (kind === 'slaBreachAt') {
         if (await this.targets.breach(c)) result.breached++;
@@ -108,7 +112,9 @@ export function defineTimersJob(agenda: Agenda, timers: DueTimers, log: Logger):
     AUTOMATIONS_TICK,
     async () => {
       const result = await timers.tick();
-      if (result.escalated || result.warned || result.breached || result.failed) log.info(result, 'automations acted on due waits');
+      if (result.woken || result.escalated || result.warned || result.breached || result.failed) {
+        log.info(result, 'automations acted on due waits');
+      }
     },
     { concurrency: 1, lockLifetime: 60_000 },
   );

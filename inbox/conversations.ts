@@ -129,8 +129,9 @@ export class Conversations {
         throw new AppError(ErrorCode.Forbidden, 'an agent may hand over only their own conversations');
       }
     }
-    // A customer still waiting gets a fresh escalation clock: the new assignee has the full time to answer.
-    const waiting = before.awaitingReplySince != null;
+    // A customer still waiting gets a fresh escalation clock: the new assignee has the full time to answer. A snoozed
+    // conversation gets its clock when it wakes.
+    const waiting = before.awaitingReplySince != null && before.status !== 'snoozed';
     const escalationDueAt = waiting ? this.deadlines.escalationFrom(before.channel as Channel, this.clock()) : null;
     const after = await this.store.conversations.assign(before.id, agentId, escalationDueAt);
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
@@ -144,21 +145,48 @@ export class Conversations {
   private async applyStatus(actor: Actor, id: string, change: StatusChange): Promise<Conversation> {
     const before = await this.load(actor, id);
     const resolving = change.status === 'resolved';
+    const lost = change.outcome === 'lost' ? await this.lossReasonOf(change) : undefined;
     const after = await this.store.conversations.changeStatus(before.id, {
       status: change.status,
-      ...(resolving
-        ? {
-            resolution: {
-              at: this.clock(),
-              outcome: change.outcome ?? null,
-              lossReason: change.outcome === 'lost' ? (change.lossReason ?? null) : null,
-            },
-          }
-        : {}),
+      ...(resolving ? { resolution: { at: this.clock(), outcome: change.outcome ?? null, ...(lost ? { lost } : {}) } } : {}),
       clearResolution: !resolving && before.status === 'resolved',
     });
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
     return this.publish(after);
+  }
+
+  /**
+   * A lead is closed as lost only with one of the active reasons admins keep, named by its id or, as the contract's
+   * `lossReason`, by its label; the label is kept as it reads now.
+   */
+  private async lossReasonOf(change: StatusChange): Promise<{ reasonId: string; label: string; note: string | null }> {
+    const note = change.lossNote || null;
+    if (change.lossReasonId) {
+      const reason = await this.store.lossReasons.get(change.lossReasonId);
+      if (!reason?.active) {
+        throw new AppError(
+          ErrorCode.UnknownLossReason,
+          `${change.lossReasonId} is not one of the active loss reasons (GET /api/loss-reasons)`,
+        );
+      }
+      return { reasonId: reason.id, label: reason.label, note };
+    }
+    if (change.lossReason) {
+      const active = (await this.store.lossReasons.list()).filter((r) => r.active);
+      const wanted = change.lossReason.toLocaleLowerCase();
+      const reason = active.find((r) => r.label.trim().toLocaleLowerCase() === wanted);
+      if (!reason) {
+        throw new AppError(
+          ErrorCode.UnknownLossReason,
+          `"${change.lossReason}" is not one of the active loss reasons: ${active.map((r) => r.label).join(', ')} (GET /api/loss-reasons)`,
+        );
+      }
+      return { reasonId: reason.id, label: reason.label, note };
+    }
+    throw new AppError(
+      ErrorCode.LossReasonRequired,
+      "closing a lead as lost needs a lossReasonId (or the contract's lossReason, a label), one of the active reasons of GET /api/loss-reasons; words of your own go in lossNote",
+    );
   }
 
   async markRead(actor: Actor, id: string): Promise<Conversation> {

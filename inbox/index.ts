@@ -11,12 +11,15 @@ import { Contacts } from './contacts';
 import { Conversations } from './conversations';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
+import { LossReasons } from './loss-reasons';
 import { Delivery } from './outbox/delivery';
 import { type DeliveryRetryPolicy, defaultRetryPolicy } from './outbox/policy';
+import { ReplyRetries } from './outbox/retry';
 import { type Clock, type Deadlines, noDeadlines, type Presence, type ReplyFiles, systemClock } from './ports';
 import { Replies } from './replies';
 import { ResponseRollups } from './response-rollups';
 import { ResponseTimes } from './response-times';
+import { Snoozes } from './snoozes';
 import { createMongoStore } from './store/mongo';
 import { Waits } from './waits';
 
@@ -48,6 +51,8 @@ export async function createInbox(deps: InboxDeps) {
   const alerts = new Alerts(store, events, clock);
   const conversations = new Conversations(store, events, clock, deadlines);
   const delivery = new Delivery(store, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
+  const lossReasons = new LossReasons(store);
+  await lossReasons.seed();
   return {
     store,
     /** The stored documents themselves: for benchmarks and tests that seed a history in bulk; the domain never uses them. */
@@ -65,6 +70,9 @@ export async function createInbox(deps: InboxDeps) {
     rollups,
     checkpoints,
     waits: new Waits(store, events),
+    snoozes: new Snoozes(store, conversations, events, clock, deadlines),
+    retries: new ReplyRetries(store, conversations, events, delivery),
+    lossReasons,
     clock,
   };
 }

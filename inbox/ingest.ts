@@ -160,6 +160,7 @@ export class Ingest {
     const after: ConversationRecord = {
       ...before,
       status: automated ? before.status : 'open',
+      snoozedUntil: automated ? before.snoozedUntil : null,
       lastMessagePreview: preview,
       unreadCount: before.unreadCount + 1,
       lastMessageAt: later(before.lastMessageAt),
@@ -170,7 +171,9 @@ export class Ingest {
     if (automated) return after;
     const startsWait = before.awaitingReplySince == null;
     const reopens = before.status === 'resolved';
-    if (!startsWait && !reopens && before.firstInboundAt != null) return after;
+    // Writing again ends a snooze: a wait that ran through it escalates again, with the full time from now.
+    const wakes = before.status === 'snoozed' && !startsWait;
+    if (!startsWait && !reopens && !wakes && before.firstInboundAt != null) return after;
 
     // Conditional on the state just read, so a second message racing this one cannot restart the wait.
     let wait: Parameters<InboxStore['conversations']['followUpTurn']>[1]['wait'];
@@ -183,6 +186,7 @@ export class Ingest {
       ...(wait ? { wait } : {}),
       ...(before.firstInboundAt == null ? { firstInboundAt: at } : {}),
       reopen: reopens,
+      ...(wakes ? { resumeEscalation: this.deadlines.escalationFrom(before.channel as Channel, at) } : {}),
     });
     let current = updated ?? after;
     if (!current.assigneeId && (before.firstInboundAt == null || reopens)) {

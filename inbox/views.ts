@@ -41,7 +41,12 @@ export interface Conversation {
   escalationDueAt: string | null;
   unreadCount: number;
   outcome: 'won' | 'lost' | null;
+  /** The reason's label as it read when the lead was closed as lost (admins may rename it later). */
   lossReason: string | null;
+  lossReasonId: string | null;
+  lossNote: string | null;
+  /** While snoozed: when it opens again by itself. */
+  snoozedUntil: string | null;
   createdAt: string;
 }
 
@@ -64,6 +69,13 @@ export interface Message {
   /** Email: the subject, and the quoted previous message below the new part (folded on the page). */
   subject?: string;
   quoted?: string;
+}
+
+export interface LossReason {
+  id: string;
+  label: string;
+  active: boolean;
+  order: number;
 }
 
 export interface Alert {
@@ -101,6 +113,9 @@ export function toConversation(r: ConversationRecord): Conversation {
     unreadCount: r.unreadCount,
     outcome: r.outcome,
     lossReason: r.lossReason,
+    lossReasonId: r.lossReasonId,
+    lossNote: r.lossNote,
+    snoozedUntil: iso(r.snoozedUntil),
     createdAt: r.createdAt.toISOString(),
   };
 }

@@ -13,6 +13,12 @@ export const ErrorCode = {
   ConversationNotFound: 'INBOX.CONVERSATION_NOT_FOUND',
   AgentNotFound: 'INBOX.AGENT_NOT_FOUND',
   Conflict: 'INBOX.CONFLICT',
+  /** Closing a lead as lost without a reason from the admins' list. */
+  LossReasonRequired: 'INBOX.LOSS_REASON_REQUIRED',
+  /** A loss reason that is not (or no longer) on the admins' list. */
+  UnknownLossReason: 'INBOX.UNKNOWN_LOSS_REASON',
+  /** A retry of a reply that has not failed (it is queued, sent or further). */
+  NotRetryable: 'INBOX.NOT_RETRYABLE',
   EmailTaken: 'AUTH.EMAIL_TAKEN',
   ChannelUnavailable: 'CHANNEL.UNAVAILABLE',
   OutsideReplyWindow: 'INBOX.OUTSIDE_REPLY_WINDOW',

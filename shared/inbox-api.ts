@@ -33,7 +33,12 @@ export const conversationViewSchema = z.object({
   escalationDueAt: isoTime.nullable(),
   unreadCount: z.number(),
   outcome: z.enum(['won', 'lost']).nullable(),
+  /** Closed as lost: the reason's label as it read then, the reason on the admins' list, the manager's note. */
   lossReason: z.string().nullable(),
+  lossReasonId: id.nullable().optional(),
+  lossNote: z.string().nullable().optional(),
+  /** While snoozed: when it opens again by itself. */
+  snoozedUntil: isoTime.nullable().optional(),
   createdAt: isoTime,
 });
 export type ConversationView = z.infer<typeof conversationViewSchema>;
@@ -207,17 +212,43 @@ export const statusChangeBody = z
   .object({
     status: conversationStatusSchema,
     outcome: z.enum(['won', 'lost']).optional(),
+    /** Closing as lost: one of the active reasons of GET /api/loss-reasons (required), and optionally the manager's words. */
+    lossReasonId: z
+      .string()
+      .regex(/^[a-f0-9]{24}$/i, 'must be the id of a loss reason')
+      .optional(),
+    lossNote: z.string().trim().max(500).optional(),
+    /** The contract's own field: the label of an active reason, as older clients send it (matched ignoring case). */
     lossReason: z.string().trim().min(1).max(500).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.outcome && v.status !== 'resolved') {
       ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'an outcome is given only when resolving' });
     }
-    if (v.outcome === 'lost' && !v.lossReason) {
-      ctx.addIssue({ code: 'custom', path: ['lossReason'], message: 'closing a lead as lost needs a lossReason' });
+    if (v.status === 'snoozed') {
+      ctx.addIssue({ code: 'custom', path: ['status'], message: 'snooze with POST /api/conversations/:id/snooze {until}' });
     }
   });
 export type StatusChangeBody = z.infer<typeof statusChangeBody>;
+
+/** POST /api/conversations/:id/snooze: until when (ISO-8601 with an offset), in the future. */
+export const snoozeBody = z.object({ until: z.iso.datetime({ offset: true }) }).strict();
+export type SnoozeBody = z.infer<typeof snoozeBody>;
+
+export const lossReasonViewSchema = z.object({ id, label: z.string(), active: z.boolean(), order: z.number() });
+export type LossReasonView = z.infer<typeof lossReasonViewSchema>;
+const lossReasonLabel = z.string().trim().min(1, 'the label must not be empty').max(100, 'the label is longer than 100 characters');
+export const newLossReasonBody = z.object({ label: lossReasonLabel }).strict();
+export const lossReasonChangeBody = z
+  .object({
+    label: lossReasonLabel.optional(),
+    order: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+    active: z.boolean().optional(),
+  })
+  .strict()
+  .refine((v) => v.label !== undefined || v.order !== undefined || v.active !== undefined, {
+    message: 'give a label, an order or active',
+  });
 
 export const errorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 

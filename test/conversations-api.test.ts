@@ -56,28 +56,37 @@ describe('the conversations API', () => {
     expect(twoBad.body.error.message).toMatch(/^status: .+; channel: /);
   });
 
-  it('closes a lead as lost only with a reason, and reopens it when the customer writes again', async () => {
+  it('closes a lead as lost only with a reason from the list, and reopens it when the customer writes again', async () => {
     await gw.postTelegram(textUpdate(ann, 'How much is delivery to Warsaw?'));
     const list = await gw.request('GET', '/api/conversations', { token: supervisor.token });
     const id = list.body.items.find((c: { contact: { name: string } }) => c.contact.name === 'Ann').id;
+    const reasons = (await gw.request('GET', '/api/loss-reasons', { token: supervisor.token })).body.items;
+    const price = reasons.find((r: { label: string }) => r.label === 'Ціна');
 
     const noReason = await gw.request('POST', `/api/conversations/${id}/status`, {
       token: supervisor.token,
       json: { status: 'resolved', outcome: 'lost' },
     });
     expect(noReason.status).toBe(400);
-    expect(noReason.body.error.message).toMatch(/lossReason/);
+    expect(noReason.body.error.code).toBe('INBOX.LOSS_REASON_REQUIRED');
     expect((await gw.request('GET', `/api/conversations/${id}`, { token: supervisor.token })).body.status).toBe('open');
 
     const lost = await gw.request('POST', `/api/conversations/${id}/status`, {
       token: supervisor.token,
-      json: { status: 'resolved', outcome: 'lost', lossReason: 'too expensive' },
+      json: { status: 'resolved', outcome: 'lost', lossReasonId: price.id, lossNote: 'too expensive with delivery' },
     });
-    expect(lost.body).toMatchObject({ status: 'resolved', outcome: 'lost', lossReason: 'too expensive', awaitingReplySince: null });
+    expect(lost.body).toMatchObject({
+      status: 'resolved',
+      outcome: 'lost',
+      lossReason: 'Ціна',
+      lossReasonId: price.id,
+      lossNote: 'too expensive with delivery',
+      awaitingReplySince: null,
+    });
 
     await gw.postTelegram(textUpdate(ann, 'Actually, I changed my mind'));
     const reopened = await gw.request('GET', `/api/conversations/${id}`, { token: supervisor.token });
-    expect(reopened.body).toMatchObject({ status: 'open', outcome: null, lossReason: null });
+    expect(reopened.body).toMatchObject({ status: 'open', outcome: null, lossReason: null, lossReasonId: null, lossNote: null });
     expect(reopened.body.awaitingReplySince).not.toBeNull();
   });
 

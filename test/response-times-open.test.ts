@@ -107,9 +107,11 @@ describe('unanswered leads and the waits of now, from the conversations', () => 
     await gw.postApi(formMessage(marta, 'Добрий день, передзвоніть мені щодо оптового замовлення.'));
     const id = await conversationOf('Добрий день, передзвоніть мені щодо оптового замовлення.');
     at('09:21');
+    const reasons = (await gw.request('GET', '/api/loss-reasons', { token: sam.token })).body.items;
+    const other = reasons.find((r: { label: string }) => r.label === 'Інше');
     const resolved = await gw.request('POST', `/api/conversations/${id}/status`, {
       token: sam.token,
-      json: { status: 'resolved', outcome: 'lost', lossReason: 'duplicate of a phone order' },
+      json: { status: 'resolved', outcome: 'lost', lossReasonId: other.id, lossNote: 'duplicate of a phone order' },
     });
     expect(resolved.status).toBe(200);
     expect((await report('09:00', '09:30')).api).toMatchObject({ leads: 1, unanswered: 1, unansweredShare: 1, ageing: ageing() });

@@ -200,7 +200,7 @@ describe('the managers’ app in a real browser', () => {
     await page.close();
   });
 
-  it('refuses to close a lead as lost without a reason, and closes it with one', async () => {
+  it('refuses to close a lead as lost without a reason, and closes it with one from the list', async () => {
     const page = await signIn(browser, gw, manager('supervisor', 'Петро Мельник'), { locale: 'uk-UA' });
     await row(page, 'Марта Шевченко').locator('button').click();
     // Her email and the form she came from, in the contact panel.
@@ -208,15 +208,24 @@ describe('the managers’ app in a real browser', () => {
     await page.getByRole('button', { name: 'Втрачено…' }).click();
     const dialog = page.locator('#lost-dialog');
     await dialog.getByRole('button', { name: 'Закрити як втрачене' }).click();
-    await dialog.getByRole('alert').filter({ hasText: 'Спершу оберіть або впишіть причину.' }).waitFor();
+    await dialog.getByRole('alert').filter({ hasText: 'Спершу оберіть причину.' }).waitFor();
     const conversations = await gw.collection('conversations');
     expect((await conversations.findOne({ channel: 'api' }))?.status).toBe('open');
 
-    await dialog.getByLabel('Купив деінде').check();
+    await dialog.getByLabel('Обрали конкурента').check();
+    await dialog.getByLabel('Примітка (за бажанням)').fill('Купила деінде зі знижкою');
     await dialog.getByRole('button', { name: 'Закрити як втрачене' }).click();
-    await page.locator('#thread-state', { hasText: 'Втрачено: Купив деінде' }).waitFor();
+    await page
+      .locator('#thread-state', { hasText: 'Втрачено: Обрали конкурента' })
+      .filter({ hasText: 'Купила деінде зі знижкою' })
+      .waitFor();
     const closed = await conversations.findOne({ channel: 'api' });
-    expect([closed?.status, closed?.outcome, closed?.lossReason]).toEqual(['resolved', 'lost', 'Купив деінде']);
+    expect([closed?.status, closed?.outcome, closed?.lossReason, closed?.lossNote]).toEqual([
+      'resolved',
+      'lost',
+      'Обрали конкурента',
+      'Купила деінде зі знижкою',
+    ]);
     // Resolved conversations leave the Open list at once.
     await eventually(async () => (await row(page, 'Марта Шевченко').count()) === 0);
     await page.close();

@@ -15,9 +15,11 @@ import type { ChannelSessions } from '../channel-sessions';
 import { storeTimeouts, withDeadline } from '../store-timeouts';
 import { attachmentsRouter } from './attachments';
 import { channelsApi } from './channels-api';
+import { conversationActionsRouter } from './conversation-actions';
 import { readDeadline } from './deadline';
 import { errorHandler, notFound } from './errors';
 import { jobsDashboard } from './jobs-dashboard';
+import { lossReasonsRouter } from './loss-reasons';
 import { managersApi } from './managers-api';
 import { metricsGuard } from './metrics-guard';
 import { replyFilesRouter } from './reply-files';
@@ -127,6 +129,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
       replyFilesRouter(options.blobs, options.tokens, options.inbox, options.channels, options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES),
     );
   }
+  app.use('/api/loss-reasons', lossReasonsRouter(options.inbox, options.tokens, options.bodyLimit));
+  app.use('/api', conversationActionsRouter(options.inbox, options.tokens, options.bodyLimit));
   app.use(
     '/api',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),

@@ -45,6 +45,16 @@ export class Delivery implements DeliveryQueue {
     for (const listener of this.listeners) listener();
   }
 
+  /**
+   * A reply that failed for good, queued again by a manager: due now with a fresh count of attempts, and a worker
+   * woken for it. Null when it is not (or no longer) a failed reply of that conversation.
+   */
+  async retryFailed(messageId: string, conversationId: string): Promise<MessageRecord | null> {
+    const queued = await this.store.outbox.requeueFailed(messageId, conversationId, new Date());
+    if (queued) for (const listener of this.listeners) listener();
+    return queued;
+  }
+
   /** Claims the reply due first, for one attempt; null when none is due. */
   claimNext(now: Date): Promise<OutboxEntry | null> {
     return this.store.outbox.claimNext(now, new Date(now.getTime() + LEASE_MS));
@@ -151,7 +161,8 @@ export class Delivery implements DeliveryQueue {
       agentId: conversation.assigneeId,
       messageId: failed.id,
       detail: reason,
-      key: `delivery_failed:${messageId}`,
+      // A reply sent again that fails again is news again.
+      key: `delivery_failed:${messageId}${failed.retries ? `:${failed.retries}` : ''}`,
     });
   }
 

@@ -9,6 +9,7 @@ import type {
   ConversationStatus,
   DueKind,
   DueTimes,
+  LossReasonRecord,
   MessageRecord,
   MessageStatus,
   OutboxEntry,
@@ -39,6 +40,7 @@ export interface InboxStore {
   responses: ResponseStore;
   rollups: RollupStore;
   checkpoints: CheckpointStore;
+  lossReasons: LossReasonStore;
 }
 
 /** A keyset position in a list ordered by (time, id). */
@@ -92,6 +94,11 @@ export interface TurnFollowUp {
   firstInboundAt?: Date;
   /** The case was resolved: it is open again, its outcome and escalation chain cleared. */
   reopen: boolean;
+  /**
+   * It was snoozed while the customer already waited: the escalation paused by the snooze runs again from now
+   * (only if nothing set it meanwhile).
+   */
+  resumeEscalation?: Date | null;
 }
 
 export interface ConversationFilter {
@@ -113,7 +120,7 @@ export interface ConversationFilter {
 export interface StatusChange {
   status: ConversationStatus;
   /** Resolving: when, and how the lead ended. Its wait and due times end with it. */
-  resolution?: { at: Date; outcome: Outcome | null; lossReason: string | null };
+  resolution?: { at: Date; outcome: Outcome | null; lost?: { reasonId: string; label: string; note: string | null } };
   /** Reopening a resolved case: its resolution is cleared. */
   clearResolution: boolean;
 }
@@ -154,6 +161,16 @@ export interface ConversationStore {
   assign(id: string, assigneeId: string | null, escalationDueAt: Date | null): Promise<ConversationRecord | null>;
   changeStatus(id: string, change: StatusChange): Promise<ConversationRecord | null>;
   markRead(id: string): Promise<ConversationRecord | null>;
+  /**
+   * Snoozed until `until`: its escalation pauses (the wait itself goes on, for the figures). Null when it does not
+   * exist or is resolved.
+   */
+  snooze(id: string, until: Date): Promise<ConversationRecord | null>;
+  /**
+   * Open again, if it is still snoozed as `snoozedUntil` says (null: however it is snoozed); a customer who still
+   * waits gets the escalation back, due at `escalationDueAt`. Null when it was no longer so snoozed.
+   */
+  wake(id: string, snoozedUntil: Date | null, escalationDueAt: Date | null): Promise<ConversationRecord | null>;
   /** The leads whose first message is in [from, to) that nobody has answered. */
   unansweredLeads(from: Date, to: Date, channel?: Channel): Promise<UnansweredLead[]>;
   waitingNow(channel?: Channel): Promise<WaitingCustomer[]>;
@@ -237,6 +254,7 @@ export interface MessageStore {
   ): Promise<MessageRecord | null>;
   /** Where the lead came from: the source (a deep link's payload, a form's name) of the conversation's first messages. */
   leadSource(conversationId: string): Promise<string | null>;
+  get(id: string): Promise<MessageRecord | null>;
   /** A conversation's history, oldest first, after `after`. */
   history(conversationId: string, after: Position | undefined, limit: number): Promise<MessageRecord[]>;
 }
@@ -255,6 +273,11 @@ export interface OutboxStore {
   retryLater(id: string, attempt: number, next: { retryAt: Date; uncertainAttempts: number; error: string }): Promise<void>;
   /** Failed for good; null when it was settled already. */
   markFailed(id: string, reason: string): Promise<MessageRecord | null>;
+  /**
+   * A reply that failed for good is queued again, due now, with a fresh count of attempts; null when it is not a
+   * failed reply of that conversation (any more).
+   */
+  requeueFailed(id: string, conversationId: string, now: Date): Promise<MessageRecord | null>;
   /** Queued replies with no due time (queued by older builds): due now. */
   adoptQueued(now: Date): Promise<number>;
   countQueued(): Promise<number>;
@@ -322,4 +345,16 @@ export interface CheckpointStore {
   advance(id: string, to: Date): Promise<void>;
   /** From `from` to `to`; false when it was no longer at `from`. */
   move(id: string, from: Date, to: Date): Promise<boolean>;
+}
+
+export interface LossReasonStore {
+  /** Every reason, active or not, by `order`. */
+  list(): Promise<LossReasonRecord[]>;
+  get(id: string): Promise<LossReasonRecord | null>;
+  /** Added at the end of the list. */
+  add(label: string): Promise<LossReasonRecord>;
+  /** Null when there is no such reason. */
+  change(id: string, change: Partial<Pick<LossReasonRecord, 'label' | 'order' | 'active'>>): Promise<LossReasonRecord | null>;
+  /** The first list, stored only while there is none; ids fixed by the caller, so two processes store it once. */
+  seedIfEmpty(seeds: readonly { id: string; label: string }[]): Promise<void>;
 }

@@ -34,7 +34,7 @@ export interface DueTimes {
   slaBreachAt: Date | null;
 }
 /** The due times a conversation carries, in the order the automations act on them when several fall due together. */
-export const dueKinds = ['slaWarnAt', 'slaBreachAt', 'escalationDueAt'] as const;
+export const dueKinds = ['snoozedUntil', 'slaWarnAt', 'slaBreachAt', 'escalationDueAt'] as const;
 export type DueKind = (typeof dueKinds)[number];
 
 export interface ConversationRecord extends DueTimes {
@@ -61,8 +61,13 @@ export interface ConversationRecord extends DueTimes {
   triedAgentIds: string[];
   /** The first-response target of this conversation (business hours applied), kept for reports. */
   firstResponseDueAt: Date | null;
+  /** While snoozed: when it opens again by itself (a due time, found by index like the others). */
+  snoozedUntil: Date | null;
   outcome: Outcome | null;
+  /** Closed as lost: the reason's label as it read then, the reason itself, and the manager's own words. */
   lossReason: string | null;
+  lossReasonId: string | null;
+  lossNote: string | null;
   resolvedAt: Date | null;
   createdAt: Date;
 }
@@ -90,6 +95,8 @@ export interface MessageRecord {
   editedAt: Date | null;
   /** Inbound, written by a machine (an auto-reply, a bounce, list mail): shown, but never a wait to answer. */
   automated?: boolean;
+  /** Outbound: how many times a manager sent it again after it failed. */
+  retries?: number;
   /** Inbound email: the subject, and the quoted previous message below the new part. */
   subject?: string;
   quoted?: string;
@@ -108,6 +115,14 @@ export interface OutboxEntry extends MessageRecord {
   /** The contact's platform id and when they last wrote, as of the reply; null on replies queued by older builds. */
   to: string | null;
   lastInboundAt: Date | null;
+}
+
+/** Why leads are lost, as admins keep the list: shown by `order`; an inactive one is kept for the leads closed with it. */
+export interface LossReasonRecord {
+  id: string;
+  label: string;
+  active: boolean;
+  order: number;
 }
 
 export interface AgentRecord {

@@ -19,6 +19,7 @@ const APPLIED_KEPT = 20;
 /** `{$gte: ANY_TIME}` matches every stored wait's start and no null: an index range, where `$ne: null` is not. */
 const ANY_TIME = new Date(0);
 const clearedDeadlines = { escalationDueAt: null, slaWarnAt: null, slaBreachAt: null } as const;
+const clearedResolution = { outcome: null, lossReason: null, lossReasonId: null, lossNote: null, resolvedAt: null } as const;
 
 const record = (doc: ConversationDoc | null): ConversationRecord | null => (doc ? toConversationRecord(doc) : null);
 
@@ -97,7 +98,10 @@ export class MongoConversations implements ConversationStore {
       { _id: oid(id), appliedInbound: { $ne: messageId } },
       {
         $max: { lastMessageAt: turn.at, lastInboundAt: turn.at },
-        $set: turn.automated ? { lastMessagePreview: turn.preview } : { status: 'open', lastMessagePreview: turn.preview },
+        // The customer writing again ends a snooze at once.
+        $set: turn.automated
+          ? { lastMessagePreview: turn.preview }
+          : { status: 'open', snoozedUntil: null, lastMessagePreview: turn.preview },
         $inc: { unreadCount: 1 },
         $push: { appliedInbound: { $each: [messageId], $slice: -APPLIED_KEPT } },
       },
@@ -115,7 +119,11 @@ export class MongoConversations implements ConversationStore {
       guard.awaitingReplySince = null;
     }
     if (change.firstInboundAt) set.firstInboundAt = change.firstInboundAt;
-    if (change.reopen) Object.assign(set, { outcome: null, lossReason: null, resolvedAt: null, escalationStep: 0, triedAgentIds: [] });
+    if (change.reopen) Object.assign(set, { ...clearedResolution, escalationStep: 0, triedAgentIds: [] });
+    if (change.resumeEscalation !== undefined && !change.wait) {
+      set.escalationDueAt = change.resumeEscalation;
+      guard.escalationDueAt = null;
+    }
     return this.write(guard, { $set: set }, 'after');
   }
 
@@ -147,7 +155,11 @@ export class MongoConversations implements ConversationStore {
   noteReply(id: string, at: Date, preview: string, reopen: boolean): Promise<ConversationRecord | null> {
     return this.update(
       { _id: oid(id) },
-      { $max: { lastMessageAt: at }, $set: { lastMessagePreview: preview, unreadCount: 0, ...(reopen ? { status: 'open' } : {}) } },
+      // An agent's reply answers a snoozed customer too: the snooze ends with it.
+      {
+        $max: { lastMessageAt: at },
+        $set: { lastMessagePreview: preview, unreadCount: 0, ...(reopen ? { status: 'open', snoozedUntil: null } : {}) },
+      },
     );
   }
 
@@ -167,6 +179,8 @@ export class MongoConversations implements ConversationStore {
     const waiting = filter.order === 'longest-waiting';
     // The waiting queue: indexes `{awaitingReplySince: 1, _id: 1}` and its status, assignee and channel twins.
     if (waiting) and.push({ awaitingReplySince: { $gte: ANY_TIME } });
+    // A snoozed customer still waits (for the figures), but nobody is to answer before the snooze ends.
+    if (waiting && !filter.status) and.push({ status: { $ne: 'snoozed' } });
     if (filter.after) {
       const { at, id } = filter.after;
       const after = oid(id);
@@ -192,19 +206,37 @@ export class MongoConversations implements ConversationStore {
   }
 
   changeStatus(id: string, change: StatusChange): Promise<ConversationRecord | null> {
-    const set: Record<string, unknown> = { status: change.status };
+    // Any status a manager sets by hand ends a snooze.
+    const set: Record<string, unknown> = { status: change.status, snoozedUntil: null };
     if (change.resolution) {
+      const lost = change.resolution.lost;
       Object.assign(set, {
         resolvedAt: change.resolution.at,
         awaitingReplySince: null,
         ...clearedDeadlines,
         outcome: change.resolution.outcome,
-        lossReason: change.resolution.lossReason,
+        lossReason: lost?.label ?? null,
+        lossReasonId: oidOrNull(lost?.reasonId),
+        lossNote: lost?.note ?? null,
       });
     } else if (change.clearResolution) {
-      Object.assign(set, { resolvedAt: null, outcome: null, lossReason: null });
+      Object.assign(set, clearedResolution);
     }
     return this.update({ _id: oid(id) }, { $set: set });
+  }
+
+  snooze(id: string, until: Date): Promise<ConversationRecord | null> {
+    return this.update(
+      { _id: oid(id), status: { $ne: 'resolved' } },
+      { $set: { status: 'snoozed', snoozedUntil: until, escalationDueAt: null } },
+    );
+  }
+
+  wake(id: string, snoozedUntil: Date | null, escalationDueAt: Date | null): Promise<ConversationRecord | null> {
+    return this.update(
+      { _id: oid(id), status: 'snoozed', ...(snoozedUntil ? { snoozedUntil } : {}) },
+      { $set: { status: 'open', snoozedUntil: null, escalationDueAt } },
+    );
   }
 
   markRead(id: string): Promise<ConversationRecord | null> {

@@ -6,6 +6,7 @@ import { MongoCheckpoints } from './checkpoints';
 import { MongoContacts } from './contacts';
 import { MongoConversations } from './conversations';
 import { MongoResponses, MongoRollups } from './figures';
+import { MongoLossReasons } from './loss-reasons';
 import { MongoMessages } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
 import { MongoOutbox } from './outbox';
@@ -35,6 +36,7 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     responses: new MongoResponses(models),
     rollups: new MongoRollups(models),
     checkpoints: new MongoCheckpoints(models),
+    lossReasons: new MongoLossReasons(models),
   };
   return { store, models };
 }

@@ -73,8 +73,11 @@ export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
     slaWarnAt: date(doc.slaWarnAt),
     slaBreachAt: date(doc.slaBreachAt),
     firstResponseDueAt: date(doc.firstResponseDueAt),
+    snoozedUntil: date(doc.snoozedUntil),
     outcome: (doc.outcome ?? null) as Outcome | null,
     lossReason: doc.lossReason ?? null,
+    lossReasonId: str(doc.lossReasonId),
+    lossNote: doc.lossNote ?? null,
     resolvedAt: date(doc.resolvedAt),
     createdAt: (doc as { createdAt?: Date }).createdAt ?? doc.lastMessageAt,
   };
@@ -99,6 +102,7 @@ export function toMessageRecord(doc: MessageDoc): MessageRecord {
     createdAt: created(doc as { createdAt?: Date }),
     editedAt: date(doc.editedAt),
     ...(doc.automated ? { automated: true } : {}),
+    ...(doc.retries ? { retries: doc.retries } : {}),
     ...(doc.subject ? { subject: doc.subject } : {}),
     ...(doc.quoted ? { quoted: doc.quoted } : {}),
   };

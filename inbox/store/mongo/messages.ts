@@ -120,6 +120,11 @@ export class MongoMessages implements MessageStore {
   }
 
   /** Index `{conversationId: 1, createdAt: 1, _id: 1}`; the platform payloads stay in the store. */
+  async get(id: string): Promise<MessageRecord | null> {
+    const doc = await this.models.Message.findById(oid(id)).lean<MessageDoc>();
+    return doc ? toMessageRecord(doc) : null;
+  }
+
   async history(conversationId: string, after: Position | undefined, limit: number): Promise<MessageRecord[]> {
     const filter: Record<string, unknown> = { conversationId: oid(conversationId) };
     if (after) filter.$or = [{ createdAt: { $gt: after.at } }, { createdAt: after.at, _id: { $gt: oid(after.id) } }];

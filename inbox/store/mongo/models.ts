@@ -60,8 +60,13 @@ const conversationSchema = new Schema(
     slaBreachAt: { type: Date, default: null },
     /** The first-response target of this conversation (business hours applied), kept for reports. */
     firstResponseDueAt: { type: Date, default: null },
+    /** While snoozed: when it opens again by itself. */
+    snoozedUntil: { type: Date, default: null },
     outcome: { type: String, enum: ['won', 'lost', null], default: null },
+    /** Closed as lost: the reason's label as it read then (kept when admins rename it), its id, the manager's note. */
     lossReason: { type: String, default: null },
+    lossReasonId: { type: Schema.Types.ObjectId, default: null },
+    lossNote: { type: String, default: null },
     resolvedAt: { type: Date, default: null },
   },
   { timestamps: true },
@@ -92,6 +97,7 @@ conversationSchema.index({ channel: 1, status: 1, awaitingReplySince: 1, _id: 1 
 conversationSchema.index({ escalationDueAt: 1, _id: 1 });
 conversationSchema.index({ slaWarnAt: 1, _id: 1 });
 conversationSchema.index({ slaBreachAt: 1, _id: 1 });
+conversationSchema.index({ snoozedUntil: 1, _id: 1 });
 // The response-time export: leads by the time of their first message.
 conversationSchema.index({ firstInboundAt: 1 });
 // The response-time report's unanswered leads: no first response yet, the first message in the range; and the same
@@ -132,6 +138,8 @@ const messageSchema = new Schema(
     sendingSince: { type: Date, default: null },
     /** Attempts whose outcome is unknown (no answer in time, or the process died mid-send). */
     uncertainAttempts: { type: Number, default: 0 },
+    /** Outbound: how many times a manager sent it again after it failed; absent until then. */
+    retries: { type: Number, default: undefined },
     /** Outbound: the contact's platform id and when they last wrote, as of the reply, so delivery reads nothing else. */
     to: { type: String, default: null },
     lastInboundAt: { type: Date, default: null },
@@ -251,6 +259,18 @@ const responseRollupSchema = new Schema(
   { versionKey: false },
 );
 
+/** Why leads are lost, kept by admins (labels in their language); deactivated rather than deleted. */
+const lossReasonSchema = new Schema(
+  {
+    label: { type: String, required: true },
+    active: { type: Boolean, default: true },
+    order: { type: Number, required: true },
+  },
+  { timestamps: true },
+);
+// The list in its order (GET /api/loss-reasons), its end (where a new reason goes), and whether there is any yet.
+lossReasonSchema.index({ order: 1 });
+
 /** Where a background job got to (the rollup's last hour, the alert digest's last alert): one document per job. */
 const checkpointSchema = new Schema({
   _id: { type: String, required: true },
@@ -267,6 +287,7 @@ export function createModels(connection: Connection) {
     Response: connection.model('Response', responseSchema, 'responses'),
     ResponseRollup: connection.model('ResponseRollup', responseRollupSchema, 'response_rollups'),
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
+    LossReason: connection.model('LossReason', lossReasonSchema, 'loss_reasons'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
@@ -276,6 +297,7 @@ export type ConversationDoc = InferSchemaType<typeof conversationSchema> & { _id
 export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: mongoose.Types.ObjectId };
 export type AgentDoc = InferSchemaType<typeof agentSchema> & { _id: mongoose.Types.ObjectId };
 export type AlertDoc = InferSchemaType<typeof alertSchema> & { _id: mongoose.Types.ObjectId };
+export type LossReasonDoc = InferSchemaType<typeof lossReasonSchema> & { _id: mongoose.Types.ObjectId };
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId };
 
 /*

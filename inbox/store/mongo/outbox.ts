@@ -52,6 +52,18 @@ export class MongoOutbox implements OutboxStore {
     return failed ? toMessageRecord(failed) : null;
   }
 
+  async requeueFailed(id: string, conversationId: string, now: Date): Promise<MessageRecord | null> {
+    const queued = await this.models.Message.findOneAndUpdate(
+      { _id: oid(id), conversationId: oid(conversationId), direction: 'out', status: 'failed' },
+      {
+        $set: { status: 'queued', error: null, attempts: 0, uncertainAttempts: 0, queuedAt: now, nextAttemptAt: now, sendingSince: null },
+        $inc: { retries: 1 },
+      },
+      { returnDocument: 'after' },
+    ).lean<MessageDoc>();
+    return queued ? toMessageRecord(queued) : null;
+  }
+
   async adoptQueued(now: Date): Promise<number> {
     const res = await this.models.Message.updateMany(
       { status: 'queued', direction: 'out', nextAttemptAt: null },

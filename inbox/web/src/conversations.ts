@@ -25,6 +25,8 @@ export function matches(c: ConversationView, f: Filters, meId: string): boolean 
   if (f.scope === 'mine' && c.assigneeId !== meId) return false;
   if (f.scope === 'unassigned' && c.assigneeId !== null) return false;
   if (f.sort === 'waiting' && c.awaitingReplySince === null) return false;
+  // As the server: the waiting queue of every status leaves out the snoozed, who are not to be answered yet.
+  if (f.sort === 'waiting' && f.status === 'all' && c.status === 'snoozed') return false;
   return true;
 }
 

@@ -1,21 +1,26 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLossReasons } from '../loss-reasons';
 
-const reasonKeys = ['price', 'competitor', 'stock', 'noAnswer', 'notLead'] as const;
+export interface LostChoice {
+  lossReasonId: string;
+  lossNote?: string;
+}
 
-/** Closing as lost needs a reason: one of the usual ones, or the manager's own words. */
-export function LostDialog({ open, onClose, onConfirm }: { open: boolean; onClose(): void; onConfirm(reason: string): Promise<void> }) {
+/** Closing as lost needs one of the reasons admins keep, and may carry the manager's own words. */
+export function LostDialog({ open, onClose, onConfirm }: { open: boolean; onClose(): void; onConfirm(choice: LostChoice): Promise<void> }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
+  const { reasons, error: loadError } = useLossReasons(open);
   const [choice, setChoice] = useState('');
-  const [other, setOther] = useState('');
+  const [note, setNote] = useState('');
   const [error, setError] = useState('');
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
     if (open && !dialog.open) {
       setChoice('');
-      setOther('');
+      setNote('');
       setError('');
       dialog.showModal();
     }
@@ -24,37 +29,38 @@ export function LostDialog({ open, onClose, onConfirm }: { open: boolean; onClos
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const reason = choice === 'other' ? other.trim() : choice ? t(`lost.reasons.${choice as (typeof reasonKeys)[number]}`) : '';
-    if (!reason) {
+    if (!choice) {
       setError(t('lost.required'));
       return;
     }
     try {
-      await onConfirm(reason);
+      await onConfirm({ lossReasonId: choice, ...(note.trim() ? { lossNote: note.trim() } : {}) });
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
   }
 
+  const active = reasons?.filter((r) => r.active) ?? [];
   return (
     <dialog ref={ref} className="dialog" id="lost-dialog" aria-labelledby="lost-title" onClose={onClose}>
       <form onSubmit={submit} noValidate>
         <h2 id="lost-title">{t('lost.title')}</h2>
         <fieldset className="reasons">
           <legend>{t('lost.reason')}</legend>
-          {[...reasonKeys, 'other' as const].map((key) => (
-            <label key={key} className="radio">
-              <input type="radio" name="reason" value={key} checked={choice === key} onChange={() => setChoice(key)} />
-              {key === 'other' ? t('lost.other') : t(`lost.reasons.${key}`)}
+          {reasons === null && !loadError && <p className="dialog-hint">{t('lost.loading')}</p>}
+          {loadError !== null && <p className="error">{t('lost.loadFailed')}</p>}
+          {reasons !== null && active.length === 0 && <p className="dialog-hint">{t('lost.none')}</p>}
+          {active.map((r) => (
+            <label key={r.id} className="radio">
+              <input type="radio" name="reason" value={r.id} checked={choice === r.id} onChange={() => setChoice(r.id)} />
+              {r.label}
             </label>
           ))}
         </fieldset>
-        {choice === 'other' && (
-          <label>
-            {t('lost.otherLabel')}
-            <textarea name="other" rows={2} maxLength={500} value={other} onChange={(e) => setOther(e.target.value)} />
-          </label>
-        )}
+        <label>
+          {t('lost.note')}
+          <textarea name="note" rows={2} maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} />
+        </label>
         <p className="error" role="alert">
           {error}
         </p>

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MessageView } from '../../../../shared/inbox-api';
 import { download } from '../api';
@@ -59,8 +59,18 @@ function Attachment({ a, channel }: { a: MessageView['attachments'][number]; cha
   );
 }
 
-export const MessageItem = memo(function MessageItem({ message: m, contactName }: { message: MessageView; contactName: string }) {
+export const MessageItem = memo(function MessageItem({
+  message: m,
+  contactName,
+  onRetry,
+}: {
+  message: MessageView;
+  contactName: string;
+  /** Sends a failed reply again. */
+  onRetry?(messageId: string): Promise<void>;
+}) {
   const { t } = useTranslation();
+  const [retrying, setRetrying] = useState(false);
   const who =
     m.sender.type === 'contact'
       ? contactName
@@ -100,6 +110,19 @@ export const MessageItem = memo(function MessageItem({ message: m, contactName }
         )}
       </span>
       {m.status === 'failed' && m.error && <span className="failure">{m.error}</span>}
+      {m.status === 'failed' && m.direction === 'out' && onRetry && (
+        <button
+          type="button"
+          className="retry"
+          disabled={retrying}
+          onClick={() => {
+            setRetrying(true);
+            void onRetry(m.id).finally(() => setRetrying(false));
+          }}
+        >
+          {retrying ? t('thread.retrying') : t('thread.retry')}
+        </button>
+      )}
     </li>
   );
 });

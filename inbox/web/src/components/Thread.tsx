@@ -12,13 +12,14 @@ import {
   type UploadedFile,
 } from '../../../../shared/inbox-api';
 import { api, connectedChannels, uploadFile } from '../api';
-import { dayKey, dayLabel } from '../format';
+import { dateTime, dayKey, dayLabel } from '../format';
 import type { Live } from '../live';
 import { Composer } from './Composer';
 import { LostDialog } from './LostDialog';
 import { MessageItem } from './MessageItem';
 import { ReplyArea } from './ReplyArea';
 import { TemplateComposer } from './TemplateComposer';
+import { SnoozeDialog } from './SnoozeDialog';
 import { WaitingTimer } from './WaitingTimer';
 
 const messagePage = pageOf(messageViewSchema);
@@ -63,6 +64,7 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
   const [messages, setMessages] = useState<MessageView[] | null>(null);
   const [newBelow, setNewBelow] = useState(0);
   const [lostOpen, setLostOpen] = useState(false);
+  const [snoozeOpen, setSnoozeOpen] = useState(false);
   const scroller = useRef<HTMLOListElement>(null);
   const following = useRef(true);
 
@@ -147,6 +149,23 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
     me.id,
   ]);
 
+  const snooze = useCallback(
+    (until: Date) => act(() => api(conversationViewSchema, 'POST', `/api/conversations/${c.id}/snooze`, { until: until.toISOString() })),
+    [act, c.id],
+  );
+  // The queued state and then the delivery's outcome come back over the socket, as for any reply.
+  const retry = useCallback(
+    async (messageId: string) => {
+      try {
+        const queued = await api(messageViewSchema, 'POST', `/api/conversations/${c.id}/messages/${messageId}/retry`);
+        setMessages((prev) => (prev ? prev.map((m) => (m.id === queued.id && m.status === 'failed' ? queued : m)) : prev));
+      } catch (err) {
+        onError(err);
+      }
+    },
+    [c.id, onError],
+  );
+
   const [channel, setChannel] = useState<ChannelView | undefined>();
   useEffect(() => {
     let current = true;
@@ -188,7 +207,13 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
             </span>
             <WaitingTimer conversation={c} />
             {c.outcome === 'won' && <span className="outcome won">{t('thread.outcomeWon')}</span>}
+            {c.status === 'snoozed' && c.snoozedUntil && (
+              <span className="snoozed-until" id="snoozed-until">
+                {t('thread.snoozedUntil', { time: dateTime(c.snoozedUntil) })}
+              </span>
+            )}
             {c.outcome === 'lost' && <span className="outcome lost">{t('thread.outcomeLost', { reason: c.lossReason ?? '' })}</span>}
+            {c.outcome === 'lost' && c.lossNote && <span className="loss-note">{t('thread.lossNote', { note: c.lossNote })}</span>}
             {!c.contact.reachable && <span className="unreachable">{t('thread.unreachable')}</span>}
           </p>
         </div>
@@ -216,6 +241,19 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
             </button>
           ) : (
             <>
+              {c.status === 'snoozed' ? (
+                <button
+                  type="button"
+                  id="unsnooze"
+                  onClick={() => void act(() => api(conversationViewSchema, 'POST', `/api/conversations/${c.id}/unsnooze`))}
+                >
+                  {t('thread.unsnooze')}
+                </button>
+              ) : (
+                <button type="button" id="snooze" onClick={() => setSnoozeOpen(true)}>
+                  {t('thread.snooze')}
+                </button>
+              )}
               <button type="button" id="resolve" className="primary" onClick={() => void setStatus({ status: 'resolved' })}>
                 {t('thread.resolve')}
               </button>
@@ -242,7 +280,7 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
                   <span>{dayLabel(m.createdAt)}</span>
                 </li>
               )}
-              <MessageItem message={m} contactName={c.contact.name} />
+              <MessageItem message={m} contactName={c.contact.name} onRetry={retry} />
             </Fragment>
           );
         })}
@@ -268,9 +306,17 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
       <LostDialog
         open={lostOpen}
         onClose={() => setLostOpen(false)}
-        onConfirm={async (lossReason) => {
-          await setStatus({ status: 'resolved', outcome: 'lost', lossReason });
+        onConfirm={async (choice) => {
+          await setStatus({ status: 'resolved', outcome: 'lost', ...choice });
           setLostOpen(false);
+        }}
+      />
+      <SnoozeDialog
+        open={snoozeOpen}
+        onClose={() => setSnoozeOpen(false)}
+        onSnooze={async (until) => {
+          await snooze(until);
+          setSnoozeOpen(false);
         }}
       />
     </section>

@@ -5,6 +5,7 @@ import type { AgentView } from '../../../../shared/inbox-api';
 import { api } from '../api';
 import { askNotifications, canAskNotifications } from '../notify';
 import { LanguageSwitch } from './LanguageSwitch';
+import { LossReasonsAdmin } from './LossReasonsAdmin';
 
 interface Props {
   me: AgentView;
@@ -50,6 +51,7 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
           {me.name}
         </span>
         <LanguageSwitch />
+        {me.role === 'admin' && <LossReasonsAdmin />}
         {me.role === 'admin' && (
           <button type="button" id="open-jobs" className="link" onClick={() => void openJobs().catch(() => undefined)}>
             {t('top.jobs')}
