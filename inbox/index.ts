@@ -11,12 +11,14 @@ import { Contacts } from './contacts';
 import { Conversations } from './conversations';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
+import { Notes } from './notes';
 import { Delivery } from './outbox/delivery';
 import { type DeliveryRetryPolicy, defaultRetryPolicy } from './outbox/policy';
 import { type Clock, type Deadlines, noDeadlines, type Presence, type ReplyFiles, systemClock } from './ports';
 import { Replies } from './replies';
 import { ResponseRollups } from './response-rollups';
 import { ResponseTimes } from './response-times';
+import { SavedReplies } from './saved-replies';
 import { createMongoStore } from './store/mongo';
 import { Waits } from './waits';
 
@@ -65,6 +67,8 @@ export async function createInbox(deps: InboxDeps) {
     rollups,
     checkpoints,
     waits: new Waits(store, events),
+    notes: new Notes(store, conversations, events, clock),
+    savedReplies: new SavedReplies(store, clock),
     clock,
   };
 }

@@ -14,6 +14,8 @@ export const ErrorCode = {
   AgentNotFound: 'INBOX.AGENT_NOT_FOUND',
   Conflict: 'INBOX.CONFLICT',
   EmailTaken: 'AUTH.EMAIL_TAKEN',
+  /** The team, or that manager, has a saved reply of that shortcut already. */
+  ShortcutTaken: 'SAVED_REPLY.SHORTCUT_TAKEN',
   ChannelUnavailable: 'CHANNEL.UNAVAILABLE',
   OutsideReplyWindow: 'INBOX.OUTSIDE_REPLY_WINDOW',
   ContactUnreachable: 'INBOX.CONTACT_UNREACHABLE',

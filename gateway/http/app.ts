@@ -19,7 +19,9 @@ import { errorHandler, notFound } from './errors';
 import { jobsDashboard } from './jobs-dashboard';
 import { managersApi } from './managers-api';
 import { metricsGuard } from './metrics-guard';
+import { notesApi } from './notes-api';
 import { replyFilesRouter } from './reply-files';
+import { savedRepliesApi } from './saved-replies-api';
 import type { Tokens } from './tokens';
 import { webhooksRouter } from './webhooks';
 
@@ -125,6 +127,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
       replyFilesRouter(options.blobs, options.tokens, options.inbox, options.channels, options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES),
     );
   }
+  app.use('/api/saved-replies', savedRepliesApi(options));
+  app.use('/api', notesApi(options));
   app.use(
     '/api',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),

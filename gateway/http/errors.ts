@@ -16,6 +16,7 @@ const statusOf: Record<ErrorCode, number> = {
   [ErrorCode.AgentNotFound]: 404,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.EmailTaken]: 409,
+  [ErrorCode.ShortcutTaken]: 409,
   [ErrorCode.ChannelUnavailable]: 409,
   [ErrorCode.OutsideReplyWindow]: 409,
   [ErrorCode.ContactUnreachable]: 409,

@@ -9,6 +9,7 @@ import { MongoResponses, MongoRollups } from './figures';
 import { MongoMessages } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
 import { MongoOutbox } from './outbox';
+import { MongoSavedReplies } from './saved-replies';
 import { MongoWaits } from './waits';
 
 /**
@@ -35,6 +36,7 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     responses: new MongoResponses(models),
     rollups: new MongoRollups(models),
     checkpoints: new MongoCheckpoints(models),
+    savedReplies: new MongoSavedReplies(models),
   };
   return { store, models };
 }

@@ -101,6 +101,7 @@ export function toMessageRecord(doc: MessageDoc): MessageRecord {
     ...(doc.automated ? { automated: true } : {}),
     ...(doc.subject ? { subject: doc.subject } : {}),
     ...(doc.quoted ? { quoted: doc.quoted } : {}),
+    ...(doc.note ? { note: true } : {}),
   };
 }
 
