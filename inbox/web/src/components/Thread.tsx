@@ -13,7 +13,7 @@ import {
 import { api, channelsSendingFiles, uploadFile } from '../api';
 import { dayKey, dayLabel } from '../format';
 import type { Live } from '../live';
-import { Composer } from './Composer';
+import { Composer, type ComposerMode } from './Composer';
 import { LostDialog } from './LostDialog';
 import { MessageItem } from './MessageItem';
 import { WaitingTimer } from './WaitingTimer';
@@ -156,9 +156,10 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
     };
   }, [c.channel]);
 
-  const send = async (text: string, files: readonly UploadedFile[]) => {
+  const send = async (text: string, files: readonly UploadedFile[], mode: ComposerMode) => {
     const body = files.length ? { text, attachments: files.map((f) => ({ id: f.id, name: f.name })) } : { text };
-    const message = await api(messageViewSchema, 'POST', `/api/conversations/${c.id}/messages`, body);
+    const route = mode === 'note' ? 'notes' : 'messages';
+    const message = await api(messageViewSchema, 'POST', `/api/conversations/${c.id}/${route}`, body);
     following.current = true;
     // The socket may have brought this reply, and its delivery status, before the POST's own answer: keep theirs.
     setMessages((prev) => (!prev ? [message] : prev.some((m) => m.id === message.id) ? prev : mergeMessage(prev, message)));
@@ -252,6 +253,7 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
         onUpload={sendsFiles ? (file) => uploadFile(c.id, file) : undefined}
         textareaRef={replyRef}
         onError={onError}
+        contactName={c.contact.name}
       />
       <LostDialog
         open={lostOpen}
