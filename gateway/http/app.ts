@@ -127,7 +127,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
       replyFilesRouter(options.blobs, options.tokens, options.inbox, options.channels, options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES),
     );
   }
-  app.use('/api/saved-replies', savedRepliesApi(options));
+  app.use(
+    '/api/saved-replies',
+    readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }),
+    savedRepliesApi(options),
+  );
   app.use('/api', notesApi(options));
   app.use(
     '/api',
