@@ -12,6 +12,11 @@ describe('internal notes on a conversation', () => {
     await gw.close();
   });
 
+  /** The stored-messages counter of /metrics, by its label set (`channel="telegram",direction="out"`). */
+  const messagesCounted = async (labels: string) => {
+    const metrics = await gw.request<string>('GET', '/metrics');
+    return Number(new RegExp(`inbox_messages_total\\{${labels}\\} (\\d+)`).exec(metrics.body)?.[1] ?? 0);
+  };
   const conversationOf = async (name: string) => {
     const list = await gw.request('GET', '/api/conversations', { token: supervisor.token });
     return list.body.items.find((c: { contact: { name: string } }) => c.contact.name === name);
@@ -22,6 +27,8 @@ describe('internal notes on a conversation', () => {
     await gw.postTelegram(textUpdate(olena, 'Чи є у вас ця сукня в розмірі M?'));
     const before = await eventually(() => conversationOf('Олена Коваленко'));
     expect(before.awaitingReplySince).not.toBeNull();
+    const repliesCounted = await messagesCounted('channel="telegram",direction="out"');
+    expect(await messagesCounted('channel="telegram",direction="in"')).toBe(1);
 
     const posted = await gw.request('POST', `/api/conversations/${before.id}/notes`, {
       token: supervisor.token,
@@ -40,6 +47,8 @@ describe('internal notes on a conversation', () => {
     expect(pushed.message.note).toBe(true);
     expect(pushed.conversation).toEqual(before);
 
+    // A note is no reply in the figures either.
+    expect(await messagesCounted('channel="telegram",direction="out"')).toBe(repliesCounted);
     const after = await gw.request('GET', `/api/conversations/${before.id}`, { token: supervisor.token });
     expect(after.body).toEqual(before);
     expect(after.body).toMatchObject({ awaitingReplySince: before.awaitingReplySince, firstResponseAt: null, unreadCount: 1 });

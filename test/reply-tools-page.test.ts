@@ -199,6 +199,7 @@ describe('saved replies and notes in the reply box, in a real browser', () => {
     await admin.getByRole('button', { name: 'Delete /privat' }).click();
     await admin.getByRole('status').filter({ hasText: '/privat deleted.' }).waitFor();
     expect(await admin.locator('li[data-shortcut="privat"]').count()).toBe(0);
+    expect(await supervisor.evaluate(() => document.activeElement?.id)).toBe('saved-replies-title');
     expect(await accessibilityProblems(supervisor)).toEqual([]);
     await shot(supervisor, 'reply-tools-en-desktop-admin');
     await supervisor.close();

@@ -23,6 +23,7 @@ export function SavedRepliesAdmin({ me, open, onClose }: { me: AgentView; open: 
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
   const shortcutRef = useRef<HTMLInputElement>(null);
+  const titleRef = useRef<HTMLHeadingElement>(null);
 
   // The gateway's words are English; the two refusals a manager meets here are said in the page's language.
   const say = (err: unknown, shortcut: string) => {
@@ -83,6 +84,8 @@ export function SavedRepliesAdmin({ me, open, onClose }: { me: AgentView; open: 
       await reload();
       if (draft.id === r.id) setDraft(blank(draft.scope));
       setStatus(t('savedReplies.deleted', { shortcut: `/${r.shortcut}` }));
+      // Its Delete button went with it: the focus goes back to the top of the dialog, not to the page behind.
+      titleRef.current?.focus();
     } catch (err) {
       setError(say(err, r.shortcut));
     }
@@ -127,7 +130,9 @@ export function SavedRepliesAdmin({ me, open, onClose }: { me: AgentView; open: 
   return (
     <dialog ref={ref} className="dialog saved-replies-dialog" id="saved-replies" aria-labelledby="saved-replies-title" onClose={onClose}>
       <div className="saved-replies-top">
-        <h2 id="saved-replies-title">{t('savedReplies.title')}</h2>
+        <h2 id="saved-replies-title" ref={titleRef} tabIndex={-1}>
+          {t('savedReplies.title')}
+        </h2>
         <button type="button" onClick={onClose}>
           {t('savedReplies.close')}
         </button>

@@ -208,7 +208,7 @@ export const en = {
     open: 'Saved replies',
     title: 'Saved replies',
     close: 'Close',
-    introManager: 'Type / in the reply box to insert one. Team replies are for everyone; you manage them as a supervisor.',
+    introManager: 'Type / in the reply box to insert one. Team replies are for everyone; supervisors and admins manage them.',
     introAgent: 'Type / in the reply box to insert one. Team replies are managed by supervisors; yours are yours alone.',
     team: 'Team',
     personal: 'Mine',
