@@ -57,7 +57,10 @@ export function createMetrics(inbox: Inbox): Registry {
     },
   });
 
-  inbox.events.on(InboxEvent.MessageNew, ({ message }) => messages.inc({ channel: message.channel, direction: message.direction }));
+  // A note is neither a customer's message nor a reply.
+  inbox.events.on(InboxEvent.MessageNew, ({ message }) => {
+    if (!message.note) messages.inc({ channel: message.channel, direction: message.direction });
+  });
   inbox.events.on(InboxEvent.MessageUpdated, ({ message }) => {
     if (message.status === 'failed' && message.direction === 'out') deliveryFailures.inc({ channel: message.channel });
   });

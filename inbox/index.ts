@@ -12,6 +12,7 @@ import { Conversations } from './conversations';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
 import { LossReasons } from './loss-reasons';
+import { Notes } from './notes';
 import { Delivery } from './outbox/delivery';
 import { type DeliveryRetryPolicy, defaultRetryPolicy } from './outbox/policy';
 import { ReplyRetries } from './outbox/retry';
@@ -19,6 +20,7 @@ import { type Clock, type Deadlines, noDeadlines, type Presence, type ReplyFiles
 import { Replies } from './replies';
 import { ResponseRollups } from './response-rollups';
 import { ResponseTimes } from './response-times';
+import { SavedReplies } from './saved-replies';
 import { Snoozes } from './snoozes';
 import { createMongoStore } from './store/mongo';
 import { Waits } from './waits';
@@ -73,6 +75,8 @@ export async function createInbox(deps: InboxDeps) {
     snoozes: new Snoozes(store, conversations, events, clock, deadlines),
     retries: new ReplyRetries(store, conversations, events, delivery),
     lossReasons,
+    notes: new Notes(store, conversations, events, clock),
+    savedReplies: new SavedReplies(store, clock),
     clock,
   };
 }

@@ -69,6 +69,8 @@ export interface Message {
   /** Email: the subject, and the quoted previous message below the new part (folded on the page). */
   subject?: string;
   quoted?: string;
+  /** A manager's internal note: seen by managers only, never sent to the customer. */
+  note?: boolean;
 }
 
 export interface LossReason {
@@ -138,6 +140,7 @@ export function toMessage(r: MessageRecord): Message {
     ...(r.automated ? { automated: true } : {}),
     ...(r.subject ? { subject: r.subject } : {}),
     ...(r.quoted ? { quoted: r.quoted } : {}),
+    ...(r.note ? { note: true } : {}),
   };
 }
 

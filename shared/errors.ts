@@ -20,6 +20,8 @@ export const ErrorCode = {
   /** A retry of a reply that has not failed (it is queued, sent or further). */
   NotRetryable: 'INBOX.NOT_RETRYABLE',
   EmailTaken: 'AUTH.EMAIL_TAKEN',
+  /** The team, or that manager, has a saved reply of that shortcut already. */
+  ShortcutTaken: 'SAVED_REPLY.SHORTCUT_TAKEN',
   ChannelUnavailable: 'CHANNEL.UNAVAILABLE',
   OutsideReplyWindow: 'INBOX.OUTSIDE_REPLY_WINDOW',
   ContactUnreachable: 'INBOX.CONTACT_UNREACHABLE',

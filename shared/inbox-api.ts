@@ -82,6 +82,8 @@ export const messageViewSchema = z.object({
   /** Email: the subject, and the quoted previous message below the new part (folded). */
   subject: z.string().optional(),
   quoted: z.string().optional(),
+  /** A manager's internal note: seen by managers only, never sent to the customer. */
+  note: z.boolean().optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 
@@ -249,6 +251,53 @@ export const lossReasonChangeBody = z
   .refine((v) => v.label !== undefined || v.order !== undefined || v.active !== undefined, {
     message: 'give a label, an order or active',
   });
+
+/** An internal note on a conversation (POST /api/conversations/:id/notes). */
+export const noteBody = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4096) }).strict();
+
+/** A saved reply's shortcut, typed after `/` in the reply box: letters of any script, digits, `-` and `_`. */
+export const savedReplyShortcut = z
+  .string()
+  .trim()
+  .transform((s) => s.replace(/^\//, '').toLowerCase())
+  .pipe(
+    z
+      .string()
+      .min(1, 'the shortcut must not be empty')
+      .max(32, 'the shortcut is longer than 32 characters')
+      .regex(/^[\p{L}\p{N}_-]+$/u, 'the shortcut may hold only letters, digits, - and _'),
+  );
+export const savedReplyScopeSchema = z.enum(['team', 'personal']);
+export const savedReplyViewSchema = z.object({
+  id,
+  scope: savedReplyScopeSchema,
+  ownerId: id.nullable(),
+  shortcut: z.string(),
+  title: z.string(),
+  text: z.string(),
+  /** Whether the manager asking may change or delete it. */
+  editable: z.boolean(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type SavedReplyView = z.infer<typeof savedReplyViewSchema>;
+const savedReplyFields = {
+  shortcut: savedReplyShortcut,
+  title: z.string().trim().min(1, 'the title must not be empty').max(100),
+  text: z.string().trim().min(1, 'the text must not be empty').max(4096),
+};
+export const newSavedReplyBody = z.object({ scope: savedReplyScopeSchema.default('personal'), ...savedReplyFields }).strict();
+export type NewSavedReplyBody = z.input<typeof newSavedReplyBody>;
+export const savedReplyChangeBody = z
+  .object({
+    shortcut: savedReplyFields.shortcut.optional(),
+    title: savedReplyFields.title.optional(),
+    text: savedReplyFields.text.optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'name at least one of shortcut, title, text' });
+export type SavedReplyChangeBody = z.input<typeof savedReplyChangeBody>;
+export const savedRepliesQuery = z.object({ q: z.string().trim().max(100).optional() });
 
 export const errorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 

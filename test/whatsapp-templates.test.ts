@@ -209,7 +209,9 @@ describe('WhatsApp templates once the 24-hour window has closed', () => {
       await page.locator('#conversations li', { hasText: customer.name }).locator('button').first().click();
       await page.locator('#messages li.in', { hasText: words }).waitFor();
       await page.locator('#reply-window.closed').waitFor();
-      expect(await page.locator('#reply-text').count()).toBe(0);
+      // Free text would not reach the customer now; notes to colleagues still go.
+      expect(await page.locator('#composer-mode-reply').isDisabled()).toBe(true);
+      expect(await page.locator('#composer-mode-note').isChecked()).toBe(true);
 
       const template = expected.startsWith('Вітаємо') ? 'order_ready|uk' : 'follow_up|en_US';
       await page.locator('#template-reply select').selectOption(template);

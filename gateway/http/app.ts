@@ -22,7 +22,9 @@ import { jobsDashboard } from './jobs-dashboard';
 import { lossReasonsRouter } from './loss-reasons';
 import { managersApi } from './managers-api';
 import { metricsGuard } from './metrics-guard';
+import { notesApi } from './notes-api';
 import { replyFilesRouter } from './reply-files';
+import { savedRepliesApi } from './saved-replies-api';
 import type { Tokens } from './tokens';
 import { webhooksRouter } from './webhooks';
 
@@ -131,6 +133,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
   }
   app.use('/api/loss-reasons', lossReasonsRouter(options.inbox, options.tokens, options.bodyLimit));
   app.use('/api', conversationActionsRouter(options.inbox, options.tokens, options.bodyLimit));
+  app.use(
+    '/api/saved-replies',
+    readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }),
+    savedRepliesApi(options),
+  );
+  app.use('/api', notesApi(options));
   app.use(
     '/api',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),

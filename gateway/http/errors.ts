@@ -19,6 +19,7 @@ const statusOf: Record<ErrorCode, number> = {
   [ErrorCode.UnknownLossReason]: 400,
   [ErrorCode.NotRetryable]: 409,
   [ErrorCode.EmailTaken]: 409,
+  [ErrorCode.ShortcutTaken]: 409,
   [ErrorCode.ChannelUnavailable]: 409,
   [ErrorCode.OutsideReplyWindow]: 409,
   [ErrorCode.ContactUnreachable]: 409,

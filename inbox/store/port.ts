@@ -17,6 +17,7 @@ import type {
   ResponseRecord,
   Role,
   RollupEntry,
+  SavedReplyRecord,
   Sender,
 } from './records';
 
@@ -41,6 +42,7 @@ export interface InboxStore {
   rollups: RollupStore;
   checkpoints: CheckpointStore;
   lossReasons: LossReasonStore;
+  savedReplies: SavedReplyStore;
 }
 
 /** A keyset position in a list ordered by (time, id). */
@@ -230,6 +232,16 @@ export interface NewOutbound {
   firstAttemptBy: Date;
 }
 
+/** A manager's internal note on a conversation: stored with the history, never queued for delivery. */
+export interface NewNote {
+  id: string;
+  conversationId: string;
+  channel: Channel;
+  sender: Sender;
+  text: string;
+  createdAt: Date;
+}
+
 export type EditOutcome = { edited: MessageRecord } | { unchanged: string } | { missing: true };
 
 export interface MessageStore {
@@ -242,6 +254,7 @@ export interface MessageStore {
   markApplied(id: string): Promise<void>;
   /** Null when a message of that key exists already. */
   recordOutbound(m: NewOutbound): Promise<MessageRecord | null>;
+  recordNote(n: NewNote): Promise<MessageRecord>;
   /** The customer's edit, unless a later edit is stored already. */
   applyEdit(id: string, edit: { text: string; attachments: Attachment[]; editedAt: Date }): Promise<EditOutcome>;
   /** A platform receipt for the outbound message with that platform id, if its status is one of `from`. */
@@ -357,4 +370,19 @@ export interface LossReasonStore {
   change(id: string, change: Partial<Pick<LossReasonRecord, 'label' | 'order' | 'active'>>): Promise<LossReasonRecord | null>;
   /** The first list, stored only while there is none; ids fixed by the caller, so two processes store it once. */
   seedIfEmpty(seeds: readonly { id: string; label: string }[]): Promise<void>;
+}
+
+/** What a saved reply says; its scope and owner never change. */
+export type SavedReplyContent = Pick<SavedReplyRecord, 'shortcut' | 'title' | 'text'>;
+
+export interface SavedReplyStore {
+  /** Null when its owner (the team, or that manager) has a saved reply of that shortcut already. */
+  create(reply: Omit<SavedReplyRecord, 'id' | 'createdAt' | 'updatedAt'>, at: Date): Promise<SavedReplyRecord | null>;
+  get(id: string): Promise<SavedReplyRecord | null>;
+  /** The team's and this manager's own, by shortcut; with `search`, those whose shortcut, title or text contain it (case aside). */
+  visibleTo(agentId: string, search?: string): Promise<SavedReplyRecord[]>;
+  /** `missing` when it is gone; `taken` when its owner has another one of the new shortcut. */
+  update(id: string, change: Partial<SavedReplyContent>, at: Date): Promise<SavedReplyRecord | 'missing' | 'taken'>;
+  /** False when it was gone already. */
+  remove(id: string): Promise<boolean>;
 }

@@ -100,6 +100,8 @@ export interface MessageRecord {
   /** Inbound email: the subject, and the quoted previous message below the new part. */
   subject?: string;
   quoted?: string;
+  /** A manager's internal note: never delivered, never an answer, seen only by managers. */
+  note?: boolean;
 }
 
 /** A queued reply as the outbox sees it: the message and its delivery state (inbox/outbox/). */
@@ -168,4 +170,19 @@ export interface RollupEntry {
   ms: Float64Array;
   /** First responses made by the conversation's target (the others in `ms` missed it); 0 for replies. */
   met: number;
+}
+
+export type SavedReplyScope = 'team' | 'personal';
+
+/** A canned answer managers insert into the reply box by its shortcut. */
+export interface SavedReplyRecord {
+  id: string;
+  scope: SavedReplyScope;
+  /** The manager a personal reply belongs to; null for the team's. */
+  ownerId: string | null;
+  shortcut: string;
+  title: string;
+  text: string;
+  createdAt: Date;
+  updatedAt: Date;
 }

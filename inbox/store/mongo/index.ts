@@ -10,6 +10,7 @@ import { MongoLossReasons } from './loss-reasons';
 import { MongoMessages } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
 import { MongoOutbox } from './outbox';
+import { MongoSavedReplies } from './saved-replies';
 import { MongoWaits } from './waits';
 
 /**
@@ -37,6 +38,7 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     rollups: new MongoRollups(models),
     checkpoints: new MongoCheckpoints(models),
     lossReasons: new MongoLossReasons(models),
+    savedReplies: new MongoSavedReplies(models),
   };
   return { store, models };
 }

@@ -105,6 +105,7 @@ export function toMessageRecord(doc: MessageDoc): MessageRecord {
     ...(doc.retries ? { retries: doc.retries } : {}),
     ...(doc.subject ? { subject: doc.subject } : {}),
     ...(doc.quoted ? { quoted: doc.quoted } : {}),
+    ...(doc.note ? { note: true } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Channel } from '../../../shared/channels';
 import type { Attachment } from '../../../shared/messages';
-import type { EditOutcome, MessageStore, NewInbound, NewOutbound, Position } from '../port';
+import type { EditOutcome, MessageStore, NewInbound, NewNote, NewOutbound, Position } from '../port';
 import type { MessageRecord, MessageStatus } from '../records';
 import { oid, toMessageRecord } from './mapping';
 import { isDuplicateKey, type MessageDoc, type Models } from './models';
@@ -81,6 +81,26 @@ export class MongoMessages implements MessageStore {
       if (isDuplicateKey(e)) return null;
       throw e;
     }
+  }
+
+  /**
+   * Outbound in the history's order, but never `queued`: the outbox claims queued replies only, so a note cannot be
+   * sent. Its status (`received`: stored) is one no receipt moves, as it has no platform id.
+   */
+  async recordNote(n: NewNote): Promise<MessageRecord> {
+    const created = await this.models.Message.create({
+      _id: oid(n.id),
+      conversationId: oid(n.conversationId),
+      channel: n.channel,
+      direction: 'out',
+      sender: { type: n.sender.type, id: n.sender.id ?? null, name: n.sender.name ?? null },
+      text: n.text,
+      dedupeKey: `note:${n.id}`,
+      status: 'received',
+      note: true,
+      createdAt: n.createdAt,
+    });
+    return toMessageRecord(created.toObject() as MessageDoc);
   }
 
   async applyEdit(id: string, edit: { text: string; attachments: Attachment[]; editedAt: Date }): Promise<EditOutcome> {

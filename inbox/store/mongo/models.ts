@@ -151,6 +151,8 @@ const messageSchema = new Schema(
     /** Inbound email: the subject, and the quoted previous message below the new part. */
     subject: { type: String, default: undefined },
     quoted: { type: String, default: undefined },
+    /** A manager's internal note: never queued for delivery, never an answer, shown to managers only. */
+    note: { type: Boolean, default: undefined },
     /**
      * Inbound: true from the message's insert until its conversation took its effects. A redelivery that finds it
      * still true finishes the job (the first delivery's process died in between); absent means done.
@@ -270,6 +272,25 @@ const lossReasonSchema = new Schema(
 );
 // The list in its order (GET /api/loss-reasons), its end (where a new reason goes), and whether there is any yet.
 lossReasonSchema.index({ order: 1 });
+/** The managers' canned answers: the team's, and each manager's own. */
+const savedReplySchema = new Schema(
+  {
+    scope: { type: String, enum: ['team', 'personal'], required: true },
+    ownerId: { type: Schema.Types.ObjectId, default: null },
+    /**
+     * `team`, or the owner's id: one string field, so the unique shortcut per owner never rests on how a null
+     * owner is indexed.
+     */
+    owner: { type: String, required: true },
+    shortcut: { type: String, required: true },
+    title: { type: String, required: true },
+    text: { type: String, required: true },
+  },
+  { timestamps: true },
+);
+// One shortcut per owner (unique: two managers adding the same one at once store one), and the list a manager sees
+// (the team's and their own, by shortcut).
+savedReplySchema.index({ owner: 1, shortcut: 1 }, { unique: true });
 
 /** Where a background job got to (the rollup's last hour, the alert digest's last alert): one document per job. */
 const checkpointSchema = new Schema({
@@ -288,6 +309,7 @@ export function createModels(connection: Connection) {
     ResponseRollup: connection.model('ResponseRollup', responseRollupSchema, 'response_rollups'),
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
     LossReason: connection.model('LossReason', lossReasonSchema, 'loss_reasons'),
+    SavedReply: connection.model('SavedReply', savedReplySchema, 'saved_replies'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
@@ -298,6 +320,7 @@ export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: mongoose
 export type AgentDoc = InferSchemaType<typeof agentSchema> & { _id: mongoose.Types.ObjectId };
 export type AlertDoc = InferSchemaType<typeof alertSchema> & { _id: mongoose.Types.ObjectId };
 export type LossReasonDoc = InferSchemaType<typeof lossReasonSchema> & { _id: mongoose.Types.ObjectId };
+export type SavedReplyDoc = InferSchemaType<typeof savedReplySchema> & { _id: mongoose.Types.ObjectId };
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId };
 
 /*

@@ -5,15 +5,21 @@ import {
   type FormEvent,
   type KeyboardEvent,
   type RefObject,
+  useLayoutEffect,
   useRef,
   useState,
 } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UploadedFile } from '../../../../shared/inbox-api';
 import { formatSize } from '../format';
+import { useSavedReplyPicker } from './SavedReplyPicker';
+
+/** A reply goes to the customer; a note stays with the managers. */
+export type ComposerMode = 'reply' | 'note';
 
 /**
- * Enter sends, Shift+Enter starts a new line; what was typed and attached stays if sending fails. Files are uploaded
+ * Enter sends, Shift+Enter starts a new line; what was typed and attached stays if sending fails. `/` opens the saved
+ * replies (./SavedReplyPicker.tsx); the Reply / Note switch makes what is typed an internal note. Files are uploaded
  * as soon as they are picked (so a large one is known to be too large before the reply is written), then sent with
  * the reply; the attach button is there only where the channel can send files (`onUpload`).
  */
@@ -22,8 +28,13 @@ export function Composer({
   onUpload,
   textareaRef,
   onError,
+  contactName,
+  notesOnly = false,
 }: {
-  onSend(text: string, files: readonly UploadedFile[]): Promise<void>;
+  onSend(text: string, files: readonly UploadedFile[], mode: ComposerMode): Promise<void>;
+  contactName: string;
+  /** The reply window has closed: free text would not reach the customer, notes still go to colleagues. */
+  notesOnly?: boolean;
   onUpload?: (file: File) => Promise<UploadedFile>;
   textareaRef: RefObject<HTMLTextAreaElement | null>;
   onError(err: unknown): void;
@@ -35,8 +46,31 @@ export function Composer({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const picker = useRef<HTMLInputElement>(null);
+  const [chosenMode, setMode] = useState<ComposerMode>('reply');
+  const mode: ComposerMode = notesOnly ? 'note' : chosenMode;
+  const noting = mode === 'note';
+  // Notes carry text only.
+  const withFiles = onUpload && !noting ? onUpload : undefined;
+  const savedReplies = useSavedReplyPicker({
+    text,
+    contactName,
+    onPick: (picked) => {
+      caretAtEnd.current = true;
+      setText(picked);
+    },
+  });
+  // A saved reply put in the box is edited from its end, before the next key lands.
+  const caretAtEnd = useRef(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after the text the pick put in the box is rendered
+  useLayoutEffect(() => {
+    const box = textareaRef.current;
+    if (!caretAtEnd.current || !box) return;
+    caretAtEnd.current = false;
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  }, [text, textareaRef]);
 
-  const ready = (text.trim() !== '' || files.length > 0) && uploading === 0 && !busy;
+  const ready = (text.trim() !== '' || (files.length > 0 && !noting)) && uploading === 0 && !busy;
 
   async function submit(event?: FormEvent) {
     event?.preventDefault();
@@ -44,9 +78,9 @@ export function Composer({
     setBusy(true);
     setError('');
     try {
-      await onSend(text.trim(), files);
+      await onSend(text.trim(), noting ? [] : files, mode);
       setText('');
-      setFiles([]);
+      if (!noting) setFiles([]);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
       onError(err);
@@ -55,6 +89,7 @@ export function Composer({
     }
   }
   const onKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (savedReplies.onKeyDown(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void submit();
@@ -69,13 +104,13 @@ export function Composer({
   const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
     const pasted = Array.from(event.clipboardData.files);
     // Text copied from an office document comes with a picture of itself: that paste is the text.
-    if (!onUpload || !pasted.length || event.clipboardData.getData('text/plain')) return;
+    if (!withFiles || !pasted.length || event.clipboardData.getData('text/plain')) return;
     event.preventDefault();
     void attach(pasted);
   };
   const onDrop = (event: DragEvent<HTMLFormElement>) => {
     const dropped = Array.from(event.dataTransfer.files);
-    if (!onUpload || !dropped.length) return;
+    if (!withFiles || !dropped.length) return;
     event.preventDefault();
     void attach(dropped);
   };
@@ -100,12 +135,30 @@ export function Composer({
   return (
     <form
       id="reply"
-      className={onUpload ? 'composer with-files' : 'composer'}
+      className={`composer${withFiles ? ' with-files' : ''}${noting ? ' noting' : ''}`}
       onSubmit={submit}
-      onDragOver={onUpload ? (e) => e.preventDefault() : undefined}
+      onDragOver={withFiles ? (e) => e.preventDefault() : undefined}
       onDrop={onDrop}
     >
-      {onUpload && (
+      <fieldset className="composer-mode">
+        <legend className="visually-hidden">{t('note.modeLabel')}</legend>
+        {(['reply', 'note'] as const).map((m) => (
+          <label key={m} className={mode === m ? 'checked' : undefined}>
+            <input
+              type="radio"
+              name="composer-mode"
+              id={`composer-mode-${m}`}
+              value={m}
+              checked={mode === m}
+              disabled={notesOnly && m === 'reply'}
+              onChange={() => setMode(m)}
+            />
+            {t(m === 'reply' ? 'note.modeReply' : 'note.modeNote')}
+          </label>
+        ))}
+      </fieldset>
+      {savedReplies.listbox}
+      {withFiles && (
         <>
           <input ref={picker} id="reply-files" type="file" multiple hidden onChange={(e) => void onPicked(e)} />
           <button
@@ -131,7 +184,7 @@ export function Composer({
         </>
       )}
       <label className="visually-hidden" htmlFor="reply-text">
-        {t('thread.replyLabel')}
+        {noting ? t('note.label') : t('thread.replyLabel')}
       </label>
       <textarea
         id="reply-text"
@@ -139,16 +192,17 @@ export function Composer({
         name="text"
         rows={2}
         value={text}
-        placeholder={t('thread.replyPlaceholder')}
+        placeholder={noting ? t('note.placeholder') : t('thread.replyPlaceholder')}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKey}
         onPaste={onPaste}
         aria-describedby="reply-hint"
+        {...savedReplies.comboboxProps}
       />
       <button type="submit" className="primary" disabled={!ready}>
-        {busy ? t('thread.sending') : t('thread.send')}
+        {busy ? t('thread.sending') : noting ? t('note.add') : t('thread.send')}
       </button>
-      {(files.length > 0 || uploading > 0) && (
+      {!noting && (files.length > 0 || uploading > 0) && (
         <ul className="composer-files" id="reply-file-list" aria-label={t('thread.attached')}>
           {files.map((file, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: the same file may be picked twice; the list only grows or drops one
@@ -168,7 +222,7 @@ export function Composer({
         </ul>
       )}
       <p className="composer-hint" id="reply-hint">
-        {t('thread.replyHint')}
+        {noting ? t('note.hint') : t('thread.replyHint')} · {t('savedReplies.hint')}
       </p>
       {error && (
         <p className="error" id="reply-error" role="alert">

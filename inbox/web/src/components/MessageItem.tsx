@@ -80,7 +80,16 @@ export const MessageItem = memo(function MessageItem({
           ? t('thread.system')
           : (m.sender.name ?? '');
   return (
-    <li className={`message ${m.direction} ${m.status}${m.automated ? ' automated' : ''}`} data-id={m.id} data-status={m.status}>
+    <li
+      className={`message ${m.direction} ${m.status}${m.automated ? ' automated' : ''}${m.note ? ' internal-note' : ''}`}
+      data-id={m.id}
+      data-status={m.status}
+    >
+      {m.note && (
+        <p className="note-head">
+          <span className="note-label">{t('note.label')}</span> <span className="note-private">{t('note.private')}</span>
+        </p>
+      )}
       {m.subject && <p className="subject">{m.subject}</p>}
       {m.text && <p className="text">{m.text}</p>}
       {m.quoted && (
@@ -102,7 +111,7 @@ export const MessageItem = memo(function MessageItem({
         </time>
         {m.editedAt && <span className="edited">{t('thread.edited')}</span>}
         {m.automated && <span className="automated-note">{t('thread.automated')}</span>}
-        {m.direction === 'out' && (
+        {m.direction === 'out' && !m.note && (
           <span className={`delivery ${m.status}`} title={t(`delivery.${m.status}`)}>
             <span aria-hidden="true">{statusIcon[m.status]}</span>
             <span className="delivery-text">{t(`delivery.${m.status}`)}</span>

@@ -5,8 +5,9 @@ import { useNow } from '../tick';
 import { ReplyWindow } from './ReplyWindow';
 
 /**
- * The reply window's line, then the composer while free text still reaches the customer, or the template picker
- * once only templates do. Its own component, so the page's one-second tick re-renders this and not the history.
+ * The reply window's line, then the composer while free text still reaches the customer; once it no longer does,
+ * the template picker where the channel has templates, and the composer for notes only. Its own component, so the
+ * page's one-second tick re-renders this and not the history.
  */
 export function ReplyArea({
   channel,
@@ -16,7 +17,7 @@ export function ReplyArea({
 }: {
   channel: ChannelView | undefined;
   lastInboundAt: string | null;
-  composer: ReactNode;
+  composer: (notesOnly: boolean) => ReactNode;
   templates: ReactNode;
 }) {
   const now = useNow();
@@ -24,7 +25,8 @@ export function ReplyArea({
   return (
     <>
       {channel && <ReplyWindow state={state} channel={channel.channel} now={now} />}
-      {state.kind === 'closed' && state.templates ? templates : composer}
+      {state.kind === 'closed' && state.templates && templates}
+      {composer(state.kind === 'closed')}
     </>
   );
 }

@@ -14,12 +14,12 @@ import {
 import { api, connectedChannels, uploadFile } from '../api';
 import { dateTime, dayKey, dayLabel } from '../format';
 import type { Live } from '../live';
-import { Composer } from './Composer';
+import { Composer, type ComposerMode } from './Composer';
 import { LostDialog } from './LostDialog';
 import { MessageItem } from './MessageItem';
 import { ReplyArea } from './ReplyArea';
-import { TemplateComposer } from './TemplateComposer';
 import { SnoozeDialog } from './SnoozeDialog';
+import { TemplateComposer } from './TemplateComposer';
 import { WaitingTimer } from './WaitingTimer';
 
 const messagePage = pageOf(messageViewSchema);
@@ -178,11 +178,12 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
     };
   }, [c.channel]);
 
-  const send = async (text: string, files: readonly UploadedFile[]) => {
-    await post(files.length ? { text, attachments: files.map((f) => ({ id: f.id, name: f.name })) } : { text });
+  const send = async (text: string, files: readonly UploadedFile[], mode: ComposerMode) => {
+    const body = files.length ? { text, attachments: files.map((f) => ({ id: f.id, name: f.name })) } : { text };
+    await post(body, mode === 'note' ? 'notes' : 'messages');
   };
-  const post = async (body: unknown) => {
-    const message = await api(messageViewSchema, 'POST', `/api/conversations/${c.id}/messages`, body);
+  const post = async (body: unknown, route: 'messages' | 'notes' = 'messages') => {
+    const message = await api(messageViewSchema, 'POST', `/api/conversations/${c.id}/${route}`, body);
     following.current = true;
     // The socket may have brought this reply, and its delivery status, before the POST's own answer: keep theirs.
     setMessages((prev) => (!prev ? [message] : prev.some((m) => m.id === message.id) ? prev : mergeMessage(prev, message)));
@@ -293,14 +294,16 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
       <ReplyArea
         channel={channel}
         lastInboundAt={c.lastInboundAt}
-        composer={
+        composer={(notesOnly) => (
           <Composer
             onSend={send}
             onUpload={channel?.sendsFiles ? (file) => uploadFile(c.id, file) : undefined}
             textareaRef={replyRef}
             onError={onError}
+            contactName={c.contact.name}
+            notesOnly={notesOnly}
           />
-        }
+        )}
         templates={<TemplateComposer channel={c.channel} onSend={(template) => post({ template })} onError={onError} />}
       />
       <LostDialog

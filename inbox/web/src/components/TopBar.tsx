@@ -6,6 +6,7 @@ import { api } from '../api';
 import { askNotifications, canAskNotifications } from '../notify';
 import { LanguageSwitch } from './LanguageSwitch';
 import { LossReasonsAdmin } from './LossReasonsAdmin';
+import '../reply-tools.css';
 
 interface Props {
   me: AgentView;
@@ -14,6 +15,7 @@ interface Props {
   canSeeFigures: boolean;
   onView(view: 'inbox' | 'figures'): void;
   onHelp(): void;
+  onSavedReplies(): void;
   onSignOut(): void;
 }
 
@@ -25,7 +27,7 @@ async function openJobs(): Promise<void> {
   if (!window.open(url, '_blank', 'noopener')) window.location.assign(url);
 }
 
-export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onSignOut }: Props) {
+export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onSavedReplies, onSignOut }: Props) {
   const { t } = useTranslation();
   const [canAsk, setCanAsk] = useState(canAskNotifications);
   return (
@@ -52,6 +54,19 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
         </span>
         <LanguageSwitch />
         {me.role === 'admin' && <LossReasonsAdmin />}
+        <button type="button" id="open-saved-replies" className="link saved-replies-open" onClick={onSavedReplies}>
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+            <path
+              d="M4 5h16v11H9l-5 4z M8 9h8 M8 12h5"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+            />
+          </svg>
+          <span className="saved-replies-label">{t('savedReplies.open')}</span>
+        </button>
         {me.role === 'admin' && (
           <button type="button" id="open-jobs" className="link" onClick={() => void openJobs().catch(() => undefined)}>
             {t('top.jobs')}

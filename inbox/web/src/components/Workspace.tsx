@@ -9,6 +9,7 @@ import { useShortcuts } from '../shortcuts';
 import { ContactPanel } from './ContactPanel';
 import { ConversationList } from './ConversationList';
 import { Figures } from './Figures';
+import { SavedRepliesAdmin } from './SavedRepliesAdmin';
 import { Sessions } from './Sessions';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { Thread } from './Thread';
@@ -31,6 +32,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
   const [alerts, setAlerts] = useState<AlertView[]>([]);
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [helpOpen, setHelpOpen] = useState(false);
+  const [savedRepliesOpen, setSavedRepliesOpen] = useState(false);
   const list = useConversations(me.id);
   const { upsert, reload } = list;
 
@@ -164,6 +166,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
         canSeeFigures={seesFigures(me)}
         onView={setView}
         onHelp={() => setHelpOpen(true)}
+        onSavedReplies={() => setSavedRepliesOpen(true)}
         onSignOut={onSignOut}
       />
       {me.role === 'admin' && <Sessions sessions={[...sessions.values()]} />}
@@ -210,6 +213,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
       )}
       <Toasts toasts={toasts} onOpen={open} />
       <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <SavedRepliesAdmin me={me} open={savedRepliesOpen} onClose={() => setSavedRepliesOpen(false)} />
     </div>
   );
 }
