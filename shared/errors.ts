@@ -14,6 +14,10 @@ export const ErrorCode = {
   AgentNotFound: 'INBOX.AGENT_NOT_FOUND',
   Conflict: 'INBOX.CONFLICT',
   EmailTaken: 'AUTH.EMAIL_TAKEN',
+  /** A deactivated manager signing in. */
+  AccountDeactivated: 'AUTH.DEACTIVATED',
+  /** A change that would leave no active admin. */
+  LastAdmin: 'AUTH.LAST_ADMIN',
   ChannelUnavailable: 'CHANNEL.UNAVAILABLE',
   OutsideReplyWindow: 'INBOX.OUTSIDE_REPLY_WINDOW',
   ContactUnreachable: 'INBOX.CONTACT_UNREACHABLE',

@@ -13,7 +13,9 @@ import type { InboundSink } from '../../shared/messages';
 import type { BlobFiles } from '../blob-files';
 import type { ChannelSessions } from '../channel-sessions';
 import { storeTimeouts, withDeadline } from '../store-timeouts';
+import { adminApi } from './admin-api';
 import { attachmentsRouter } from './attachments';
+import { dashboardApi } from './dashboard-api';
 import { readDeadline } from './deadline';
 import { errorHandler, notFound } from './errors';
 import { jobsDashboard } from './jobs-dashboard';
@@ -125,6 +127,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
       replyFilesRouter(options.blobs, options.tokens, options.inbox, options.channels, options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES),
     );
   }
+  app.use('/api', adminApi(options));
+  app.use('/api', dashboardApi(options));
   app.use(
     '/api',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),

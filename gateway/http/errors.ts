@@ -16,6 +16,8 @@ const statusOf: Record<ErrorCode, number> = {
   [ErrorCode.AgentNotFound]: 404,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.EmailTaken]: 409,
+  [ErrorCode.AccountDeactivated]: 403,
+  [ErrorCode.LastAdmin]: 409,
   [ErrorCode.ChannelUnavailable]: 409,
   [ErrorCode.OutsideReplyWindow]: 409,
   [ErrorCode.ContactUnreachable]: 409,
