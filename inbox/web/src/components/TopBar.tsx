@@ -1,28 +1,20 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
 import type { AgentView } from '../../../../shared/inbox-api';
-import { api } from '../api';
 import { askNotifications, canAskNotifications } from '../notify';
 import { LanguageSwitch } from './LanguageSwitch';
 
 interface Props {
   me: AgentView;
   connected: boolean;
-  view: 'inbox' | 'figures';
+  view: View;
   canSeeFigures: boolean;
-  onView(view: 'inbox' | 'figures'): void;
+  onView(view: View): void;
   onHelp(): void;
   onSignOut(): void;
 }
 
-const jobsSession = z.object({ url: z.string(), expiresAt: z.string() });
-
-/** The jobs dashboard takes a short-lived cookie the gateway sets for an admin, not the bearer token. */
-async function openJobs(): Promise<void> {
-  const { url } = await api(jobsSession, 'POST', '/admin/jobs/session');
-  if (!window.open(url, '_blank', 'noopener')) window.location.assign(url);
-}
+export type View = 'inbox' | 'figures' | 'admin';
 
 export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onSignOut }: Props) {
   const { t } = useTranslation();
@@ -39,6 +31,14 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
             <button type="button" id="show-figures" aria-pressed={view === 'figures'} onClick={() => onView('figures')}>
               {t('top.figures')}
             </button>
+            {me.role === 'admin' && (
+              <button type="button" id="show-admin" aria-pressed={view === 'admin'} title={t('top.admin')} onClick={() => onView('admin')}>
+                <span className="view-icon" aria-hidden="true">
+                  ⚙
+                </span>
+                <span className="view-label">{t('top.admin')}</span>
+              </button>
+            )}
           </nav>
         )}
         <span className="spacer" />
@@ -50,11 +50,6 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
           {me.name}
         </span>
         <LanguageSwitch />
-        {me.role === 'admin' && (
-          <button type="button" id="open-jobs" className="link" onClick={() => void openJobs().catch(() => undefined)}>
-            {t('top.jobs')}
-          </button>
-        )}
         <button type="button" className="icon-button" onClick={onHelp} aria-label={t('top.shortcuts')} title={t('top.shortcuts')}>
           ?
         </button>
