@@ -61,7 +61,7 @@ export async function createInbox(deps: InboxDeps) {
     conversations,
     contacts: new Contacts(store, conversations),
     agents,
-    team: new Team(store, agents),
+    team: new Team(store, agents, events),
     ingest: new Ingest(store, events, assignment, deps.log, clock, deadlines),
     replies: new Replies(store, conversations, events, delivery, deps.capabilities, clock, deps.replyFiles),
     delivery,

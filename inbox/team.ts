@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { AppError, ErrorCode } from '../shared/errors';
 import { agentChangeBody } from '../shared/inbox-api';
 import type { Agents } from './agents';
+import { InboxEvent, type InboxEvents } from './events';
 import type { InboxStore } from './store/port';
 import type { Agent } from './views';
 
@@ -16,6 +17,7 @@ export class Team {
   constructor(
     private readonly store: InboxStore,
     private readonly agents: Agents,
+    private readonly events: InboxEvents,
   ) {}
 
   async change(id: string, change: AgentChange): Promise<Agent> {
@@ -36,6 +38,8 @@ export class Team {
       await this.store.agents.update(id, { role, active }, was);
       throw lastAdmin();
     }
-    return this.agents.get(id);
+    const agent = await this.agents.get(id);
+    this.events.emit(InboxEvent.AgentChanged, { agent });
+    return agent;
   }
 }

@@ -1,4 +1,4 @@
-import { TestGateway } from './support/gateway';
+import { eventually, TestGateway } from './support/gateway';
 
 describe('admins manage the team', () => {
   let gw: TestGateway;
@@ -43,6 +43,15 @@ describe('admins manage the team', () => {
 
     expect((await patch(admin.token, taras.agent.id, { active: true })).body.active).toBe(true);
     expect((await login(taras.agent.email, taras.password)).status).toBe(200);
+  });
+
+  it('closes a deactivated manager’s live socket and refuses it back', async () => {
+    const admin = await gw.manager('admin', 'Оксана');
+    const olya = await gw.online('agent', 'Оля');
+    expect(olya.socket.socket.connected).toBe(true);
+    expect((await patch(admin.token, olya.agent.id, { active: false })).status).toBe(200);
+    await eventually(async () => !olya.socket.socket.connected);
+    await expect(gw.connect(olya.token)).rejects.toThrow(/deactivated/);
   });
 
   it('lets only admins change the team, and changes nothing for anyone else', async () => {
