@@ -123,6 +123,10 @@ describe('the supervisors’ dashboard and the admin area in a real browser', ()
     ).toEqual(['Марта Шевченко', 'Олена Коваленко']);
 
     expect(await accessibilityProblems(page)).toEqual([]);
+    await page.setViewportSize(phone);
+    await page.locator('#chart-first canvas').waitFor();
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.screenshot({ path: `${shots}/dashboard-en-phone.png` });
     // Clicking who waits opens the conversation.
     await page.locator('#waiters li', { hasText: 'Марта Шевченко' }).getByRole('button').click();
     await page.locator('#messages li.in', { hasText: 'оптового замовлення' }).waitFor();
@@ -142,7 +146,12 @@ describe('the supervisors’ dashboard and the admin area in a real browser', ()
     expect(await horizontalOverflow(page)).toBe(0);
     expect(await unreachableControls(page)).toEqual([]);
     await page.screenshot({ path: `${shots}/dashboard-uk-phone.png` });
-    await page.screenshot({ path: `${shots}/dashboard-uk-phone-full.png`, fullPage: true });
+    await page.locator('#figures').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page.screenshot({ path: `${shots}/dashboard-uk-phone-end.png` });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.locator('#figures').evaluate((el) => el.scrollTo(0, 0));
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: `${shots}/dashboard-uk-desktop.png` });
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -222,6 +231,11 @@ describe('the supervisors’ dashboard and the admin area in a real browser', ()
     await page.getByRole('tab', { name: 'Channels' }).press('ArrowRight');
     await page.getByRole('tab', { name: 'Job queue', selected: true }).waitFor();
     await page.locator('#open-jobs').waitFor();
+    await page.setViewportSize(phone);
+    await page.getByRole('tab', { name: 'Managers and roles' }).click();
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await unreachableControls(page)).toEqual([]);
+    await page.screenshot({ path: `${shots}/admin-en-phone-team.png` });
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -29,7 +29,10 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
               {t('top.inbox')}
             </button>
             <button type="button" id="show-figures" aria-pressed={view === 'figures'} onClick={() => onView('figures')}>
-              {t('top.figures')}
+              <svg className="view-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+                <path d="M1 14h14v1.5H1zM2.5 8h2.5v5H2.5zM6.75 3h2.5v10h-2.5zM11 6h2.5v7H11z" fill="currentColor" />
+              </svg>
+              <span className="view-label">{t('top.figures')}</span>
             </button>
             {me.role === 'admin' && (
               <button type="button" id="show-admin" aria-pressed={view === 'admin'} title={t('top.admin')} onClick={() => onView('admin')}>
