@@ -1,3 +1,4 @@
+import { olena, textUpdate } from './fixtures/telegram';
 import { eventually, TestGateway } from './support/gateway';
 
 describe('admins manage the team', () => {
@@ -52,6 +53,24 @@ describe('admins manage the team', () => {
     expect((await patch(admin.token, olya.agent.id, { active: false })).status).toBe(200);
     await eventually(async () => !olya.socket.socket.connected);
     await expect(gw.connect(olya.token)).rejects.toThrow(/deactivated/);
+  });
+
+  it('gives no conversation to a deactivated manager', async () => {
+    const admin = await gw.manager('admin', 'Оксана');
+    const roman = await gw.manager('agent', 'Роман');
+    await gw.postTelegram(textUpdate(olena, 'Добрий день! Коли буде доставка?'));
+    const list = await gw.request('GET', '/api/conversations', { token: admin.token });
+    const conversationId = list.body.items[0].id as string;
+    expect((await patch(admin.token, roman.agent.id, { active: false })).status).toBe(200);
+    const refused = await gw.request('POST', `/api/conversations/${conversationId}/assign`, {
+      token: admin.token,
+      json: { agentId: roman.agent.id },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toEqual({ code: 'INBOX.CONFLICT', message: 'Роман is deactivated and cannot take conversations' });
+    expect((await gw.request('GET', `/api/conversations/${conversationId}`, { token: admin.token })).body.assigneeId).not.toBe(
+      roman.agent.id,
+    );
   });
 
   it('lets only admins change the team, and changes nothing for anyone else', async () => {
