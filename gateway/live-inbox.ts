@@ -182,6 +182,11 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
   inbox.events.on(InboxEvent.Alert, ({ alert, agentIds, roles }) => {
     io.to([...roles.map(Rooms.role), ...agentIds.map(Rooms.agent)]).emit('alert', { alert });
   });
+  // Rooms were joined for the role the socket connected with: its sockets close, and reconnect as the manager is now
+  // (a deactivated manager's reconnect is refused).
+  inbox.events.on(InboxEvent.AgentChanged, ({ agent }) => {
+    io.in(Rooms.agent(agent.id)).disconnectSockets(true);
+  });
   sessions?.onChange((view) => {
     io.to(Rooms.admins).emit('channel:session', view);
   });

@@ -29,7 +29,7 @@ export class Agents {
 
   async create(input: NewAgent): Promise<Agent> {
     const passwordHash = await hashPassword(input.password);
-    const created = await this.store.agents.create({ name: input.name, email: input.email, role: input.role, passwordHash });
+    const created = await this.store.agents.create({ name: input.name, email: input.email, role: input.role, passwordHash, active: true });
     if (!created) throw new AppError(ErrorCode.EmailTaken, `an agent with email ${input.email} already exists`);
     return toAgent(created, false);
   }
@@ -56,6 +56,8 @@ export class Agents {
     if (!(await verifyPassword(password, doc.passwordHash))) {
       throw new AppError(ErrorCode.BadCredentials, 'email or password is wrong');
     }
+    // Said only to whoever knows the password: to anyone else a deactivated account looks like any other.
+    if (!doc.active) throw new AppError(ErrorCode.AccountDeactivated, 'this account is deactivated: ask an admin to reactivate it');
     return this.view(doc);
   }
 

@@ -125,6 +125,7 @@ export class Conversations {
     if (agentId !== null) {
       const target = isObjectId(agentId) ? await this.store.agents.get(agentId) : null;
       if (!target) throw new AppError(ErrorCode.AgentNotFound, `agent ${agentId} not found`);
+      if (!target.active) throw new AppError(ErrorCode.Conflict, `${target.name} is deactivated and cannot take conversations`);
       if (!seesEverything(actor) && agentId !== actor.id && before.assigneeId !== actor.id) {
         throw new AppError(ErrorCode.Forbidden, 'an agent may hand over only their own conversations');
       }

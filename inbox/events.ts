@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Alert, Conversation, Message, Role } from './views';
+import type { Agent, Alert, Conversation, Message, Role } from './views';
 
 /**
  * What happened in the inbox, as named events. The live inbox, metrics and automations listen; the inbox
@@ -11,6 +11,7 @@ export const InboxEvent = {
   ConversationUpdated: 'conversation:updated',
   Alert: 'alert',
   AgentReplied: 'agent:replied',
+  AgentChanged: 'agent:changed',
 } as const;
 
 export interface InboxEventMap {
@@ -22,6 +23,8 @@ export interface InboxEventMap {
   alert: [{ alert: Alert; agentIds: string[]; roles: readonly Role[] }];
   /** A waiting customer got an answer: the measurement response-time figures are built from. */
   'agent:replied': [{ channel: string; agentId: string; kind: 'first' | 'reply'; durationMs: number }];
+  /** An admin changed a manager's role or deactivated them: what their live connections were let in as is stale. */
+  'agent:changed': [{ agent: Agent }];
 }
 
 export class InboxEvents extends EventEmitter<InboxEventMap> {}

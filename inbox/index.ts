@@ -23,6 +23,8 @@ import { ResponseTimes } from './response-times';
 import { SavedReplies } from './saved-replies';
 import { Snoozes } from './snoozes';
 import { createMongoStore } from './store/mongo';
+import { Team } from './team';
+import { VolumeFigures } from './volume';
 import { Waits } from './waits';
 
 export interface InboxDeps {
@@ -52,6 +54,7 @@ export async function createInbox(deps: InboxDeps) {
   const rollups = new ResponseRollups(store, checkpoints, deps.slaTargets);
   const alerts = new Alerts(store, events, clock);
   const conversations = new Conversations(store, events, clock, deadlines);
+  const agents = new Agents(store, deps.presence);
   const delivery = new Delivery(store, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
   const lossReasons = new LossReasons(store);
   await lossReasons.seed();
@@ -64,11 +67,13 @@ export async function createInbox(deps: InboxDeps) {
     alerts,
     conversations,
     contacts: new Contacts(store, conversations),
-    agents: new Agents(store, deps.presence),
+    agents,
+    team: new Team(store, agents, events),
     ingest: new Ingest(store, events, assignment, deps.log, clock, deadlines),
     replies: new Replies(store, conversations, events, delivery, deps.capabilities, clock, deps.replyFiles),
     delivery,
     responseTimes: new ResponseTimes(store, deps.slaTargets, clock, rollups),
+    volume: new VolumeFigures(store, clock),
     rollups,
     checkpoints,
     waits: new Waits(store, events),

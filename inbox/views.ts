@@ -21,6 +21,7 @@ export interface Agent {
   email: string;
   role: Role;
   online: boolean;
+  active: boolean;
 }
 
 export interface Conversation {
@@ -94,7 +95,7 @@ export interface Alert {
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export function toAgent(r: AgentRecord, online: boolean): Agent {
-  return { id: r.id, name: r.name, email: r.email, role: r.role, online };
+  return { id: r.id, name: r.name, email: r.email, role: r.role, online, active: r.active };
 }
 
 export function toConversation(r: ConversationRecord): Conversation {

@@ -22,6 +22,10 @@ export const ErrorCode = {
   EmailTaken: 'AUTH.EMAIL_TAKEN',
   /** The team, or that manager, has a saved reply of that shortcut already. */
   ShortcutTaken: 'SAVED_REPLY.SHORTCUT_TAKEN',
+  /** A deactivated manager signing in. */
+  AccountDeactivated: 'AUTH.DEACTIVATED',
+  /** A change that would leave no active admin. */
+  LastAdmin: 'AUTH.LAST_ADMIN',
   ChannelUnavailable: 'CHANNEL.UNAVAILABLE',
   OutsideReplyWindow: 'INBOX.OUTSIDE_REPLY_WINDOW',
   ContactUnreachable: 'INBOX.CONTACT_UNREACHABLE',

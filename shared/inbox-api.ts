@@ -11,7 +11,15 @@ const isoTime = z.string();
 const id = z.string();
 
 export const roleSchema = z.enum(['agent', 'supervisor', 'admin']);
-export const agentViewSchema = z.object({ id, name: z.string(), email: z.string(), role: roleSchema, online: z.boolean() });
+export const agentViewSchema = z.object({
+  id,
+  name: z.string(),
+  email: z.string(),
+  role: roleSchema,
+  online: z.boolean(),
+  // An addition to the contract: a deactivated manager cannot sign in.
+  active: z.boolean().default(true),
+});
 export type AgentView = z.infer<typeof agentViewSchema>;
 
 export const conversationStatusSchema = z.enum(['open', 'pending', 'snoozed', 'resolved']);
@@ -142,6 +150,16 @@ export const responseTimesRowSchema = z.object({
   ageing: z.record(z.string(), z.number()),
 });
 export type ResponseTimesRowView = z.infer<typeof responseTimesRowSchema>;
+/** GET /api/metrics/volume-by-hour: a row's leads by the Kyiv hour of day of their first message (24 counts). */
+export const volumeRowSchema = z.object({ key: z.string(), leads: z.number(), byHour: z.array(z.number()).length(24) });
+export type VolumeRowView = z.infer<typeof volumeRowSchema>;
+/** GET /api/metrics/workload: the open conversations of each manager. */
+export const workloadSchema = z.object({ agentId: z.string(), open: z.number() });
+/** PATCH /api/agents/:id (admins): a manager's new role, or whether they may sign in. */
+export const agentChangeBody = z
+  .object({ role: roleSchema.optional(), active: z.boolean().optional() })
+  .strict()
+  .refine((c) => c.role !== undefined || c.active !== undefined, { message: 'give "role", "active" or both' });
 
 /** A keyset page: `nextCursor` is passed back as `cursor` for the page after it. */
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });

@@ -75,7 +75,14 @@ describe('who may see and answer what', () => {
     const admin = await gw.manager('admin', 'Admin');
     const created = await gw.request('POST', '/api/agents', { token: admin.token, json: body });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), name: 'Оксана', email: 'oksana@shop.example', role: 'agent', online: false });
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      name: 'Оксана',
+      email: 'oksana@shop.example',
+      role: 'agent',
+      online: false,
+      active: true,
+    });
     expect((await gw.request('POST', '/api/agents', { token: admin.token, json: body })).status).toBe(409);
     const stored = await (await gw.collection('agents')).findOne({ email: 'oksana@shop.example' });
     expect(stored?.passwordHash).toMatch(/^scrypt\$/);

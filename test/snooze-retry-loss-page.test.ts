@@ -118,7 +118,8 @@ describe('snooze, sending a failed reply again and loss reasons on the page', ()
 
   it('lets an admin keep the loss reasons, and a lead is closed as lost only with one of the active ones (uk, both sizes)', async () => {
     const page = await signIn(browser, gw, manager('admin', 'Адміністратор Алла'), { locale: 'uk-UA', viewport: desktop });
-    await page.getByRole('button', { name: 'Причини втрати' }).click();
+    await page.getByRole('button', { name: 'Адміністрування' }).click();
+    await page.getByRole('tab', { name: 'Причини втрати' }).click();
     const admin = page.locator('#loss-reasons');
     await admin.locator('li', { hasText: '' }).first().waitFor();
     await admin.getByLabel('Нова причина').fill('Дорога доставка');
@@ -137,8 +138,8 @@ describe('snooze, sending a failed reply again and loss reasons on the page', ()
     await page.setViewportSize(phone);
     expect(await horizontalOverflow(page)).toBe(0);
     await shot(page, 'loss-reasons-uk-phone-admin');
-    await admin.getByRole('button', { name: 'Закрити' }).click();
     await page.setViewportSize(desktop);
+    await page.getByRole('button', { name: 'Вхідні' }).click();
 
     await gw.postApi(formMessage(oksana, 'Дякую, але доставка для мене задорога.'));
     await row(page, 'Оксана Мельник').locator('button').click();

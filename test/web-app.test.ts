@@ -79,8 +79,10 @@ describe('the managers’ app in a real browser', () => {
     await page.close();
   });
 
-  it('opens the jobs dashboard for an admin from the top bar, and shows no such link to a supervisor', async () => {
+  it('opens the jobs dashboard for an admin from the settings, and shows no such link to a supervisor', async () => {
     const page = await signIn(browser, gw, manager('admin', 'Адмін Олег'));
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Job queue' }).click();
     const [jobs] = await Promise.all([page.context().waitForEvent('page'), page.locator('#open-jobs').click()]);
     await jobs.waitForLoadState();
     expect(new URL(jobs.url()).pathname).toBe('/admin/jobs/');
@@ -90,6 +92,7 @@ describe('the managers’ app in a real browser', () => {
     const supervisor = await signIn(browser, gw, manager('supervisor', 'Сем Бондар'));
     await supervisor.locator('#me-name').waitFor();
     expect(await supervisor.locator('#open-jobs').count()).toBe(0);
+    expect(await supervisor.locator('#show-admin').count()).toBe(0);
     await supervisor.close();
   });
 

@@ -13,9 +13,11 @@ import type { InboundSink } from '../../shared/messages';
 import type { BlobFiles } from '../blob-files';
 import type { ChannelSessions } from '../channel-sessions';
 import { storeTimeouts, withDeadline } from '../store-timeouts';
+import { adminApi } from './admin-api';
 import { attachmentsRouter } from './attachments';
 import { channelsApi } from './channels-api';
 import { conversationActionsRouter } from './conversation-actions';
+import { dashboardApi } from './dashboard-api';
 import { readDeadline } from './deadline';
 import { errorHandler, notFound } from './errors';
 import { jobsDashboard } from './jobs-dashboard';
@@ -139,6 +141,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     savedRepliesApi(options),
   );
   app.use('/api', notesApi(options));
+  app.use('/api', adminApi(options));
+  app.use('/api', dashboardApi(options));
   app.use(
     '/api',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),

@@ -18,6 +18,7 @@ export async function actorFromToken(tokens: Tokens, agents: Agents, token: stri
   const claimed = await tokens.verify(token, audience);
   const agent = await agents.find(claimed.id);
   if (!agent) throw new AppError(ErrorCode.Unauthorized, 'the token names an agent who no longer exists');
+  if (!agent.active) throw new AppError(ErrorCode.Unauthorized, 'the token names a deactivated agent');
   return { id: agent.id, role: agent.role, name: agent.name };
 }
 

@@ -20,6 +20,8 @@ const statusOf: Record<ErrorCode, number> = {
   [ErrorCode.NotRetryable]: 409,
   [ErrorCode.EmailTaken]: 409,
   [ErrorCode.ShortcutTaken]: 409,
+  [ErrorCode.AccountDeactivated]: 403,
+  [ErrorCode.LastAdmin]: 409,
   [ErrorCode.ChannelUnavailable]: 409,
   [ErrorCode.OutsideReplyWindow]: 409,
   [ErrorCode.ContactUnreachable]: 409,

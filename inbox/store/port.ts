@@ -132,6 +132,9 @@ export type UnansweredLead = Pick<ConversationRecord, 'id' | 'channel' | 'assign
 /** A customer waiting right now, as the response-time report reads it. */
 export type WaitingCustomer = Pick<ConversationRecord, 'id' | 'channel' | 'assigneeId' | 'awaitingReplySince'>;
 
+/** A lead as the volume figures read it: when it came, on which channel, and whose it is. */
+export type LeadArrival = Pick<ConversationRecord, 'id' | 'channel' | 'assigneeId' | 'firstInboundAt'>;
+
 export interface ConversationStore {
   get(id: string): Promise<ConversationRecord | null>;
   getMany(ids: readonly string[]): Promise<ConversationRecord[]>;
@@ -179,6 +182,10 @@ export interface ConversationStore {
   countWaiting(channel: Channel): Promise<number>;
   /** The ids of the conversations whose first customer message is in [from, to). */
   leadIdsBetween(from: Date, to: Date, channel?: Channel): Promise<string[]>;
+  /** The conversations whose first customer message is in [from, to), as the volume figures read them. */
+  leadsBetween(from: Date, to: Date, channel?: Channel): Promise<LeadArrival[]>;
+  /** How many open conversations a manager has. */
+  countOpenOf(assigneeId: string): Promise<number>;
 }
 
 /**
@@ -305,6 +312,17 @@ export interface AgentStore {
   hasRole(role: Role): Promise<boolean>;
   idsWithRole(roles: readonly Role[]): Promise<string[]>;
   names(ids: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Changes a manager's role or whether they are active, only while they still have the role and state `was` they
+   * were read with; null when they changed meanwhile (or do not exist).
+   */
+  update(
+    id: string,
+    was: Pick<AgentRecord, 'role' | 'active'>,
+    change: Partial<Pick<AgentRecord, 'role' | 'active'>>,
+  ): Promise<AgentRecord | null>;
+  /** How many admins are active (accounts without the flag count as active). */
+  countActiveAdmins(): Promise<number>;
   /** Round-robin: of these agents (role `agent`), the one assigned longest ago takes the turn; null when none. */
   takeTurn(candidateIds: readonly string[], at: Date): Promise<string | null>;
 }

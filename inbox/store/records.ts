@@ -133,6 +133,8 @@ export interface AgentRecord {
   email: string;
   role: Role;
   passwordHash: string;
+  /** A deactivated manager keeps their history but cannot sign in, and their tokens stop. */
+  active: boolean;
 }
 
 export interface AlertRecord {

@@ -45,6 +45,23 @@ export class MongoAgents implements AgentStore {
     return new Map(docs.map((d) => [d._id.toString(), d.name]));
   }
 
+  async update(
+    id: string,
+    was: Pick<AgentRecord, 'role' | 'active'>,
+    change: Partial<Pick<AgentRecord, 'role' | 'active'>>,
+  ): Promise<AgentRecord | null> {
+    const doc = await this.models.Agent.findOneAndUpdate(
+      { _id: oid(id), role: was.role, active: was.active ? { $ne: false } : false },
+      { $set: change },
+      { returnDocument: 'after' },
+    ).lean<AgentDoc>();
+    return doc ? toAgentRecord(doc) : null;
+  }
+
+  async countActiveAdmins(): Promise<number> {
+    return this.models.Agent.countDocuments({ role: 'admin', active: { $ne: false } });
+  }
+
   /** One atomic findOneAndUpdate on the agent assigned longest ago: two processes never hand out one turn twice. */
   async takeTurn(candidateIds: readonly string[], at: Date): Promise<string | null> {
     const agent = await this.models.Agent.findOneAndUpdate(

@@ -3,6 +3,7 @@ import type {
   ConversationFilter,
   ConversationStore,
   CustomerTurn,
+  LeadArrival,
   NewConversation,
   StatusChange,
   TurnFollowUp,
@@ -283,5 +284,22 @@ export class MongoConversations implements ConversationStore {
       { _id: 1 },
     ).lean();
     return docs.map((d) => d._id.toString());
+  }
+
+  async leadsBetween(from: Date, to: Date, channel?: Channel): Promise<LeadArrival[]> {
+    const docs = await this.models.Conversation.find(
+      { ...(channel ? { channel } : {}), firstInboundAt: { $gte: from, $lt: to } },
+      { channel: 1, assigneeId: 1, firstInboundAt: 1 },
+    ).lean<ConversationDoc[]>();
+    return docs.map((d) => ({
+      id: d._id.toString(),
+      channel: d.channel as Channel,
+      assigneeId: d.assigneeId?.toString() ?? null,
+      firstInboundAt: d.firstInboundAt ?? null,
+    }));
+  }
+
+  countOpenOf(assigneeId: string): Promise<number> {
+    return this.models.Conversation.countDocuments({ assigneeId: oid(assigneeId), status: 'open' });
   }
 }

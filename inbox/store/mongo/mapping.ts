@@ -122,7 +122,15 @@ export function toOutboxEntry(doc: MessageDoc): OutboxEntry {
 }
 
 export function toAgentRecord(doc: AgentDoc): AgentRecord {
-  return { id: doc._id.toString(), name: doc.name, email: doc.email, role: doc.role as Role, passwordHash: doc.passwordHash };
+  return {
+    id: doc._id.toString(),
+    name: doc.name,
+    email: doc.email,
+    role: doc.role as Role,
+    passwordHash: doc.passwordHash,
+    // Accounts made before deactivation existed have no such field: they are active.
+    active: doc.active !== false,
+  };
 }
 
 export function toAlertRecord(doc: AlertDoc): AlertRecord {

@@ -100,6 +100,8 @@ conversationSchema.index({ slaBreachAt: 1, _id: 1 });
 conversationSchema.index({ snoozedUntil: 1, _id: 1 });
 // The response-time export: leads by the time of their first message.
 conversationSchema.index({ firstInboundAt: 1 });
+// The volume figures of one channel: its leads by the time of their first message.
+conversationSchema.index({ channel: 1, firstInboundAt: 1 });
 // The response-time report's unanswered leads: no first response yet, the first message in the range; and the same
 // of one channel.
 conversationSchema.index({ firstResponseAt: 1, firstInboundAt: 1 });
@@ -178,6 +180,7 @@ const agentSchema = new Schema(
     email: { type: String, required: true, lowercase: true, trim: true },
     passwordHash: { type: String, required: true },
     role: { type: String, enum: ['agent', 'supervisor', 'admin'], required: true },
+    active: { type: Boolean, default: true },
     /** Round-robin: the online agent assigned longest ago gets the next new conversation. */
     lastAssignedAt: { type: Date, default: () => new Date(0) },
   },
@@ -187,6 +190,8 @@ const agentSchema = new Schema(
 agentSchema.index({ email: 1 }, { unique: true });
 // Round-robin pick among the online agents.
 agentSchema.index({ role: 1, lastAssignedAt: 1 });
+// The last-admin rule counts the active admins.
+agentSchema.index({ role: 1, active: 1 });
 
 const alertSchema = new Schema(
   {

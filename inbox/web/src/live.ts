@@ -17,8 +17,10 @@ export class Live {
       this.connectedOnce = true;
       for (const l of this.statusListeners) l(true, resumed);
     });
-    this.socket.on('disconnect', () => {
+    this.socket.on('disconnect', (reason) => {
       for (const l of this.statusListeners) l(false, false);
+      // The gateway closes a manager's sockets when an admin changes them; socket.io would not come back by itself.
+      if (reason === 'io server disconnect') this.socket.connect();
     });
     this.socket.on('connect_error', (err) => {
       for (const l of this.statusListeners) l(false, false);

@@ -228,12 +228,15 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
             <span className="visually-hidden">{t('thread.assignTo')}</span>
             <select id="assign" ref={assignRef} value={c.assigneeId ?? ''} onChange={(e) => void assign(e.target.value || null)}>
               <option value="">{t('thread.nobody')}</option>
-              {agents.map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.name}
-                  {a.online ? ' ●' : ''}
-                </option>
-              ))}
+              {/* A deactivated manager cannot sign in to answer: offered only while the conversation is still theirs. */}
+              {agents
+                .filter((a) => a.active || a.id === c.assigneeId)
+                .map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.name}
+                    {a.online ? ' ●' : ''}
+                  </option>
+                ))}
             </select>
           </label>
           {resolved ? (

@@ -1,31 +1,22 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
 import type { AgentView } from '../../../../shared/inbox-api';
-import { api } from '../api';
 import { askNotifications, canAskNotifications } from '../notify';
 import { LanguageSwitch } from './LanguageSwitch';
-import { LossReasonsAdmin } from './LossReasonsAdmin';
 import '../reply-tools.css';
 
 interface Props {
   me: AgentView;
   connected: boolean;
-  view: 'inbox' | 'figures';
+  view: View;
   canSeeFigures: boolean;
-  onView(view: 'inbox' | 'figures'): void;
+  onView(view: View): void;
   onHelp(): void;
   onSavedReplies(): void;
   onSignOut(): void;
 }
 
-const jobsSession = z.object({ url: z.string(), expiresAt: z.string() });
-
-/** The jobs dashboard takes a short-lived cookie the gateway sets for an admin, not the bearer token. */
-async function openJobs(): Promise<void> {
-  const { url } = await api(jobsSession, 'POST', '/admin/jobs/session');
-  if (!window.open(url, '_blank', 'noopener')) window.location.assign(url);
-}
+export type View = 'inbox' | 'figures' | 'admin';
 
 export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onSavedReplies, onSignOut }: Props) {
   const { t } = useTranslation();
@@ -40,8 +31,19 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
               {t('top.inbox')}
             </button>
             <button type="button" id="show-figures" aria-pressed={view === 'figures'} onClick={() => onView('figures')}>
-              {t('top.figures')}
+              <svg className="view-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+                <path d="M1 14h14v1.5H1zM2.5 8h2.5v5H2.5zM6.75 3h2.5v10h-2.5zM11 6h2.5v7H11z" fill="currentColor" />
+              </svg>
+              <span className="view-label">{t('top.figures')}</span>
             </button>
+            {me.role === 'admin' && (
+              <button type="button" id="show-admin" aria-pressed={view === 'admin'} title={t('top.admin')} onClick={() => onView('admin')}>
+                <span className="view-icon" aria-hidden="true">
+                  ⚙
+                </span>
+                <span className="view-label">{t('top.admin')}</span>
+              </button>
+            )}
           </nav>
         )}
         <span className="spacer" />
@@ -53,7 +55,6 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
           {me.name}
         </span>
         <LanguageSwitch />
-        {me.role === 'admin' && <LossReasonsAdmin />}
         <button type="button" id="open-saved-replies" className="link saved-replies-open" onClick={onSavedReplies}>
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
             <path
@@ -67,11 +68,6 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
           </svg>
           <span className="saved-replies-label">{t('savedReplies.open')}</span>
         </button>
-        {me.role === 'admin' && (
-          <button type="button" id="open-jobs" className="link" onClick={() => void openJobs().catch(() => undefined)}>
-            {t('top.jobs')}
-          </button>
-        )}
         <button type="button" className="icon-button" onClick={onHelp} aria-label={t('top.shortcuts')} title={t('top.shortcuts')}>
           ?
         </button>

@@ -6,6 +6,7 @@ import { useConversations } from '../conversations';
 import { Live } from '../live';
 import { chime, notify } from '../notify';
 import { useShortcuts } from '../shortcuts';
+import { Admin } from './Admin';
 import { ContactPanel } from './ContactPanel';
 import { ConversationList } from './ConversationList';
 import { Figures } from './Figures';
@@ -14,7 +15,7 @@ import { Sessions } from './Sessions';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { Thread } from './Thread';
 import { type Toast, Toasts } from './Toasts';
-import { TopBar } from './TopBar';
+import { TopBar, type View } from './TopBar';
 
 const agentList = listOf(agentViewSchema);
 const seesFigures = (me: AgentView) => me.role === 'supervisor' || me.role === 'admin';
@@ -27,7 +28,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
   const [resyncs, setResyncs] = useState(0);
   const [agents, setAgents] = useState<AgentView[]>([]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [view, setView] = useState<'inbox' | 'figures'>('inbox');
+  const [view, setView] = useState<View>('inbox');
   const [sessions, setSessions] = useState<ReadonlyMap<string, SessionViewBody>>(new Map());
   const [alerts, setAlerts] = useState<AlertView[]>([]);
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -117,7 +118,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
 
   // The dashboard says who is online: read the team again whenever it is opened.
   useEffect(() => {
-    if (view === 'figures') void loadAgents().catch(() => undefined);
+    if (view !== 'inbox') void loadAgents().catch(() => undefined);
   }, [view, loadAgents]);
 
   const unread = useMemo(() => list.rows.reduce((n, c) => n + c.unreadCount, 0), [list.rows]);
@@ -158,7 +159,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
   }
 
   return (
-    <div className="workspace" id="app" data-screen={view === 'figures' ? 'figures' : selected ? 'thread' : 'list'}>
+    <div className="workspace" id="app" data-screen={view !== 'inbox' ? view : selected ? 'thread' : 'list'}>
       <TopBar
         me={me}
         connected={connected}
@@ -169,8 +170,10 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
         onSavedReplies={() => setSavedRepliesOpen(true)}
         onSignOut={onSignOut}
       />
-      {me.role === 'admin' && <Sessions sessions={[...sessions.values()]} />}
-      {view === 'figures' ? (
+      {me.role === 'admin' && view !== 'admin' && <Sessions sessions={[...sessions.values()]} />}
+      {view === 'admin' ? (
+        <Admin me={me} agents={agents} sessions={[...sessions.values()]} onAgentsChanged={loadAgents} onError={fail} />
+      ) : view === 'figures' ? (
         <Figures agents={agents} liveAlerts={alerts} onOpen={open} onError={fail} />
       ) : (
         <div className="panes">

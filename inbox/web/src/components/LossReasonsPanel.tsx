@@ -1,8 +1,9 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type LossReasonView, lossReasonViewSchema } from '../../../../shared/inbox-api';
 import { api } from '../api';
 import { useLossReasons } from '../loss-reasons';
+import type { AdminPanelProps } from './admin-panel';
 
 /** One reason: renamed in place, moved up or down, switched off (never deleted: leads closed with it keep it). */
 function ReasonRow({
@@ -68,21 +69,12 @@ function ReasonRow({
   );
 }
 
-/** The admins' list of loss reasons: a button that opens it, to add, rename, reorder and switch reasons off. */
-export function LossReasonsAdmin({ onError }: { onError?(err: unknown): void }) {
+/** The admins' loss reasons, a panel of the admin area: add, rename, reorder and switch reasons off. */
+export function LossReasonsPanel({ onError }: AdminPanelProps) {
   const { t } = useTranslation();
-  const ref = useRef<HTMLDialogElement>(null);
-  const [open, setOpen] = useState(false);
-  const { reasons, reload } = useLossReasons(open);
+  const { reasons, reload } = useLossReasons(true);
   const [label, setLabel] = useState('');
   const [error, setError] = useState('');
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
 
   const change = async (run: () => Promise<unknown>) => {
     try {
@@ -90,7 +82,7 @@ export function LossReasonsAdmin({ onError }: { onError?(err: unknown): void }) 
       setError('');
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
-      onError?.(err);
+      onError(err);
     }
     await reload();
   };
@@ -105,42 +97,26 @@ export function LossReasonsAdmin({ onError }: { onError?(err: unknown): void }) 
 
   const list = reasons ?? [];
   return (
-    <>
-      <button type="button" id="open-loss-reasons" className="link" onClick={() => setOpen(true)}>
-        {t('lossAdmin.open')}
-      </button>
-      <dialog
-        ref={ref}
-        className="dialog loss-reasons-dialog"
-        id="loss-reasons"
-        aria-labelledby="loss-reasons-title"
-        onClose={() => setOpen(false)}
-      >
-        <h2 id="loss-reasons-title">{t('lossAdmin.title')}</h2>
-        <p className="dialog-hint">{t('lossAdmin.hint')}</p>
-        <ol className="loss-reason-list" aria-label={t('lossAdmin.title')}>
-          {list.map((r, i) => (
-            <ReasonRow key={r.id} reason={r} above={list[i - 1]} below={list[i + 1]} onChange={change} />
-          ))}
-        </ol>
-        <form onSubmit={add} className="loss-reason-add" noValidate>
-          <label>
-            {t('lossAdmin.newLabel')}
-            <input name="label" value={label} maxLength={100} onChange={(e) => setLabel(e.target.value)} />
-          </label>
-          <button type="submit" className="primary">
-            {t('lossAdmin.add')}
-          </button>
-        </form>
-        <p className="error" role="alert">
-          {error}
-        </p>
-        <div className="dialog-actions">
-          <button type="button" onClick={() => setOpen(false)}>
-            {t('lossAdmin.close')}
-          </button>
-        </div>
-      </dialog>
-    </>
+    <section className="loss-reasons-panel" id="loss-reasons" aria-labelledby="loss-reasons-title">
+      <h3 id="loss-reasons-title">{t('lossAdmin.title')}</h3>
+      <p className="dialog-hint">{t('lossAdmin.hint')}</p>
+      <ol className="loss-reason-list" aria-label={t('lossAdmin.title')}>
+        {list.map((r, i) => (
+          <ReasonRow key={r.id} reason={r} above={list[i - 1]} below={list[i + 1]} onChange={change} />
+        ))}
+      </ol>
+      <form onSubmit={add} className="loss-reason-add" noValidate>
+        <label>
+          {t('lossAdmin.newLabel')}
+          <input name="label" value={label} maxLength={100} onChange={(e) => setLabel(e.target.value)} />
+        </label>
+        <button type="submit" className="primary">
+          {t('lossAdmin.add')}
+        </button>
+      </form>
+      <p className="error" role="alert">
+        {error}
+      </p>
+    </section>
   );
 }
