@@ -18,8 +18,8 @@ interface AdminPanel {
 const panels: AdminPanel[] = [
   { id: 'team', label: 'admin.tabs.team', Panel: TeamPanel },
   { id: 'channels', label: 'admin.tabs.channels', Panel: ChannelsPanel },
-  { id: 'lossReasons', label: 'admin.tabs.lossReasons', Panel: LossReasonsPanel },
   { id: 'jobs', label: 'admin.tabs.jobs', Panel: JobsPanel },
+  { id: 'lossReasons', label: 'admin.tabs.lossReasons', Panel: LossReasonsPanel },
 ];
 
 /** Admins: the team and their roles, the channels and their sessions, the job queue; one tab each. */
