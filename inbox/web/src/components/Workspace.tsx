@@ -202,7 +202,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
                 assignRef={assignRef}
                 actionsRef={actionsRef}
               />
-              <ContactPanel conversation={selected} agents={agents} />
+              <ContactPanel conversation={selected} agents={agents} onOpen={open} />
             </>
           ) : (
             <section className="thread thread-empty" aria-labelledby="empty-title">
