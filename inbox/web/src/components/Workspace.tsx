@@ -3,12 +3,13 @@ import { useTranslation } from 'react-i18next';
 import { type AgentView, type AlertView, agentViewSchema, listOf, type SessionViewBody } from '../../../../shared/inbox-api';
 import { api, session } from '../api';
 import { useConversations } from '../conversations';
+import { whenIdle } from '../later';
 import { Live } from '../live';
-import { chime, notify } from '../notify';
+import { chime, notify, prepareChime } from '../notify';
 import { useShortcuts } from '../shortcuts';
+import { codeFile, useCodeFile } from '../split';
 import { ContactPanel } from './ContactPanel';
 import { ConversationList } from './ConversationList';
-import { Figures } from './Figures';
 import { Sessions } from './Sessions';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { Thread } from './Thread';
@@ -17,6 +18,8 @@ import { TopBar } from './TopBar';
 
 const agentList = listOf(agentViewSchema);
 const seesFigures = (me: AgentView) => me.role === 'supervisor' || me.role === 'admin';
+// Only supervisors and admins see the figures, and only when they ask: a file of their own, fetched when idle.
+const figuresFile = codeFile(() => import('./Figures'));
 
 /** The signed-in manager's screen: the list, the open conversation and its contact, or the supervisors' figures. */
 export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => void }) {
@@ -32,6 +35,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [helpOpen, setHelpOpen] = useState(false);
   const list = useConversations(me.id);
+  const figures = useCodeFile(figuresFile, view === 'figures');
   const { upsert, reload } = list;
 
   const toast = useCallback((text: string, conversationId?: string) => {
@@ -110,7 +114,13 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
     void reload().catch(fail);
     void loadAgents().catch(fail);
     const timer = setInterval(() => void loadAgents().catch(() => undefined), 60_000);
-    return () => clearInterval(timer);
+    const unprepare = prepareChime();
+    const unfetch = seesFigures(me) ? whenIdle(() => void figuresFile.preload().catch(() => undefined)) : () => undefined;
+    return () => {
+      clearInterval(timer);
+      unprepare();
+      unfetch();
+    };
   }, []);
 
   // The dashboard says who is online: read the team again whenever it is opened.
@@ -120,7 +130,9 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
 
   const unread = useMemo(() => list.rows.reduce((n, c) => n + c.unreadCount, 0), [list.rows]);
   useEffect(() => {
-    document.title = unread > 0 ? t('top.unreadTitle', { count: unread }) : t('app.title');
+    const title = unread > 0 ? t('top.unreadTitle', { count: unread }) : t('app.title');
+    // Live updates come many a second, and most leave the count as it was: the title is written only when it changes.
+    if (document.title !== title) document.title = title;
   }, [unread, t]);
 
   const selected = selectedId ? (list.known.get(selectedId) ?? null) : null;
@@ -168,7 +180,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
       />
       {me.role === 'admin' && <Sessions sessions={[...sessions.values()]} />}
       {view === 'figures' ? (
-        <Figures agents={agents} liveAlerts={alerts} onOpen={open} onError={fail} />
+        figures && <figures.Figures agents={agents} liveAlerts={alerts} onOpen={open} onError={fail} />
       ) : (
         <div className="panes">
           <ConversationList
