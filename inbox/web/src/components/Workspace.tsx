@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type AgentView, type AlertView, agentViewSchema, listOf, type SessionViewBody } from '../../../../shared/inbox-api';
 import { api, session } from '../api';
@@ -60,7 +60,8 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
     selectedId: null as string | null,
     loadAgents: () => Promise.resolve(),
   });
-  useEffect(() => {
+  // Opened before the browser lays out and paints the new screen, not after: the handshake runs meanwhile.
+  useLayoutEffect(() => {
     const token = session.token();
     if (!token) return;
     const socket = new Live(token, onSignOut);
