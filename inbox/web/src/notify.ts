@@ -26,10 +26,15 @@ export function prepareChime(): () => void {
   });
 }
 
+let sounding = 0;
+
+/** A burst of messages chimes once: a chime while the last one still sounds would add only noise, and work. */
 export function chime(): void {
   try {
     const audio = openAudio();
     const now = audio.currentTime;
+    if (now < sounding) return;
+    sounding = now + 0.42;
     for (const [i, freq] of [880, 1320].entries()) {
       const osc = audio.createOscillator();
       const gain = audio.createGain();

@@ -1,5 +1,5 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, type RefObject, useEffect, useRef, useState } from 'react';
+import { measureElement, useVirtualizer } from '@tanstack/react-virtual';
+import { memo, type RefObject, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { channelNames } from '../../../../shared/channels';
 import type { AgentView, ConversationView } from '../../../../shared/inbox-api';
@@ -28,12 +28,21 @@ export function ConversationList({ list, me, agents, selectedId, onOpen, searchR
   const { rows } = list;
   const scroller = useRef<HTMLDivElement>(null);
   // Only the rows in sight (and a few around) are in the page: a list of thousands scrolls and updates at frame rate.
+  // Rows are all of a height: one not yet drawn is expected at the height the last one measured, so a row that
+  // arrives live needs no second render to correct the list's layout.
+  const rowHeight = useRef(86);
+  const getItemKey = useCallback((i: number) => rows[i]?.id ?? i, [rows]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 86,
+    estimateSize: () => rowHeight.current,
     overscan: 8,
-    getItemKey: (i) => rows[i]?.id ?? i,
+    getItemKey,
+    measureElement: (element, entry, instance) => {
+      const size = measureElement(element, entry, instance);
+      if (size > 0) rowHeight.current = size;
+      return size;
+    },
   });
   const selectedIndex = selectedId ? rows.findIndex((c) => c.id === selectedId) : -1;
   useEffect(() => {

@@ -130,10 +130,19 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
   }, [view, loadAgents]);
 
   const unread = useMemo(() => list.rows.reduce((n, c) => n + c.unreadCount, 0), [list.rows]);
+  // Writing the title costs the page a while, and live updates may come many a second: it is written when it
+  // changes, at most once a second, the last count always.
+  const titleWritten = useRef(0);
   useEffect(() => {
     const title = unread > 0 ? t('top.unreadTitle', { count: unread }) : t('app.title');
-    // Live updates come many a second, and most leave the count as it was: the title is written only when it changes.
-    if (document.title !== title) document.title = title;
+    const write = () => {
+      titleWritten.current = Date.now();
+      if (document.title !== title) document.title = title;
+    };
+    const wait = titleWritten.current + 1000 - Date.now();
+    if (wait <= 0) return void write();
+    const timer = setTimeout(write, wait);
+    return () => clearTimeout(timer);
   }, [unread, t]);
 
   const selected = selectedId ? (list.known.get(selectedId) ?? null) : null;
