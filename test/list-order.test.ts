@@ -99,7 +99,7 @@ describe('the list order kept by live updates', () => {
     );
   });
 
-  it('after any run of pages and live updates, holds exactly the rows a full sort would, in its order', () => {
+  it('after any run of pages, new filters and live updates, holds exactly the rows a full sort would, in its order', () => {
     const update = fc.record({
       n: fc.integer({ min: 0, max: 40 }),
       minute: fc.integer({ min: 0, max: 500 }),
@@ -110,6 +110,7 @@ describe('the list order kept by live updates', () => {
       { weight: 6, arbitrary: update.map((u) => ({ kind: 'live' as const, updates: [u] })) },
       { weight: 1, arbitrary: fc.array(update, { maxLength: 6 }).map((updates) => ({ kind: 'live' as const, updates })) },
       { weight: 1, arbitrary: fc.array(update, { maxLength: 8 }).map((updates) => ({ kind: 'page' as const, updates })) },
+      { weight: 1, arbitrary: fc.array(update, { maxLength: 8 }).map((updates) => ({ kind: 'first page' as const, updates })) },
       { weight: 1, arbitrary: fc.constantFrom<Sort>('recent', 'waiting').map((sort) => ({ kind: 'sort' as const, sort })) },
     );
     fc.assert(
@@ -125,8 +126,9 @@ describe('the list order kept by live updates', () => {
             continue;
           }
           const items = s.updates.map((u) => conversation(u.n, u.minute, u.waiting));
-          if (s.kind === 'page') {
-            listing = withPage(listing, items, true, sort);
+          if (s.kind === 'page' || s.kind === 'first page') {
+            listing = withPage(listing, items, s.kind === 'page', sort);
+            if (s.kind === 'first page') listed.clear();
             for (const c of items) {
               known.set(c.id, c);
               listed.set(c.id, c);
@@ -144,7 +146,7 @@ describe('the list order kept by live updates', () => {
         expect(listing.rows).toEqual(fullSort(listed.values(), sort));
         expect(new Set(listing.known.keys())).toEqual(new Set(known.keys()));
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });

@@ -21,7 +21,7 @@ export function compare(sort: Sort): Order {
 
 /**
  * Everything known about conversations, and the listed ones in the list's order. A listed conversation's row is the
- * version `known` holds for it, so where it stands is found by binary search with the version being replaced.
+ * very object `known` holds for it, so where it stands is found by binary search with the version being replaced.
  */
 export interface Listing {
   readonly known: ReadonlyMap<string, ConversationView>;
@@ -43,13 +43,14 @@ function lowerBound(rows: readonly ConversationView[], c: ConversationView, orde
   return lo;
 }
 
-/** Where the row of `id` stands: found by its last known version, else looked for (a conversation never listed). */
-function positionOf(rows: readonly ConversationView[], id: string, last: ConversationView | undefined, order: Order): number {
-  if (last) {
-    const at = lowerBound(rows, last, order);
-    if (rows[at]?.id === id) return at;
-  }
-  return rows.findIndex((r) => r.id === id);
+/**
+ * Where a conversation's row stands, found by binary search with the version `known` holds (the very object a listed
+ * row is); -1 when it is not listed. No scan of the rows: a conversation never seen before is not listed.
+ */
+function positionOf(rows: readonly ConversationView[], last: ConversationView | undefined, order: Order): number {
+  if (!last) return -1;
+  const at = lowerBound(rows, last, order);
+  return rows[at] === last ? at : -1;
 }
 
 /** The rows in `sort`'s order (the listing itself when they already are). */
@@ -89,7 +90,7 @@ export function withUpdates(
   const known = new Map(sorted.known);
   const rows = [...sorted.rows];
   for (const c of items) {
-    const at = positionOf(rows, c.id, known.get(c.id), order);
+    const at = positionOf(rows, known.get(c.id), order);
     known.set(c.id, c);
     if (at >= 0) rows.splice(at, 1);
     if (!fits(c, at >= 0)) continue;
