@@ -1,10 +1,30 @@
-import { AppError, ErrorCode } from '../shared/errors';
+import { AppError, ErrorCode, isAppError } from '../shared/errors';
 import type { ContactCardView } from '../shared/inbox-api';
 import type { Actor } from './access';
 import type { Conversations } from './conversations';
+import { conversationIdFor } from './store/ids';
 import type { InboxStore } from './store/port';
+import type { ContactRecord } from './store/records';
 
-/** Who a conversation's customer is, for the contact panel: every identity the platform gave, and where the lead came from. */
+/** The other contacts looked at: a customer rarely writes from more than a few places. */
+const ELSEWHERE_LIMIT = 10;
+
+/** A conversation this manager may not open, or one not yet opened, is left out; anything else (the store) is not. */
+function notTheirs(e: unknown): null {
+  if (isAppError(e) && (e.code === ErrorCode.Forbidden || e.code === ErrorCode.ConversationNotFound)) return null;
+  throw e;
+}
+
+/** A phone as the platforms spell it: `+380671234567` (WhatsApp, forms), `380671234567` (Telegram's shared contact). */
+function phoneForms(phone: string): string[] {
+  const digits = phone.replace(/\D/g, '');
+  return [...new Set([phone, digits, `+${digits}`])].filter((p) => p.replace(/\D/g, '').length >= 5);
+}
+
+/**
+ * Who a conversation's customer is, for the contact panel: every identity the platform gave, where the lead came
+ * from, and the same customer on other channels (the same email or phone).
+ */
 export class Contacts {
   constructor(
     private readonly store: InboxStore,
@@ -27,6 +47,31 @@ export class Contacts {
       reachable: contact.reachable,
       source: await this.store.messages.leadSource(conversation.id),
       createdAt: (contact.createdAt ?? conversation.createdAt).toISOString(),
+      elsewhere: await this.elsewhere(actor, contact),
     };
+  }
+
+  private async elsewhere(actor: Actor, contact: ContactRecord): Promise<ContactCardView['elsewhere']> {
+    const emails = contact.email ? [...new Set([contact.email, contact.email.toLowerCase()])] : [];
+    const phones = contact.phone ? phoneForms(contact.phone) : [];
+    const ids = (await this.store.contacts.idsByIdentity(emails, phones, ELSEWHERE_LIMIT + 1)).filter((id) => id !== contact.id);
+    const found = await Promise.all(
+      ids.slice(0, ELSEWHERE_LIMIT).map(async (id) => {
+        const other = await this.store.contacts.get(id);
+        // Only what this manager may open: an agent sees their own and the unassigned queue.
+        const conversation = other ? await this.conversations.load(actor, conversationIdFor(id)).catch(notTheirs) : null;
+        return other && conversation
+          ? {
+              conversationId: conversation.id,
+              channel: other.channel,
+              externalId: other.externalId,
+              name: other.name,
+              status: conversation.status,
+              lastMessageAt: conversation.lastMessageAt?.toISOString() ?? null,
+            }
+          : null;
+      }),
+    );
+    return found.filter((f) => f !== null).sort((a, b) => (b.lastMessageAt ?? '').localeCompare(a.lastMessageAt ?? ''));
   }
 }

@@ -65,6 +65,20 @@ export const contactCardSchema = z.object({
   /** Where the lead came from: a deep link's payload, a site form's name. */
   source: z.string().nullable(),
   createdAt: isoTime,
+  /**
+   * The same customer on other channels: contacts with this one's email or phone, with their conversations the
+   * manager asking may open (at most 10).
+   */
+  elsewhere: z.array(
+    z.object({
+      conversationId: id,
+      channel: z.enum(channelNames),
+      externalId: z.string(),
+      name: z.string(),
+      status: conversationStatusSchema,
+      lastMessageAt: isoTime.nullable(),
+    }),
+  ),
 });
 export type ContactCardView = z.infer<typeof contactCardSchema>;
 

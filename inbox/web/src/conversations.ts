@@ -1,11 +1,14 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Channel } from '../../../shared/channels';
 import { type ConversationView, conversationViewSchema, pageOf } from '../../../shared/inbox-api';
 import { api } from './api';
+import { nextFrame } from './later';
+import { emptyListing, type Sort, sortedAs, withPage, withUpdates } from './listing';
+
+export { compare, type Sort } from './listing';
 
 export type Scope = 'mine' | 'unassigned' | 'all';
 export type StatusFilter = ConversationView['status'] | 'all';
-export type Sort = 'waiting' | 'recent';
 export interface Filters {
   scope: Scope;
   status: StatusFilter;
@@ -36,18 +39,6 @@ function searchable(c: ConversationView, q: string): boolean {
   return c.contact.name.toLocaleLowerCase().includes(needle) || c.lastMessagePreview.toLocaleLowerCase().includes(needle);
 }
 
-/** The waiting queue: longest wait first (the server sends only those waiting). Otherwise by the last message. */
-export function compare(sort: Sort): (a: ConversationView, b: ConversationView) => number {
-  const recent = (a: ConversationView, b: ConversationView) => b.lastMessageAt.localeCompare(a.lastMessageAt) || b.id.localeCompare(a.id);
-  if (sort === 'recent') return recent;
-  return (a, b) => {
-    if (a.awaitingReplySince && b.awaitingReplySince) return a.awaitingReplySince.localeCompare(b.awaitingReplySince) || recent(a, b);
-    if (a.awaitingReplySince) return -1;
-    if (b.awaitingReplySince) return 1;
-    return recent(a, b);
-  };
-}
-
 export function queryOf(f: Filters, meId: string, cursor?: string): string {
   const q = new URLSearchParams({ limit: String(PAGE) });
   if (f.status !== 'all') q.set('status', f.status);
@@ -60,13 +51,35 @@ export function queryOf(f: Filters, meId: string, cursor?: string): string {
   return q.toString();
 }
 
+type ConversationPage = Awaited<ReturnType<typeof readPage>>;
+const readPage = (query: string) => api(conversationPage, 'GET', `/api/conversations?${query}`);
+
+let early: { query: string; page: Promise<ConversationPage> } | undefined;
+
+/**
+ * Asks for the first page of the list as it opens, as soon as there is a token: while the workspace is still being
+ * drawn after a sign-in, or beside /api/me after a reload (the list's first page needs no more than the token).
+ * The workspace's first read takes it, when it asks for that very query.
+ */
+export function prefetchFirstPage(meId: string): void {
+  const query = queryOf(defaultFilters, meId);
+  const page = readPage(query);
+  page.catch(() => undefined);
+  early = { query, page };
+}
+
+function takeEarly(query: string): Promise<ConversationPage> | undefined {
+  const taken = early?.query === query ? early.page : undefined;
+  early = undefined;
+  return taken;
+}
+
 /**
  * The list and everything known about conversations: pages read by keyset, live updates merged by id, so a row
  * keeps its place (and its DOM node) when it changes and the reader's scroll position is never reset.
  */
 export function useConversations(meId: string) {
-  const [known, setKnown] = useState<ReadonlyMap<string, ConversationView>>(new Map());
-  const [listed, setListed] = useState<ReadonlySet<string>>(new Set());
+  const [listing, setListing] = useState(emptyListing);
   const [filters, setFilters] = useState<Filters>(defaultFilters);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -74,12 +87,31 @@ export function useConversations(meId: string) {
   filtersRef.current = filters;
   const generation = useRef(0);
 
+  // Live updates wait for the next frame and are merged together: a burst of them is one render, not one each.
+  const queued = useRef<ConversationView[]>([]);
+  const scheduled = useRef<(() => void) | null>(null);
+  const flushLive = useCallback(() => {
+    scheduled.current?.();
+    scheduled.current = null;
+    const items = queued.current;
+    if (items.length === 0) return;
+    queued.current = [];
+    const f = filtersRef.current;
+    setListing((prev) =>
+      withUpdates(
+        prev,
+        items,
+        // While searching, the server decided who matched (an email or a phone too); a live update only adds a
+        // conversation whose name or last message matches, and never drops one the search found.
+        (next, listed) => matches(next, f, meId) && (listed || searchable(next, f.q)),
+        f.sort,
+      ),
+    );
+  }, [meId]);
+  useEffect(() => () => scheduled.current?.(), []);
+
   const merge = useCallback((items: readonly ConversationView[]) => {
-    setKnown((prev) => {
-      const next = new Map(prev);
-      for (const c of items) next.set(c.id, c);
-      return next;
-    });
+    setListing((prev) => withUpdates(prev, items, (_c, listed) => listed, filtersRef.current.sort));
   }, []);
 
   const load = useCallback(
@@ -87,66 +119,47 @@ export function useConversations(meId: string) {
       const mine = ++generation.current;
       setLoading(true);
       try {
-        const page = await api(conversationPage, 'GET', `/api/conversations?${queryOf(f, meId, cursor)}`);
+        const query = queryOf(f, meId, cursor);
+        const page = await (takeEarly(query) ?? readPage(query));
         if (mine !== generation.current) return;
-        merge(page.items);
-        setListed((prev) => {
-          const next = new Set(cursor ? prev : []);
-          for (const c of page.items) next.add(c.id);
-          return next;
-        });
+        // What arrived live before the page is merged first, as it would have been without the wait for a frame.
+        flushLive();
+        setListing((prev) => withPage(prev, page.items, Boolean(cursor), f.sort));
         setNextCursor(page.nextCursor);
       } finally {
         if (mine === generation.current) setLoading(false);
       }
     },
-    [meId, merge],
+    [meId, flushLive],
   );
 
   const changeFilters = useCallback(
     (patch: Partial<Filters>) => {
+      flushLive();
       const f = { ...filtersRef.current, ...patch };
       setFilters(f);
+      setListing((prev) => sortedAs(prev, f.sort));
       // Every filter, the order too, is the server's: the longest waits may be far down the list by last message.
       return load(f);
     },
-    [load],
+    [load, flushLive],
   );
 
-  /** A conversation pushed live: known at once, listed or unlisted as the filters say. */
+  /** A conversation pushed live: known (by the next frame), listed or unlisted as the filters say. */
   const upsert = useCallback(
     (c: ConversationView) => {
-      merge([c]);
-      setListed((prev) => {
-        const f = filtersRef.current;
-        // While searching, the server decided who matched (an email or a phone too); a live update only adds a
-        // conversation whose name or last message matches, and never drops one the search found.
-        const fits = matches(c, f, meId) && (prev.has(c.id) || searchable(c, f.q));
-        if (fits === prev.has(c.id)) return prev;
-        const next = new Set(prev);
-        if (fits) next.add(c.id);
-        else next.delete(c.id);
-        return next;
-      });
+      queued.current.push(c);
+      scheduled.current ??= nextFrame(flushLive);
     },
-    [meId, merge],
+    [flushLive],
   );
-
-  const rows = useMemo(() => {
-    const items: ConversationView[] = [];
-    for (const id of listed) {
-      const c = known.get(id);
-      if (c) items.push(c);
-    }
-    return items.sort(compare(filters.sort));
-  }, [known, listed, filters.sort]);
 
   const reload = useCallback(() => load(filtersRef.current), [load]);
   const loadMore = useCallback(() => (nextCursor ? load(filtersRef.current, nextCursor) : Promise.resolve()), [load, nextCursor]);
 
   return {
-    known,
-    rows,
+    known: listing.known,
+    rows: listing.rows,
     filters,
     loading,
     hasMore: nextCursor !== null,

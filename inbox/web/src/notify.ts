@@ -3,12 +3,38 @@
  * manager allowed it, a desktop notification. Browsers let a page play sound only after a first click or key, which
  * signing in always is.
  */
+import { whenIdle } from './later';
+
 let audio: AudioContext | null = null;
 
+function openAudio(): AudioContext {
+  audio ??= new AudioContext();
+  return audio;
+}
+
+/**
+ * Opens the audio output while the page is idle, ahead of the first chime: opening it can hold the page for a long
+ * moment (hundreds of milliseconds on a machine without a sound card), which the first live update must not pay.
+ */
+export function prepareChime(): () => void {
+  return whenIdle(() => {
+    try {
+      openAudio();
+    } catch {
+      // No audio at all: chime() will try again, and stay silent.
+    }
+  });
+}
+
+let sounding = 0;
+
+/** A burst of messages chimes once: a chime while the last one still sounds would add only noise, and work. */
 export function chime(): void {
   try {
-    audio ??= new AudioContext();
+    const audio = openAudio();
     const now = audio.currentTime;
+    if (now < sounding) return;
+    sounding = now + 0.42;
     for (const [i, freq] of [880, 1320].entries()) {
       const osc = audio.createOscillator();
       const gain = audio.createGain();
@@ -34,7 +60,8 @@ export async function askNotifications(): Promise<boolean> {
 }
 
 export function notify(title: string, body: string, onClick: () => void): void {
-  if (!notificationsAllowed() || document.visibilityState === 'visible') return;
+  // The permission is asked of the browser, slowly, so not for the manager who is looking at the page anyway.
+  if (document.visibilityState === 'visible' || !notificationsAllowed()) return;
   const n = new Notification(title, { body, tag: title });
   n.onclick = () => {
     window.focus();

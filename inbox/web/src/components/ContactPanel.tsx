@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type AgentView, type ContactCardView, type ConversationView, contactCardSchema } from '../../../../shared/inbox-api';
 import { api } from '../api';
-import { dateTime } from '../format';
+import { dateTime, listTime } from '../format';
 import { currentLanguage } from '../i18n';
 
 function languageName(code: string): string {
@@ -13,8 +13,19 @@ function languageName(code: string): string {
   }
 }
 
-/** Who the customer is and where this conversation stands, beside the thread on a wide screen. */
-export function ContactPanel({ conversation: c, agents }: { conversation: ConversationView; agents: AgentView[] }) {
+/**
+ * Who the customer is, where this conversation stands, and the same customer on other channels (one click opens
+ * that conversation), beside the thread on a wide screen.
+ */
+export function ContactPanel({
+  conversation: c,
+  agents,
+  onOpen,
+}: {
+  conversation: ConversationView;
+  agents: AgentView[];
+  onOpen(id: string): void;
+}) {
   const { t } = useTranslation();
   const [card, setCard] = useState<ContactCardView | null>(null);
   useEffect(() => {
@@ -67,6 +78,31 @@ export function ContactPanel({ conversation: c, agents }: { conversation: Conver
           </div>
         ))}
       </dl>
+      {card && card.elsewhere.length > 0 && (
+        <section className="contact-elsewhere" aria-labelledby="contact-elsewhere-title">
+          <h3 id="contact-elsewhere-title" title={t('contact.elsewhereHint')}>
+            {t('contact.elsewhere')}
+          </h3>
+          <ul>
+            {card.elsewhere.map((e) => (
+              <li key={e.conversationId}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => onOpen(e.conversationId)}
+                  aria-label={t('contact.openElsewhere', { channel: t(`channel.${e.channel}`), name: e.name })}
+                >
+                  <span className={`channel-badge ${e.channel}`}>{t(`channel.${e.channel}`)}</span> {e.name}
+                </button>
+                <span className="elsewhere-meta">
+                  {t(`status.${e.status}`)}
+                  {e.lastMessageAt ? ` · ${listTime(e.lastMessageAt)}` : ''}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </aside>
   );
 }

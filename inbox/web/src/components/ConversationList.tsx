@@ -1,5 +1,5 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, type RefObject, useEffect, useRef, useState } from 'react';
+import { measureElement, useVirtualizer } from '@tanstack/react-virtual';
+import { memo, type RefObject, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { channelNames } from '../../../../shared/channels';
 import type { AgentView, ConversationView } from '../../../../shared/inbox-api';
@@ -28,12 +28,21 @@ export function ConversationList({ list, me, agents, selectedId, onOpen, searchR
   const { rows } = list;
   const scroller = useRef<HTMLDivElement>(null);
   // Only the rows in sight (and a few around) are in the page: a list of thousands scrolls and updates at frame rate.
+  // Rows are all of a height: one not yet drawn is expected at the height the last one measured, so a row that
+  // arrives live needs no second render to correct the list's layout.
+  const rowHeight = useRef(86);
+  const getItemKey = useCallback((i: number) => rows[i]?.id ?? i, [rows]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 86,
+    estimateSize: () => rowHeight.current,
     overscan: 8,
-    getItemKey: (i) => rows[i]?.id ?? i,
+    getItemKey,
+    measureElement: (element, entry, instance) => {
+      const size = measureElement(element, entry, instance);
+      if (size > 0) rowHeight.current = size;
+      return size;
+    },
   });
   const selectedIndex = selectedId ? rows.findIndex((c) => c.id === selectedId) : -1;
   useEffect(() => {
@@ -167,39 +176,50 @@ interface RowProps {
   onOpen(id: string): void;
 }
 
-/** One row; memoised so a live update re-renders only the row it concerns. */
-const Row = memo(function Row({ conversation: c, index, total, start, measure, selected, assignee, onOpen }: RowProps) {
-  const { t } = useTranslation();
+/**
+ * One row; memoised so a live update re-renders only the row it concerns. A row moved by another's arrival gets
+ * only its place anew: what it shows is a memoised body of its own.
+ */
+const Row = memo(function Row({ conversation, index, total, start, measure, selected, assignee, onOpen }: RowProps) {
   return (
     <li
       ref={measure}
       data-index={index}
-      data-id={c.id}
+      data-id={conversation.id}
       aria-setsize={total}
       aria-posinset={index + 1}
       className={selected ? 'selected' : undefined}
       style={{ transform: `translateY(${start}px)` }}
     >
-      <button type="button" className="row" aria-current={selected ? 'true' : undefined} onClick={() => onOpen(c.id)}>
-        <span className="row-top">
-          <span className="name">{c.contact.name}</span>
-          <time className="when" dateTime={c.lastMessageAt}>
-            {listTime(c.lastMessageAt)}
-          </time>
-        </span>
-        <span className="preview">{c.lastMessagePreview}</span>
-        <span className="row-bottom">
-          <span className={`channel-badge ${c.channel}`}>{t(`channel.${c.channel}`)}</span>
-          <span className="assignee">{assignee}</span>
-          <WaitingTimer conversation={c} />
-          {c.unreadCount > 0 && (
-            <span className="unread" title={t('list.unread', { count: c.unreadCount })}>
-              <span aria-hidden="true">{c.unreadCount}</span>
-              <span className="visually-hidden">{t('list.unread', { count: c.unreadCount })}</span>
-            </span>
-          )}
-        </span>
-      </button>
+      <RowBody conversation={conversation} selected={selected} assignee={assignee} onOpen={onOpen} />
     </li>
+  );
+});
+
+type RowBodyProps = Pick<RowProps, 'conversation' | 'selected' | 'assignee' | 'onOpen'>;
+
+const RowBody = memo(function RowBody({ conversation: c, selected, assignee, onOpen }: RowBodyProps) {
+  const { t } = useTranslation();
+  return (
+    <button type="button" className="row" aria-current={selected ? 'true' : undefined} onClick={() => onOpen(c.id)}>
+      <span className="row-top">
+        <span className="name">{c.contact.name}</span>
+        <time className="when" dateTime={c.lastMessageAt}>
+          {listTime(c.lastMessageAt)}
+        </time>
+      </span>
+      <span className="preview">{c.lastMessagePreview}</span>
+      <span className="row-bottom">
+        <span className={`channel-badge ${c.channel}`}>{t(`channel.${c.channel}`)}</span>
+        <span className="assignee">{assignee}</span>
+        <WaitingTimer conversation={c} />
+        {c.unreadCount > 0 && (
+          <span className="unread" title={t('list.unread', { count: c.unreadCount })}>
+            <span aria-hidden="true">{c.unreadCount}</span>
+            <span className="visually-hidden">{t('list.unread', { count: c.unreadCount })}</span>
+          </span>
+        )}
+      </span>
+    </button>
   );
 });

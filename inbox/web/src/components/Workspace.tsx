@@ -1,15 +1,16 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type AgentView, type AlertView, agentViewSchema, listOf, type SessionViewBody } from '../../../../shared/inbox-api';
 import { api, session } from '../api';
 import { useConversations } from '../conversations';
+import { whenIdle } from '../later';
 import { Live } from '../live';
-import { chime, notify } from '../notify';
+import { chime, notify, prepareChime } from '../notify';
 import { useShortcuts } from '../shortcuts';
+import { codeFile, useCodeFile } from '../split';
 import { Admin } from './Admin';
 import { ContactPanel } from './ContactPanel';
 import { ConversationList } from './ConversationList';
-import { Figures } from './Figures';
 import { SavedRepliesAdmin } from './SavedRepliesAdmin';
 import { Sessions } from './Sessions';
 import { ShortcutsDialog } from './ShortcutsDialog';
@@ -19,6 +20,8 @@ import { TopBar, type View } from './TopBar';
 
 const agentList = listOf(agentViewSchema);
 const seesFigures = (me: AgentView) => me.role === 'supervisor' || me.role === 'admin';
+// Only supervisors and admins see the figures, and only when they ask: a file of their own, fetched when idle.
+const figuresFile = codeFile(() => import('./Figures'));
 
 /** The signed-in manager's screen: the list, the open conversation and its contact, or the supervisors' figures. */
 export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => void }) {
@@ -35,6 +38,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
   const [helpOpen, setHelpOpen] = useState(false);
   const [savedRepliesOpen, setSavedRepliesOpen] = useState(false);
   const list = useConversations(me.id);
+  const figures = useCodeFile(figuresFile, view === 'figures');
   const { upsert, reload } = list;
 
   const toast = useCallback((text: string, conversationId?: string) => {
@@ -59,7 +63,8 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
     selectedId: null as string | null,
     loadAgents: () => Promise.resolve(),
   });
-  useEffect(() => {
+  // Opened before the browser lays out and paints the new screen, not after: the handshake runs meanwhile.
+  useLayoutEffect(() => {
     const token = session.token();
     if (!token) return;
     const socket = new Live(token, onSignOut);
@@ -113,7 +118,13 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
     void reload().catch(fail);
     void loadAgents().catch(fail);
     const timer = setInterval(() => void loadAgents().catch(() => undefined), 60_000);
-    return () => clearInterval(timer);
+    const unprepare = prepareChime();
+    const unfetch = seesFigures(me) ? whenIdle(() => void figuresFile.preload().catch(() => undefined)) : () => undefined;
+    return () => {
+      clearInterval(timer);
+      unprepare();
+      unfetch();
+    };
   }, []);
 
   // The dashboard says who is online: read the team again whenever it is opened.
@@ -122,8 +133,19 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
   }, [view, loadAgents]);
 
   const unread = useMemo(() => list.rows.reduce((n, c) => n + c.unreadCount, 0), [list.rows]);
+  // Writing the title costs the page a while, and live updates may come many a second: it is written when it
+  // changes, at most once a second, the last count always.
+  const titleWritten = useRef(0);
   useEffect(() => {
-    document.title = unread > 0 ? t('top.unreadTitle', { count: unread }) : t('app.title');
+    const title = unread > 0 ? t('top.unreadTitle', { count: unread }) : t('app.title');
+    const write = () => {
+      titleWritten.current = Date.now();
+      if (document.title !== title) document.title = title;
+    };
+    const wait = titleWritten.current + 1000 - Date.now();
+    if (wait <= 0) return void write();
+    const timer = setTimeout(write, wait);
+    return () => clearTimeout(timer);
   }, [unread, t]);
 
   const selected = selectedId ? (list.known.get(selectedId) ?? null) : null;
@@ -174,7 +196,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
       {view === 'admin' ? (
         <Admin me={me} agents={agents} sessions={[...sessions.values()]} onAgentsChanged={loadAgents} onError={fail} />
       ) : view === 'figures' ? (
-        <Figures agents={agents} liveAlerts={alerts} onOpen={open} onError={fail} />
+        figures && <figures.Figures agents={agents} liveAlerts={alerts} onOpen={open} onError={fail} />
       ) : (
         <div className="panes">
           <ConversationList
@@ -202,7 +224,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
                 assignRef={assignRef}
                 actionsRef={actionsRef}
               />
-              <ContactPanel conversation={selected} agents={agents} />
+              <ContactPanel conversation={selected} agents={agents} onOpen={open} />
             </>
           ) : (
             <section className="thread thread-empty" aria-labelledby="empty-title">

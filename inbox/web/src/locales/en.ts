@@ -155,6 +155,9 @@ export const en = {
     noFirstResponse: 'not yet',
     due: 'Reply due',
     escalation: 'Escalation step',
+    elsewhere: 'Also writes from',
+    elsewhereHint: 'The same email or phone on another channel',
+    openElsewhere: 'Open the {{channel}} conversation with {{name}}',
   },
   figures: {
     title: 'Response times',

@@ -164,6 +164,9 @@ export const uk: Messages = {
     noFirstResponse: 'ще ні',
     due: 'Відповісти до',
     escalation: 'Крок ескалації',
+    elsewhere: 'Також пише з',
+    elsewhereHint: 'Та сама пошта чи телефон в іншому каналі',
+    openElsewhere: 'Відкрити розмову з {{name}} у {{channel}}',
   },
   figures: {
     title: 'Час відповіді',
