@@ -53,9 +53,8 @@ describe('a Viber customer and a manager, end to end', () => {
     await fake.stop();
   });
 
-  const messagesWith = async (externalIds: string[]) =>
-    (await inbox.messages()).filter((m) => m.externalId !== null && externalIds.includes(m.externalId));
-  const contactsWith = async (externalIds: string[]) => (await inbox.contacts()).filter((c) => externalIds.includes(c.externalId));
+  const messagesWith = (ids: string[]) => inbox.messagesWith(ids);
+  const contactsWith = (ids: string[]) => inbox.contactsWith(ids);
 
   /** Posts a customer's message and returns the conversation it landed in. */
   async function customerWrites(user: ViberUser, text: string): Promise<{ conversationId: string; token: bigint }> {

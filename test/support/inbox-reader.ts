@@ -91,6 +91,11 @@ export class InboxReader {
     return (await Promise.all(conversations.map((c) => this.messagesOf(c.id)))).flat();
   }
 
+  /** The messages with these ids on their platforms, wherever they are. */
+  async messagesWith(externalIds: readonly string[]): Promise<MessageView[]> {
+    return (await this.messages()).filter((m) => m.externalId !== null && externalIds.includes(m.externalId));
+  }
+
   /** The message with this id on its platform, wherever it is, or undefined. */
   async messageByExternalId(externalId: string): Promise<MessageView | undefined> {
     const matching = (await this.messages()).filter((m) => m.externalId === externalId);
@@ -108,9 +113,24 @@ export class InboxReader {
     return [...new Map(cards.map((card) => [card.id, card])).values()];
   }
 
+  /** The contacts with these ids on their platforms. */
+  async contactsWith(externalIds: readonly string[]): Promise<ContactCardView[]> {
+    return (await this.contacts()).filter((c) => externalIds.includes(c.externalId));
+  }
+
   /** The alerts, newest first. */
   async alerts(): Promise<AlertView[]> {
     return (await this.get('/api/alerts', alertsList)).items;
+  }
+
+  /** GET /api/metrics/response-times.csv, one record per conversation keyed by the header's column names. */
+  async responseTimesRows(query: Record<string, string> = {}): Promise<Record<string, string>[]> {
+    const res = await this.gw.request('GET', `/api/metrics/response-times.csv?${new URLSearchParams(query)}`, {
+      token: await this.signIn(),
+    });
+    if (res.status !== 200) throw new Error(`GET response-times.csv: ${res.status} ${JSON.stringify(res.body)}`);
+    const [header = [], ...rows] = parseCsv(String(res.body));
+    return rows.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ''])));
   }
 
   private async get<T extends z.ZodType>(route: string, schema: T): Promise<z.infer<T>> {
@@ -123,4 +143,33 @@ export class InboxReader {
     this.token ??= this.gw.manager('admin', 'Inbox Reader').then((m) => m.token);
     return this.token;
   }
+}
+
+/** RFC 4180: quoted cells may hold commas, quotes (doubled) and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else if (ch !== '\r') cell += ch;
+  }
+  if (cell || row.length) rows.push([...row, cell]);
+  return rows;
 }

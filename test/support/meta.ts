@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { FakeGraph } from './fake-graph';
 import { type HttpReply, TestGateway } from './gateway';
+import { InboxReader } from './inbox-reader';
 
 /** Settings of the Meta app used by the suites: one WhatsApp number and one Instagram account. */
 export const WHATSAPP = {
@@ -76,6 +77,14 @@ export class MetaGateway {
         ...(signature === null ? {} : { 'x-hub-signature-256': signature }),
       },
     });
+  }
+
+  private reader?: InboxReader;
+
+  /** The inbox as an admin sees it through the managers' API. */
+  get inbox(): InboxReader {
+    this.reader ??= new InboxReader(this.gw);
+    return this.reader;
   }
 
   handshake(channel: 'whatsapp' | 'instagram', query: Record<string, string>): Promise<HttpReply> {
