@@ -145,6 +145,18 @@ export class InboxReader {
   }
 }
 
+const readers = new WeakMap<TestGateway, InboxReader>();
+
+/** One reader per gateway, so a suite that asks often signs in once. */
+export function inboxOf(gw: TestGateway): InboxReader {
+  let reader = readers.get(gw);
+  if (!reader) {
+    reader = new InboxReader(gw);
+    readers.set(gw, reader);
+  }
+  return reader;
+}
+
 /** RFC 4180: quoted cells may hold commas, quotes (doubled) and line breaks. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
