@@ -103,10 +103,6 @@ export class MetaGateway {
     return collection;
   }
 
-  async count(collection: string, filter: Record<string, unknown> = {}): Promise<number> {
-    return (await this.collection(collection)).countDocuments(filter);
-  }
-
   async close(): Promise<void> {
     await this.gw.close();
     await this.graph.stop();
