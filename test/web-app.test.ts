@@ -213,7 +213,7 @@ describe('the managers’ app in a real browser', () => {
     const dialog = page.locator('#lost-dialog');
     await dialog.getByRole('button', { name: 'Закрити як втрачене' }).click();
     await dialog.getByRole('alert').filter({ hasText: 'Спершу оберіть або впишіть причину.' }).waitFor();
-    const martasConversation = async () => (await inbox.conversations({ channel: 'api' }))[0];
+    const martasConversation = () => inbox.conversationOf('Марта Шевченко');
     expect((await martasConversation())?.status).toBe('open');
 
     await dialog.getByLabel('Купив деінде').check();
