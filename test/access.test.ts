@@ -1,14 +1,17 @@
 import { ann, olena, textUpdate } from './fixtures/telegram';
 import { TestGateway, type TestManager } from './support/gateway';
+import { InboxReader } from './support/inbox-reader';
 
 describe('who may see and answer what', () => {
   let gw: TestGateway;
   let iryna: TestManager;
   let petro: TestManager;
   let olenasConversation: string;
+  let inbox: InboxReader;
 
   beforeAll(async () => {
     gw = await TestGateway.start();
+    inbox = new InboxReader(gw);
     iryna = await gw.manager('agent', 'Ірина');
     petro = await gw.manager('agent', 'Петро');
     // Only Iryna is online, so Olena's new conversation is hers.
@@ -30,7 +33,7 @@ describe('who may see and answer what', () => {
     });
     expect([read.status, history.status, reply.status]).toEqual([403, 403, 403]);
     expect(reply.body.error.code).toBe('AUTH.FORBIDDEN');
-    expect(await (await gw.collection('messages')).countDocuments({ direction: 'out' })).toBe(0);
+    expect((await inbox.messages()).filter((m) => m.direction === 'out')).toEqual([]);
   });
 
   it("denies an agent another agent's conversation over the socket", async () => {

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { API_KEY, TestGateway } from './support/gateway';
+import { InboxReader } from './support/inbox-reader';
 
 const lead = {
   externalMessageId: 'form-2026-11-25-0001',
@@ -13,6 +14,7 @@ const lead = {
 describe('the API channel takes site-form leads and answers through a signed callback', () => {
   let gw: TestGateway;
   let callback: Server;
+  let inbox: InboxReader;
   const received: { body: string; signature: string | undefined }[] = [];
 
   beforeAll(async () => {
@@ -27,6 +29,7 @@ describe('the API channel takes site-form leads and answers through a signed cal
     await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/inbox-replies`;
     gw = await TestGateway.start({ env: { API_CHANNEL_CALLBACK_URL: url } });
+    inbox = new InboxReader(gw);
   });
   afterAll(async () => {
     await gw.close();
@@ -42,8 +45,8 @@ describe('the API channel takes site-form leads and answers through a signed cal
     const live = await socket.waitFor('message:new');
     expect(live.message).toMatchObject({ channel: 'api', text: lead.text, externalId: lead.externalMessageId });
     expect(live.conversation.contact.name).toBe('Марія Шевченко');
-    expect(await (await gw.collection('messages')).countDocuments({ channel: 'api' })).toBe(1);
-    const contact = await (await gw.collection('contacts')).findOne({ channel: 'api' });
+    expect((await inbox.messages()).filter((m) => m.channel === 'api')).toHaveLength(1);
+    const contact = await inbox.contactOf(live.conversation.id);
     expect(contact).toMatchObject({ externalId: 'visitor-8f3a', email: 'maria@example.com', phone: '+380671112233' });
 
     const reply = await gw.request('POST', `/api/conversations/${live.conversation.id}/messages`, {
@@ -68,7 +71,7 @@ describe('the API channel takes site-form leads and answers through a signed cal
   it('refuses a wrong key with 401 and stores nothing', async () => {
     const res = await gw.postApi({ ...lead, externalMessageId: 'form-forged' }, 'wrong-key-wrong-key');
     expect(res.status).toBe(401);
-    expect(await (await gw.collection('messages')).countDocuments({ externalId: 'form-forged' })).toBe(0);
+    expect(await inbox.messageByExternalId('form-forged')).toBeUndefined();
   });
 
   it('refuses a body without the required fields with 400 naming every one of them', async () => {
@@ -76,7 +79,7 @@ describe('the API channel takes site-form leads and answers through a signed cal
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/^not an API channel message: /);
     for (const field of ['contact.name:', 'contact.email:', 'text:']) expect(res.body.error.message).toContain(field);
-    expect(await (await gw.collection('messages')).countDocuments({ externalId: 'form-bad' })).toBe(0);
+    expect(await inbox.messageByExternalId('form-bad')).toBeUndefined();
   });
 });
 
@@ -98,7 +101,7 @@ describe('the API channel without a callback URL', () => {
         message:
           'the api channel only receives: replies go to API_CHANNEL_CALLBACK_URL, which is not set, so this conversation cannot be answered from the inbox',
       });
-      expect(await (await gw.collection('messages')).countDocuments({ direction: 'out' })).toBe(0);
+      expect((await new InboxReader(gw).messages()).filter((m) => m.direction === 'out')).toEqual([]);
     } finally {
       await gw.close();
     }

@@ -1,8 +1,8 @@
 import { textUpdate } from './fixtures/telegram';
 import { newCustomers } from './fixtures/telegram-customers';
-import { storeUri, type TestManager } from './support/gateway';
-import { answerOrNothing, GatewayProcess } from './support/gateway-process';
-import { after, type CommandPredicate, mentions, type WireCommand, WireTap } from './support/wire-tap';
+import type { TestManager } from './support/gateway';
+import { answerOrNothing, type GatewayProcess, gatewayProcessPerTest, within } from './support/gateway-process';
+import { after, type CommandPredicate, mentions, type WireCommand } from './support/wire-tap';
 
 /**
  * The reply guarantee under a real crash: a manager's reply is caught at a chosen point of its delivery, the gateway
@@ -60,32 +60,13 @@ const killPoints = {
   },
 } satisfies Record<string, KillPoint>;
 
-/** `promise`, or a failure naming what did not happen (rather than a test that hangs until jest's timeout). */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 interface Reply {
   conversationId: string;
   text: string;
 }
 
 describe('a gateway killed while delivering managers’ replies', () => {
-  let tap: WireTap;
-  let gateway: GatewayProcess | undefined;
-
-  beforeEach(async () => {
-    tap = await WireTap.start(storeUri('test'));
-  });
-  afterEach(async () => {
-    await gateway?.close();
-    gateway = undefined;
-    await tap.close();
-  });
+  const crash = gatewayProcessPerTest();
 
   const sendsOf = (gw: GatewayProcess, text: string) => gw.telegram.callsTo('sendMessage').filter((c) => c.body.text === text).length;
 
@@ -108,8 +89,7 @@ describe('a gateway killed while delivering managers’ replies', () => {
   }
 
   async function crashWhileDelivering(scenario: string, killPoint: KillPoint) {
-    gateway = await GatewayProcess.start(tap, { env: { DELIVERY_MAX_RETRIES: '3', DELIVERY_RETRY_BASE: '200ms' } });
-    const gw = gateway;
+    const gw = await crash.start({ env: { DELIVERY_MAX_RETRIES: '3', DELIVERY_RETRY_BASE: '200ms' } });
     const supervisor = await gw.manager('supervisor', 'Оксана Мельник');
     const agent = await gw.manager('agent', 'Наталія Бондар');
     const [olena, ann] = newCustomers.filter((c) => ['Олена', 'Ann'].includes(c.from.first_name));

@@ -1,8 +1,7 @@
 import { textUpdate } from './fixtures/telegram';
 import { newCustomers } from './fixtures/telegram-customers';
-import { storeUri } from './support/gateway';
-import { answerOrNothing, GatewayProcess } from './support/gateway-process';
-import { after, type CommandPredicate, mentions, type WireCommand, WireTap } from './support/wire-tap';
+import { answerOrNothing, type GatewayProcess, gatewayProcessPerTest } from './support/gateway-process';
+import { after, type CommandPredicate, mentions, type WireCommand, type WireTap } from './support/wire-tap';
 
 /**
  * The ingest guarantee under a real crash: the gateway is SIGKILLed at a chosen store command of each customer's
@@ -74,21 +73,11 @@ async function redeliver(gw: GatewayProcess, update: unknown): Promise<{ status:
 }
 
 describe('a gateway killed while storing customers’ first messages', () => {
-  let tap: WireTap;
-  let gateway: GatewayProcess | undefined;
-
-  beforeEach(async () => {
-    tap = await WireTap.start(storeUri('test'));
-  });
-  afterEach(async () => {
-    await gateway?.close();
-    gateway = undefined;
-    await tap.close();
-  });
+  const crash = gatewayProcessPerTest();
 
   async function crashAndRedeliver(killPoint: KillPoint) {
-    gateway = await GatewayProcess.start(tap);
-    const gw = gateway;
+    const gw = await crash.start();
+    const tap = crash.tap;
     const supervisor = await gw.manager('supervisor', 'Оксана Мельник');
     const updates = newCustomers.map((c) => textUpdate(c.from, c.text));
 

@@ -4,6 +4,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Dovecot, freePort } from './support/dovecot';
 import { eventually, type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
+import { inboxOf } from './support/inbox-reader';
 import { composeMail, relayTo, SUPPORT } from './support/mail';
 import { SmtpSink } from './support/smtp-sink';
 
@@ -102,6 +103,7 @@ describe('email replies go out by SMTP in the customer’s thread, and their ans
     expect(answer.message.text).toBe('Дякую, відправлю завтра зранку.');
     expect(answer.message.subject).toBe('Re: Повернення товару');
     expect(answer.message.quoted).toContain('> Надішліть, будь ласка, сукню Новою поштою на відділення №5.');
+    // The record of the whole mail as it came is no part of the managers' API.
     const stored = await (await gw.collection('messages')).findOne({ channel: 'email', externalId: 'return-2207-2.olena@example.com' });
     const record = JSON.parse(stored?.raw ?? '{}');
     expect(record.quoted).toContain('> Надішліть, будь ласка, сукню Новою поштою на відділення №5.');
@@ -261,15 +263,13 @@ describe('out of hours: one marked auto-reply, and no answer to the customer’s
       messageId: '<ooo-2.olena@example.com>',
       headers: { 'Auto-Submitted': 'auto-replied' },
     });
-    const messages = await gw.collection('messages');
-    const ooo = await messages.findOne({ channel: 'email', externalId: 'ooo-2.olena@example.com' });
+    const inbox = inboxOf(gw);
+    const ooo = await inbox.messageByExternalId('ooo-2.olena@example.com');
     expect(ooo?.automated).toBe(true);
-    const conversations = await gw.collection('conversations');
-    const conversation = await conversations.findOne({ _id: ooo?.conversationId });
-    const waitedSince = conversation?.awaitingReplySince?.getTime();
-    const first = await messages.findOne({ channel: 'email', externalId: 'weekend-1.olena@example.com' });
+    const conversation = await inbox.conversation(String(ooo?.conversationId));
+    const first = await inbox.messageByExternalId('weekend-1.olena@example.com');
     // The wait is still the one her own question started.
-    expect(waitedSince).toBe(first?.createdAt.getTime());
+    expect(conversation.awaitingReplySince).toBe(first?.createdAt);
 
     // A bounce is the first mail of its sender: shown, but nobody is assigned, no clock runs, nothing is sent back.
     await relay.sendMail({
@@ -279,10 +279,10 @@ describe('out of hours: one marked auto-reply, and no answer to the customer’s
       text: 'I am sorry to have to inform you that your message could not be delivered to one or more recipients.',
       messageId: '<bounce-9@mx.example.net>',
     });
-    const bounce = await messages.findOne({ channel: 'email', externalId: 'bounce-9@mx.example.net' });
-    expect(bounce?.source).toBe('email:bounce');
-    const bounced = await conversations.findOne({ _id: bounce?.conversationId });
-    expect(bounced).toMatchObject({ awaitingReplySince: null, assigneeId: null, slaBreachAt: null, escalationDueAt: null });
+    const bounce = await inbox.messageByExternalId('bounce-9@mx.example.net');
+    expect((await inbox.contactOf(String(bounce?.conversationId))).source).toBe('email:bounce');
+    const bounced = await inbox.conversation(String(bounce?.conversationId));
+    expect(bounced).toMatchObject({ awaitingReplySince: null, assigneeId: null, firstResponseDueAt: null, escalationDueAt: null });
     await new Promise((r) => setTimeout(r, 1500));
     expect(sink.mails).toHaveLength(1);
   });

@@ -5,6 +5,7 @@ import { olena, textUpdate } from './fixtures/telegram';
 import { desktop, launchBrowser, phone, signIn } from './support/browser';
 import { freePort } from './support/dovecot';
 import { eventually, TestGateway } from './support/gateway';
+import { InboxReader } from './support/inbox-reader';
 import { relayTo, SUPPORT } from './support/mail';
 import { SmtpSink } from './support/smtp-sink';
 
@@ -30,7 +31,8 @@ describe('the managers’ app attaches files to email replies', () => {
       messageId: '<wholesale-2.mark@example.co.uk>',
     });
     await gw.postTelegram(textUpdate(olena, 'Добрий день! Чи є доставка в неділю?'));
-    await eventually(async () => (await (await gw.collection('conversations')).countDocuments({})) === 2);
+    const inbox = new InboxReader(gw);
+    await eventually(async () => (await inbox.conversations()).length === 2);
   });
   afterAll(async () => {
     await browser?.close();

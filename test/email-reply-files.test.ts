@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { ObjectId } from 'mongodb';
 import { olena, textUpdate } from './fixtures/telegram';
 import { freePort } from './support/dovecot';
 import { eventually, type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
+import { inboxOf } from './support/inbox-reader';
 import { relayTo, SUPPORT } from './support/mail';
 import { SmtpSink } from './support/smtp-sink';
 
@@ -121,15 +121,14 @@ describe('a manager sends files with an email reply', () => {
     const second = await upload(andriy.token, conversationId, 'фото-2.jpg', Buffer.alloc(600 * 1024, 2), 'image/jpeg');
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(first.body.kind).toBe('image');
-    const messages = await gw.collection('messages');
-    const before = await messages.countDocuments({ conversationId: new ObjectId(conversationId) });
+    const before = (await inboxOf(gw).messagesOf(conversationId)).length;
     const reply = await gw.request('POST', `/api/conversations/${conversationId}/messages`, {
       token: andriy.token,
       json: { text: 'Фото сукні з двох боків', attachments: [{ id: first.body.id }, { id: second.body.id }] },
     });
     expect(reply.status).toBe(413);
     expect(reply.body.error).toEqual({ code: 'HTTP.PAYLOAD_TOO_LARGE', message: expect.stringContaining('1.2 MB together') });
-    expect(await messages.countDocuments({ conversationId: new ObjectId(conversationId) })).toBe(before);
+    expect(await inboxOf(gw).messagesOf(conversationId)).toHaveLength(before);
   });
 
   it('fails a reply whose file went missing from DATA_DIR, saying which, instead of sending it without', async () => {
@@ -176,9 +175,8 @@ describe('a manager sends files with an email reply', () => {
     expect(reply.body.error).toEqual({ code: 'CHANNEL.ATTACHMENTS_UNSUPPORTED', message: expect.stringContaining('telegram') });
     const direct = await upload(andriy.token, onTelegram, 'suknia.pdf', invoicePdf);
     expect(direct.status).toBe(409);
-    const messages = await gw.collection('messages');
     // Only Olena's question: no reply was stored, queued or failed.
-    expect(await messages.countDocuments({ conversationId: new ObjectId(onTelegram) })).toBe(1);
+    expect(await inboxOf(gw).messagesOf(onTelegram)).toHaveLength(1);
     expect(gw.telegram.callsTo('sendMessage')).toHaveLength(0);
   });
 

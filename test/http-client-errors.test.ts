@@ -39,7 +39,7 @@ describe('requests at fault get a clear 4xx, never a 500', () => {
     expect(res.body).toEqual({
       error: { code: 'INBOX.BAD_INPUT', message: 'the body is not valid gzip, as its Content-Encoding says it is' },
     });
-    expect(await meta.count('messages')).toBe(0);
+    expect(await meta.inbox.messages()).toEqual([]);
   });
 
   it('answers 415 to a Content-Encoding the gateway does not read', async () => {
@@ -59,7 +59,7 @@ describe('requests at fault get a clear 4xx, never a 500', () => {
       body: gzipSync(JSON.stringify(update)),
     });
     expect(res.status).toBe(200);
-    const stored = await (await meta.collection('messages')).find({}).toArray();
+    const stored = await meta.inbox.messages();
     expect(stored.map((m) => m.text)).toEqual(['Добрий день! Чи є доставка до Львова?']);
   });
 

@@ -58,7 +58,7 @@ describe('replies to Instagram customers through the Send API', () => {
     });
 
     // Instagram echoes our own message back, then reports it read.
-    const before = await meta.count('messages', { conversationId: { $exists: true } });
+    const before = (await meta.inbox.messages()).length;
     expect(
       (await meta.post('instagram', callback([echo(sofia, 'Доставка до Києва — 70 грн, безкоштовно від 1500 грн.', sentMid)]))).status,
     ).toBe(200);
@@ -67,7 +67,7 @@ describe('replies to Instagram customers through the Send API', () => {
     const update = await live.waitFor('message:updated', (p) => p.message.id === res.body.id && p.message.status === 'read');
     expect(update.message.direction).toBe('out');
     await sleep(200);
-    expect(await meta.count('messages', { conversationId: { $exists: true } })).toBe(before);
+    expect(await meta.inbox.messages()).toHaveLength(before);
     expect(live.of('message:new').filter((p) => p.message.externalId === sentMid)).toHaveLength(0);
   });
 
@@ -90,7 +90,7 @@ describe('replies to Instagram customers through the Send API', () => {
   it('refuses a reply more than 7 days after the customer’s last message with a clear 409', async () => {
     const conversationId = await customerWrites(oksana, 'Чи можна обміняти светр на інший колір?');
     meta.clock.advance(8 * DAY);
-    const messagesBefore = await meta.count('messages');
+    const messagesBefore = (await meta.inbox.messages()).length;
     const res = await reply(conversationId, { text: 'Оксано, так, обмін можливий.' });
     expect(res.status).toBe(409);
     expect(res.body.error).toEqual({
@@ -100,7 +100,7 @@ describe('replies to Instagram customers through the Send API', () => {
     const template = await reply(conversationId, { template: { name: 'restock_notice', language: 'uk', params: [] } });
     expect(template.status).toBe(400);
     await sleep(200);
-    expect(await meta.count('messages')).toBe(messagesBefore);
+    expect(await meta.inbox.messages()).toHaveLength(messagesBefore);
     expect(sendsTo(oksana)).toHaveLength(0);
 
     // The customer writes again: the window opens anew and a plain reply goes out untagged.
@@ -140,6 +140,8 @@ describe('replies to Instagram customers through the Send API', () => {
     const res = await reply(conversationId, { text: 'Sure, which model?' });
     const failed = await live.waitFor('message:updated', (p) => p.message.id === res.body.id && p.message.status === 'failed');
     expect(failed.message.error).toMatch(/not available.*551/);
-    await eventually(async () => (await meta.count('alerts', { type: 'delivery_failed', detail: { $regex: '551' } })) === 1);
+    await eventually(
+      async () => (await meta.inbox.alerts()).filter((a) => a.type === 'delivery_failed' && a.detail?.includes('551')).length === 1,
+    );
   });
 });

@@ -49,8 +49,8 @@ describe('Instagram messaging webhook', () => {
       sender: { type: 'contact', name: 'Софія Гребенюк' },
     });
     expect(event.conversation).toMatchObject({ channel: 'instagram', contact: { name: 'Софія Гребенюк' } });
-    const contact = await (await meta.collection('contacts')).findOne({ channel: 'instagram', externalId: sofia.igsid });
-    expect(contact).toMatchObject({ name: 'Софія Гребенюк', username: 'sofia.hrebeniuk' });
+    const contact = await meta.inbox.contactOf(event.conversation.id);
+    expect(contact).toMatchObject({ channel: 'instagram', externalId: sofia.igsid, name: 'Софія Гребенюк', username: 'sofia.hrebeniuk' });
 
     const lookups = meta.graph.calls.filter((c) => c.method === 'GET' && c.path === `/v21.0/${sofia.igsid}`);
     expect(lookups).toHaveLength(1);
@@ -67,8 +67,8 @@ describe('Instagram messaging webhook', () => {
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('WEBHOOK.BAD_SIGNATURE');
     }
-    expect(await meta.count('messages', { externalId: id })).toBe(0);
-    expect(await meta.count('contacts', { externalId: mark.igsid })).toBe(0);
+    expect(await meta.inbox.messagesWith([id])).toEqual([]);
+    expect(await meta.inbox.contactsWith([mark.igsid])).toEqual([]);
   });
 
   it('keeps one message when Meta redelivers it, also concurrently', async () => {
@@ -79,7 +79,7 @@ describe('Instagram messaging webhook', () => {
     expect((await meta.post('instagram', payload)).status).toBe(200);
     await live.waitFor('message:new', (p) => p.message.externalId === id);
     await sleep(300);
-    expect(await meta.count('messages', { externalId: id })).toBe(1);
+    expect(await meta.inbox.messagesWith([id])).toHaveLength(1);
     expect(live.of('message:new').filter((p) => p.message.externalId === id)).toHaveLength(1);
   });
 
@@ -143,8 +143,8 @@ describe('Instagram messaging webhook', () => {
     };
     expect((await meta.post('instagram', payload)).status).toBe(200);
 
-    const messages = await meta.collection('messages');
-    const byId = (id: string) => messages.findOne({ externalId: id });
+    const stored = await meta.inbox.messagesWith(Object.values(ids));
+    const byId = async (id: string) => stored.find((m) => m.externalId === id);
     expect(await byId(ids.media)).toMatchObject({
       text: 'Ось фото і відео з примірки',
       attachments: [
@@ -166,11 +166,11 @@ describe('Instagram messaging webhook', () => {
     expect((await byId(ids.post))?.attachments).toEqual([
       { kind: 'link', name: 'post: New arrivals', url: cdn('post-1'), platformId: '17987654321098765' },
     ]);
-    expect(await meta.count('messages', { externalId: { $in: Object.values(ids) } })).toBe(6);
+    expect(stored).toHaveLength(6);
   });
 
   it('never turns our own echoed messages, reactions, unsent messages or dashboard tests into customer messages', async () => {
-    const before = await meta.count('messages');
+    const before = (await meta.inbox.messages()).length;
     const newEvents = live.of('message:new').length;
     const echoed = callback([echo(sofia, 'Так, розмір S є в наявності 🙂')]);
     const reaction = callback([fromCustomer(sofia, { reaction: { mid: mid(), action: 'react', reaction: 'love', emoji: '❤️' } })]);
@@ -225,9 +225,9 @@ describe('Instagram messaging webhook', () => {
     }
     expect(replies.map((r) => r.status)).toEqual(Array(7).fill(200));
     await sleep(300);
-    expect(await meta.count('messages')).toBe(before);
+    expect(await meta.inbox.messages()).toHaveLength(before);
     expect(live.of('message:new')).toHaveLength(newEvents);
-    expect(await meta.count('contacts', { externalId: { $in: ['12334', oksana.igsid] } })).toBe(0);
+    expect(await meta.inbox.contactsWith(['12334', oksana.igsid])).toEqual([]);
   });
 
   it('stores the message under a placeholder name when the profile cannot be looked up', async () => {

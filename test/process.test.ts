@@ -1,33 +1,11 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import mongoose from 'mongoose';
-import { API_KEY, storeUri } from './support/gateway';
+import { API_KEY, storeUri, TestGateway } from './support/gateway';
+import { exitOf, spawnGateway } from './support/gateway-process';
+import { inboxOf } from './support/inbox-reader';
 
-function startProcess(env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NODE_ENV: 'test',
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-proc-')),
-      ...env,
-    },
-  });
-}
-
-function exitOf(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const startProcess = (env: Record<string, string>) => spawnGateway({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-proc-')), ...env });
 
 describe('the gateway process', () => {
   it.each([
@@ -79,21 +57,17 @@ describe('the gateway process', () => {
 
     expect(code).toBe(0);
     expect(stdout).toContain('gateway stopped');
-    const connection = await mongoose.createConnection(storeUri(database)).asPromise();
+    // What the stopped gateway kept, as the managers see it once a gateway runs on the store again.
+    const restarted = await TestGateway.start({ database });
     try {
-      const stored = await connection.db
-        ?.collection('messages')
-        .find({}, { projection: { externalId: 1 } })
-        .toArray();
-      const storedIds = new Set(stored?.map((m) => m.externalId));
+      const storedIds = new Set((await inboxOf(restarted).messages()).map((m) => m.externalId));
       const acknowledged = statuses.flatMap((status, i) => (status === 200 ? [`lead-${i}`] : []));
       // Nothing acknowledged is lost; anything not acknowledged was refused (503) or never accepted.
       expect(acknowledged.length).toBeGreaterThan(0);
       for (const id of acknowledged) expect(storedIds).toContain(id);
       expect(statuses.every((s) => s === 200 || s === 503 || s === 0)).toBe(true);
     } finally {
-      await connection.dropDatabase();
-      await connection.close();
+      await restarted.close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { InboxReader } from './support/inbox-reader';
 import { MetaGateway } from './support/meta';
 import { type CorpusTarget, corpusItem, itHandlesEveryBody, postAsManifestSays, realPayloads } from './support/real-payloads';
 
@@ -10,7 +11,7 @@ describe('real Instagram messaging webhooks, as other projects and public report
 
   beforeAll(async () => {
     meta = await MetaGateway.start();
-    target = { post: (raw) => meta.post('instagram', undefined, { body: raw }), collection: (name) => meta.collection(name) };
+    target = { post: (raw) => meta.post('instagram', undefined, { body: raw }), gw: meta.gw, inbox: new InboxReader(meta.gw) };
   });
   afterAll(async () => {
     await meta.close();

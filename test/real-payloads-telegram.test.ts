@@ -1,4 +1,5 @@
 import { TELEGRAM_SECRET, TestGateway } from './support/gateway';
+import { InboxReader } from './support/inbox-reader';
 import {
   type CorpusTarget,
   corpusItem,
@@ -23,7 +24,8 @@ describe('real Telegram updates, as the Bot API documentation and other projects
           body: raw,
           headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TELEGRAM_SECRET },
         }),
-      collection: (name) => gw.collection(name),
+      gw,
+      inbox: new InboxReader(gw),
     };
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { sign, VIBER_TOKEN, viberEnv } from './fixtures/viber';
 import { FakeViber } from './support/fake-viber';
 import { TestGateway } from './support/gateway';
+import { InboxReader } from './support/inbox-reader';
 import { type CorpusTarget, corpusItem, itHandlesEveryBody, postAsManifestSays, realPayloads } from './support/real-payloads';
 
 const corpus = realPayloads('viber');
@@ -19,7 +20,8 @@ describe('real Viber callbacks, as the REST bot API documentation and other proj
           body: raw,
           headers: { 'content-type': 'application/json', 'x-viber-content-signature': sign(raw) },
         }),
-      collection: (name) => gw.collection(name),
+      gw,
+      inbox: new InboxReader(gw),
     };
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { groupBy } from '../shared/group-by';
 import { eventually } from './support/gateway';
+import { InboxReader } from './support/inbox-reader';
 import { MetaGateway } from './support/meta';
 import {
   type CorpusTarget,
@@ -45,7 +46,7 @@ describe.each([...byNumber.keys()])('real WhatsApp Cloud API callbacks for phone
 
   beforeAll(async () => {
     meta = await MetaGateway.start({ WHATSAPP_PHONE_NUMBER_ID: phoneNumberId });
-    target = { post: (raw) => meta.post('whatsapp', undefined, { body: raw }), collection: (name) => meta.collection(name) };
+    target = { post: (raw) => meta.post('whatsapp', undefined, { body: raw }), gw: meta.gw, inbox: new InboxReader(meta.gw) };
   });
   afterAll(async () => {
     await meta.close();
@@ -63,7 +64,7 @@ describe.each([...byNumber.keys()])('real WhatsApp Cloud API callbacks for phone
     it('files a group message under the group, saying who wrote it, so a reply goes to the group', async () => {
       const [message] = await postAsManifestSays(target, corpusItem(corpus, 'whatsapp/courier_group_message.json'));
       expect(message).toMatchObject({ text: 'Kerry Fisher: Hello World, group message' });
-      const contacts = await (await meta.collection('contacts')).find({}).toArray();
+      const contacts = await target.inbox.contacts();
       expect(contacts).toEqual([
         expect.objectContaining({ channel: 'whatsapp', externalId: 'group:555555555', name: 'WhatsApp group 555555555' }),
       ]);

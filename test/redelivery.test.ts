@@ -1,10 +1,13 @@
 import { ann, olena, textUpdate } from './fixtures/telegram';
 import { sleep, TestGateway } from './support/gateway';
+import { InboxReader } from './support/inbox-reader';
 
 describe('redelivered and concurrent webhooks', () => {
   let gw: TestGateway;
+  let inbox: InboxReader;
   beforeAll(async () => {
     gw = await TestGateway.start();
+    inbox = new InboxReader(gw);
   });
   afterAll(async () => {
     await gw.close();
@@ -14,10 +17,8 @@ describe('redelivered and concurrent webhooks', () => {
     const update = textUpdate(ann, 'Hello, is my order #1042 shipped yet?');
     const replies = await Promise.all(Array.from({ length: 100 }, () => gw.postTelegram(update)));
     expect(replies.map((r) => r.status)).toEqual(Array(100).fill(200));
-    const messages = await gw.collection('messages');
-    expect(await messages.countDocuments({ text: 'Hello, is my order #1042 shipped yet?' })).toBe(1);
-    const conversations = await gw.collection('conversations');
-    const conversation = await conversations.findOne({ contactName: 'Ann' });
+    expect((await inbox.messages()).filter((m) => m.text === 'Hello, is my order #1042 shipped yet?')).toHaveLength(1);
+    const conversation = await inbox.conversationOf('Ann');
     // The message's effects were applied once, not once per delivery.
     expect(conversation?.unreadCount).toBe(1);
   });
@@ -26,14 +27,11 @@ describe('redelivered and concurrent webhooks', () => {
     const updates = ['Добрий день', 'Хочу замовити торт', 'На суботу', 'Шоколадний', 'Дякую!'].map((text) => textUpdate(olena, text));
     const replies = await Promise.all(updates.map((u) => gw.postTelegram(u)));
     expect(replies.every((r) => r.status === 200)).toBe(true);
-    const contacts = await gw.collection('contacts');
-    const contact = await contacts.findOne({ channel: 'telegram', externalId: String(olena.id) });
-    expect(await contacts.countDocuments({ channel: 'telegram', externalId: String(olena.id) })).toBe(1);
-    const conversations = await gw.collection('conversations');
-    expect(await conversations.countDocuments({ contactId: contact?._id })).toBe(1);
-    const conversation = await conversations.findOne({ contactId: contact?._id });
-    const messages = await gw.collection('messages');
-    expect(await messages.countDocuments({ conversationId: conversation?._id })).toBe(5);
+    const withOlena = await inbox.conversationsOf({ channel: 'telegram', externalId: String(olena.id) });
+    expect(new Set(withOlena.map((c) => c.contact.id)).size).toBe(1);
+    expect(withOlena).toHaveLength(1);
+    const [conversation] = withOlena;
+    expect(await inbox.messagesOf(String(conversation?.id))).toHaveLength(5);
     expect(conversation?.unreadCount).toBe(5);
   });
 
@@ -45,9 +43,8 @@ describe('redelivered and concurrent webhooks', () => {
     const updates = customers.flatMap((from) => texts.map((text) => textUpdate(from, `${text} (${from.first_name})`)));
     const replies = await Promise.all(updates.map((u) => gw.postTelegram(u)));
     expect(replies.every((r) => r.status === 200)).toBe(true);
-    const conversations = await gw.collection('conversations');
     const names = new Set(customers.map((c) => `${c.first_name} ${c.last_name}`));
-    const stored = (await conversations.find({}).toArray()).filter((c) => names.has(c.contactName));
+    const stored = (await inbox.conversations()).filter((c) => names.has(c.contact.name));
     expect(stored.map((c) => c.unreadCount)).toEqual(Array(customers.length).fill(texts.length));
     // Every one is announced live; give the last events a moment to arrive, then name any that did not.
     for (let waited = 0; live.of('message:new').length < updates.length && waited < 5_000; waited += 50) await sleep(50);

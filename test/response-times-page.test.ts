@@ -5,6 +5,7 @@ import { formMessage, marta } from './fixtures/site-form';
 import { olena, textUpdate } from './fixtures/telegram';
 import { launchBrowser, signIn } from './support/browser';
 import { type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
+import { InboxReader } from './support/inbox-reader';
 
 /** What a supervisor reads in the response-times table, row by row: the cells as shown. */
 async function table(page: Page): Promise<string[][]> {
@@ -77,11 +78,10 @@ describe('response times on the inbox page, for supervisors', () => {
   });
 
   it('lists the alerts of the range, and takes a new one as it is raised', async () => {
-    const conversations = await gw.collection('conversations');
-    const waiting = await conversations.findOne({ channel: 'api' });
+    const [waiting] = await new InboxReader(gw).conversations({ channel: 'api' });
     await gw.inbox.alerts.raise({
       type: 'sla_breach',
-      conversationId: String(waiting?._id),
+      conversationId: String(waiting?.id),
       channel: 'api',
       detail: 'Марта Шевченко (api) got no first reply within the 5 minutes target.',
       key: `sla_breach:${new Types.ObjectId().toString()}`,

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Document, MongoClient, MongoServerError } from 'mongodb';
 import { startEmbeddedStore } from '../gateway/embedded-store';
+import { killGroup } from './support/gateway-process';
 
 /**
  * The embedded store's durability claim, tested by killing it for real: SQLite in WAL mode with synchronous=NORMAL
@@ -101,13 +102,7 @@ async function writeUntilKilled(dataDir: string, mode: 'steady' | 'batches', kil
   });
   let killed: { acksSeenAtKill: number; groupAtKill: Proc[] } | undefined;
   let failure: unknown;
-  const killGroup = () => {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // the group is gone already
-    }
-  };
+  const killTheGroup = () => killGroup(pgid);
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   createInterface({ input: child.stdout }).on('line', (line) => {
     try {
@@ -115,15 +110,15 @@ async function writeUntilKilled(dataDir: string, mode: 'steady' | 'batches', kil
       if (killed || !writes.ready || !killWhen(writes)) return;
       // Read in the same tick as the kill, so what it lists is what the kill hit.
       const groupAtKill = processes().filter((p) => p.pgid === pgid && living(p));
-      killGroup();
+      killTheGroup();
       killed = { acksSeenAtKill: acks(writes), groupAtKill };
     } catch (e) {
       failure ??= e;
-      if (!killed) killGroup();
+      if (!killed) killTheGroup();
     }
   });
   // A backstop past the writer's own 60 s limit, for a writer too stuck to keep it.
-  const guard = setTimeout(() => killed || killGroup(), 70_000);
+  const guard = setTimeout(() => killed || killTheGroup(), 70_000);
   try {
     await closed;
   } finally {

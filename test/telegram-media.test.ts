@@ -1,4 +1,5 @@
 import {
+  ann,
   documentMedia,
   editedUpdate,
   location,
@@ -11,6 +12,7 @@ import {
   voice,
 } from './fixtures/telegram';
 import { TestGateway } from './support/gateway';
+import { InboxReader } from './support/inbox-reader';
 
 describe('Telegram message kinds become one normalized message each', () => {
   let gw: TestGateway;
@@ -67,9 +69,11 @@ describe('Telegram message kinds become one normalized message each', () => {
   });
 
   it('records where a lead came from when they start the bot from a deep link', async () => {
-    await gw.postTelegram(textUpdate(olena, '/start promo_black_friday'));
-    const stored = await (await gw.collection('messages')).findOne({ text: '/start promo_black_friday' });
-    expect(stored?.source).toBe('promo_black_friday');
+    // A deep link starts a lead's first conversation: a new customer, not Olena, who has written before.
+    await gw.postTelegram(textUpdate(ann, '/start promo_black_friday'));
+    const inbox = new InboxReader(gw);
+    const conversation = await inbox.conversationOf({ channel: 'telegram', externalId: String(ann.id) });
+    expect((await inbox.contactOf(String(conversation?.id))).source).toBe('promo_black_friday');
   });
 
   it('applies an edit to the message already stored, live', async () => {
@@ -79,7 +83,8 @@ describe('Telegram message kinds become one normalized message each', () => {
     await gw.postTelegram(editedUpdate(original, 'Мені потрібен розмір 39'));
     const updated = await socket.waitFor('message:updated', (p) => p.message.text === 'Мені потрібен розмір 39');
     expect(updated.message.editedAt).not.toBeNull();
-    const messages = await gw.collection('messages');
-    expect(await messages.countDocuments({ dedupeKey: `telegram:${olena.id}:${original.message?.message_id}` })).toBe(1);
+    const history = await new InboxReader(gw).messagesOf(updated.message.conversationId);
+    const copies = history.filter((m) => m.externalId === updated.message.externalId);
+    expect(copies.map((m) => m.text)).toEqual(['Мені потрібен розмір 39']);
   });
 });

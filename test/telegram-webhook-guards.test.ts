@@ -1,5 +1,6 @@
 import { ann, textUpdate } from './fixtures/telegram';
 import { TestGateway } from './support/gateway';
+import { InboxReader } from './support/inbox-reader';
 
 describe('the Telegram webhook refuses what it must not store', () => {
   let gw: TestGateway;
@@ -10,7 +11,7 @@ describe('the Telegram webhook refuses what it must not store', () => {
     await gw.close();
   });
 
-  const storedMessages = async () => (await gw.collection('messages')).countDocuments();
+  const storedMessages = async () => (await new InboxReader(gw).messages()).length;
 
   it('answers 401 to a forged secret token and stores nothing', async () => {
     const res = await gw.postTelegram(textUpdate(ann, 'Forged: I want a refund'), 'not-the-secret');

@@ -82,7 +82,7 @@ describe('replies to WhatsApp customers through the Cloud API', () => {
     const updates = agentLive.of('message:updated').filter((p) => p.message.id === res.body.id);
     const statuses = updates.map((p) => p.message.status as string).filter((s, i, all) => s !== all[i - 1]);
     expect(statuses).toEqual(['sent', 'delivered', 'read']);
-    const stored = await (await meta.collection('messages')).findOne({ externalId: sentId });
+    const stored = await meta.inbox.messageByExternalId(sentId);
     expect(stored?.status).toBe('read');
   });
 
@@ -102,7 +102,7 @@ describe('replies to WhatsApp customers through the Cloud API', () => {
     );
     expect((await meta.post('whatsapp', payload)).status).toBe(200);
     await agentLive.waitFor('message:updated', (p) => p.message.id === res.body.id && p.message.status === 'read');
-    expect((await (await meta.collection('messages')).findOne({ externalId: id }))?.status).toBe('read');
+    expect((await meta.inbox.messageByExternalId(id))?.status).toBe('read');
   });
 
   it('marks a message failed with the reason WhatsApp gives in a failed status', async () => {
@@ -136,13 +136,13 @@ describe('replies to WhatsApp customers through the Cloud API', () => {
     const conversationId = await customerWrites(taras, 'Коли буде поповнення чорних курток?');
     meta.clock.advance(25 * HOUR);
     const sendsBefore = graph().sends().length;
-    const messagesBefore = await meta.count('messages');
+    const messagesBefore = (await meta.inbox.messages()).length;
 
     const late = await reply(conversationId, { text: 'Тарасе, куртки вже на складі!' });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('INBOX.OUTSIDE_REPLY_WINDOW');
     expect(late.body.error.message).toMatch(/template/);
-    expect(await meta.count('messages')).toBe(messagesBefore);
+    expect(await meta.inbox.messages()).toHaveLength(messagesBefore);
 
     const template = await reply(conversationId, {
       template: { name: 'restock_notice', language: 'uk', params: ['Тарас', 'чорні куртки'] },
@@ -206,7 +206,7 @@ describe('replies to WhatsApp customers through the Cloud API', () => {
     const atFailure = attempts();
     await sleep(2_600);
     expect(attempts()).toBe(atFailure);
-    expect((await (await meta.collection('messages')).findOne({ _id: await objectId(res.body.id) }))?.status).toBe('failed');
+    expect((await meta.inbox.messagesOf(conversationId)).find((m) => m.id === res.body.id)?.status).toBe('failed');
   });
 
   it('retries after a throughput rate limit and then delivers', async () => {
@@ -227,6 +227,7 @@ describe('replies to WhatsApp customers through the Cloud API', () => {
       .filter((c) => c.body?.text?.body === 'Так, оплата карткою на пошті можлива.');
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(refused).toBe(1);
+    // The outbox's count of attempts is no part of the managers' API.
     await eventually(async () => (await (await meta.collection('messages')).findOne({ _id: await objectId(res.body.id) }))?.attempts >= 2);
   });
 

@@ -16,6 +16,7 @@ import {
   voiceModel,
 } from './fixtures/whatsapp-web';
 import { eventually, type SocketRecorder, sleep, type TestGateway, type TestManager } from './support/gateway';
+import { inboxOf } from './support/inbox-reader';
 import { libraryMessage, type StandInWhatsAppWeb, startPairedWebInbox } from './support/stand-in-whatsapp-web';
 
 describe('WhatsApp Web customers reach the inbox through the session', () => {
@@ -32,7 +33,10 @@ describe('WhatsApp Web customers reach the inbox through the session', () => {
     await gw.close();
   });
 
-  const messages = async (query: Record<string, unknown>) => (await gw.collection('messages')).find(query).toArray();
+  const messages = () => inboxOf(gw).messages();
+  const messagesWith = (externalId: string) => inboxOf(gw).messagesWith([externalId]);
+  /** What the library handed over, and when WhatsApp says it was sent: kept in the store, not shown by the API. */
+  const kept = async (externalId: string) => (await gw.collection('messages')).findOne({ externalId });
 
   it('stores a text message once, shows it live, and files the customer under their WhatsApp id', async () => {
     const model = textModel(olena, 'Добрий день! Чи є кросівки 39 розміру?');
@@ -59,9 +63,9 @@ describe('WhatsApp Web customers reach the inbox through the session', () => {
     });
     expect(seenBySupervisor.message.id).toBe(live.message.id);
 
-    const contact = await (await gw.collection('contacts')).findOne({ channel: 'whatsapp', externalId: olena.wid });
-    expect(contact).toMatchObject({ name: 'Олена Коваленко', phone: '+380501234567' });
-    const [stored] = await messages({ externalId });
+    const contact = await inboxOf(gw).contactOf(live.conversation.id);
+    expect(contact).toMatchObject({ channel: 'whatsapp', externalId: olena.wid, name: 'Олена Коваленко', phone: '+380501234567' });
+    const stored = await kept(externalId);
     expect(stored?.platformAt).toEqual(new Date((model.t as number) * 1000));
     expect(JSON.parse(stored?.raw)).toMatchObject({ id: externalId, from: olena.wid, type: 'chat', notifyName: 'Олена Коваленко' });
 
@@ -70,7 +74,7 @@ describe('WhatsApp Web customers reach the inbox through the session', () => {
     client.receive(model);
     client.receive(textModel(olena, 'Або 40-го?'));
     await agentLive.waitFor('message:new', (p) => p.message.text === 'Або 40-го?');
-    expect(await messages({ externalId })).toHaveLength(1);
+    expect(await messagesWith(externalId)).toHaveLength(1);
     expect(agentLive.of('message:new').filter((p) => p.message.externalId === externalId)).toHaveLength(1);
     const history = await gw.request('GET', `/api/conversations/${live.conversation.id}/messages`, { token: agent.token });
     expect(history.body.items.map((m: { text: string }) => m.text)).toEqual(['Добрий день! Чи є кросівки 39 розміру?', 'Або 40-го?']);
@@ -100,7 +104,7 @@ describe('WhatsApp Web customers reach the inbox through the session', () => {
     // The media stayed on WhatsApp: nothing reached for the browser page downloadMedia() would use.
     expect(client.pageAccesses).toBe(0);
     // The JPEG thumbnail WhatsApp Web keeps in the model's body is not stored.
-    const [stored] = await messages({ externalId: image.id._serialized });
+    const stored = await kept(image.id._serialized);
     expect(stored?.raw).not.toContain('/9j/4AAQ');
     expect(JSON.parse(stored?.raw)).toMatchObject({ type: 'image', caption: 'Is this jacket available in M?', mimetype: 'image/jpeg' });
   });
@@ -124,7 +128,7 @@ describe('WhatsApp Web customers reach the inbox through the session', () => {
   });
 
   it('leaves groups, status updates and the account’s own messages out of the inbox', async () => {
-    const before = (await messages({})).length;
+    const before = (await messages()).length;
     const group = groupModel(bohdan, 'Всім привіт у групі!');
     const status = statusModel(bohdan);
     const own = outgoingModel(bohdan.wid, `true_${bohdan.wid}_${messageKey()}`, 'Написано з телефону', 1);
@@ -136,12 +140,12 @@ describe('WhatsApp Web customers reach the inbox through the session', () => {
 
     await supervisorLive.waitFor('message:new', (p) => p.message.externalId === sentinel.id._serialized);
     await sleep(200);
-    const after = await messages({});
+    const after = await messages();
     expect(after.length - before).toBe(1);
     expect(after.map((m) => m.externalId)).not.toEqual(
       expect.arrayContaining([group.id._serialized, status.id._serialized, own.id._serialized]),
     );
-    expect(await (await gw.collection('contacts')).countDocuments({ externalId: '120363041234567890@g.us' })).toBe(0);
+    expect(await inboxOf(gw).contactsWith(['120363041234567890@g.us'])).toEqual([]);
   });
 
   it('keeps a customer WhatsApp names by a LID the same contact as their phone number', async () => {
@@ -155,7 +159,7 @@ describe('WhatsApp Web customers reach the inbox through the session', () => {
     const byLid = await supervisorLive.waitFor('message:new', (p) => p.message.externalId === second.id._serialized);
 
     expect(byLid.conversation.id).toBe(byPhone.conversation.id);
-    const contacts = await (await gw.collection('contacts')).find({ name: lidCustomer.name }).toArray();
+    const contacts = (await inboxOf(gw).contacts()).filter((c) => c.name === lidCustomer.name);
     expect(contacts.map((c) => [c.externalId, c.phone])).toEqual([[lidCustomer.wid, '+380965554433']]);
   });
 
@@ -171,6 +175,6 @@ describe('WhatsApp Web customers reach the inbox through the session', () => {
     expect(updated.message.text).toBe('Мені потрібен розмір 39, перепрошую');
     await sleep(200);
     expect(agentLive.of('message:updated').filter((p) => p.message.id === created.message.id)).toHaveLength(1);
-    await eventually(async () => (await messages({ externalId: model.id._serialized }))[0]?.text === 'Мені потрібен розмір 39, перепрошую');
+    await eventually(async () => (await messagesWith(model.id._serialized))[0]?.text === 'Мені потрібен розмір 39, перепрошую');
   });
 });

@@ -1,5 +1,7 @@
+import { Types } from 'mongoose';
 import { iryna, mark, olena, textModel, type WaPerson } from './fixtures/whatsapp-web';
 import { eventually, type SocketRecorder, sleep, type TestGateway, type TestManager } from './support/gateway';
+import { inboxOf } from './support/inbox-reader';
 import { type StandInFactory, type StandInWhatsAppWeb, startPairedWebInbox } from './support/stand-in-whatsapp-web';
 
 describe('replies to WhatsApp Web customers go out through the session', () => {
@@ -56,7 +58,7 @@ describe('replies to WhatsApp Web customers go out through the session', () => {
       .filter((p) => p.message.id === res.body.id)
       .map((p) => p.message.status as string);
     expect(statuses).toEqual(['sent', 'delivered', 'read']);
-    const stored = await (await gw.collection('messages')).findOne({ externalId: record.id });
+    const stored = await inboxOf(gw).messageByExternalId(record.id);
     expect(stored?.status).toBe('read');
   });
 
@@ -100,9 +102,11 @@ describe('replies to WhatsApp Web customers go out through the session', () => {
     expect(failed.message.error).toBe('WhatsApp refused the recipient: Evaluation failed: Error: invalid wid');
     const alert = await supervisorLive.waitFor('alert', (p) => p.alert.conversationId === conversationId);
     expect(alert.alert).toMatchObject({ type: 'delivery_failed', channel: 'whatsapp' });
-    const stored = await eventually(async () =>
-      (await gw.collection('messages')).findOne({ text: 'Так, Новою поштою.', status: 'failed' }),
+    const failedReply = await eventually(async () =>
+      (await inboxOf(gw).messagesOf(conversationId)).find((m) => m.text === 'Так, Новою поштою.' && m.status === 'failed'),
     );
+    // The outbox's count of attempts is no part of the managers' API.
+    const stored = await (await gw.collection('messages')).findOne({ _id: new Types.ObjectId(failedReply.id) });
     expect(stored?.attempts ?? 0).toBeLessThanOrEqual(1);
     expect(client.sent.some((s) => s.content === 'Так, Новою поштою.')).toBe(false);
     expect(factory.clients).toHaveLength(1);

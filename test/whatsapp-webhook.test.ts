@@ -73,8 +73,16 @@ describe('WhatsApp Cloud API webhook', () => {
     });
     expect(event.conversation).toMatchObject({ channel: 'whatsapp', status: 'open', contact: { name: 'Олена Коваленко' } });
 
-    const contact = await (await meta.collection('contacts')).findOne({ channel: 'whatsapp', externalId: olena.waId });
-    expect(contact).toMatchObject({ name: 'Олена Коваленко', phone: '+380671234567', reachable: true });
+    const contact = await meta.inbox.contactOf(event.conversation.id);
+    expect(contact).toMatchObject({
+      channel: 'whatsapp',
+      externalId: olena.waId,
+      name: 'Олена Коваленко',
+      phone: '+380671234567',
+      reachable: true,
+    });
+    expect(await meta.inbox.messagesWith([id])).toHaveLength(1);
+    // The dedupe key and the platform's body, kept for replay and audit, are no part of the managers' API.
     const stored = await (await meta.collection('messages')).find({ externalId: id }).toArray();
     expect(stored).toHaveLength(1);
     expect(stored[0]?.dedupeKey).toBe(`whatsapp:${id}`);
@@ -100,18 +108,18 @@ describe('WhatsApp Cloud API webhook', () => {
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('WEBHOOK.BAD_SIGNATURE');
     }
-    expect(await meta.count('messages', { externalId: id })).toBe(0);
-    expect(await meta.count('contacts', { externalId: sheena.waId })).toBe(0);
+    expect(await meta.inbox.messagesWith([id])).toEqual([]);
+    expect(await meta.inbox.contactsWith([sheena.waId])).toEqual([]);
   });
 
   it('answers 400 to a well-signed body that is not JSON, storing nothing', async () => {
-    const before = await meta.count('messages');
+    const before = (await meta.inbox.messages()).length;
     const res = await meta.post('whatsapp', undefined, { body: '{"object":"whatsapp_business_account","entry":[' });
     const notObject = await meta.post('whatsapp', ['whatsapp_business_account']);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('INBOX.BAD_INPUT');
     expect(notObject.status).toBe(400);
-    expect(await meta.count('messages')).toBe(before);
+    expect(await meta.inbox.messages()).toHaveLength(before);
   });
 
   it('keeps one message however often, and however concurrently, Meta redelivers it', async () => {
@@ -124,9 +132,9 @@ describe('WhatsApp Cloud API webhook', () => {
     await sleep(300);
 
     expect([first, ...again].map((r) => r.status)).toEqual(Array(7).fill(200));
-    expect(await meta.count('messages', { externalId: id })).toBe(1);
+    expect(await meta.inbox.messagesWith([id])).toHaveLength(1);
     expect(live.of('message:new').filter((p) => p.message.externalId === id)).toHaveLength(1);
-    expect(await meta.count('conversations', { contactName: 'Тарас Шевчук' })).toBe(1);
+    expect(await meta.inbox.conversationsOf('Тарас Шевчук')).toHaveLength(1);
   });
 
   it('keeps every item of a batched callback, with media as references', async () => {
@@ -246,8 +254,8 @@ describe('WhatsApp Cloud API webhook', () => {
     const res = await meta.post('whatsapp', payload);
     expect(res.status).toBe(200);
 
-    const messages = await meta.collection('messages');
-    const byId = async (id: string) => messages.findOne({ externalId: id });
+    const stored = await meta.inbox.messagesWith(Object.values(ids));
+    const byId = async (id: string) => stored.find((m) => m.externalId === id);
     expect(await byId(ids.image)).toMatchObject({
       text: 'Ось фото пошкодженої коробки',
       attachments: [{ kind: 'image', platformId: '1003383421387256', mimeType: 'image/jpeg' }],
@@ -267,15 +275,15 @@ describe('WhatsApp Cloud API webhook', () => {
     expect((await byId(ids.buttonReply))?.text).toBe('Yes, confirm');
     expect((await byId(ids.listReply))?.text).toBe('Size 39');
     expect((await byId(ids.button))?.text).toBe('Track my order');
-    expect(await meta.count('messages', { externalId: { $in: Object.values(ids) } })).toBe(9);
+    expect(stored).toHaveLength(9);
 
     // Live previews of attachment-only messages name the attachment.
-    const conversation = await (await meta.collection('conversations')).findOne({ contactName: 'Sheena Nelson' });
+    const conversation = await meta.inbox.conversationOf('Sheena Nelson');
     expect(conversation?.lastMessagePreview).toBe('Track my order');
   });
 
   it('acknowledges well-signed callbacks it does not keep with 200, storing nothing', async () => {
-    const before = await meta.count('messages');
+    const before = (await meta.inbox.messages()).length;
     const reaction = textCallback(olena, '', { type: 'reaction', text: undefined, reaction: { message_id: wamid(), emoji: '👍' } });
     const templateStatus = {
       object: 'whatsapp_business_account',
@@ -309,12 +317,13 @@ describe('WhatsApp Cloud API webhook', () => {
     }
     expect(replies.map((r) => r.status)).toEqual(Array(5).fill(200));
     await sleep(200);
-    expect(await meta.count('messages')).toBe(before);
-    expect(await meta.count('messages', { text: 'Hello, other line' })).toBe(0);
+    const after = await meta.inbox.messages();
+    expect(after).toHaveLength(before);
+    expect(after.filter((m) => m.text === 'Hello, other line')).toEqual([]);
   });
 
   it('refuses with 400 a signed body that cannot be a Cloud API callback, storing nothing of it', async () => {
-    const before = await meta.count('messages');
+    const before = (await meta.inbox.messages()).length;
     const good = wamid(sheena.waId);
     const withMalformedItem = callback({
       ...messagesValue(sheena, [{ id: good, ...text('Is the blue one available in size M?') }]),
@@ -339,7 +348,7 @@ describe('WhatsApp Cloud API webhook', () => {
       'not a WhatsApp Cloud API callback: entry.0.changes.0.value.messages.0.id: Invalid input: expected string, received undefined; entry.0.changes.0.value.messages.0.timestamp: Invalid input',
     );
     await sleep(200);
-    expect(await meta.count('messages')).toBe(before);
-    expect(await meta.count('messages', { externalId: good })).toBe(0);
+    expect(await meta.inbox.messages()).toHaveLength(before);
+    expect(await meta.inbox.messagesWith([good])).toEqual([]);
   });
 });

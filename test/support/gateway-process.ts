@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptionsWithoutStdio, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,10 +9,49 @@ import { MongoClient } from 'mongodb';
 import type { Role } from '../../inbox/views';
 import { FakeTelegram } from './fake-telegram';
 import { API_KEY, type HttpReply, storeUri, TELEGRAM_SECRET, TELEGRAM_TOKEN, type TestManager } from './gateway';
-import type { WireTap } from './wire-tap';
+import { WireTap } from './wire-tap';
 
 const START_TIMEOUT_MS = 45_000;
 const REQUEST_TIMEOUT_MS = 15_000;
+
+/** `gateway/main.ts` in a child process, with only the environment given (and PATH, HOME, NODE_ENV=test). */
+export function spawnGateway(env: Record<string, string>, options: Omit<SpawnOptionsWithoutStdio, 'env'> = {}) {
+  return spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
+    ...options,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', ...env },
+  });
+}
+
+/** How a child process ended, with all it printed. */
+export function exitOf(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** SIGKILL to a whole process group (a child started `detached` leads one), as when the machine dies. */
+export function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // the group is gone already
+  }
+}
+
+/** `promise`, or a failure naming what did not happen (rather than a test that hangs until jest's timeout). */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** A port nobody listens on right now: the gateway does not say which one it took when given PORT=0. */
 async function freePort(): Promise<number> {
@@ -63,14 +102,8 @@ export class GatewayProcess {
 
   private async spawn(): Promise<void> {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
-      cwd: process.cwd(),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        NODE_ENV: 'test',
+    const child = spawnGateway(
+      {
         PORT: String(port),
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
         MONGODB_URI: this.tap.uri(this.database),
@@ -86,7 +119,8 @@ export class GatewayProcess {
         JOBS_POLL_INTERVAL: '200ms',
         ...this.env,
       },
-    });
+      { cwd: process.cwd(), detached: true },
+    );
     this.child = child;
     const run = this.output.length;
     for (const stream of [child.stdout, child.stderr]) {
@@ -118,11 +152,7 @@ export class GatewayProcess {
   async kill(): Promise<void> {
     const child = this.child;
     if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    killGroup(child.pid);
     await this.exited;
   }
 
@@ -193,4 +223,34 @@ export class GatewayProcess {
 /** A request's answer, or `{status: 0}` when the gateway died before answering (what a platform sees as no 2xx). */
 export function answerOrNothing(reply: Promise<HttpReply>): Promise<HttpReply | { status: 0 }> {
   return reply.catch(() => ({ status: 0 as const }));
+}
+
+/**
+ * The life of a crash suite: each test gets a WireTap of its own in front of the store, and `start` a gateway process
+ * behind it, which is killed and its database dropped after the test. Call it inside the describe.
+ */
+export function gatewayProcessPerTest(): {
+  readonly tap: WireTap;
+  start(options?: { env?: Record<string, string> }): Promise<GatewayProcess>;
+} {
+  let tap: WireTap | undefined;
+  let gateway: GatewayProcess | undefined;
+  beforeEach(async () => {
+    tap = await WireTap.start(storeUri('test'));
+  });
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+    await tap?.close();
+  });
+  return {
+    get tap() {
+      if (!tap) throw new Error('the tap starts before each test');
+      return tap;
+    },
+    async start(options) {
+      gateway = await GatewayProcess.start(this.tap, options);
+      return gateway;
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { FakeGraph } from './fake-graph';
 import { type HttpReply, TestGateway } from './gateway';
+import { InboxReader } from './inbox-reader';
 
 /** Settings of the Meta app used by the suites: one WhatsApp number and one Instagram account. */
 export const WHATSAPP = {
@@ -78,6 +79,14 @@ export class MetaGateway {
     });
   }
 
+  private reader?: InboxReader;
+
+  /** The inbox as an admin sees it through the managers' API. */
+  get inbox(): InboxReader {
+    this.reader ??= new InboxReader(this.gw);
+    return this.reader;
+  }
+
   handshake(channel: 'whatsapp' | 'instagram', query: Record<string, string>): Promise<HttpReply> {
     return this.gw.request('GET', `/webhooks/${channel}?${new URLSearchParams(query).toString()}`);
   }
@@ -92,10 +101,6 @@ export class MetaGateway {
       this.collections.set(name, collection);
     }
     return collection;
-  }
-
-  async count(collection: string, filter: Record<string, unknown> = {}): Promise<number> {
-    return (await this.collection(collection)).countDocuments(filter);
   }
 
   async close(): Promise<void> {
