@@ -1,5 +1,8 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import { formMessage } from './fixtures/site-form';
 import { idOf, olena, textCallback } from './fixtures/whatsapp';
+import { launchBrowser, phone, signIn } from './support/browser';
 import type { SocketRecorder, TestManager } from './support/gateway';
 import { MetaGateway } from './support/meta';
 
@@ -7,6 +10,7 @@ describe('the same customer on other channels, in the contact card', () => {
   let meta: MetaGateway;
   let supervisor: TestManager;
   let live: SocketRecorder;
+  let browser: Browser;
   const card = (conversationId: string, token = supervisor.token) =>
     meta.gw.request('GET', `/api/conversations/${conversationId}/contact`, { token });
 
@@ -14,8 +18,10 @@ describe('the same customer on other channels, in the contact card', () => {
     meta = await MetaGateway.start();
     supervisor = await meta.gw.manager('supervisor', 'Оксана Левченко');
     live = await meta.gw.connect(supervisor.token);
+    browser = await launchBrowser();
   });
   afterAll(async () => {
+    await browser?.close();
     await meta.close();
   });
 
@@ -76,4 +82,37 @@ describe('the same customer on other channels, in the contact card', () => {
     const mark = (await meta.gw.request('GET', '/api/conversations?q=Mark', { token: supervisor.token })).body.items[0];
     expect((await card(mark.id)).body.elsewhere).toEqual([]);
   });
+
+  for (const [size, viewport, locale, words] of [
+    ['laptop', { width: 1024, height: 768 }, 'uk-UA', { contact: 'Контакт', elsewhere: 'Також пише з', close: 'Закрити' }],
+    ['phone', phone, 'en-US', { contact: 'Contact', elsewhere: 'Also writes from', close: 'Close' }],
+  ] as const) {
+    it(`opens the contact over the thread where it is not beside it, and goes to the customer's other conversation (${size}, ${locale})`, async () => {
+      const page = await signIn(
+        browser,
+        meta.gw,
+        { name: 'Марія', email: `maria.contact.${size}@shop.example`, role: 'supervisor' },
+        { viewport, locale },
+      );
+      await page.locator('#conversations li', { hasText: olena.name }).locator('button').first().click();
+      await page.locator('#messages li.in').first().waitFor();
+      expect(await page.locator('#contact').isVisible()).toBe(false);
+      await page.getByRole('button', { name: words.contact, exact: true }).click();
+      const sheet = page.locator('#contact.open');
+      await sheet.getByRole('heading', { name: words.elsewhere }).waitFor();
+      await sheet.locator('a[href="tel:+380671234567"]').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      mkdirSync('test/artifacts', { recursive: true });
+      await page.screenshot({ path: `test/artifacts/contact-sheet-${locale}-${size}.png` });
+
+      await page.keyboard.press('Escape');
+      await sheet.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: words.contact, exact: true }).click();
+      await page.locator('#contact.open .contact-elsewhere button').first().click();
+      await page.locator('#thread-name', { hasText: 'Олена К.' }).waitFor();
+      expect(await page.locator('#contact.open').count()).toBe(0);
+      await page.close();
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type AgentView, type ContactCardView, type ConversationView, contactCardSchema } from '../../../../shared/inbox-api';
 import { api } from '../api';
@@ -21,12 +21,21 @@ export function ContactPanel({
   conversation: c,
   agents,
   onOpen,
+  open,
+  onClose,
 }: {
   conversation: ConversationView;
   agents: AgentView[];
   onOpen(id: string): void;
+  /** Shown over the thread (a laptop, a phone), where it is not beside it. */
+  open: boolean;
+  onClose(): void;
 }) {
   const { t } = useTranslation();
+  const closeRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (open) closeRef.current?.focus();
+  }, [open]);
   const [card, setCard] = useState<ContactCardView | null>(null);
   useEffect(() => {
     let current = true;
@@ -66,8 +75,23 @@ export function ContactPanel({
   if (assignee) rows.push([t('contact.assignee'), assignee.name]);
 
   return (
-    <aside className="contact-panel" id="contact" aria-labelledby="contact-title">
-      <h2 id="contact-title">{t('contact.title')}</h2>
+    <aside
+      className={open ? 'contact-panel open' : 'contact-panel'}
+      id="contact"
+      aria-labelledby="contact-title"
+      onKeyDown={(e) => {
+        if (open && e.key === 'Escape') {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
+      <div className="contact-head">
+        <h2 id="contact-title">{t('contact.title')}</h2>
+        <button type="button" ref={closeRef} className="contact-close" onClick={onClose}>
+          {t('contact.close')}
+        </button>
+      </div>
       <p className="contact-name">{c.contact.name}</p>
       {!c.contact.reachable && <p className="unreachable">{t('thread.unreachable')}</p>}
       <dl>
@@ -89,7 +113,10 @@ export function ContactPanel({
                 <button
                   type="button"
                   className="link"
-                  onClick={() => onOpen(e.conversationId)}
+                  onClick={() => {
+                    onClose();
+                    onOpen(e.conversationId);
+                  }}
                   aria-label={t('contact.openElsewhere', { channel: t(`channel.${e.channel}`), name: e.name })}
                 >
                   <span className={`channel-badge ${e.channel}`}>{t(`channel.${e.channel}`)}</span> {e.name}

@@ -34,6 +34,8 @@ interface Props {
   /** Bumped on every reconnect: the history is read again, so what arrived meanwhile shows. */
   resyncs: number;
   onBack(): void;
+  /** Below a wide screen the contact is not beside the thread: this shows it. */
+  onContact(): void;
   onChanged(c: ConversationView): void;
   onError(err: unknown): void;
   replyRef: RefObject<HTMLTextAreaElement | null>;
@@ -59,7 +61,20 @@ function mergeMessage(list: MessageView[], m: MessageView): MessageView[] {
   return [...list, m].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
-export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onChanged, onError, replyRef, assignRef, actionsRef }: Props) {
+export function Thread({
+  conversation: c,
+  me,
+  agents,
+  live,
+  resyncs,
+  onBack,
+  onContact,
+  onChanged,
+  onError,
+  replyRef,
+  assignRef,
+  actionsRef,
+}: Props) {
   const { t } = useTranslation();
   const [messages, setMessages] = useState<MessageView[] | null>(null);
   const [newBelow, setNewBelow] = useState(0);
@@ -219,6 +234,9 @@ export function Thread({ conversation: c, me, agents, live, resyncs, onBack, onC
           </p>
         </div>
         <div className="actions">
+          <button type="button" id="contact-toggle" className="contact-toggle" onClick={onContact} aria-controls="contact">
+            {t('thread.contact')}
+          </button>
           {c.assigneeId !== me.id && (
             <button type="button" id="take" onClick={() => void assign(me.id)}>
               {t('thread.take')}

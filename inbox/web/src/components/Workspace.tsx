@@ -31,6 +31,10 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
   const [resyncs, setResyncs] = useState(0);
   const [agents, setAgents] = useState<AgentView[]>([]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [contactOpen, setContactOpen] = useState(false);
+  // Another conversation opens with its thread in view, not the previous customer's card.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the selection is what closes it
+  useEffect(() => setContactOpen(false), [selectedId]);
   const [view, setView] = useState<View>('inbox');
   const [sessions, setSessions] = useState<ReadonlyMap<string, SessionViewBody>>(new Map());
   const [alerts, setAlerts] = useState<AlertView[]>([]);
@@ -218,13 +222,20 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
                 live={live}
                 resyncs={resyncs}
                 onBack={() => setSelectedId(null)}
+                onContact={() => setContactOpen(true)}
                 onChanged={upsert}
                 onError={fail}
                 replyRef={replyRef}
                 assignRef={assignRef}
                 actionsRef={actionsRef}
               />
-              <ContactPanel conversation={selected} agents={agents} onOpen={open} />
+              <ContactPanel
+                conversation={selected}
+                agents={agents}
+                onOpen={open}
+                open={contactOpen}
+                onClose={() => setContactOpen(false)}
+              />
             </>
           ) : (
             <section className="thread thread-empty" aria-labelledby="empty-title">

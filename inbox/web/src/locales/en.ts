@@ -156,6 +156,7 @@ export const en = {
     due: 'Reply due',
     escalation: 'Escalation step',
     elsewhere: 'Also writes from',
+    close: 'Close',
     elsewhereHint: 'The same email or phone on another channel',
     openElsewhere: 'Open the {{channel}} conversation with {{name}}',
   },

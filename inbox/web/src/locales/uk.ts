@@ -165,6 +165,7 @@ export const uk: Messages = {
     due: 'Відповісти до',
     escalation: 'Крок ескалації',
     elsewhere: 'Також пише з',
+    close: 'Закрити',
     elsewhereHint: 'Та сама пошта чи телефон в іншому каналі',
     openElsewhere: 'Відкрити розмову з {{name}} у {{channel}}',
   },
