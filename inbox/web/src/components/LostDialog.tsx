@@ -1,6 +1,7 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLossReasons } from '../loss-reasons';
+import { useModalDialog } from '../modal-dialog';
 
 export interface LostChoice {
   lossReasonId: string;
@@ -10,22 +11,15 @@ export interface LostChoice {
 /** Closing as lost needs one of the reasons admins keep, and may carry the manager's own words. */
 export function LostDialog({ open, onClose, onConfirm }: { open: boolean; onClose(): void; onConfirm(choice: LostChoice): Promise<void> }) {
   const { t } = useTranslation();
-  const ref = useRef<HTMLDialogElement>(null);
   const { reasons, error: loadError } = useLossReasons(open);
   const [choice, setChoice] = useState('');
   const [note, setNote] = useState('');
   const [error, setError] = useState('');
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      setChoice('');
-      setNote('');
-      setError('');
-      dialog.showModal();
-    }
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const ref = useModalDialog(open, () => {
+    setChoice('');
+    setNote('');
+    setError('');
+  });
 
   async function submit(event: FormEvent) {
     event.preventDefault();

@@ -1,8 +1,9 @@
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { type AgentView, type NewSavedReplyBody, type SavedReplyView, savedReplyViewSchema } from '../../../../shared/inbox-api';
 import { ApiError, api } from '../api';
+import { useModalDialog } from '../modal-dialog';
 import { loadSavedReplies } from '../saved-replies';
 import '../reply-tools.css';
 
@@ -15,7 +16,6 @@ const blank = (scope: Draft['scope']): Draft => ({ id: null, scope, shortcut: ''
  */
 export function SavedRepliesAdmin({ me, open, onClose }: { me: AgentView; open: boolean; onClose(): void }) {
   const { t } = useTranslation();
-  const ref = useRef<HTMLDialogElement>(null);
   const manager = me.role === 'admin' || me.role === 'supervisor';
   const [replies, setReplies] = useState<SavedReplyView[] | null>(null);
   const [draft, setDraft] = useState<Draft>(blank('personal'));
@@ -35,19 +35,13 @@ export function SavedRepliesAdmin({ me, open, onClose }: { me: AgentView; open: 
     () => loadSavedReplies().then(setReplies, (err: unknown) => setError(err instanceof Error ? err.message : String(err))),
     [],
   );
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      setDraft(blank('personal'));
-      setError('');
-      setStatus('');
-      setReplies(null);
-      void reload();
-      dialog.showModal();
-    }
-    if (!open && dialog.open) dialog.close();
-  }, [open, reload]);
+  const ref = useModalDialog(open, () => {
+    setDraft(blank('personal'));
+    setError('');
+    setStatus('');
+    setReplies(null);
+    void reload();
+  });
 
   const edit = (r: SavedReplyView) => {
     setDraft({ id: r.id, scope: r.scope, shortcut: r.shortcut, title: r.title, text: r.text });

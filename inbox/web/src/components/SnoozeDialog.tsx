@@ -1,24 +1,18 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { dateTime } from '../format';
+import { useModalDialog } from '../modal-dialog';
 import { fromLocalInput, presets, presetTime, toLocalInput } from '../snooze-times';
 
 /** Putting a conversation aside until a time: one of the usual ones, or a date and time of the manager's choosing. */
 export function SnoozeDialog({ open, onClose, onSnooze }: { open: boolean; onClose(): void; onSnooze(until: Date): Promise<void> }) {
   const { t } = useTranslation();
-  const ref = useRef<HTMLDialogElement>(null);
   const [custom, setCustom] = useState('');
   const [error, setError] = useState('');
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      setCustom(toLocalInput(presetTime('tomorrow')));
-      setError('');
-      dialog.showModal();
-    }
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const ref = useModalDialog(open, () => {
+    setCustom(toLocalInput(presetTime('tomorrow')));
+    setError('');
+  });
 
   async function snooze(until: Date) {
     try {
