@@ -1,23 +1,15 @@
-import { z } from 'zod';
-import { channelNames } from '../shared/channels';
+import type { z } from 'zod';
 import { AppError, ErrorCode } from '../shared/errors';
 import type { Clock } from './ports';
 import { DAY } from './response-rollups';
+import { responseTimesQuery } from './response-times';
 import type { InboxStore, LeadArrival } from './store/port';
 
 /** The zone the supervisors' days and hours are counted in, as the managers' app shows them. */
 export const FIGURES_TIME_ZONE = 'Europe/Kyiv';
 
-const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-
-export const volumeQuery = z
-  .object({
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-    channel: z.enum(channelNames).optional(),
-    groupBy: z.enum(['channel', 'agent']).default('channel'),
-  })
-  .refine((q) => !q.from || !q.to || q.from < q.to, { message: '"from" must be before "to"', path: ['from'] });
+/** The same range, channel and grouping as the response-time figures it is shown beside. */
+export const volumeQuery = responseTimesQuery;
 export type VolumeQuery = z.infer<typeof volumeQuery>;
 
 export interface VolumeRow {
