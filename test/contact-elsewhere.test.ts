@@ -115,4 +115,16 @@ describe('the same customer on other channels, in the contact card', () => {
       await page.close();
     });
   }
+
+  it('finds a lead whose form sent the phone without its plus', async () => {
+    const whatsapp = (await meta.gw.request('GET', `/api/conversations?q=${encodeURIComponent(olena.name)}`, { token: supervisor.token }))
+      .body.items[0];
+    const callback = await formFrom(
+      { externalId: 'form-callback-77', name: 'Олена (передзвонити)', phone: '380671234567' },
+      'Передзвоніть мені після 18:00, будь ласка',
+    );
+    expect((await card(whatsapp.id)).body.elsewhere).toEqual(
+      expect.arrayContaining([expect.objectContaining({ conversationId: callback })]),
+    );
+  });
 });

@@ -40,7 +40,7 @@ const firstPage = {
         { type: 'BODY', text: '*{{1}}* is your verification code.', add_security_recommendation: true },
         {
           type: 'BUTTONS',
-          buttons: [{ type: 'URL', text: 'Copy code', url: 'https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code=otp{{1}}' }],
+          buttons: [{ type: 'OTP', otp_type: 'COPY_CODE', text: 'Copy code' }],
         },
       ],
       language: 'en_US',
