@@ -12,7 +12,26 @@ export const InboxEvent = {
   Alert: 'alert',
   AgentReplied: 'agent:replied',
   AgentChanged: 'agent:changed',
+  LeadStageChanged: 'lead:stage-changed',
 } as const;
+
+/** A lead's stage as a move names it: the stage's id and what kind of stage it is (won and lost end the lead). */
+export interface StageRef {
+  id: string;
+  kind: 'open' | 'won' | 'lost';
+}
+
+/** A lead moved from one pipeline stage to another (by a manager, or by itself on the first reply). */
+export interface LeadStageChange {
+  conversation: Conversation;
+  contactId: string;
+  /** Null when the lead entered the pipeline. */
+  from: StageRef | null;
+  to: StageRef;
+  /** The manager who moved it; null when the move followed by itself (the first reply, a trigger). */
+  byAgentId: string | null;
+  at: Date;
+}
 
 export interface InboxEventMap {
   'message:new': [{ conversation: Conversation; message: Message }];
@@ -25,6 +44,7 @@ export interface InboxEventMap {
   'agent:replied': [{ channel: string; agentId: string; kind: 'first' | 'reply'; durationMs: number }];
   /** An admin changed a manager's role or deactivated them: what their live connections were let in as is stale. */
   'agent:changed': [{ agent: Agent }];
+  'lead:stage-changed': [LeadStageChange];
 }
 
 export class InboxEvents extends EventEmitter<InboxEventMap> {}
