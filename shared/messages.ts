@@ -66,6 +66,11 @@ export const inboundMessageSchema = z.object({
   subject: z.string().optional(),
   /** The quoted previous message and signature the customer's client added below `text` (email), folded on the page. */
   quoted: z.string().optional(),
+  /**
+   * The customer pressed one of the choices we offered (a Telegram inline button, a Viber keyboard button, a WhatsApp
+   * reply button or list row, an Instagram quick reply): its `id`. `text` carries what the button said.
+   */
+  choice: z.string().min(1).max(64).optional(),
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 
@@ -114,6 +119,23 @@ export const templateSchema = z.object({
 });
 export type Template = z.infer<typeof templateSchema>;
 
+/**
+ * One of the answers a message offers the customer to tap. `id` comes back in `InboundMessage.choice` when pressed;
+ * it fits every platform's payload (Telegram's callback_data is at most 64 bytes), so keep it short ASCII.
+ * Platforms cut titles (WhatsApp buttons and Instagram quick replies: 20 characters), so keep them short too.
+ */
+export const choiceSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+  title: z.string().trim().min(1).max(80),
+  /** A second line where the platform shows one (WhatsApp list rows). */
+  description: z.string().trim().max(72).optional(),
+});
+export type Choice = z.infer<typeof choiceSchema>;
+
 /** What the inbox asks a channel to deliver. */
 export interface OutboundText {
   channel: z.infer<typeof inboundMessageSchema>['channel'];
@@ -130,6 +152,12 @@ export interface OutboundText {
   sender?: { type: 'agent' | 'bot' | 'system'; name?: string };
   /** Files the manager uploaded to go with the reply (blob ids in `platformId`), on channels whose capabilities say so. */
   attachments?: Attachment[];
+  /**
+   * Answers to tap, shown the platform's own way (inline keyboard, keyboard, reply buttons or a list, quick replies)
+   * within its limits, and as numbered lines under the text where it has none (email, the API channel) or where they
+   * exceed its limits.
+   */
+  choices?: Choice[];
 }
 
 export interface SendResult {
