@@ -1,0 +1,35 @@
+import type { Choice } from '../shared/messages';
+
+const ELLIPSIS = '…';
+
+/**
+ * A title cut to `max` characters (code points, as the platforms count them): at the last word boundary that keeps
+ * at least half of it, else mid-word, with an ellipsis inside the limit. A title that fits is returned as it is.
+ */
+export function shorten(title: string, max: number): string {
+  const text = title.trim().replace(/\s+/g, ' ');
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  if (max <= 1) return chars.slice(0, max).join('');
+  const head = chars.slice(0, max - 1).join('');
+  const boundary = head.lastIndexOf(' ');
+  const cut = boundary >= head.length / 2 ? head.slice(0, boundary) : head;
+  return `${cut.replace(/[\s,.;:!?\-–—]+$/u, '')}${ELLIPSIS}`;
+}
+
+/** The hint under numbered choices, in both languages: the channel does not know which one the customer reads. */
+export const NUMBERED_HINT = 'Надішліть номер варіанта · Reply with the number of your choice';
+
+/** The choices as lines `1. Title — description`, in the order given. */
+export const numberedLines = (choices: readonly Choice[]): string =>
+  choices.map((c, i) => `${i + 1}. ${c.title}${c.description ? ` — ${c.description}` : ''}`).join('\n');
+
+/**
+ * The text with its choices as numbered lines below it, and the hint, for channels without buttons (email, the API
+ * channel, WhatsApp Web) and for choices beyond a platform's limits. Without choices the text stays as it is.
+ */
+export function withNumberedChoices(text: string, choices: readonly Choice[] | undefined): string {
+  if (!choices || choices.length === 0) return text;
+  const body = text.trimEnd();
+  return `${body ? `${body}\n\n` : ''}${numberedLines(choices)}\n\n${NUMBERED_HINT}`;
+}
