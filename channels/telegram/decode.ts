@@ -1,7 +1,12 @@
 import { Channel } from '../../shared/channels';
-import { type Attachment, type InboundContact, type InboundEvent, unsupportedContent } from '../../shared/messages';
+import { type Attachment, choiceSchema, type InboundContact, type InboundEvent, unsupportedContent } from '../../shared/messages';
 import { parseOrReject } from '../../shared/validation';
-import { type TelegramMessage as Message, type TelegramUser as User, updateSchema } from './update-schema';
+import {
+  type TelegramCallbackQuery as CallbackQuery,
+  type TelegramMessage as Message,
+  type TelegramUser as User,
+  updateSchema,
+} from './update-schema';
 
 export type Decoded = { events: InboundEvent[]; unsupported?: undefined } | { events: []; unsupported: string };
 
@@ -82,13 +87,59 @@ function webAppText(m: Message): string | undefined {
  */
 const isPrivate = (m: Message): boolean => (m.chat.type === undefined ? m.from?.id === m.chat.id : m.chat.type === 'private');
 
+/** The words on the pressed button, read from the keyboard of the message that carried it. */
+function pressedButtonText(query: CallbackQuery): string | undefined {
+  for (const row of query.message?.reply_markup?.inline_keyboard ?? []) {
+    for (const button of row) if (button.callback_data === query.data && button.text) return button.text;
+  }
+  return undefined;
+}
+
 /**
- * Telegram `Update` → normalized events. Pure: no I/O, no clock. A body that cannot be an update (see
- * update-schema.ts) is a BadInput. Private chats only; anything else is named as unsupported so the webhook can
- * acknowledge it (Telegram would otherwise redeliver it forever).
+ * A press of one of our inline buttons, as the customer's turn: `choice` is the callback_data (when it can be one of
+ * our choice ids), `text` the button's words. The Bot API gives no time for a press, so `receivedAt` stands in.
+ * The key is the callback query's own id, which Telegram keeps when it redelivers the update.
  */
-export function decodeTelegramUpdate(body: unknown, rawJson: string): Decoded {
+function decodeCallbackQuery(query: CallbackQuery, rawJson: string, receivedAt: Date): Decoded {
+  if (!query.message) return unsupported('button press on a message sent in inline mode');
+  if (!isPrivate({ ...query.message, from: query.from }))
+    return unsupported(`button press in a ${query.message.chat.type ?? 'non-private'} chat`);
+  if (query.from.is_bot) return unsupported('button press without a human sender');
+  if (query.data === undefined || query.data === '') return unsupported('button press without callback data (a game)');
+  const choice = choiceSchema.shape.id.safeParse(query.data);
+  return {
+    events: [
+      {
+        kind: 'message',
+        channel: Channel.Telegram,
+        externalId: `cb:${query.id}`,
+        contact: contactOf(query.from),
+        text: pressedButtonText(query) ?? query.data,
+        attachments: [],
+        sentAt: receivedAt,
+        raw: rawJson,
+        ...(choice.success ? { choice: choice.data } : {}),
+      },
+    ],
+  };
+}
+
+/** The callback query an update carries, which Telegram wants answered whether or not it is kept. */
+export function callbackQueryIdOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const query = (body as { callback_query?: { id?: unknown } }).callback_query;
+  return typeof query?.id === 'string' && query.id ? query.id : undefined;
+}
+
+/**
+ * Telegram `Update` → normalized events. Pure: no I/O, no clock (`receivedAt`, when the gateway took it, dates a
+ * button press, which carries no time of its own). A body that cannot be an update (see update-schema.ts) is a
+ * BadInput. Private chats only; anything else is named as unsupported so the webhook can acknowledge it (Telegram
+ * would otherwise redeliver it forever).
+ */
+export function decodeTelegramUpdate(body: unknown, rawJson: string, receivedAt: Date = new Date()): Decoded {
   const update = parseOrReject(updateSchema, body, 'not a Telegram update');
+  if (update.callback_query) return decodeCallbackQuery(update.callback_query, rawJson, receivedAt);
   const edited = update.edited_message;
   const message = update.message ?? edited;
   if (!message) {

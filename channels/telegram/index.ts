@@ -9,7 +9,7 @@ import type { Logger } from '../../shared/logger';
 import type { InboundSink } from '../../shared/messages';
 import { safeEqual } from '../../shared/secrets';
 import { telegramCapabilities } from './capabilities';
-import { decodeTelegramUpdate } from './decode';
+import { callbackQueryIdOf, decodeTelegramUpdate } from './decode';
 import { TelegramSender } from './send';
 import { effectiveWebhookSecret, type TelegramSettings } from './settings';
 
@@ -21,6 +21,9 @@ function parseJson(raw: Buffer): { body: unknown; rawJson: string } {
     throw new AppError(ErrorCode.BadInput, 'body is not valid JSON');
   }
 }
+
+/** Button presses are taken as the customer's choices. */
+const allowedUpdates = ['message', 'edited_message', 'callback_query'] as const;
 
 const updateIdOf = (body: unknown): unknown =>
   typeof body === 'object' && body !== null ? (body as { update_id?: unknown }).update_id : undefined;
@@ -41,7 +44,7 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
   const secret = effectiveWebhookSecret(settings);
 
   const handle = async (body: unknown, rawJson: string, sink: InboundSink): Promise<void> => {
-    const decoded = decodeTelegramUpdate(body, rawJson);
+    const decoded = decodeTelegramUpdate(body, rawJson, new Date());
     if (decoded.unsupported) {
       log.info({ channel: 'telegram', updateId: updateIdOf(body), reason: decoded.unsupported }, 'update acknowledged, not stored');
     }
@@ -56,7 +59,19 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
     }
     const { body, rawJson } = parseJson(request.rawBody);
     await handle(body, rawJson, sink);
-    return ok();
+    // A press is answered in the webhook's own reply (the Bot API runs the method it names), once the press is
+    // stored, a redelivered one too: until then the customer's button shows a spinner.
+    const callbackQueryId = callbackQueryIdOf(body);
+    return callbackQueryId ? ok({ method: 'answerCallbackQuery', callback_query_id: callbackQueryId }) : ok();
+  };
+
+  /** Polling has no reply to carry the answer: it is a call of its own, and a failed one only leaves the spinner. */
+  const answerPress = async (update: unknown): Promise<void> => {
+    const callbackQueryId = callbackQueryIdOf(update);
+    if (!callbackQueryId) return;
+    await bot.api
+      .answerCallbackQuery(callbackQueryId)
+      .catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'telegram button press not answered'));
   };
 
   return {
@@ -67,7 +82,7 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
     async start(sink) {
       if (settings.mode === 'webhook') {
         if (settings.webhookUrl) {
-          await bot.api.setWebhook(settings.webhookUrl, { secret_token: secret, allowed_updates: ['message', 'edited_message'] });
+          await bot.api.setWebhook(settings.webhookUrl, { secret_token: secret, allowed_updates: allowedUpdates });
           log.info({ url: settings.webhookUrl }, 'telegram webhook registered');
           return;
         }
@@ -91,7 +106,8 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
       bot.use(async (ctx) => {
         for (let attempt = 0; ; attempt++) {
           try {
-            return await handle(ctx.update, JSON.stringify(ctx.update), sink);
+            await handle(ctx.update, JSON.stringify(ctx.update), sink);
+            return await answerPress(ctx.update);
           } catch (err) {
             // An update that cannot be one (it failed the schema) never becomes one by waiting: it is logged and
             // passed over, where a store failure is waited out.
@@ -107,7 +123,7 @@ export function createTelegramChannel(settings: TelegramSettings, log: Logger): 
       });
       bot.catch((err) => log.error({ err: err.error }, 'telegram update could not be stored'));
       // bot.start() drops any registered webhook first, as polling requires.
-      void bot.start({ allowed_updates: ['message', 'edited_message'], drop_pending_updates: false }).catch((err) => {
+      void bot.start({ allowed_updates: allowedUpdates, drop_pending_updates: false }).catch((err) => {
         log.error({ err }, 'telegram polling stopped');
       });
       log.info('telegram long polling started');

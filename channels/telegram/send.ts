@@ -1,5 +1,6 @@
 import { type Api, GrammyError, HttpError } from 'grammy';
-import { type ChannelSender, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
+import type { InlineKeyboardButton } from 'grammy/types';
+import { type ChannelSender, type Choice, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
 
 /** Telegram's own words become a DeliveryError the queue understands: retry (maybe after retry_after) or give up. */
 export function toDeliveryError(e: unknown): DeliveryError {
@@ -14,12 +15,39 @@ export function toDeliveryError(e: unknown): DeliveryError {
   return new DeliveryError(e instanceof Error ? e.message : String(e), true);
 }
 
+/** Two buttons share a row only when both titles fit half a phone's width; longer ones get a row each. */
+const PAIRABLE_TITLE = 16;
+
+/**
+ * The choices as an inline keyboard: one button a choice, its id as callback_data (the press comes back as a
+ * callback query carrying it), in rows of two short buttons or one longer one, in the order given.
+ */
+export function inlineKeyboard(choices: readonly Choice[]): InlineKeyboardButton.CallbackButton[][] {
+  const rows: InlineKeyboardButton.CallbackButton[][] = [];
+  const short = (c: Choice) => Array.from(c.title).length <= PAIRABLE_TITLE;
+  for (let i = 0; i < choices.length; i++) {
+    const choice = choices[i] as Choice;
+    const next = choices[i + 1];
+    const button = { text: choice.title, callback_data: choice.id };
+    if (next && short(choice) && short(next)) {
+      rows.push([button, { text: next.title, callback_data: next.id }]);
+      i++;
+    } else rows.push([button]);
+  }
+  return rows;
+}
+
 export class TelegramSender implements ChannelSender {
   constructor(private readonly api: Api) {}
 
   async send(message: OutboundText): Promise<SendResult> {
+    const choices = message.choices ?? [];
     try {
-      const sent = await this.api.sendMessage(message.to, message.text);
+      const sent = await this.api.sendMessage(
+        message.to,
+        message.text,
+        choices.length > 0 ? { reply_markup: { inline_keyboard: inlineKeyboard(choices) } } : undefined,
+      );
       return { externalId: `${sent.chat.id}:${sent.message_id}` };
     } catch (e) {
       throw toDeliveryError(e);

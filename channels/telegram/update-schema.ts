@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * The parts of a Telegram `Update` the gateway reads, as zod schemas (field names and types as in the Bot API's
  * `Update`, `Message`, `User` and `Chat`). A body that fails them cannot be an update Telegram sent. Other update
- * kinds (button presses, inline queries, payments) are only required to be objects: they are acknowledged unread.
+ * kinds (inline queries, payments) are only required to be objects: they are acknowledged unread.
  */
 
 /** Telegram ids are integers of up to 52 significant bits: a JSON number, never a string, float or object. */
@@ -54,15 +54,37 @@ export const messageSchema = z.looseObject({
     .looseObject({ location: z.looseObject({ latitude: z.number(), longitude: z.number() }), title: z.string(), address: z.string() })
     .optional(),
   contact: z.looseObject({ phone_number: z.string(), first_name: z.string(), last_name: z.string().optional() }).optional(),
+  /** The inline keyboard a bot message carries: where a pressed button's words are read from. */
+  reply_markup: z
+    .looseObject({
+      inline_keyboard: z.array(z.array(z.looseObject({ text: z.string(), callback_data: z.string().optional() }))).optional(),
+    })
+    .optional(),
 });
 export type TelegramMessage = z.infer<typeof messageSchema>;
 export type TelegramUser = z.infer<typeof user>;
+
+/**
+ * A press of an inline keyboard button. `message` is the bot's message that carried the keyboard (absent for a
+ * message sent in inline mode, which has `inline_message_id` instead); `data` is the button's callback_data.
+ */
+export const callbackQuerySchema = z.looseObject({
+  id: z.string().min(1).max(256),
+  from: user,
+  message: messageSchema.optional(),
+  inline_message_id: z.string().optional(),
+  chat_instance: z.string().optional(),
+  data: z.string().optional(),
+  game_short_name: z.string().optional(),
+});
+export type TelegramCallbackQuery = z.infer<typeof callbackQuerySchema>;
 
 export const updateSchema = z
   .looseObject({
     update_id: z.number().int().nonnegative().safe(),
     message: messageSchema.optional(),
     edited_message: messageSchema.optional(),
+    callback_query: callbackQuerySchema.optional(),
   })
   .superRefine((update, ctx) => {
     for (const [key, value] of Object.entries(update)) {
