@@ -17,8 +17,14 @@ export function shorten(title: string, max: number): string {
   return `${cut.replace(/[\s,.;:!?\-–—]+$/u, '')}${ELLIPSIS}`;
 }
 
-/** The hint under numbered choices, in both languages: the channel does not know which one the customer reads. */
-export const NUMBERED_HINT = 'Надішліть номер варіанта · Reply with the number of your choice';
+/**
+ * The language of a message the gateway sends, for the few words it adds itself (a hint, a list's button): the
+ * channel is not told which one the customer reads, so the text's own script says it.
+ */
+export const languageOf = (text: string): 'uk' | 'en' => (/[\u0400-\u04ff]/.test(text) ? 'uk' : 'en');
+
+/** The hint under numbered choices. */
+export const numberedHint = { uk: 'Надішліть номер варіанта у відповідь.', en: 'Reply with the number of your choice.' } as const;
 
 /** The choices as lines `1. Title — description`, in the order given. */
 export const numberedLines = (choices: readonly Choice[]): string =>
@@ -31,5 +37,6 @@ export const numberedLines = (choices: readonly Choice[]): string =>
 export function withNumberedChoices(text: string, choices: readonly Choice[] | undefined): string {
   if (!choices || choices.length === 0) return text;
   const body = text.trimEnd();
-  return `${body ? `${body}\n\n` : ''}${numberedLines(choices)}\n\n${NUMBERED_HINT}`;
+  const hint = numberedHint[languageOf(body || choices.map((c) => c.title).join(' '))];
+  return `${body ? `${body}\n\n` : ''}${numberedLines(choices)}\n\n${hint}`;
 }

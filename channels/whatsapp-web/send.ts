@@ -1,5 +1,6 @@
 import Bottleneck from 'bottleneck';
 import { type ChannelSender, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
+import { withNumberedChoices } from '../choices';
 import type { WhatsAppWebClient } from './client';
 import { chatIdFor } from './decode';
 import type { WhatsAppWebSettings } from './settings';
@@ -56,7 +57,7 @@ export class WhatsAppWebSender implements ChannelSender {
         this.noteSend(chatId);
         let sent: Awaited<ReturnType<WhatsAppWebClient['sendMessage']>>;
         try {
-          sent = await client.sendMessage(chatId, message.text);
+          sent = await client.sendMessage(chatId, withNumberedChoices(message.text, message.choices));
         } catch (e) {
           throw toDeliveryError(e);
         }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Channel } from '../../shared/channels';
 import {
   type Attachment,
+  choiceSchema,
   type InboundContact,
   type InboundEdit,
   type InboundEvent,
@@ -182,7 +183,13 @@ const isReceiptStatus = (s: string): s is ReceiptStatus => (receiptStatuses as r
 /** Not messages from the customer: acknowledged, never stored. */
 const notCustomerMessages = new Set(['reaction', 'system', 'request_welcome', 'revoke', 'deleted']);
 
-type Content = { text: string; attachments: Attachment[] };
+/** `choice`: the id of the reply button, list row or template quick reply the customer tapped, when it can be ours. */
+type Content = { text: string; attachments: Attachment[]; choice?: string };
+
+const pressed = (text: string, id: string | undefined): Content => {
+  const choice = choiceSchema.shape.id.safeParse(id);
+  return { text, attachments: [], ...(choice.success ? { choice: choice.data } : {}) };
+};
 
 function file(kind: Attachment['kind'], m: z.infer<typeof media>): Attachment {
   return {
@@ -227,14 +234,14 @@ function contentOf(m: WaContent): Content {
     case 'interactive': {
       // The customer tapped a reply button or picked from a list we sent: their choice reads as what they said.
       const choice = m.interactive?.button_reply ?? m.interactive?.list_reply;
-      if (choice) return { text: choice.title, attachments: [] };
+      if (choice) return pressed(choice.title, choice.id);
       const form = m.interactive?.nfm_reply;
       if (form) return { text: formFieldsText(form), attachments: [] };
       return { text: '', attachments: [unsupportedContent(`interactive ${m.interactive?.type ?? ''}`.trim())] };
     }
     case 'button':
-      // A quick-reply button of a template.
-      return { text: m.button?.text ?? '', attachments: [] };
+      // A quick-reply button of a template: its payload is what the template's sender set for it.
+      return pressed(m.button?.text ?? '', m.button?.payload);
     case 'order':
       return m.order ? { text: orderText(m.order), attachments: [] } : { text: '', attachments: [unsupportedContent('order')] };
     case 'unsupported':
@@ -270,15 +277,24 @@ function messageEvent(m: WaMessage, raw: unknown, value: WaValue): InboundMessag
     raw: JSON.stringify({ metadata: value.metadata, contacts: profile ? [profile] : value.contacts, message: raw }),
   };
   if (m.type === 'edit' && m.edit) {
-    const content = contentOf(m.edit.message);
-    return { kind: 'edit', ...common, externalId: m.edit.original_message_id, contact: sender, ...content, editedAt: m.timestamp };
+    const { text, attachments } = contentOf(m.edit.message);
+    return { kind: 'edit', ...common, externalId: m.edit.original_message_id, contact: sender, text, attachments, editedAt: m.timestamp };
   }
   const content = contentOf(m);
   if (m.group_id) {
     // Filed as the group's conversation, each message saying who in the group wrote it.
     const contact: InboundContact = { externalId: groupContactId(m.group_id), name: `WhatsApp group ${m.group_id}` };
     const text = `${sender.name}: ${content.text}`.trimEnd();
-    return { kind: 'message', ...common, externalId: m.id, contact, text, attachments: content.attachments, sentAt: m.timestamp };
+    return {
+      kind: 'message',
+      ...common,
+      externalId: m.id,
+      contact,
+      text,
+      attachments: content.attachments,
+      sentAt: m.timestamp,
+      ...(content.choice ? { choice: content.choice } : {}),
+    };
   }
   return { kind: 'message', ...common, externalId: m.id, contact: sender, ...content, sentAt: m.timestamp };
 }

@@ -1,6 +1,7 @@
 import type Bottleneck from 'bottleneck';
 import { z } from 'zod';
-import { type ChannelSender, DeliveryError, type OutboundText, type SendResult, type Template } from '../../shared/messages';
+import { type ChannelSender, type Choice, DeliveryError, type OutboundText, type SendResult, type Template } from '../../shared/messages';
+import { languageOf, shorten, withNumberedChoices } from '../choices';
 import { GraphApiError, type GraphClient, GraphUnreachableError } from '../meta/graph';
 import { groupIdOf } from './decode';
 
@@ -28,6 +29,76 @@ export function templateBody(to: string, template: Template) {
         : {}),
     },
   };
+}
+
+/**
+ * The Cloud API's limits for interactive messages (developers.facebook.com/docs/whatsapp/cloud-api/messages/
+ * interactive-reply-buttons-messages and …/interactive-list-messages); the body is held to the buttons' 1024.
+ */
+export const interactiveLimits = {
+  buttons: 3,
+  buttonTitle: 20,
+  rows: 10,
+  rowTitle: 24,
+  rowDescription: 72,
+  listButton: 20,
+  body: 1024,
+} as const;
+
+/** The list's button, which opens the rows: in the message's language. */
+const listButtonLabel = { uk: 'Обрати', en: 'Choose' } as const;
+
+/** Up to 3 choices as reply buttons: each a tap that answers with its id and title. */
+export function replyButtonsBody(to: string, text: string, choices: readonly Choice[]) {
+  return {
+    messaging_product: 'whatsapp',
+    ...recipient(to),
+    type: 'interactive',
+    interactive: {
+      type: 'button',
+      body: { text },
+      action: {
+        buttons: choices.map((c) => ({ type: 'reply', reply: { id: c.id, title: shorten(c.title, interactiveLimits.buttonTitle) } })),
+      },
+    },
+  };
+}
+
+/** 4 to 10 choices as a list: one button opens one section of rows, each with its second line when there is one. */
+export function listBody(to: string, text: string, choices: readonly Choice[]) {
+  return {
+    messaging_product: 'whatsapp',
+    ...recipient(to),
+    type: 'interactive',
+    interactive: {
+      type: 'list',
+      body: { text },
+      action: {
+        button: listButtonLabel[languageOf(text)],
+        sections: [
+          {
+            rows: choices.map((c) => ({
+              id: c.id,
+              title: shorten(c.title, interactiveLimits.rowTitle),
+              ...(c.description ? { description: shorten(c.description, interactiveLimits.rowDescription) } : {}),
+            })),
+          },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * What a free-text reply becomes: reply buttons for 1–3 choices, a list for 4–10, and numbered lines under the text
+ * for more (or for a text longer than an interactive message's body may be, or none at all).
+ */
+export function replyBody(to: string, text: string, choices: readonly Choice[] = []) {
+  const fits = text.trim() !== '' && Array.from(text).length <= interactiveLimits.body;
+  if (choices.length === 0) return textBody(to, text);
+  if (fits && choices.length <= interactiveLimits.buttons) return replyButtonsBody(to, text, choices);
+  if (fits && choices.length <= interactiveLimits.rows) return listBody(to, text, choices);
+  return textBody(to, withNumberedChoices(text, choices));
 }
 
 const sendResponse = z.looseObject({ messages: z.array(z.looseObject({ id: z.string().min(1) })).min(1) });
@@ -78,7 +149,7 @@ export class WhatsAppCloudSender implements ChannelSender {
   ) {}
 
   async send(message: OutboundText): Promise<SendResult> {
-    const body = message.template ? templateBody(message.to, message.template) : textBody(message.to, message.text);
+    const body = message.template ? templateBody(message.to, message.template) : replyBody(message.to, message.text, message.choices);
     let response: unknown;
     try {
       response = await this.limiter.schedule(() => this.graph.post<unknown>(`${this.phoneNumberId}/messages`, body));
