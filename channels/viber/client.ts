@@ -1,4 +1,5 @@
 import JSONbig from 'json-bigint';
+import type { ViberKeyboard } from './keyboard';
 
 /**
  * Viber's JSON: 64-bit integers (`message_token`) are kept as exact decimal strings instead of being rounded to
@@ -49,6 +50,8 @@ export interface SendTextRequest {
   receiver: string;
   senderName: string;
   text: string;
+  /** Buttons shown under the message in place of the customer's keyboard (keyboard.ts). */
+  keyboard?: ViberKeyboard;
 }
 
 export const WEBHOOK_EVENT_TYPES = ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'] as const;
@@ -103,6 +106,7 @@ export class ViberClient {
       sender: { name: request.senderName },
       type: 'text',
       text: request.text,
+      ...(request.keyboard ? { keyboard: request.keyboard } : {}),
     });
     const token = tokenString(answer.message_token);
     if (!token) throw new ViberHttpError('send_message', 'answered status 0 without a message_token');

@@ -4,6 +4,7 @@ import { AppError, ErrorCode } from '../../shared/errors';
 import { type Attachment, type InboundContact, type InboundEvent, type InboundMessage, unsupportedContent } from '../../shared/messages';
 import { idString, parseOrReject } from '../../shared/validation';
 import { tokenString } from './client';
+import { pressedChoice } from './keyboard';
 
 /**
  * Viber callbacks → normalized events. Pure: no I/O, no clock. The body must come from `viberJson` (json-bigint
@@ -183,15 +184,18 @@ export function decodeViberCallback(body: unknown, rawJson: string): Decoded {
       const content = contentOf(callback.message);
       if (!content.text && content.attachments.length === 0) return { kind: 'unsupported', reason: 'message with no text' };
       const contact = contactOf(callback.sender);
+      // A press of one of our keyboard's buttons arrives as a text message carrying the button's marked ActionBody.
+      const pressed = callback.message.type === 'text' ? pressedChoice(content.text) : { text: content.text };
       const message: InboundMessage = {
         kind: 'message',
         channel: Channel.Viber,
         externalId: callback.message_token,
         contact,
-        text: content.text,
+        text: pressed.text,
         attachments: content.attachments,
         sentAt: at,
         raw: rawJson,
+        ...(pressed.choice ? { choice: pressed.choice } : {}),
       };
       // Writing to the bot subscribes the user again without a `subscribed` callback (Viber REST API, "Important
       // notes"), so a customer who once unsubscribed can be answered again.

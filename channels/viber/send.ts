@@ -1,6 +1,8 @@
 import Bottleneck from 'bottleneck';
 import { type ChannelSender, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
+import { withNumberedChoices } from '../choices';
 import { ViberApiError, type ViberClient, ViberHttpError } from './client';
+import { keyboardOf, MAX_BUTTONS } from './keyboard';
 import type { ViberRateLimits } from './settings';
 
 const HOUR = 3600_000;
@@ -131,10 +133,16 @@ export class ViberSender implements ChannelSender {
         allowance.retryAfterMs,
       );
     }
+    const choices = message.choices ?? [];
+    const buttons = choices.length > 0 && choices.length <= MAX_BUTTONS;
+    const request = {
+      receiver,
+      senderName: this.options.botName,
+      text: buttons ? message.text : withNumberedChoices(message.text, choices),
+      ...(buttons ? { keyboard: keyboardOf(choices) } : {}),
+    };
     try {
-      const token = await this.perUser
-        .key(receiver)
-        .schedule(() => this.client.sendText({ receiver, senderName: this.options.botName, text: message.text }));
+      const token = await this.perUser.key(receiver).schedule(() => this.client.sendText(request));
       return { externalId: token };
     } catch (e) {
       if (e instanceof ViberApiError && e.status === 12) this.budget.exhaust(receiver);
