@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Channel } from '../../shared/channels';
 import {
   type Attachment,
+  choiceSchema,
   type InboundContact,
   type InboundEvent,
   type InboundMessage,
@@ -62,6 +63,8 @@ const igMessaging = z.looseObject({
       is_echo: z.boolean().optional(),
       is_deleted: z.boolean().optional(),
       is_unsupported: z.boolean().optional(),
+      /** The customer tapped one of our quick replies: its payload, and the title as `text`. */
+      quick_reply: z.looseObject({ payload: z.string() }).optional(),
       reply_to: z
         .looseObject({
           mid: z.string().optional(),
@@ -129,6 +132,12 @@ function customer(igsid: string): InboundContact {
   return { externalId: igsid, name: placeholderName(igsid) };
 }
 
+/** A payload that can be one of our choice ids is the choice pressed; anything else was not offered by us. */
+function choiceOf(payload: string | undefined): { choice?: string } {
+  const choice = choiceSchema.shape.id.safeParse(payload);
+  return choice.success ? { choice: choice.data } : {};
+}
+
 function itemEvent(m: IgMessaging, item: unknown, accountId: string | undefined): InboundMessage | InboundReceipt | string {
   const raw = JSON.stringify(item);
   if (m.message) {
@@ -157,6 +166,7 @@ function itemEvent(m: IgMessaging, item: unknown, accountId: string | undefined)
       attachments,
       sentAt: m.timestamp,
       raw,
+      ...choiceOf(m.message.quick_reply?.payload),
     };
   }
   if (m.read) return { kind: 'receipt', channel: Channel.Instagram, externalId: m.read.mid, status: 'read', at: m.timestamp };
@@ -178,6 +188,7 @@ function itemEvent(m: IgMessaging, item: unknown, accountId: string | undefined)
       attachments: [],
       sentAt: m.timestamp,
       raw,
+      ...choiceOf(payload),
     };
   }
   const kinds = Object.keys(m).filter((k) => !['sender', 'recipient', 'timestamp'].includes(k));

@@ -1,6 +1,7 @@
 import type Bottleneck from 'bottleneck';
 import { z } from 'zod';
-import { type ChannelSender, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
+import { type ChannelSender, type Choice, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
+import { shorten, withNumberedChoices } from '../choices';
 import { GraphApiError, type GraphClient, GraphUnreachableError } from '../meta/graph';
 import { HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS } from './capabilities';
 
@@ -32,20 +33,42 @@ export function splitText(text: string, maxBytes = MAX_TEXT_BYTES): string[] {
   return parts;
 }
 
+export interface QuickReply {
+  content_type: 'text';
+  title: string;
+  payload: string;
+}
+
 export interface InstagramRequest {
   recipient: { id: string };
-  message: { text: string };
+  message: { text: string; quick_replies?: QuickReply[] };
   messaging_type?: 'MESSAGE_TAG';
   tag?: 'HUMAN_AGENT';
 }
+
+/** Instagram shows at most 13 quick replies, each title up to 20 characters (Messenger Platform, quick replies). */
+export const quickReplyLimits = { count: 13, title: 20 } as const;
+
+/** The choices as quick replies: chips above the customer's keyboard, gone once one is tapped or they write. */
+export const quickRepliesOf = (choices: readonly Choice[]): QuickReply[] =>
+  choices.map((c) => ({ content_type: 'text', title: shorten(c.title, quickReplyLimits.title), payload: c.id }));
 
 /**
  * The Send API body. Within 24 h of the customer's last message a plain reply; from 24 h to 7 days only a person
  * may answer, marked with the HUMAN_AGENT tag (the app needs Meta's Human Agent permission for it).
  */
-export function requestBody(to: string, text: string, sinceLastInboundMs: number | null): InstagramRequest {
+export function requestBody(
+  to: string,
+  text: string,
+  sinceLastInboundMs: number | null,
+  quickReplies: QuickReply[] = [],
+): InstagramRequest {
   const tagged = sinceLastInboundMs !== null && sinceLastInboundMs > STANDARD_WINDOW_MS;
-  return { recipient: { id: to }, message: { text }, ...(tagged ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } : {}) };
+  return {
+    recipient: { id: to },
+    message: { text, ...(quickReplies.length > 0 ? { quick_replies: quickReplies } : {}) },
+    ...(tagged ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } : {}),
+  };
 }
 
 const sendResponse = z.looseObject({ message_id: z.string().min(1) });
@@ -98,10 +121,14 @@ export class InstagramSender implements ChannelSender {
     if (since !== null && since > HUMAN_AGENT_WINDOW_MS) {
       throw new DeliveryError("Instagram allows no reply more than 7 days after the customer's last message", false);
     }
-    const parts = splitText(message.text);
+    // Up to 13 choices ride on the last part as quick replies; more are written out under the text.
+    const choices = message.choices ?? [];
+    const chips = choices.length > 0 && choices.length <= quickReplyLimits.count;
+    const parts = splitText(chips ? message.text : withNumberedChoices(message.text, choices));
     const done = this.progress.get(message.messageId) ?? { sent: 0, lastId: null };
     for (let i = done.sent; i < parts.length; i++) {
-      const body = requestBody(message.to, parts[i] ?? '', since);
+      const last = i === parts.length - 1;
+      const body = requestBody(message.to, parts[i] ?? '', since, chips && last ? quickRepliesOf(choices) : []);
       let response: unknown;
       try {
         response = await this.limiter.schedule(() => this.graph.post<unknown>(`${this.accountId}/messages`, body));
