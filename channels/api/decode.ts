@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Channel } from '../../shared/channels';
-import type { InboundMessage } from '../../shared/messages';
+import { choiceSchema, type InboundMessage } from '../../shared/messages';
 import { isNotTextOfMissingValue } from '../../shared/validation';
 
 /**
@@ -27,6 +27,8 @@ export const apiMessageSchema = z.object({
   }),
   text: z.string().trim().min(1).max(20_000),
   source: z.string().trim().min(1).max(100).optional(),
+  /** The id of one of the `choices` a reply offered, when the integration drew them as buttons and one was pressed. */
+  choice: choiceSchema.shape.id.optional(),
 });
 export type ApiMessage = z.infer<typeof apiMessageSchema>;
 
@@ -41,5 +43,6 @@ export function decodeApiMessage(body: ApiMessage, rawJson: string, receivedAt: 
     sentAt: receivedAt,
     raw: rawJson,
     source: body.source ?? 'api',
+    ...(body.choice ? { choice: body.choice } : {}),
   };
 }

@@ -1,9 +1,12 @@
 import { type ChannelSender, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
 import { hmacSha256Hex } from '../../shared/secrets';
+import { withNumberedChoices } from '../choices';
 
 /**
  * Replies to API-channel contacts are POSTed to the integration's callback URL, signed with the channel key as
- * `X-Signature-256: sha256=<hex>` over the exact body, so the receiver can trust them.
+ * `X-Signature-256: sha256=<hex>` over the exact body, so the receiver can trust them. Choices come twice: as
+ * numbered lines in `text`, for an integration that only shows text, and as `choices` data, for one that draws
+ * buttons of its own and posts the pressed one back as `choice`.
  */
 export class ApiCallbackSender implements ChannelSender {
   constructor(
@@ -13,7 +16,13 @@ export class ApiCallbackSender implements ChannelSender {
   ) {}
 
   async send(message: OutboundText): Promise<SendResult> {
-    const body = JSON.stringify({ messageId: message.messageId, contactExternalId: message.to, text: message.text });
+    const choices = message.choices ?? [];
+    const body = JSON.stringify({
+      messageId: message.messageId,
+      contactExternalId: message.to,
+      text: withNumberedChoices(message.text, choices),
+      ...(choices.length > 0 ? { choices } : {}),
+    });
     let response: Response;
     try {
       response = await fetch(this.callbackUrl, {

@@ -1,6 +1,7 @@
 import type { Transporter } from 'nodemailer';
 import type { BlobStore } from '../../shared/blob-store';
 import { type ChannelSender, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
+import { withNumberedChoices } from '../choices';
 import type { MailboxAddress } from './settings';
 import { bareId, domainOf, ourMessageId, replyAddress } from './thread';
 import type { Threads } from './threads';
@@ -80,13 +81,15 @@ export class EmailSender implements ChannelSender {
     const chain = thread.chain.filter((id) => id !== bareId(messageId)).map((id) => `<${id}>`);
     const name = displayName(this.from, message.sender);
     const attachments = await this.filesOf(message);
+    // Mail has no buttons: choices are numbered lines the customer answers with the number.
+    const text = withNumberedChoices(message.text, message.choices);
     try {
       await this.transport.sendMail({
         from: name ? { name, address: this.from.address } : this.from.address,
         to: message.to,
         subject: thread.subject ? `Re: ${thread.subject}` : FALLBACK_SUBJECT,
-        text: message.text,
-        html: textToHtml(message.text),
+        text,
+        html: textToHtml(text),
         ...(attachments.length ? { attachments } : {}),
         messageId,
         ...(chain.length ? { inReplyTo: chain[chain.length - 1], references: chain } : {}),
