@@ -66,6 +66,21 @@ describe('Instagram quick replies for the choices a message offers', () => {
     });
   });
 
+  it('writes out choices whose cut titles would read the same', async () => {
+    await sender?.send(
+      outbound(
+        [
+          { id: 'returns-goods', title: 'Обмін і повернення товару' },
+          { id: 'returns-money', title: 'Обмін і повернення коштів' },
+        ],
+        'Що саме вас цікавить?',
+      ),
+    );
+    expect(graph.sends().at(-1)?.body.message).toEqual({
+      text: 'Що саме вас цікавить?\n\n1. Обмін і повернення товару\n2. Обмін і повернення коштів\n\nНадішліть номер варіанта у відповідь.',
+    });
+  });
+
   it('puts the quick replies on the last part of a reply too long for one message', async () => {
     const long = `${'Наша осіння колекція вже в магазині, розміри від 36 до 45. '.repeat(12)}Що вас цікавить?`;
     await sender?.send(outbound(choices(2), long));

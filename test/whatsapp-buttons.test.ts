@@ -109,6 +109,29 @@ describe('WhatsApp interactive messages for the choices a message offers', () =>
     });
   });
 
+  it('takes the next form when cut titles would read the same: a list for such buttons, numbered lines for such rows', async () => {
+    const branches = [
+      { id: 'branch', title: 'Доставка до відділення' },
+      { id: 'locker', title: 'Доставка до поштомату' },
+    ];
+    await sender?.send({ ...outbound(2, 'Куди доставити?'), choices: branches });
+    const list = graph.sends().at(-1)?.body as { interactive: { type: string; action: { sections: { rows: unknown[] }[] } } };
+    // Cut to a button's 20 both would read "Доставка до…"; a row's 24 takes them whole.
+    expect(list.interactive.type).toBe('list');
+    expect(list.interactive.action.sections[0]?.rows).toEqual(branches);
+
+    const returns = [
+      { id: 'returns-goods', title: 'Обмін і повернення товару' },
+      { id: 'returns-money', title: 'Обмін і повернення коштів' },
+    ];
+    await sender?.send({ ...outbound(2, 'Що саме вас цікавить?'), choices: returns });
+    const numbered = graph.sends().at(-1)?.body as { type: string; text: { body: string } };
+    expect(numbered.type).toBe('text');
+    expect(numbered.text.body).toBe(
+      'Що саме вас цікавить?\n\n1. Обмін і повернення товару\n2. Обмін і повернення коштів\n\nНадішліть номер варіанта у відповідь.',
+    );
+  });
+
   it('writes the choices under a text longer than an interactive body may be', async () => {
     const long = `${'Our autumn collection is in. '.repeat(40)}Which would you like?`;
     await sender?.send(outbound(2, long));

@@ -123,7 +123,9 @@ export class InstagramSender implements ChannelSender {
     }
     // Up to 13 choices ride on the last part as quick replies; more are written out under the text.
     const choices = message.choices ?? [];
-    const chips = choices.length > 0 && choices.length <= quickReplyLimits.count;
+    const chipTitles = new Set(quickRepliesOf(choices).map((c) => c.title));
+    // Chips that read the same once cut would leave the customer guessing which is which.
+    const chips = choices.length > 0 && choices.length <= quickReplyLimits.count && chipTitles.size === choices.length;
     const parts = splitText(chips ? message.text : withNumberedChoices(message.text, choices));
     const done = this.progress.get(message.messageId) ?? { sent: 0, lastId: null };
     for (let i = done.sent; i < parts.length; i++) {

@@ -90,14 +90,20 @@ export function listBody(to: string, text: string, choices: readonly Choice[]) {
 }
 
 /**
- * What a free-text reply becomes: reply buttons for 1–3 choices, a list for 4–10, and numbered lines under the text
- * for more (or for a text longer than an interactive message's body may be, or none at all).
+ * What a free-text reply becomes: reply buttons for 1–3 choices, a list for 4–10 (or for buttons whose cut titles
+ * would repeat), and numbered lines under the text for more (or for rows whose cut titles would repeat, a text longer
+ * than an interactive message's body may be, or none at all).
  */
 export function replyBody(to: string, text: string, choices: readonly Choice[] = []) {
   const fits = text.trim() !== '' && Array.from(text).length <= interactiveLimits.body;
   if (choices.length === 0) return textBody(to, text);
-  if (fits && choices.length <= interactiveLimits.buttons) return replyButtonsBody(to, text, choices);
-  if (fits && choices.length <= interactiveLimits.rows) return listBody(to, text, choices);
+  // WhatsApp refuses buttons whose titles repeat, and rows that read the same leave the customer guessing: cutting
+  // long titles to the limit can make them do either, so the next form is taken then.
+  const distinctAt = (max: number) => new Set(choices.map((c) => shorten(c.title, max))).size === choices.length;
+  if (fits && choices.length <= interactiveLimits.buttons && distinctAt(interactiveLimits.buttonTitle)) {
+    return replyButtonsBody(to, text, choices);
+  }
+  if (fits && choices.length <= interactiveLimits.rows && distinctAt(interactiveLimits.rowTitle)) return listBody(to, text, choices);
   return textBody(to, withNumberedChoices(text, choices));
 }
 
