@@ -26,6 +26,13 @@ export const languageOf = (text: string): 'uk' | 'en' => (/[\u0400-\u04ff]/.test
 /** The hint under numbered choices. */
 export const numberedHint = { uk: 'Надішліть номер варіанта у відповідь.', en: 'Reply with the number of your choice.' } as const;
 
+/** Said above buttons sent with no text of their own: the platforms refuse a message with buttons and no text. */
+export const buttonsPrompt = { uk: 'Оберіть варіант:', en: 'Choose an option:' } as const;
+
+/** The text to send buttons under: the message's own, or the prompt in the titles' language when it has none. */
+export const textForButtons = (text: string, choices: readonly Choice[]): string =>
+  text.trim() ? text : buttonsPrompt[languageOf(choices.map((c) => c.title).join(' '))];
+
 /** The choices as lines `1. Title — description`, in the order given. */
 export const numberedLines = (choices: readonly Choice[]): string =>
   choices.map((c, i) => `${i + 1}. ${c.title}${c.description ? ` — ${c.description}` : ''}`).join('\n');

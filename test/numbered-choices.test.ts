@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { createTransport } from 'nodemailer';
 import { ApiCallbackSender } from '../channels/api/send';
-import { shorten, withNumberedChoices } from '../channels/choices';
+import { shorten, textForButtons, withNumberedChoices } from '../channels/choices';
 import { EmailSender } from '../channels/email/send';
 import { Threads } from '../channels/email/threads';
 import { channelStateStore } from '../inbox/store/mongo/channel-state';
@@ -43,6 +43,12 @@ describe('choices where a channel has no buttons', () => {
     );
     expect(withNumberedChoices('Добрий день!', undefined)).toBe('Добрий день!');
     expect(withNumberedChoices('Добрий день!', [])).toBe('Добрий день!');
+  });
+
+  it('give buttons sent without words of their own a prompt in the titles’ language', () => {
+    expect(textForButtons('', choices(2))).toBe('Оберіть варіант:');
+    expect(textForButtons('  ', [{ id: 'yes', title: 'Yes' }])).toBe('Choose an option:');
+    expect(textForButtons('Чим можу допомогти?', choices(2))).toBe('Чим можу допомогти?');
   });
 
   it('shortens a title at a word boundary with an ellipsis, mid-word only when the first word is too long', () => {

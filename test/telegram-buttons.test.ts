@@ -65,6 +65,19 @@ describe('Telegram inline keyboards for the choices a message offers', () => {
   });
 });
 
+describe('a Telegram keyboard sent without words of its own', () => {
+  it('goes out under a prompt, since Telegram refuses a message with no text', async () => {
+    const fake = await new FakeTelegram().start();
+    try {
+      const settings = telegramSettingsSchema.parse({ token: TELEGRAM_TOKEN, mode: 'webhook', apiRoot: fake.url, inlineRetries: 0 });
+      await createTelegramChannel(settings, createLogger('silent')).sender?.send({ ...outbound(2), text: '' });
+      expect(fake.callsTo('sendMessage')[0]?.body).toMatchObject({ text: 'Оберіть варіант:' });
+    } finally {
+      await fake.stop();
+    }
+  });
+});
+
 describe('a Telegram button press', () => {
   const keyboard = [
     [

@@ -1,7 +1,7 @@
 import type Bottleneck from 'bottleneck';
 import { z } from 'zod';
 import { type ChannelSender, type Choice, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
-import { shorten, withNumberedChoices } from '../choices';
+import { shorten, textForButtons, withNumberedChoices } from '../choices';
 import { GraphApiError, type GraphClient, GraphUnreachableError } from '../meta/graph';
 import { HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS } from './capabilities';
 
@@ -126,7 +126,7 @@ export class InstagramSender implements ChannelSender {
     const chipTitles = new Set(quickRepliesOf(choices).map((c) => c.title));
     // Chips that read the same once cut would leave the customer guessing which is which.
     const chips = choices.length > 0 && choices.length <= quickReplyLimits.count && chipTitles.size === choices.length;
-    const parts = splitText(chips ? message.text : withNumberedChoices(message.text, choices));
+    const parts = splitText(chips ? textForButtons(message.text, choices) : withNumberedChoices(message.text, choices));
     const done = this.progress.get(message.messageId) ?? { sent: 0, lastId: null };
     for (let i = done.sent; i < parts.length; i++) {
       const last = i === parts.length - 1;

@@ -1,6 +1,7 @@
 import { type Api, GrammyError, HttpError } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
 import { type ChannelSender, type Choice, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
+import { textForButtons } from '../choices';
 
 /** Telegram's own words become a DeliveryError the queue understands: retry (maybe after retry_after) or give up. */
 export function toDeliveryError(e: unknown): DeliveryError {
@@ -45,7 +46,7 @@ export class TelegramSender implements ChannelSender {
     try {
       const sent = await this.api.sendMessage(
         message.to,
-        message.text,
+        choices.length > 0 ? textForButtons(message.text, choices) : message.text,
         choices.length > 0 ? { reply_markup: { inline_keyboard: inlineKeyboard(choices) } } : undefined,
       );
       return { externalId: `${sent.chat.id}:${sent.message_id}` };

@@ -1,6 +1,6 @@
 import Bottleneck from 'bottleneck';
 import { type ChannelSender, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
-import { withNumberedChoices } from '../choices';
+import { textForButtons, withNumberedChoices } from '../choices';
 import { ViberApiError, type ViberClient, ViberHttpError } from './client';
 import { keyboardOf, MAX_BUTTONS } from './keyboard';
 import type { ViberRateLimits } from './settings';
@@ -138,7 +138,7 @@ export class ViberSender implements ChannelSender {
     const request = {
       receiver,
       senderName: this.options.botName,
-      text: buttons ? message.text : withNumberedChoices(message.text, choices),
+      text: buttons ? textForButtons(message.text, choices) : withNumberedChoices(message.text, choices),
       ...(buttons ? { keyboard: keyboardOf(choices) } : {}),
     };
     try {
