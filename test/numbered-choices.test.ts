@@ -8,7 +8,7 @@ import { Threads } from '../channels/email/threads';
 import { channelStateStore } from '../inbox/store/mongo/channel-state';
 import type { OutboundText } from '../shared/messages';
 import { hmacSha256Hex } from '../shared/secrets';
-import { choices } from './fixtures/choices';
+import { choices, menuLines } from './fixtures/choices';
 import { marta } from './fixtures/site-form';
 import { FakeCallback } from './support/fake-callback';
 import { API_KEY, storeUri, TestGateway } from './support/gateway';
@@ -92,10 +92,17 @@ describe('choices where a channel has no buttons', () => {
   it('go to the API channel’s callback as numbered text and as choices data, signed', async () => {
     const callback = await new FakeCallback().start();
     try {
-      await new ApiCallbackSender(callback.url, API_KEY).send({ ...outbound('api', marta.externalId, 3), messageId: 'reply-42' });
-      const [received] = callback.received;
+      const sender = new ApiCallbackSender(callback.url, API_KEY);
+      for (const n of [2, 3, 5, 12]) await sender.send({ ...outbound('api', marta.externalId, n), messageId: `reply-${n}` });
+      expect(callback.received.map((r) => [r.body.text, (r.body as { choices?: unknown[] }).choices?.length])).toEqual(
+        [2, 3, 5, 12].map((n) => [
+          ['Чим можу допомогти?', '', ...menuLines.slice(0, n), '', 'Надішліть номер варіанта у відповідь.'].join('\n'),
+          n,
+        ]),
+      );
+      const received = callback.received[1];
       expect(received?.body).toEqual({
-        messageId: 'reply-42',
+        messageId: 'reply-3',
         contactExternalId: marta.externalId,
         text: numbered,
         choices: [
