@@ -126,8 +126,13 @@ describe('a Telegram button press', () => {
   });
 
   it('arrives by webhook as the customer’s message, answered in the webhook reply, once when redelivered', async () => {
-    const gw = await TestGateway.start();
+    const gw = await TestGateway.start({ env: { PUBLIC_URL: 'https://inbox.shop.example' } });
     try {
+      // The webhook is registered for presses too.
+      expect(gw.telegram.callsTo('setWebhook')[0]?.body).toMatchObject({
+        url: 'https://inbox.shop.example/webhooks/telegram',
+        allowed_updates: ['message', 'edited_message', 'callback_query'],
+      });
       const update = buttonPress(ann, keyboard, 'delivery');
       const callbackQueryId = (update.callback_query as { id: string }).id;
       const first = await gw.postTelegram(update);
