@@ -104,6 +104,13 @@ describe('a Telegram button press', () => {
     ]);
   });
 
+  it('keeps a press whose data cannot be one of our choice ids as the button’s words alone', () => {
+    const update = buttonPress(olena, [[{ text: 'Розмір 39', callback_data: 'size 39' }]], 'size 39');
+    const [event] = decodeTelegramUpdate(update, JSON.stringify(update), new Date()).events;
+    expect(event).toMatchObject({ kind: 'message', text: 'Розмір 39' });
+    expect(event).not.toHaveProperty('choice');
+  });
+
   it('decodes the real bodies: a press with no keyboard in its message reads as its data, inline and group presses are not kept', () => {
     const corpus = realPayloads('telegram');
     const decode = (file: string) => {
