@@ -34,13 +34,24 @@ export interface RealPayload {
   body: string;
 }
 
+/**
+ * Where the gateway now does more with a body than the manifest was written for, said here with the reason, so the
+ * corpus beside the repository stays as its sources gave it.
+ */
+const revised: Readonly<Record<string, { expect: Expectation; note: string }>> = {
+  'telegram/bottender_callback_query.json': {
+    expect: 'message',
+    note: 'a tap on a button of a bot message in a private chat is the customer answering the choices we offered: kept as their message (and answered)',
+  },
+};
+
 export function realPayloads(channel: RealPayload['channel']): RealPayload[] {
   const manifestPath = path.join(REAL_PAYLOADS_DIR, 'manifest.json');
   if (!existsSync(manifestPath)) throw new Error(`the real-payload corpus is missing: ${manifestPath} (it lives beside the repository)`);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Omit<RealPayload, 'body'>[];
   return manifest
     .filter((item) => item.channel === channel)
-    .map((item) => ({ ...item, body: readFileSync(path.join(REAL_PAYLOADS_DIR, item.file), 'utf8') }));
+    .map((item) => ({ ...item, ...revised[item.file], body: readFileSync(path.join(REAL_PAYLOADS_DIR, item.file), 'utf8') }));
 }
 
 /** A gateway a corpus body can be posted to, signed as its platform signs, and the inbox it shows managers. */
