@@ -238,4 +238,36 @@ describe('the sales pipeline: leads through their stages', () => {
     await gw.inbox.pipeline.settled();
     expect((await leadOf(id)).lead).toMatchObject({ stageId: 'qualified' });
   });
+
+  it('finishes a move whose process died between the lead and its record: the next reader stores it once', async () => {
+    const id = await conversationOf(customer('form-nadia', 'Надія Остапенко'), 'Добрий вечір, а є знижки на подушки?');
+    await leadOf(id);
+    const lead = await gw.inbox.store.pipeline.latestLead(id);
+    if (!lead) throw new Error('no lead');
+    const move = {
+      id: `${lead.id}:2`,
+      leadId: lead.id,
+      conversationId: id,
+      seq: 2,
+      channel: lead.channel,
+      source: lead.source,
+      assigneeId: null,
+      byAgentId: supervisor.agent.id,
+      from: 'new',
+      to: 'qualified',
+      toKind: 'open' as const,
+      at: new Date(),
+      msInFrom: 1000,
+      amount: null,
+      lossReasonId: null,
+      lossReason: null,
+    };
+    // The guarded write of the lead lands; the process dies before the move's own record.
+    expect(await gw.inbox.store.pipeline.moveLead(lead, { move })).not.toBeNull();
+    const read = await leadOf(id);
+    expect(read.lead.stageId).toBe('qualified');
+    expect(read.moves.map((m) => `${m.from}→${m.to}`)).toEqual(['null→new', 'new→qualified']);
+    expect(await gw.inbox.pipeline.settlePending()).toBe(0);
+    expect((await leadOf(id)).moves).toHaveLength(2);
+  });
 });
