@@ -162,6 +162,31 @@ describe('the sales pipeline: leads through their stages', () => {
     expect(reopened.moves).toMatchObject([{ seq: 1, from: null, to: 'new' }]);
   });
 
+  it('ends a lead resolved with no outcome where it stands, and a manager reopening it takes the same deal up again', async () => {
+    const id = await conversationOf(customer('form-iryna-k', 'Ірина Карпенко'), 'Підкажіть, чи є комод у горіху?');
+    expect((await move(id, { stageId: 'qualified' })).status).toBe(200);
+    const changes: { from: string | null; to: string; byAgentId: string | null }[] = [];
+    gw.inbox.events.on('lead:stage-changed', (c) => {
+      if (c.conversation.id === id) changes.push({ from: c.from?.id ?? null, to: c.to.id, byAgentId: c.byAgentId });
+    });
+    await gw.request('POST', `/api/conversations/${id}/status`, { token: supervisor.token, json: { status: 'resolved' } });
+    await gw.inbox.pipeline.settled();
+    const ended = await leadOf(id);
+    expect(ended.lead).toMatchObject({ stageId: 'qualified' });
+    expect(ended.lead.endedAt).not.toBeNull();
+    expect(
+      (await gw.request('GET', '/api/pipeline/board', { token: supervisor.token })).body.columns[2].leads.map(
+        (c: any) => c.lead.conversationId,
+      ),
+    ).not.toContain(id);
+
+    await gw.request('POST', `/api/conversations/${id}/status`, { token: supervisor.token, json: { status: 'open' } });
+    await gw.inbox.pipeline.settled();
+    expect((await leadOf(id)).lead).toMatchObject({ cycle: 1, stageId: 'qualified', endedAt: null });
+    expect((await move(id, { stageId: 'won', fromStageId: 'qualified' })).status).toBe(200);
+    expect(changes).toEqual([{ from: 'qualified', to: 'won', byAgentId: supervisor.agent.id }]);
+  });
+
   it('lands one move when two managers move the same lead at once', async () => {
     const id = await conversationOf(customer('form-taras', 'Тарас Білик'), 'Комод на 4 шухляди є в наявності?');
     await leadOf(id);

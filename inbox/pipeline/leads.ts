@@ -156,6 +156,13 @@ export class Pipeline {
     } else if (lead.endedAt && conversation.status !== 'resolved' && wroteSince(lead.endedAt)) {
       const at = options.at && options.at.getTime() > lead.endedAt.getTime() ? options.at : (conversation.lastInboundAt as Date);
       return this.create(conversation, lead.cycle + 1, at, lead);
+    } else if (lead.endedAt && lead.stageKind === 'open' && conversation.status !== 'resolved') {
+      // A manager reopened a conversation resolved with no outcome: the same deal goes on where it stood.
+      const resumed = await this.store.pipeline.resumeLead(lead.id, lead.endedAt);
+      if (resumed) {
+        lead = resumed;
+        this.publish(conversation, lead);
+      }
     }
     if (!lead.endedAt && !lead.contactedAt && conversation.firstResponseAt && conversation.firstResponseAt >= lead.createdAt) {
       lead = await this.contact(conversation, lead, conversation.firstResponseAt);

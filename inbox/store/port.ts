@@ -456,6 +456,8 @@ export interface PipelineStore {
   settleMove(leadId: string, move: StageMoveRecord): Promise<void>;
   /** Ends a lead that is still in play (resolved without an outcome); null when it had ended already. */
   endLead(id: string, at: Date): Promise<LeadRecord | null>;
+  /** A lead ended where it stood is in play again (its conversation reopened by a manager); null when it was not so. */
+  resumeLead(id: string, endedAt: Date): Promise<LeadRecord | null>;
   /** A newer cycle began: this lead is no longer its conversation's current one. */
   supersede(id: string): Promise<void>;
   /** A manager answered it first at `at`; null when it was contacted already. */

@@ -225,6 +225,15 @@ export class MongoPipeline implements PipelineStore {
     return doc ? toLead(doc) : null;
   }
 
+  async resumeLead(id: string, endedAt: Date): Promise<LeadRecord | null> {
+    const doc = await this.models.Lead.findOneAndUpdate(
+      { _id: id, endedAt, stageKind: 'open' },
+      { $set: { endedAt: null, open: true } },
+      { returnDocument: 'after' },
+    ).lean<LeadDoc>();
+    return doc ? toLead(doc) : null;
+  }
+
   async supersede(id: string): Promise<void> {
     await this.models.Lead.updateOne({ _id: id }, { $set: { current: false } });
   }
