@@ -110,6 +110,11 @@ describe('the sales pipeline on the page', () => {
       expect(await accessibilityProblems(page)).toEqual([]);
       await shot(page, `pipeline-${lang}-desktop-board`);
 
+      if (lang === 'en') {
+        // Another manager moves a lead: the board follows live.
+        await gw.request('POST', `/api/conversations/${ids['Emily Clarke']}/stage`, { token: api.token, json: { stageId: 'qualified' } });
+        await board.locator('.board-column[data-stage="qualified"] .board-card', { hasText: 'Emily Clarke' }).waitFor();
+      }
       if (lang === 'uk') {
         const menu = board.getByLabel(words.move);
         await menu.focus();

@@ -4,6 +4,7 @@ import { channelNames } from '../../../../shared/channels';
 import { type BoardAnswer, boardAnswer } from '../../../../shared/pipeline-api';
 import { api } from '../api';
 import { duration } from '../format';
+import type { Live } from '../live';
 import { moveLead } from '../pipeline';
 import '../pipeline.css';
 
@@ -11,7 +12,7 @@ import '../pipeline.css';
  * The pipeline as columns, one per open stage, each lead longest in its stage first; a card opens its conversation,
  * and its menu moves it (a select: the keyboard and a screen reader use it as they would any other).
  */
-export function PipelineBoard({ onOpen, onError }: { onOpen(id: string): void; onError(err: unknown): void }) {
+export function PipelineBoard({ live, onOpen, onError }: { live: Live | null; onOpen(id: string): void; onError(err: unknown): void }) {
   const { t } = useTranslation();
   const [board, setBoard] = useState<BoardAnswer | null>(null);
   const [channel, setChannel] = useState('');
@@ -27,6 +28,21 @@ export function PipelineBoard({ onOpen, onError }: { onOpen(id: string): void; o
   useEffect(() => {
     void load();
   }, [load]);
+  // Another manager's move, a first reply, a new lead: the board is read again, at most once a second.
+  useEffect(() => {
+    if (!live) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const off = live.on('lead:updated', () => {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        void load();
+      }, 1000);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [live, load]);
 
   const now = Date.now();
   const move = async (conversationId: string, name: string, from: string, to: string) => {

@@ -201,7 +201,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
       {view === 'admin' ? (
         <Admin me={me} agents={agents} sessions={[...sessions.values()]} onAgentsChanged={loadAgents} onError={fail} />
       ) : view === 'pipeline' ? (
-        <PipelineBoard onOpen={open} onError={fail} />
+        <PipelineBoard live={live} onOpen={open} onError={fail} />
       ) : view === 'figures' ? (
         figures && <figures.Figures agents={agents} liveAlerts={alerts} onOpen={open} onError={fail} />
       ) : (
