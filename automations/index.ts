@@ -5,6 +5,7 @@ import { ALERT_DIGEST, AlertDigest, type AlertMailer, defineAlertDigestJob } fro
 import { answerOutOfHours } from './auto-reply';
 import type { WaitClocks } from './deadlines';
 import { EscalationChain } from './escalation';
+import { definePipelineRepairJob, PIPELINE_REPAIR, PIPELINE_REPAIR_INTERVAL_MS } from './pipeline-repair';
 import { defineRollupJob, RESPONSE_ROLLUP, ROLLUP_INTERVAL_MS } from './rollup';
 import type { AutomationSettings } from './settings';
 import { FirstResponseTargets } from './sla';
@@ -31,11 +32,12 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
   const timers = new DueTimers(inbox, escalation, targets, log);
   defineTimersJob(agenda, timers, log);
   defineRollupJob(agenda, inbox, log);
+  definePipelineRepairJob(agenda, inbox, log);
   const digest = mailer && settings.supervisorEmails.length > 0 ? new AlertDigest(inbox, mailer, settings.supervisorEmails) : undefined;
   if (digest) defineAlertDigestJob(agenda, digest, log);
   answerOutOfHours(inbox, clocks, log);
 
-  for (const name of [AUTOMATIONS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST]) {
+  for (const name of [AUTOMATIONS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST, PIPELINE_REPAIR]) {
     agenda.on(`fail:${name}`, (err: Error | string, job: JobWithId | { jobName?: string }) => {
       const jobName = 'attrs' in job ? job.attrs.name : job.jobName;
       log.error({ err, job: jobName }, 'automation job failed');
@@ -56,6 +58,7 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     async schedule(): Promise<void> {
       await agenda.every(settings.tickIntervalMs, AUTOMATIONS_TICK);
       await agenda.every(ROLLUP_INTERVAL_MS, RESPONSE_ROLLUP);
+      await agenda.every(PIPELINE_REPAIR_INTERVAL_MS, PIPELINE_REPAIR);
       if (digest) await agenda.every(settings.digestIntervalMs, ALERT_DIGEST);
     },
   };

@@ -27,6 +27,7 @@ export interface ServerToClientEvents {
   alert: (payload: ServerEventBody<'alert'>) => void;
   /** To admins only: a channel's own session (WhatsApp Web) changed state, or has a new pairing QR. */
   'channel:session': (payload: ServerEventBody<'channel:session'>) => void;
+  'lead:updated': (payload: ServerEventBody<'lead:updated'>) => void;
 }
 
 export interface ClientToServerEvents {
@@ -177,6 +178,9 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
   });
   inbox.events.on(InboxEvent.ConversationUpdated, ({ conversation, previousAssigneeId }) => {
     io.to(roomsFor(conversation, previousAssigneeId)).emit('conversation:updated', { conversation });
+  });
+  inbox.events.on(InboxEvent.LeadUpdated, ({ conversation, lead }) => {
+    io.to(roomsFor(conversation)).emit('lead:updated', { lead });
   });
   // Alerts go to the roles the alert names (first-response alerts: supervisors only) and the agents concerned.
   inbox.events.on(InboxEvent.Alert, ({ alert, agentIds, roles }) => {

@@ -194,6 +194,8 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         await Promise.all([
           outbox.stop(DRAIN_MS),
           agenda.drain(DRAIN_MS).catch((err: unknown) => log.error({ err }, 'jobs did not drain')),
+          // The leads' follow-up of what the inbox did last: done now rather than left to the next reader's repair.
+          inbox.pipeline.settled(),
         ]);
         await live.closeAdapters().catch(() => undefined);
         mailer?.close();

@@ -5,6 +5,7 @@ import { statusChangeBody } from '../shared/inbox-api';
 import { type Actor, assertCanWorkOn, isObjectId, seesEverything } from './access';
 import { decodeCursor, encodeCursor } from './cursor';
 import { InboxEvent, type InboxEvents } from './events';
+import { pipelineConversationIds } from './pipeline/filters';
 import { type Clock, type Deadlines, noDeadlines } from './ports';
 import type { InboxStore } from './store/port';
 import type { ConversationRecord } from './store/records';
@@ -21,6 +22,13 @@ export const listConversationsQuery = z.object({
   q: z.string().trim().min(1).max(100).optional(),
   /** `recent`: by the last message, newest first. `waiting`: only those waiting for a reply, longest wait first. */
   sort: z.enum(['recent', 'waiting']).default('recent'),
+  /** The pipeline's filters, by the conversation's current lead: its stage, its outcome, why it was lost. */
+  stageId: z.string().trim().min(1).max(64).optional(),
+  outcome: z.enum(['won', 'lost']).optional(),
+  lossReasonId: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/i, 'must be the id of a loss reason')
+    .optional(),
   cursor: z.string().optional(),
   limit,
 });
@@ -59,12 +67,14 @@ export class Conversations {
     }
     const waiting = query.sort === 'waiting';
     const search = query.q ? await this.search(query.q) : undefined;
+    const only = await pipelineConversationIds(this.store, query);
     const records = await this.store.conversations.list(
       {
         ...(query.status ? { status: query.status } : {}),
         ...(query.channel ? { channel: query.channel } : {}),
         ...assignee,
         ...(search ? { search } : {}),
+        ...(only ? { ids: only } : {}),
         order: waiting ? 'longest-waiting' : 'recent',
         ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
       },
@@ -153,14 +163,16 @@ export class Conversations {
       clearResolution: !resolving && before.status === 'resolved',
     });
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
-    return this.publish(after);
+    return this.publish(after, undefined, actor.id);
   }
 
   /**
    * A lead is closed as lost only with one of the active reasons admins keep, named by its id or, as the contract's
    * `lossReason`, by its label; the label is kept as it reads now.
    */
-  private async lossReasonOf(change: StatusChange): Promise<{ reasonId: string; label: string; note: string | null }> {
+  async lossReasonOf(
+    change: Pick<StatusChange, 'lossReasonId' | 'lossReason' | 'lossNote'>,
+  ): Promise<{ reasonId: string; label: string; note: string | null }> {
     const note = change.lossNote || null;
     if (change.lossReasonId) {
       const reason = await this.store.lossReasons.get(change.lossReasonId);
@@ -202,9 +214,9 @@ export class Conversations {
     return this.publish(after);
   }
 
-  private publish(record: ConversationRecord, previousAssigneeId?: string | null): Conversation {
+  private publish(record: ConversationRecord, previousAssigneeId?: string | null, byAgentId?: string): Conversation {
     const conversation = toConversation(record);
-    this.events.emit(InboxEvent.ConversationUpdated, { conversation, previousAssigneeId });
+    this.events.emit(InboxEvent.ConversationUpdated, { conversation, previousAssigneeId, ...(byAgentId ? { byAgentId } : {}) });
     return conversation;
   }
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { LeadView } from '../shared/pipeline-api';
 import type { Agent, Alert, Conversation, Message, Role } from './views';
 
 /**
@@ -13,6 +14,7 @@ export const InboxEvent = {
   AgentReplied: 'agent:replied',
   AgentChanged: 'agent:changed',
   LeadStageChanged: 'lead:stage-changed',
+  LeadUpdated: 'lead:updated',
 } as const;
 
 /** A lead's stage as a move names it: the stage's id and what kind of stage it is (won and lost end the lead). */
@@ -37,7 +39,7 @@ export interface InboxEventMap {
   'message:new': [{ conversation: Conversation; message: Message }];
   'message:updated': [{ conversation: Conversation; message: Message }];
   /** previousAssigneeId: whoever lost the conversation should hear it left their list. */
-  'conversation:updated': [{ conversation: Conversation; previousAssigneeId?: string | null }];
+  'conversation:updated': [{ conversation: Conversation; previousAssigneeId?: string | null; byAgentId?: string }];
   /** Who must hear about it live: the agents concerned and the managers of these roles. */
   alert: [{ alert: Alert; agentIds: string[]; roles: readonly Role[] }];
   /** A waiting customer got an answer: the measurement response-time figures are built from. */
@@ -45,6 +47,8 @@ export interface InboxEventMap {
   /** An admin changed a manager's role or deactivated them: what their live connections were let in as is stale. */
   'agent:changed': [{ agent: Agent }];
   'lead:stage-changed': [LeadStageChange];
+  /** A lead changed (a move, its assignee): the rooms that may see its conversation hear it. */
+  'lead:updated': [{ conversation: Conversation; lead: LeadView }];
 }
 
 export class InboxEvents extends EventEmitter<InboxEventMap> {}

@@ -16,6 +16,9 @@ import { Notes } from './notes';
 import { Delivery } from './outbox/delivery';
 import { type DeliveryRetryPolicy, defaultRetryPolicy } from './outbox/policy';
 import { ReplyRetries } from './outbox/retry';
+import { PipelineFigures } from './pipeline/figures';
+import { Pipeline } from './pipeline/leads';
+import { PipelineStages } from './pipeline/stages';
 import { type Clock, type Deadlines, noDeadlines, type Presence, type ReplyFiles, systemClock } from './ports';
 import { Replies } from './replies';
 import { ResponseRollups } from './response-rollups';
@@ -58,6 +61,10 @@ export async function createInbox(deps: InboxDeps) {
   const delivery = new Delivery(store, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
   const lossReasons = new LossReasons(store);
   await lossReasons.seed();
+  const stages = new PipelineStages(store);
+  await stages.seed();
+  const pipeline = new Pipeline(store, conversations, stages, events, clock, deps.log);
+  pipeline.listen();
   return {
     store,
     /** The stored documents themselves: for benchmarks and tests that seed a history in bulk; the domain never uses them. */
@@ -82,6 +89,9 @@ export async function createInbox(deps: InboxDeps) {
     lossReasons,
     notes: new Notes(store, conversations, events, clock),
     savedReplies: new SavedReplies(store, clock),
+    stages,
+    pipeline,
+    pipelineFigures: new PipelineFigures(store, clock),
     clock,
   };
 }

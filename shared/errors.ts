@@ -19,6 +19,16 @@ export const ErrorCode = {
   UnknownLossReason: 'INBOX.UNKNOWN_LOSS_REASON',
   /** A retry of a reply that has not failed (it is queued, sent or further). */
   NotRetryable: 'INBOX.NOT_RETRYABLE',
+  /** A pipeline stage that does not exist or is switched off. */
+  UnknownStage: 'PIPELINE.UNKNOWN_STAGE',
+  /** A stage that requires a deal amount, entered without one. */
+  AmountRequired: 'PIPELINE.AMOUNT_REQUIRED',
+  /** A stage that requires the customer's phone, entered while it is unknown. */
+  PhoneRequired: 'PIPELINE.PHONE_REQUIRED',
+  /** A move of a lead that was won, lost or resolved: a new one starts when the customer writes again. */
+  LeadClosed: 'PIPELINE.LEAD_CLOSED',
+  /** A change that would leave the pipeline without an active stage of a kind (open, won, lost). */
+  LastStageOfKind: 'PIPELINE.LAST_STAGE_OF_KIND',
   EmailTaken: 'AUTH.EMAIL_TAKEN',
   /** The team, or that manager, has a saved reply of that shortcut already. */
   ShortcutTaken: 'SAVED_REPLY.SHORTCUT_TAKEN',

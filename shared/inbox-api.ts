@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelNames } from './channels';
 import { attachmentSchema, templateSchema } from './messages';
+import { leadUpdatedEvent } from './pipeline-api';
 
 /**
  * The managers' API as both ends see it: the bodies of the REST routes and the Socket.io events, as zod schemas.
@@ -340,6 +341,8 @@ export const serverEvents = {
   'conversation:updated': z.object({ conversation: conversationViewSchema }),
   alert: z.object({ alert: alertViewSchema }),
   'channel:session': sessionViewSchema,
+  /** The sales pipeline: a conversation's lead moved or changed. */
+  'lead:updated': leadUpdatedEvent,
 } as const;
 export type ServerEventName = keyof typeof serverEvents;
 export type ServerEventBody<E extends ServerEventName> = z.infer<(typeof serverEvents)[E]>;

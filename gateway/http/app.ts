@@ -25,6 +25,7 @@ import { lossReasonsRouter } from './loss-reasons';
 import { managersApi } from './managers-api';
 import { metricsGuard } from './metrics-guard';
 import { notesApi } from './notes-api';
+import { pipelineApi } from './pipeline-api';
 import { replyFilesRouter } from './reply-files';
 import { savedRepliesApi } from './saved-replies-api';
 import type { Tokens } from './tokens';
@@ -141,6 +142,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     savedRepliesApi(options),
   );
   app.use('/api', notesApi(options));
+  app.use('/api', pipelineApi(options));
   app.use('/api', adminApi(options));
   app.use('/api', dashboardApi(options));
   app.use(

@@ -9,16 +9,19 @@ import type {
   ConversationStatus,
   DueKind,
   DueTimes,
+  LeadRecord,
   LossReasonRecord,
   MessageRecord,
   MessageStatus,
   OutboxEntry,
   Outcome,
+  PipelineStageRecord,
   ResponseRecord,
   Role,
   RollupEntry,
   SavedReplyRecord,
   Sender,
+  StageMoveRecord,
 } from './records';
 
 /**
@@ -43,6 +46,7 @@ export interface InboxStore {
   checkpoints: CheckpointStore;
   lossReasons: LossReasonStore;
   savedReplies: SavedReplyStore;
+  pipeline: PipelineStore;
 }
 
 /** A keyset position in a list ordered by (time, id). */
@@ -116,6 +120,8 @@ export interface ConversationFilter {
   order?: 'recent' | 'longest-waiting';
   /** The page after this position (the activity time, or the wait's start, and the id). */
   after?: Position;
+  /** Only these conversations (the pipeline's filters: a stage, an outcome, a loss reason). */
+  ids?: readonly string[];
 }
 
 /** A status change decided by a manager. */
@@ -403,4 +409,80 @@ export interface SavedReplyStore {
   update(id: string, change: Partial<SavedReplyContent>, at: Date): Promise<SavedReplyRecord | 'missing' | 'taken'>;
   /** False when it was gone already. */
   remove(id: string): Promise<boolean>;
+}
+
+/** Which leads a board column or a conversation-list filter reads. */
+export interface LeadFilter {
+  channel?: Channel;
+  /** One manager's (null: the unassigned). */
+  assigneeId?: string | null;
+}
+
+/** A lead's move as the guarded write takes it: the move, and what it changes on the lead besides its stage. */
+export interface LeadMove {
+  move: StageMoveRecord;
+  /** Set when the move carries it (an amount typed with the move). */
+  amount?: number | null;
+  contactedAt?: Date;
+}
+
+/**
+ * The sales pipeline: its stages, the leads (one per conversation cycle, `leads`) and every move (`stage_moves`).
+ * A move is decided on the lead as read: the write is guarded by how many moves it had, so of two moves decided on
+ * one reading one lands.
+ */
+export interface PipelineStore {
+  /** Every stage, active or not, by `order`. */
+  stages(): Promise<PipelineStageRecord[]>;
+  stage(id: string): Promise<PipelineStageRecord | null>;
+  /** Added at the end of the list. */
+  addStage(stage: Omit<PipelineStageRecord, 'id' | 'order'> & { id: string }): Promise<PipelineStageRecord>;
+  /** Null when there is no such stage. */
+  changeStage(
+    id: string,
+    change: Partial<Pick<PipelineStageRecord, 'label' | 'order' | 'requires' | 'active'>>,
+  ): Promise<PipelineStageRecord | null>;
+  /** The first stages, stored only while there are none; ids fixed, so two processes store them once. */
+  seedStagesIfEmpty(seeds: readonly Omit<PipelineStageRecord, 'active'>[]): Promise<void>;
+
+  /** The conversation's newest cycle's lead. */
+  latestLead(conversationId: string): Promise<LeadRecord | null>;
+  getLeads(ids: readonly string[]): Promise<LeadRecord[]>;
+  /** Stores a new lead with its entry move pending; null when that cycle's lead exists already. */
+  createLead(lead: LeadRecord): Promise<LeadRecord | null>;
+  /** The move decided on `was`: null when the lead moved meanwhile. */
+  moveLead(was: LeadRecord, change: LeadMove): Promise<LeadRecord | null>;
+  /** Stores the lead's last move (once, by its id) and clears `pendingMove`. */
+  settleMove(leadId: string, move: StageMoveRecord): Promise<void>;
+  /** Ends a lead that is still in play (resolved without an outcome); null when it had ended already. */
+  endLead(id: string, at: Date): Promise<LeadRecord | null>;
+  /** A lead ended where it stood is in play again (its conversation reopened by a manager); null when it was not so. */
+  resumeLead(id: string, endedAt: Date): Promise<LeadRecord | null>;
+  /** A newer cycle began: this lead is no longer its conversation's current one. */
+  supersede(id: string): Promise<void>;
+  /** A manager answered it first at `at`; null when it was contacted already. */
+  markContacted(id: string, at: Date): Promise<LeadRecord | null>;
+  /** A new amount for the lead as read; null when it moved meanwhile. */
+  setAmount(was: LeadRecord, amount: number | null): Promise<LeadRecord | null>;
+  /** Follows the conversation's assignee; null when it said so already. */
+  setAssignee(id: string, assigneeId: string | null): Promise<LeadRecord | null>;
+  /** A lead's moves, oldest first. */
+  movesOf(leadId: string): Promise<StageMoveRecord[]>;
+  /** Leads in play at a stage, longest in it first, `limit` of them. */
+  inStage(stageId: string, filter: LeadFilter, limit: number): Promise<LeadRecord[]>;
+  countInStage(stageId: string, filter: LeadFilter): Promise<number>;
+  /** Every lead in play (of one channel): what the ageing is read from. */
+  inPlay(channel?: Channel): Promise<Pick<LeadRecord, 'id' | 'channel' | 'source' | 'assigneeId' | 'stageId' | 'stageSince'>[]>;
+  /** The moves made in [from, to), of one channel or of those into a kind of stage. */
+  movesBetween(from: Date, to: Date, only?: { channel?: Channel; toKind?: StageMoveRecord['toKind'] }): Promise<StageMoveRecord[]>;
+  /**
+   * The conversations whose current lead is at `stageId`, or at a stage of `kind` (lost: with `lossReasonId`), at
+   * most `limit`.
+   */
+  conversationIdsAt(
+    where: { stageId: string } | { kind: StageMoveRecord['toKind']; lossReasonId?: string },
+    limit: number,
+  ): Promise<string[]>;
+  /** Leads whose last move may not be in `stage_moves` yet. */
+  pendingMoves(limit: number): Promise<LeadRecord[]>;
 }

@@ -188,3 +188,84 @@ export interface SavedReplyRecord {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** What a pipeline stage is: still in play, or where a lead ends (won, lost). */
+export type StageKind = 'open' | 'won' | 'lost';
+/** What a lead must carry before it may enter a stage: a deal amount, or the customer's phone. */
+export type StageRequirement = 'amount' | 'phone';
+
+/** A stage of the sales pipeline, as admins keep the list: shown by `order`; an inactive one keeps its leads. */
+export interface PipelineStageRecord {
+  id: string;
+  label: string;
+  kind: StageKind;
+  order: number;
+  requires: StageRequirement[];
+  active: boolean;
+}
+
+/** One step of a lead's path, as the lead itself keeps it for the figures. */
+export interface PathStep {
+  stageId: string;
+  kind: StageKind;
+  at: Date;
+}
+
+/** A lead's move from one stage to another (`from` null: it entered the pipeline). */
+export interface StageMoveRecord {
+  /** `${leadId}:${seq}`: a move is stored once however often it is written. */
+  id: string;
+  leadId: string;
+  conversationId: string;
+  /** 1 for the entry into the pipeline, then one more for each move. */
+  seq: number;
+  channel: Channel;
+  /** Where the lead came from (messages' source: a site form, an ad tag, a deep link's payload). */
+  source: string | null;
+  /** Whose the conversation was at the time of the move. */
+  assigneeId: string | null;
+  /** The manager who moved it; null when it moved by itself (the first reply, a resolution found later). */
+  byAgentId: string | null;
+  from: string | null;
+  to: string;
+  toKind: StageKind;
+  at: Date;
+  /** How long the lead was in `from`; null on the entry. */
+  msInFrom: number | null;
+  amount: number | null;
+  lossReasonId: string | null;
+  lossReason: string | null;
+}
+
+/**
+ * A lead: one cycle of a conversation, from the customer's first message (or the message that reopened it after it
+ * was resolved) until it is won, lost or resolved.
+ */
+export interface LeadRecord {
+  id: string;
+  conversationId: string;
+  cycle: number;
+  channel: Channel;
+  contactId: string;
+  source: string | null;
+  /** Whose the conversation is (kept in step with it). */
+  assigneeId: string | null;
+  stageId: string;
+  stageKind: StageKind;
+  /** Since when it is in its stage: what ageing counts from. */
+  stageSince: Date;
+  amount: number | null;
+  lossReasonId: string | null;
+  /** When a manager first answered it; null while nobody has. */
+  contactedAt: Date | null;
+  createdAt: Date;
+  /** Won, lost or resolved; null while the deal is in play. */
+  endedAt: Date | null;
+  /** False once the conversation started a newer cycle. */
+  current: boolean;
+  /** How many moves it made (its entry included): the guard of the next move. */
+  moves: number;
+  path: PathStep[];
+  /** Its last move, kept on the lead until it is in `stage_moves` (so a process dying in between loses nothing). */
+  pendingMove: StageMoveRecord | null;
+}

@@ -166,6 +166,8 @@ export class MongoConversations implements ConversationStore {
 
   async list(filter: ConversationFilter, limit: number): Promise<ConversationRecord[]> {
     const and: Record<string, unknown>[] = [];
+    // The primary key bounds a pipeline filter's conversations; the order is the list's own.
+    if (filter.ids) and.push({ _id: { $in: filter.ids.map(oid) } });
     if (filter.status) and.push({ status: filter.status });
     if (filter.channel) and.push({ channel: filter.channel });
     if (filter.assigneeId !== undefined) and.push({ assigneeId: oidOrNull(filter.assigneeId) });

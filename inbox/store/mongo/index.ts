@@ -10,6 +10,7 @@ import { MongoLossReasons } from './loss-reasons';
 import { MongoMessages } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
 import { MongoOutbox } from './outbox';
+import { MongoPipeline } from './pipeline';
 import { MongoSavedReplies } from './saved-replies';
 import { MongoWaits } from './waits';
 
@@ -39,6 +40,7 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     checkpoints: new MongoCheckpoints(models),
     lossReasons: new MongoLossReasons(models),
     savedReplies: new MongoSavedReplies(models),
+    pipeline: new MongoPipeline(models),
   };
   return { store, models };
 }

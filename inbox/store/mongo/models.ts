@@ -297,6 +297,102 @@ const savedReplySchema = new Schema(
 // (the team's and their own, by shortcut).
 savedReplySchema.index({ owner: 1, shortcut: 1 }, { unique: true });
 
+/** The sales pipeline's stages, kept by admins (labels in their language); deactivated rather than deleted. */
+const pipelineStageSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    label: { type: String, required: true },
+    kind: { type: String, enum: ['open', 'won', 'lost'], required: true },
+    order: { type: Number, required: true },
+    requires: { type: [String], default: [] },
+    active: { type: Boolean, default: true },
+  },
+  { timestamps: true },
+);
+// The stages in their order (GET /api/pipeline/stages), its end (where a new stage goes), and whether there is any.
+pipelineStageSchema.index({ order: 1 });
+
+const pathStepSchema = new Schema(
+  { stageId: { type: String, required: true }, kind: { type: String, required: true }, at: { type: Date, required: true } },
+  { _id: false },
+);
+
+/**
+ * A lead: one cycle of a conversation through the pipeline. Its id is derived from the conversation and the cycle,
+ * so creating it twice (two processes, a repair after a crash) stores one.
+ */
+const leadSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    cycle: { type: Number, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    contactId: { type: Schema.Types.ObjectId, required: true },
+    source: { type: String, default: null },
+    assigneeId: { type: Schema.Types.ObjectId, default: null },
+    stageId: { type: String, required: true },
+    stageKind: { type: String, enum: ['open', 'won', 'lost'], required: true },
+    stageSince: { type: Date, required: true },
+    /** In play: at an open stage and not resolved (what the board and the ageing read). */
+    open: { type: Boolean, required: true },
+    amount: { type: Number, default: null },
+    lossReasonId: { type: Schema.Types.ObjectId, default: null },
+    contactedAt: { type: Date, default: null },
+    createdAt: { type: Date, required: true },
+    endedAt: { type: Date, default: null },
+    current: { type: Boolean, default: true },
+    /** How many moves it made: the guard of the next one. */
+    moves: { type: Number, required: true },
+    path: { type: [pathStepSchema], default: [] },
+    /** Its last move until it is stored in stage_moves: a process dying in between leaves it here to settle. */
+    pendingMove: { type: Schema.Types.Mixed, default: null },
+  },
+  { versionKey: false },
+);
+// A conversation's newest cycle (sort cycle -1), and one lead per cycle.
+leadSchema.index({ conversationId: 1, cycle: 1 }, { unique: true });
+// The board's columns, longest in the stage first: every lead in play, one channel's, one manager's, or both; their
+// counts; and the ageing of every lead in play (of one channel).
+leadSchema.index({ open: 1, stageId: 1, stageSince: 1 });
+leadSchema.index({ open: 1, channel: 1, stageId: 1, stageSince: 1 });
+leadSchema.index({ open: 1, assigneeId: 1, stageId: 1, stageSince: 1 });
+leadSchema.index({ open: 1, channel: 1, assigneeId: 1, stageId: 1, stageSince: 1 });
+// The conversation list's pipeline filters: the current leads at a stage; at a kind of stage, and lost for a reason.
+leadSchema.index({ current: 1, stageId: 1 });
+leadSchema.index({ current: 1, stageKind: 1, lossReasonId: 1 });
+// The repair pass: leads whose last move may not be stored in stage_moves yet.
+leadSchema.index({ 'pendingMove.seq': 1 });
+
+/** Every move of every lead: what the funnel and the losses are counted from. */
+const stageMoveSchema = new Schema(
+  {
+    /** `${leadId}:${seq}`: stored once however often it is written. */
+    _id: { type: String, required: true },
+    leadId: { type: String, required: true },
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    seq: { type: Number, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    source: { type: String, default: null },
+    assigneeId: { type: Schema.Types.ObjectId, default: null },
+    byAgentId: { type: Schema.Types.ObjectId, default: null },
+    from: { type: String, default: null },
+    to: { type: String, required: true },
+    toKind: { type: String, enum: ['open', 'won', 'lost'], required: true },
+    at: { type: Date, required: true },
+    msInFrom: { type: Number, default: null },
+    amount: { type: Number, default: null },
+    lossReasonId: { type: Schema.Types.ObjectId, default: null },
+    lossReason: { type: String, default: null },
+  },
+  { versionKey: false },
+);
+// A lead's moves, in order (GET /api/conversations/:id/lead).
+stageMoveSchema.index({ leadId: 1, seq: 1 });
+// The funnel: the moves of a range, and of one channel's range; the losses: the moves into lost stages of a range.
+stageMoveSchema.index({ at: 1 });
+stageMoveSchema.index({ channel: 1, at: 1 });
+stageMoveSchema.index({ toKind: 1, at: 1 });
+
 /** Where a background job got to (the rollup's last hour, the alert digest's last alert): one document per job. */
 const checkpointSchema = new Schema({
   _id: { type: String, required: true },
@@ -315,6 +411,9 @@ export function createModels(connection: Connection) {
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
     LossReason: connection.model('LossReason', lossReasonSchema, 'loss_reasons'),
     SavedReply: connection.model('SavedReply', savedReplySchema, 'saved_replies'),
+    PipelineStage: connection.model('PipelineStage', pipelineStageSchema, 'pipeline_stages'),
+    Lead: connection.model('Lead', leadSchema, 'leads'),
+    StageMove: connection.model('StageMove', stageMoveSchema, 'stage_moves'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
@@ -326,6 +425,9 @@ export type AgentDoc = InferSchemaType<typeof agentSchema> & { _id: mongoose.Typ
 export type AlertDoc = InferSchemaType<typeof alertSchema> & { _id: mongoose.Types.ObjectId };
 export type LossReasonDoc = InferSchemaType<typeof lossReasonSchema> & { _id: mongoose.Types.ObjectId };
 export type SavedReplyDoc = InferSchemaType<typeof savedReplySchema> & { _id: mongoose.Types.ObjectId };
+export type PipelineStageDoc = InferSchemaType<typeof pipelineStageSchema>;
+export type LeadDoc = InferSchemaType<typeof leadSchema>;
+export type StageMoveDoc = InferSchemaType<typeof stageMoveSchema>;
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId };
 
 /*

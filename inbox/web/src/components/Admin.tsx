@@ -4,6 +4,7 @@ import type { AdminPanelProps } from './admin-panel';
 import { ChannelsPanel } from './ChannelsPanel';
 import { JobsPanel } from './JobsPanel';
 import { LossReasonsPanel } from './LossReasonsPanel';
+import { StagesPanel } from './StagesPanel';
 import { TeamPanel } from './TeamPanel';
 import '../admin.css';
 
@@ -20,6 +21,7 @@ const panels: AdminPanel[] = [
   { id: 'channels', label: 'admin.tabs.channels', Panel: ChannelsPanel },
   { id: 'jobs', label: 'admin.tabs.jobs', Panel: JobsPanel },
   { id: 'lossReasons', label: 'admin.tabs.lossReasons', Panel: LossReasonsPanel },
+  { id: 'stages', label: 'pipeline.admin.tab', Panel: StagesPanel },
 ];
 
 /** Admins: the team and their roles, the channels and their sessions, the job queue; one tab each. */

@@ -4,6 +4,7 @@ import { type AgentView, type ContactCardView, type ConversationView, contactCar
 import { api } from '../api';
 import { dateTime, listTime } from '../format';
 import { currentLanguage } from '../i18n';
+import { StagePicker } from './StagePicker';
 
 function languageName(code: string): string {
   try {
@@ -102,6 +103,7 @@ export function ContactPanel({
           </div>
         ))}
       </dl>
+      <StagePicker conversation={c} />
       {card && card.elsewhere.length > 0 && (
         <section className="contact-elsewhere" aria-labelledby="contact-elsewhere-title">
           <h3 id="contact-elsewhere-title" title={t('contact.elsewhereHint')}>

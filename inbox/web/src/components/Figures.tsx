@@ -19,6 +19,7 @@ import { dateTime, timeZone } from '../format';
 import { type DayRange, instants, kyivMidnight, type Preset, presetRange } from '../kyiv-days';
 import { DashboardCharts } from './DashboardCharts';
 import { FiguresTable } from './FiguresTable';
+import { PipelineFigures } from './PipelineFigures';
 import { RangePicker } from './RangePicker';
 import { WaitingTimer } from './WaitingTimer';
 import '../dashboard.css';
@@ -242,6 +243,7 @@ export function Figures({ agents, liveAlerts, onOpen, onError }: Props) {
         </div>
       </div>
       <FiguresTable rows={rows} groupBy={groupBy} keyName={keyName} />
+      <PipelineFigures range={range} groupBy={groupBy} keyName={keyName} onError={onError} />
     </main>
   );
 }

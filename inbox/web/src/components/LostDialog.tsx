@@ -9,7 +9,18 @@ export interface LostChoice {
 }
 
 /** Closing as lost needs one of the reasons admins keep, and may carry the manager's own words. */
-export function LostDialog({ open, onClose, onConfirm }: { open: boolean; onClose(): void; onConfirm(choice: LostChoice): Promise<void> }) {
+export function LostDialog({
+  open,
+  onClose,
+  onConfirm,
+  id = 'lost-dialog',
+}: {
+  open: boolean;
+  onClose(): void;
+  onConfirm(choice: LostChoice): Promise<void>;
+  /** Where the page holds two (the header's and the pipeline stage's), each has its own. */
+  id?: string;
+}) {
   const { t } = useTranslation();
   const { reasons, error: loadError } = useLossReasons(open);
   const [choice, setChoice] = useState('');
@@ -36,9 +47,9 @@ export function LostDialog({ open, onClose, onConfirm }: { open: boolean; onClos
 
   const active = reasons?.filter((r) => r.active) ?? [];
   return (
-    <dialog ref={ref} className="dialog" id="lost-dialog" aria-labelledby="lost-title" onClose={onClose}>
+    <dialog ref={ref} className="dialog" id={id} aria-labelledby={`${id}-title`} onClose={onClose}>
       <form onSubmit={submit} noValidate>
-        <h2 id="lost-title">{t('lost.title')}</h2>
+        <h2 id={`${id}-title`}>{t('lost.title')}</h2>
         <fieldset className="reasons">
           <legend>{t('lost.reason')}</legend>
           {reasons === null && !loadError && <p className="dialog-hint">{t('lost.loading')}</p>}

@@ -16,7 +16,7 @@ interface Props {
   onSignOut(): void;
 }
 
-export type View = 'inbox' | 'figures' | 'admin';
+export type View = 'inbox' | 'figures' | 'admin' | 'pipeline';
 
 export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onSavedReplies, onSignOut }: Props) {
   const { t } = useTranslation();
@@ -35,6 +35,12 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
                 <path d="M1 14h14v1.5H1zM2.5 8h2.5v5H2.5zM6.75 3h2.5v10h-2.5zM11 6h2.5v7H11z" fill="currentColor" />
               </svg>
               <span className="view-label">{t('top.figures')}</span>
+            </button>
+            <button type="button" id="show-pipeline" aria-pressed={view === 'pipeline'} onClick={() => onView('pipeline')}>
+              <svg className="view-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+                <path d="M1 2h4v12H1zM6 2h4v8H6zM11 2h4v5h-4z" fill="currentColor" />
+              </svg>
+              <span className="view-label">{t('pipeline.view')}</span>
             </button>
             {me.role === 'admin' && (
               <button type="button" id="show-admin" aria-pressed={view === 'admin'} title={t('top.admin')} onClick={() => onView('admin')}>

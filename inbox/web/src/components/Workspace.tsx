@@ -11,6 +11,7 @@ import { codeFile, useCodeFile } from '../split';
 import { Admin } from './Admin';
 import { ContactPanel } from './ContactPanel';
 import { ConversationList } from './ConversationList';
+import { PipelineBoard } from './PipelineBoard';
 import { SavedRepliesAdmin } from './SavedRepliesAdmin';
 import { Sessions } from './Sessions';
 import { ShortcutsDialog } from './ShortcutsDialog';
@@ -199,6 +200,8 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
       {me.role === 'admin' && view !== 'admin' && <Sessions sessions={[...sessions.values()]} />}
       {view === 'admin' ? (
         <Admin me={me} agents={agents} sessions={[...sessions.values()]} onAgentsChanged={loadAgents} onError={fail} />
+      ) : view === 'pipeline' ? (
+        <PipelineBoard live={live} onOpen={open} onError={fail} />
       ) : view === 'figures' ? (
         figures && <figures.Figures agents={agents} liveAlerts={alerts} onOpen={open} onError={fail} />
       ) : (

@@ -1,0 +1,151 @@
+import { type AgeBucket, ageBuckets, type FunnelRow } from '../../shared/pipeline-api';
+import { percentile } from '../stats';
+import type { PathStep, PipelineStageRecord, StageMoveRecord, StageRequirement } from '../store/records';
+
+/** The pure rules of the pipeline: what a stage asks of a lead, and how the funnel's figures are counted. */
+
+const DAY = 86_400_000;
+
+/** What a lead lacks to enter the stage: its amount (given with the move or kept), the customer's phone. */
+export function missingRequirements(
+  requires: readonly StageRequirement[],
+  has: { amount: number | null; phone: string | null },
+): StageRequirement[] {
+  return requires.filter((r) => (r === 'amount' ? has.amount == null : !has.phone));
+}
+
+/** How long a lead has been in its stage, as the ageing buckets count it: [0, 1 d), [1, 3 d), [3, 7 d), [7, 30 d), 30 d and more. */
+export function ageBucket(ms: number): AgeBucket {
+  if (ms < DAY) return '<1d';
+  if (ms < 3 * DAY) return '1-3d';
+  if (ms < 7 * DAY) return '3-7d';
+  if (ms < 30 * DAY) return '7-30d';
+  return '>30d';
+}
+
+/** What became of a lead after it entered the stage at `path[index]`. */
+export interface EntryOutcome {
+  /** Later it reached a stage ordered after this one that is not a lost stage (skipping stages counts). */
+  toNext: boolean;
+  /** Later it reached a won stage. */
+  toWon: boolean;
+  /** How long it stayed, when it has left. */
+  msInStage: number | null;
+}
+
+export function outcomeOfEntry(path: readonly PathStep[], index: number, orderOf: ReadonlyMap<string, number>): EntryOutcome {
+  const entry = path[index];
+  if (!entry) return { toNext: false, toWon: false, msInStage: null };
+  const order = orderOf.get(entry.stageId) ?? 0;
+  const later = path.slice(index + 1);
+  const next = later[0];
+  return {
+    toNext: later.some((s) => s.kind !== 'lost' && (orderOf.get(s.stageId) ?? 0) > order),
+    toWon: later.some((s) => s.kind === 'won'),
+    msInStage: next ? next.at.getTime() - entry.at.getTime() : null,
+  };
+}
+
+export type FunnelKey = (m: Pick<StageMoveRecord, 'channel' | 'source' | 'assigneeId'>) => string;
+export const funnelKeys: Record<'channel' | 'source' | 'agent', FunnelKey> = {
+  channel: (m) => m.channel,
+  source: (m) => m.source ?? 'none',
+  agent: (m) => m.assigneeId ?? 'unassigned',
+};
+
+/** A lead as the funnel reads it: its path, and whether anyone answered it. */
+export interface FunnelLead {
+  path: readonly PathStep[];
+  contactedAt: Date | null;
+}
+/** A lead in play now, as the ageing reads it. */
+export interface LeadInPlay {
+  channel: StageMoveRecord['channel'];
+  source: string | null;
+  assigneeId: string | null;
+  stageId: string;
+  stageSince: Date;
+}
+
+interface StageTally {
+  entered: number;
+  toNext: number;
+  toWon: number;
+  ms: number[];
+  ageing: Record<AgeBucket, number>;
+}
+const emptyAgeing = (): Record<AgeBucket, number> => Object.fromEntries(ageBuckets.map((b) => [b, 0])) as Record<AgeBucket, number>;
+const rate = (n: number, of: number): number | null => (of ? n / of : null);
+
+/**
+ * The funnel of a range (README, The sales pipeline: every figure defined): the moves made in it, each an entry into
+ * its stage, followed along its lead's path to now; and the ageing of the leads in play now.
+ */
+export function funnelRows(input: {
+  stages: readonly PipelineStageRecord[];
+  moves: readonly StageMoveRecord[];
+  leads: ReadonlyMap<string, FunnelLead>;
+  inPlay: readonly LeadInPlay[];
+  keyOf: FunnelKey;
+  now: Date;
+}): FunnelRow[] {
+  const orderOf = new Map(input.stages.map((s) => [s.id, s.order]));
+  const rows = new Map<string, { leads: number; neverContacted: number; stages: Map<string, StageTally> }>();
+  const rowOf = (key: string) => {
+    const row = rows.get(key) ?? { leads: 0, neverContacted: 0, stages: new Map<string, StageTally>() };
+    rows.set(key, row);
+    return row;
+  };
+  const tallyOf = (row: ReturnType<typeof rowOf>, stageId: string) => {
+    const tally = row.stages.get(stageId) ?? { entered: 0, toNext: 0, toWon: 0, ms: [], ageing: emptyAgeing() };
+    row.stages.set(stageId, tally);
+    return tally;
+  };
+  for (const move of input.moves) {
+    const lead = input.leads.get(move.leadId);
+    if (!lead) continue;
+    const row = rowOf(input.keyOf(move));
+    const tally = tallyOf(row, move.to);
+    const outcome = outcomeOfEntry(lead.path, move.seq - 1, orderOf);
+    tally.entered += 1;
+    if (outcome.toNext) tally.toNext += 1;
+    if (outcome.toWon) tally.toWon += 1;
+    if (outcome.msInStage !== null) tally.ms.push(outcome.msInStage);
+    if (move.from === null) {
+      row.leads += 1;
+      if (!lead.contactedAt) row.neverContacted += 1;
+    }
+  }
+  for (const lead of input.inPlay) {
+    const tally = tallyOf(rowOf(input.keyOf(lead)), lead.stageId);
+    tally.ageing[ageBucket(input.now.getTime() - lead.stageSince.getTime())] += 1;
+  }
+  const shown = input.stages.filter((s) => s.active || [...rows.values()].some((r) => r.stages.has(s.id)));
+  return [...rows.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, row]) => ({
+      key,
+      leads: row.leads,
+      neverContacted: row.neverContacted,
+      neverContactedShare: rate(row.neverContacted, row.leads),
+      stages: shown.map((stage) => {
+        const t = row.stages.get(stage.id) ?? { entered: 0, toNext: 0, toWon: 0, ms: [], ageing: emptyAgeing() };
+        const ends = stage.kind !== 'open';
+        const ms = [...t.ms].sort((a, b) => a - b);
+        return {
+          stageId: stage.id,
+          label: stage.label,
+          kind: stage.kind,
+          entered: t.entered,
+          toNext: ends ? 0 : t.toNext,
+          toNextRate: ends ? null : rate(t.toNext, t.entered),
+          toWon: ends ? 0 : t.toWon,
+          toWonRate: ends ? null : rate(t.toWon, t.entered),
+          left: ms.length,
+          p50Ms: percentile(ms, 50),
+          p90Ms: percentile(ms, 90),
+          ageing: t.ageing,
+        };
+      }),
+    }));
+}

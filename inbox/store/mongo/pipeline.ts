@@ -1,0 +1,332 @@
+import type { Channel } from '../../../shared/channels';
+import type { LeadFilter, LeadMove, PipelineStore } from '../port';
+import type { LeadRecord, PathStep, PipelineStageRecord, StageKind, StageMoveRecord, StageRequirement } from '../records';
+import { oid, oidOrNull } from './mapping';
+import { isDuplicateKey, type LeadDoc, type Models, type PipelineStageDoc, type StageMoveDoc } from './models';
+
+const str = (v: { toString(): string } | null | undefined): string | null => (v ? v.toString() : null);
+
+const toStage = (doc: PipelineStageDoc): PipelineStageRecord => ({
+  id: doc._id,
+  label: doc.label,
+  kind: doc.kind as StageKind,
+  order: doc.order,
+  requires: (doc.requires ?? []) as StageRequirement[],
+  active: doc.active !== false,
+});
+
+const toLead = (doc: LeadDoc): LeadRecord => ({
+  id: doc._id,
+  conversationId: doc.conversationId.toString(),
+  cycle: doc.cycle,
+  channel: doc.channel as Channel,
+  contactId: doc.contactId.toString(),
+  source: doc.source ?? null,
+  assigneeId: str(doc.assigneeId),
+  stageId: doc.stageId,
+  stageKind: doc.stageKind as StageKind,
+  stageSince: doc.stageSince,
+  amount: doc.amount ?? null,
+  lossReasonId: str(doc.lossReasonId),
+  contactedAt: doc.contactedAt ?? null,
+  createdAt: doc.createdAt,
+  endedAt: doc.endedAt ?? null,
+  current: doc.current !== false,
+  moves: doc.moves,
+  path: (doc.path ?? []).map((p) => ({ stageId: p.stageId, kind: p.kind as StageKind, at: p.at })),
+  pendingMove: doc.pendingMove ? toMove(doc.pendingMove as StageMoveDoc) : null,
+});
+
+const toMove = (doc: StageMoveDoc): StageMoveRecord => ({
+  id: doc._id,
+  leadId: doc.leadId,
+  conversationId: doc.conversationId.toString(),
+  seq: doc.seq,
+  channel: doc.channel as Channel,
+  source: doc.source ?? null,
+  assigneeId: str(doc.assigneeId),
+  byAgentId: str(doc.byAgentId),
+  from: doc.from ?? null,
+  to: doc.to,
+  toKind: doc.toKind as StageKind,
+  at: doc.at,
+  msInFrom: doc.msInFrom ?? null,
+  amount: doc.amount ?? null,
+  lossReasonId: str(doc.lossReasonId),
+  lossReason: doc.lossReason ?? null,
+});
+
+const moveDoc = (m: StageMoveRecord) => ({
+  _id: m.id,
+  leadId: m.leadId,
+  conversationId: oid(m.conversationId),
+  seq: m.seq,
+  channel: m.channel,
+  source: m.source,
+  assigneeId: oidOrNull(m.assigneeId),
+  byAgentId: oidOrNull(m.byAgentId),
+  from: m.from,
+  to: m.to,
+  toKind: m.toKind,
+  at: m.at,
+  msInFrom: m.msInFrom,
+  amount: m.amount,
+  lossReasonId: oidOrNull(m.lossReasonId),
+  lossReason: m.lossReason,
+});
+
+const step = (m: StageMoveRecord): PathStep => ({ stageId: m.to, kind: m.toKind, at: m.at });
+
+/** The board's and the ageing's filter, its fields in the order of the `{open, channel, assigneeId, …}` indexes. */
+const inPlay = (filter: LeadFilter): Record<string, unknown> => ({
+  open: true,
+  ...(filter.channel ? { channel: filter.channel } : {}),
+  ...(filter.assigneeId !== undefined ? { assigneeId: oidOrNull(filter.assigneeId) } : {}),
+});
+
+const ANY_ORDER = { $gte: Number.MIN_SAFE_INTEGER };
+
+/**
+ * Three collections: `pipeline_stages` (a list admins keep, read whole by `{order: 1}`), `leads` (one document per
+ * conversation cycle, its id derived from both) and `stage_moves` (one per move, its id the lead's and the move's
+ * number). A move is one guarded update of the lead (on its move count), then the move's insert by id: a process
+ * that dies between them leaves the move on the lead (`pendingMove`), which the next reader of the lead or the automations'
+ * pass settles.
+ */
+export class MongoPipeline implements PipelineStore {
+  constructor(private readonly models: Models) {}
+
+  async stages(): Promise<PipelineStageRecord[]> {
+    const docs = await this.models.PipelineStage.find({ order: ANY_ORDER }).sort({ order: 1 }).lean<PipelineStageDoc[]>();
+    return docs.map(toStage);
+  }
+
+  async stage(id: string): Promise<PipelineStageRecord | null> {
+    const doc = await this.models.PipelineStage.findById(id).lean<PipelineStageDoc>();
+    return doc ? toStage(doc) : null;
+  }
+
+  async addStage(stage: Omit<PipelineStageRecord, 'id' | 'order'> & { id: string }): Promise<PipelineStageRecord> {
+    const last = await this.models.PipelineStage.findOne({ order: ANY_ORDER }).sort({ order: -1 }).lean<PipelineStageDoc>();
+    const { id, ...rest } = stage;
+    const doc = await this.models.PipelineStage.create({ _id: id, ...rest, order: (last?.order ?? 0) + 1 });
+    return toStage(doc.toObject() as PipelineStageDoc);
+  }
+
+  async changeStage(
+    id: string,
+    change: Partial<Pick<PipelineStageRecord, 'label' | 'order' | 'requires' | 'active'>>,
+  ): Promise<PipelineStageRecord | null> {
+    const doc = await this.models.PipelineStage.findOneAndUpdate(
+      { _id: id },
+      { $set: change },
+      { returnDocument: 'after' },
+    ).lean<PipelineStageDoc>();
+    return doc ? toStage(doc) : null;
+  }
+
+  async seedStagesIfEmpty(seeds: readonly Omit<PipelineStageRecord, 'active'>[]): Promise<void> {
+    const any = await this.models.PipelineStage.findOne({ order: ANY_ORDER }, { _id: 1 }).lean();
+    if (any) return;
+    try {
+      await this.models.PipelineStage.insertMany(
+        seeds.map(({ id, ...s }) => ({ _id: id, ...s, active: true })),
+        { ordered: false },
+      );
+    } catch (e) {
+      // Another process stored the same stages (the same ids) at the same moment.
+      if (!isDuplicateKey(e)) throw e;
+    }
+  }
+
+  async latestLead(conversationId: string): Promise<LeadRecord | null> {
+    const doc = await this.models.Lead.findOne({ conversationId: oid(conversationId) })
+      .sort({ cycle: -1 })
+      .lean<LeadDoc>();
+    return doc ? toLead(doc) : null;
+  }
+
+  async getLeads(ids: readonly string[]): Promise<LeadRecord[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.models.Lead.find({ _id: { $in: ids } }).lean<LeadDoc[]>();
+    return docs.map(toLead);
+  }
+
+  async createLead(lead: LeadRecord): Promise<LeadRecord | null> {
+    try {
+      await this.models.Lead.collection.insertOne({
+        _id: lead.id as never,
+        conversationId: oid(lead.conversationId),
+        cycle: lead.cycle,
+        channel: lead.channel,
+        contactId: oid(lead.contactId),
+        source: lead.source,
+        assigneeId: oidOrNull(lead.assigneeId),
+        stageId: lead.stageId,
+        stageKind: lead.stageKind,
+        stageSince: lead.stageSince,
+        open: lead.stageKind === 'open' && !lead.endedAt,
+        amount: lead.amount,
+        lossReasonId: oidOrNull(lead.lossReasonId),
+        contactedAt: lead.contactedAt,
+        createdAt: lead.createdAt,
+        endedAt: lead.endedAt,
+        current: true,
+        moves: lead.moves,
+        path: lead.path,
+        pendingMove: lead.pendingMove ? moveDoc(lead.pendingMove) : null,
+      });
+      return lead;
+    } catch (e) {
+      if (isDuplicateKey(e)) return null;
+      throw e;
+    }
+  }
+
+  async moveLead(was: LeadRecord, change: LeadMove): Promise<LeadRecord | null> {
+    const { move } = change;
+    const ends = move.toKind !== 'open';
+    const set: Record<string, unknown> = {
+      stageId: move.to,
+      stageKind: move.toKind,
+      stageSince: move.at,
+      open: !ends && !was.endedAt,
+      moves: move.seq,
+      pendingMove: moveDoc(move),
+    };
+    if (ends) set.endedAt = move.at;
+    if (move.toKind === 'lost') set.lossReasonId = oidOrNull(move.lossReasonId);
+    if (change.amount !== undefined) set.amount = change.amount;
+    if (change.contactedAt) set.contactedAt = change.contactedAt;
+    const doc = await this.models.Lead.findOneAndUpdate(
+      { _id: was.id, moves: was.moves },
+      { $set: set, $push: { path: step(move) } },
+      { returnDocument: 'after' },
+    ).lean<LeadDoc>();
+    return doc ? toLead(doc) : null;
+  }
+
+  async settleMove(leadId: string, move: StageMoveRecord): Promise<void> {
+    try {
+      await this.models.StageMove.collection.insertOne(moveDoc(move) as never);
+    } catch (e) {
+      // Stored already: a repair after a crash, or another process settling the same move.
+      if (!isDuplicateKey(e)) throw e;
+    }
+    await this.models.Lead.updateOne({ _id: leadId, 'pendingMove._id': move.id }, { $set: { pendingMove: null } });
+  }
+
+  async endLead(id: string, at: Date): Promise<LeadRecord | null> {
+    const doc = await this.models.Lead.findOneAndUpdate(
+      { _id: id, endedAt: null },
+      { $set: { endedAt: at, open: false } },
+      { returnDocument: 'after' },
+    ).lean<LeadDoc>();
+    return doc ? toLead(doc) : null;
+  }
+
+  async resumeLead(id: string, endedAt: Date): Promise<LeadRecord | null> {
+    const doc = await this.models.Lead.findOneAndUpdate(
+      { _id: id, endedAt, stageKind: 'open' },
+      { $set: { endedAt: null, open: true } },
+      { returnDocument: 'after' },
+    ).lean<LeadDoc>();
+    return doc ? toLead(doc) : null;
+  }
+
+  async supersede(id: string): Promise<void> {
+    await this.models.Lead.updateOne({ _id: id }, { $set: { current: false } });
+  }
+
+  async markContacted(id: string, at: Date): Promise<LeadRecord | null> {
+    const doc = await this.models.Lead.findOneAndUpdate(
+      { _id: id, contactedAt: null },
+      { $set: { contactedAt: at } },
+      { returnDocument: 'after' },
+    ).lean<LeadDoc>();
+    return doc ? toLead(doc) : null;
+  }
+
+  async setAmount(was: LeadRecord, amount: number | null): Promise<LeadRecord | null> {
+    const doc = await this.models.Lead.findOneAndUpdate(
+      { _id: was.id, moves: was.moves },
+      { $set: { amount } },
+      { returnDocument: 'after' },
+    ).lean<LeadDoc>();
+    return doc ? toLead(doc) : null;
+  }
+
+  async setAssignee(id: string, assigneeId: string | null): Promise<LeadRecord | null> {
+    const assignee = oidOrNull(assigneeId);
+    const doc = await this.models.Lead.findOneAndUpdate(
+      { _id: id, assigneeId: { $ne: assignee } },
+      { $set: { assigneeId: assignee } },
+      { returnDocument: 'after' },
+    ).lean<LeadDoc>();
+    return doc ? toLead(doc) : null;
+  }
+
+  async movesOf(leadId: string): Promise<StageMoveRecord[]> {
+    const docs = await this.models.StageMove.find({ leadId }).sort({ seq: 1 }).lean<StageMoveDoc[]>();
+    return docs.map(toMove);
+  }
+
+  async inStage(stageId: string, filter: LeadFilter, limit: number): Promise<LeadRecord[]> {
+    const docs = await this.models.Lead.find({ ...inPlay(filter), stageId }, { path: 0 })
+      .sort({ stageSince: 1 })
+      .limit(limit)
+      .lean<LeadDoc[]>();
+    return docs.map(toLead);
+  }
+
+  countInStage(stageId: string, filter: LeadFilter): Promise<number> {
+    return this.models.Lead.countDocuments({ ...inPlay(filter), stageId });
+  }
+
+  async inPlay(channel?: Channel) {
+    const docs = await this.models.Lead.find(inPlay({ channel }), {
+      channel: 1,
+      source: 1,
+      assigneeId: 1,
+      stageId: 1,
+      stageSince: 1,
+    }).lean<LeadDoc[]>();
+    return docs.map((d) => ({
+      id: d._id,
+      channel: d.channel as Channel,
+      source: d.source ?? null,
+      assigneeId: str(d.assigneeId),
+      stageId: d.stageId,
+      stageSince: d.stageSince,
+    }));
+  }
+
+  async movesBetween(from: Date, to: Date, only: { channel?: Channel; toKind?: StageKind } = {}): Promise<StageMoveRecord[]> {
+    const docs = await this.models.StageMove.find({
+      ...(only.channel ? { channel: only.channel } : {}),
+      ...(only.toKind ? { toKind: only.toKind } : {}),
+      at: { $gte: from, $lt: to },
+    }).lean<StageMoveDoc[]>();
+    return docs.map(toMove);
+  }
+
+  async conversationIdsAt(where: { stageId: string } | { kind: StageKind; lossReasonId?: string }, limit: number): Promise<string[]> {
+    const filter =
+      'stageId' in where
+        ? { current: true, stageId: where.stageId }
+        : {
+            current: true,
+            stageKind: where.kind,
+            ...(where.lossReasonId ? { lossReasonId: oid(where.lossReasonId) } : {}),
+          };
+    const docs = await this.models.Lead.find(filter, { conversationId: 1 }).limit(limit).lean<LeadDoc[]>();
+    return [...new Set(docs.map((d) => d.conversationId.toString()))];
+  }
+
+  async pendingMoves(limit: number): Promise<LeadRecord[]> {
+    const docs = await this.models.Lead.find({ 'pendingMove.seq': { $gte: 1 } })
+      .limit(limit)
+      .lean<LeadDoc[]>();
+    return docs.map(toLead);
+  }
+}
