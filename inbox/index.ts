@@ -9,6 +9,9 @@ import { Assignment } from './assignment';
 import { Checkpoints } from './checkpoints';
 import { Contacts } from './contacts';
 import { Conversations } from './conversations';
+import { ChurnFigures } from './customers/figures';
+import { InactiveContacts } from './customers/inactive';
+import { SavedViews } from './customers/saved-views';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
 import { LossReasons } from './loss-reasons';
@@ -41,6 +44,8 @@ export interface InboxDeps {
   deadlines?: Deadlines;
   /** Files managers upload to send with replies; without it replies carry text only. */
   replyFiles?: ReplyFiles;
+  /** ACTIVE_CUSTOMER_WINDOW: a customer who wrote within this long before a moment is active at it (30 days by default). */
+  activeCustomerWindowMs?: number;
 }
 
 /** Wires the inbox's use cases over one store connection. */
@@ -82,6 +87,9 @@ export async function createInbox(deps: InboxDeps) {
     lossReasons,
     notes: new Notes(store, conversations, events, clock),
     savedReplies: new SavedReplies(store, clock),
+    churn: new ChurnFigures(store, clock, deps.activeCustomerWindowMs ?? 30 * 24 * 60 * 60_000),
+    inactiveContacts: new InactiveContacts(store, clock),
+    savedViews: new SavedViews(store, clock),
     clock,
   };
 }

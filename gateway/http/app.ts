@@ -17,6 +17,7 @@ import { adminApi } from './admin-api';
 import { attachmentsRouter } from './attachments';
 import { channelsApi } from './channels-api';
 import { conversationActionsRouter } from './conversation-actions';
+import { customersApi } from './customers-api';
 import { dashboardApi } from './dashboard-api';
 import { readDeadline } from './deadline';
 import { errorHandler, notFound } from './errors';
@@ -143,6 +144,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use('/api', notesApi(options));
   app.use('/api', adminApi(options));
   app.use('/api', dashboardApi(options));
+  app.use('/api', customersApi(options));
   app.use(
     '/api',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),

@@ -4,7 +4,9 @@ import type {
   AgentRecord,
   AlertRecord,
   AlertType,
+  ContactActivityRecord,
   ContactRecord,
+  ContactSpanRecord,
   ConversationRecord,
   ConversationStatus,
   DueKind,
@@ -18,6 +20,7 @@ import type {
   Role,
   RollupEntry,
   SavedReplyRecord,
+  SavedViewRecord,
   Sender,
 } from './records';
 
@@ -43,6 +46,8 @@ export interface InboxStore {
   checkpoints: CheckpointStore;
   lossReasons: LossReasonStore;
   savedReplies: SavedReplyStore;
+  activity: ActivityStore;
+  savedViews: SavedViewStore;
 }
 
 /** A keyset position in a list ordered by (time, id). */
@@ -55,6 +60,7 @@ export interface ContactStore {
   /** The customer behind a platform identity, with what the platform says of them now; created on first sight. */
   recordSeen(id: string, channel: Channel, contact: InboundContact): Promise<{ contact: ContactRecord; created: boolean }>;
   get(id: string): Promise<ContactRecord | null>;
+  getMany(ids: readonly string[]): Promise<ContactRecord[]>;
   /** The contacts with one of these exact emails or phones, at most `limit`. */
   idsByIdentity(emails: readonly string[], phones: readonly string[], limit: number): Promise<string[]>;
   /**
@@ -402,5 +408,31 @@ export interface SavedReplyStore {
   /** `missing` when it is gone; `taken` when its owner has another one of the new shortcut. */
   update(id: string, change: Partial<SavedReplyContent>, at: Date): Promise<SavedReplyRecord | 'missing' | 'taken'>;
   /** False when it was gone already. */
+  remove(id: string): Promise<boolean>;
+}
+
+/**
+ * The customers' interactions over time (inbox/customers/): a record per customer and Kyiv day, and each customer's
+ * whole span. Writes are idempotent (earliest and latest kept), so a message recorded twice changes nothing.
+ */
+export interface ActivityStore {
+  /** One customer message at `at`, on its Kyiv day `day`. */
+  record(interaction: { contactId: string; channel: Channel; day: string; at: Date }): Promise<void>;
+  /** The customers who interacted at least once in [from, to), the Kyiv days `fromDay`…`toDay` bounding the read. */
+  countActive(range: { from: Date; to: Date; fromDay: string; toDay: string }, channel?: Channel): Promise<number>;
+  /** The customers whose first interaction ever is in [from, to). */
+  countFirstBetween(from: Date, to: Date, channel?: Channel): Promise<number>;
+  /** The customers silent since before `before` (latest interaction earlier), newest-silent first, after `after`. */
+  silentSince(before: Date, limit: number, channel?: Channel, after?: Position): Promise<ContactSpanRecord[]>;
+  /** Days of one customer, newest first (their history of interactions). */
+  daysOf(contactId: string, limit: number): Promise<ContactActivityRecord[]>;
+}
+
+export interface SavedViewStore {
+  create(view: Omit<SavedViewRecord, 'id' | 'createdAt' | 'updatedAt'>, at: Date): Promise<SavedViewRecord>;
+  get(id: string): Promise<SavedViewRecord | null>;
+  /** The team's and this manager's own, by name. */
+  visibleTo(agentId: string): Promise<SavedViewRecord[]>;
+  update(id: string, change: Partial<Pick<SavedViewRecord, 'name' | 'filter'>>, at: Date): Promise<SavedViewRecord | null>;
   remove(id: string): Promise<boolean>;
 }

@@ -188,3 +188,46 @@ export interface SavedReplyRecord {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** One customer's interactions of one Kyiv day (inbox/customers/): when they first and last wrote that day. */
+export interface ContactActivityRecord {
+  contactId: string;
+  channel: Channel;
+  /** `YYYY-MM-DD`, the Kyiv calendar day of the interactions. */
+  day: string;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+/** One customer's whole span of interactions: their first message ever and their latest. */
+export interface ContactSpanRecord {
+  contactId: string;
+  channel: Channel;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+/** What a saved view narrows its list to; each key absent means "any". */
+export interface SavedViewFilter {
+  inactiveDays?: number;
+  channel?: Channel;
+  lossReasonId?: string;
+  stageId?: string;
+  outcome?: Outcome;
+  status?: ConversationStatus;
+  /** An agent's id, or `none` for the unassigned queue. */
+  assigneeId?: string;
+}
+
+export type SavedViewKind = 'contacts' | 'conversations';
+
+/** A named list managers come back to: the team's (`owner` `team`) or one manager's own (`owner` their id). */
+export interface SavedViewRecord {
+  id: string;
+  name: string;
+  kind: SavedViewKind;
+  filter: SavedViewFilter;
+  owner: string;
+  createdAt: Date;
+  updatedAt: Date;
+}

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { InboxStore } from '../port';
+import { MongoActivity } from './activity';
 import { MongoAgents } from './agents';
 import { MongoAlerts } from './alerts';
 import { MongoCheckpoints } from './checkpoints';
@@ -11,6 +12,7 @@ import { MongoMessages } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
 import { MongoOutbox } from './outbox';
 import { MongoSavedReplies } from './saved-replies';
+import { MongoSavedViews } from './saved-views';
 import { MongoWaits } from './waits';
 
 /**
@@ -39,6 +41,8 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     checkpoints: new MongoCheckpoints(models),
     lossReasons: new MongoLossReasons(models),
     savedReplies: new MongoSavedReplies(models),
+    activity: new MongoActivity(models),
+    savedViews: new MongoSavedViews(models),
   };
   return { store, models };
 }

@@ -297,6 +297,56 @@ const savedReplySchema = new Schema(
 // (the team's and their own, by shortcut).
 savedReplySchema.index({ owner: 1, shortcut: 1 }, { unique: true });
 
+/** One customer's interactions of one Kyiv day: enough to say who was active at any past moment (inbox/customers/). */
+const contactActivitySchema = new Schema(
+  {
+    contactId: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    /** `YYYY-MM-DD`, the Kyiv calendar day. */
+    day: { type: String, required: true },
+    firstAt: { type: Date, required: true },
+    lastAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+// One record per customer and day: a message recorded twice (a redelivery) lands on the same one; also a
+// customer's days, newest first.
+contactActivitySchema.index({ contactId: 1, day: 1 }, { unique: true });
+// Who was active in a window (the churn figures): the days it spans, of every channel or of one.
+contactActivitySchema.index({ day: 1 });
+contactActivitySchema.index({ channel: 1, day: 1 });
+
+/** One customer's first and latest interaction: `_id` is the contact's id. */
+const contactSpanSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    firstAt: { type: Date, required: true },
+    lastAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+// New customers of a period (the churn figures' C3), of every channel or of one.
+contactSpanSchema.index({ firstAt: 1 });
+contactSpanSchema.index({ channel: 1, firstAt: 1 });
+// Inactive customers, newest-silent first with a cursor (GET /api/contacts/inactive), of every channel or of one.
+contactSpanSchema.index({ lastAt: -1, _id: -1 });
+contactSpanSchema.index({ channel: 1, lastAt: -1, _id: -1 });
+
+/** Saved views: a named filter of the contacts or the conversations, the team's or one manager's. */
+const savedViewSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    kind: { type: String, enum: ['contacts', 'conversations'], required: true },
+    filter: { type: Schema.Types.Mixed, default: {} },
+    /** `team`, or the owner's id. */
+    owner: { type: String, required: true },
+  },
+  { timestamps: true, minimize: false },
+);
+// The views a manager sees (the team's and their own), by name.
+savedViewSchema.index({ owner: 1, name: 1 });
+
 /** Where a background job got to (the rollup's last hour, the alert digest's last alert): one document per job. */
 const checkpointSchema = new Schema({
   _id: { type: String, required: true },
@@ -315,6 +365,9 @@ export function createModels(connection: Connection) {
     Checkpoint: connection.model('Checkpoint', checkpointSchema, 'checkpoints'),
     LossReason: connection.model('LossReason', lossReasonSchema, 'loss_reasons'),
     SavedReply: connection.model('SavedReply', savedReplySchema, 'saved_replies'),
+    ContactActivity: connection.model('ContactActivity', contactActivitySchema, 'contact_activity'),
+    ContactSpan: connection.model('ContactSpan', contactSpanSchema, 'contact_spans'),
+    SavedView: connection.model('SavedView', savedViewSchema, 'saved_views'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
@@ -326,6 +379,9 @@ export type AgentDoc = InferSchemaType<typeof agentSchema> & { _id: mongoose.Typ
 export type AlertDoc = InferSchemaType<typeof alertSchema> & { _id: mongoose.Types.ObjectId };
 export type LossReasonDoc = InferSchemaType<typeof lossReasonSchema> & { _id: mongoose.Types.ObjectId };
 export type SavedReplyDoc = InferSchemaType<typeof savedReplySchema> & { _id: mongoose.Types.ObjectId };
+export type ContactActivityDoc = InferSchemaType<typeof contactActivitySchema> & { _id: mongoose.Types.ObjectId };
+export type ContactSpanDoc = InferSchemaType<typeof contactSpanSchema>;
+export type SavedViewDoc = InferSchemaType<typeof savedViewSchema> & { _id: mongoose.Types.ObjectId };
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId };
 
 /*
