@@ -43,7 +43,7 @@ describe('churn over a replayed history', () => {
     const res = await gw.postApi(externalMessageId ? { ...body, externalMessageId } : body);
     expect(res.status).toBe(200);
   };
-  const telegram = async (when: string, who: typeof olena, text: string) => {
+  const telegram = async (when: string, who: typeof olena | typeof ann, text: string) => {
     clock.set(when);
     const res = await gw.postTelegram(textUpdate(who, text, { date: Math.floor(new Date(when).getTime() / 1000) }));
     expect(res.status).toBe(200);
