@@ -9,6 +9,7 @@ import { InboxEvent } from '../inbox/events';
 import type { Presence } from '../inbox/ports';
 import { type ReplyInput, replySchema } from '../inbox/replies';
 import type { Conversation, Message, Role } from '../inbox/views';
+import type { CampaignView } from '../shared/customers-api';
 import { AppError, ErrorCode } from '../shared/errors';
 import { clientEvents, type ServerEventBody } from '../shared/inbox-api';
 import type { Logger } from '../shared/logger';
@@ -25,6 +26,8 @@ export interface ServerToClientEvents {
   'message:updated': (payload: ServerEventBody<'message:updated'>) => void;
   'conversation:updated': (payload: ServerEventBody<'conversation:updated'>) => void;
   alert: (payload: ServerEventBody<'alert'>) => void;
+  /** To supervisors and admins: a campaign's progress. */
+  'campaign:updated': (payload: { campaign: CampaignView }) => void;
   /** To admins only: a channel's own session (WhatsApp Web) changed state, or has a new pairing QR. */
   'channel:session': (payload: ServerEventBody<'channel:session'>) => void;
 }
@@ -186,6 +189,9 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
   // (a deactivated manager's reconnect is refused).
   inbox.events.on(InboxEvent.AgentChanged, ({ agent }) => {
     io.in(Rooms.agent(agent.id)).disconnectSockets(true);
+  });
+  inbox.events.on(InboxEvent.CampaignUpdated, ({ campaign }) => {
+    io.to(Rooms.supervisors).emit('campaign:updated', { campaign });
   });
   sessions?.onChange((view) => {
     io.to(Rooms.admins).emit('channel:session', view);

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { CampaignView } from '../shared/customers-api';
 import type { Agent, Alert, Conversation, Message, Role } from './views';
 
 /**
@@ -13,6 +14,7 @@ export const InboxEvent = {
   AgentReplied: 'agent:replied',
   AgentChanged: 'agent:changed',
   LeadStageChanged: 'lead:stage-changed',
+  CampaignUpdated: 'campaign:updated',
 } as const;
 
 /** A lead's stage as a move names it: the stage's id and what kind of stage it is (won and lost end the lead). */
@@ -45,6 +47,8 @@ export interface InboxEventMap {
   /** An admin changed a manager's role or deactivated them: what their live connections were let in as is stale. */
   'agent:changed': [{ agent: Agent }];
   'lead:stage-changed': [LeadStageChange];
+  /** A campaign's progress moved (sends, skips, a customer writing back): for supervisors and admins. */
+  'campaign:updated': [{ campaign: CampaignView }];
 }
 
 export class InboxEvents extends EventEmitter<InboxEventMap> {}

@@ -9,6 +9,7 @@ import { Assignment } from './assignment';
 import { Checkpoints } from './checkpoints';
 import { Contacts } from './contacts';
 import { Conversations } from './conversations';
+import { Campaigns, type UnsubscribeLinks } from './customers/campaigns';
 import { ChurnFigures } from './customers/figures';
 import { InactiveContacts } from './customers/inactive';
 import { SavedViews } from './customers/saved-views';
@@ -46,6 +47,8 @@ export interface InboxDeps {
   replyFiles?: ReplyFiles;
   /** ACTIVE_CUSTOMER_WINDOW: a customer who wrote within this long before a moment is active at it (30 days by default). */
   activeCustomerWindowMs?: number;
+  /** Signs the one-click unsubscribe links of campaign mail; without it campaign mail carries none. */
+  unsubscribeLinks?: UnsubscribeLinks;
 }
 
 /** Wires the inbox's use cases over one store connection. */
@@ -63,6 +66,10 @@ export async function createInbox(deps: InboxDeps) {
   const delivery = new Delivery(store, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
   const lossReasons = new LossReasons(store);
   await lossReasons.seed();
+  const replies = new Replies(store, conversations, events, delivery, deps.capabilities, clock, deps.replyFiles);
+  const savedViews = new SavedViews(store, clock);
+  const campaigns = new Campaigns(store, events, replies, savedViews, clock, deps.unsubscribeLinks);
+  campaigns.listen();
   return {
     store,
     /** The stored documents themselves: for benchmarks and tests that seed a history in bulk; the domain never uses them. */
@@ -75,7 +82,7 @@ export async function createInbox(deps: InboxDeps) {
     agents,
     team: new Team(store, agents, events),
     ingest: new Ingest(store, events, assignment, deps.log, clock, deadlines),
-    replies: new Replies(store, conversations, events, delivery, deps.capabilities, clock, deps.replyFiles),
+    replies,
     delivery,
     responseTimes: new ResponseTimes(store, deps.slaTargets, clock, rollups),
     volume: new VolumeFigures(store, clock),
@@ -89,7 +96,8 @@ export async function createInbox(deps: InboxDeps) {
     savedReplies: new SavedReplies(store, clock),
     churn: new ChurnFigures(store, clock, deps.activeCustomerWindowMs ?? 30 * 24 * 60 * 60_000),
     inactiveContacts: new InactiveContacts(store, clock),
-    savedViews: new SavedViews(store, clock),
+    savedViews,
+    campaigns,
     clock,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelNames } from './channels';
+import { templateSchema } from './messages';
 
 /**
  * The customers-over-time part of the managers' API (churn, inactive customers, saved views), as both ends see it:
@@ -103,3 +104,46 @@ export const savedViewSchema = z.object({
 });
 export type SavedViewView = z.infer<typeof savedViewSchema>;
 export const savedViewsAnswer = z.object({ items: z.array(savedViewSchema) });
+
+/** POST /api/campaigns: a saved contacts view or a filter, and a template (with text for email and API customers) or text alone. */
+export const newCampaignBody = z
+  .object({
+    name: viewName,
+    viewId: objectId('a saved view id').optional(),
+    filter: z
+      .object({ inactiveDays: z.number().int().min(1).max(3650), channel: z.enum(channelNames).optional() })
+      .strict()
+      .optional(),
+    template: templateSchema.optional(),
+    text: z.string().trim().min(1, 'text must not be empty').max(4096).optional(),
+    channel: z.enum(channelNames).optional(),
+  })
+  .strict()
+  .refine((b) => (b.viewId === undefined) !== (b.filter === undefined), { message: 'give either a viewId or a filter', path: ['viewId'] })
+  .refine((b) => b.template !== undefined || b.text !== undefined, { message: 'give a template, or text', path: ['template'] })
+  .refine((b) => b.template !== undefined || b.channel === 'email' || b.channel === 'api', {
+    message: 'text alone goes to email and API customers only: set channel to email or api, or send a template',
+    path: ['text'],
+  });
+export type NewCampaignBody = z.input<typeof newCampaignBody>;
+
+export const campaignSkipReasons = ['opted_out', 'unreachable', 'channel_unavailable', 'templates_unsupported', 'outside_window'] as const;
+
+export const campaignViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  viewId: z.string().nullable(),
+  channel: z.enum(channelNames).nullable(),
+  template: templateSchema.nullable(),
+  text: z.string().nullable(),
+  status: z.enum(['preparing', 'sending', 'done']),
+  createdAt: isoTime,
+  total: z.number(),
+  pending: z.number(),
+  sent: z.number(),
+  skipped: z.record(z.enum(campaignSkipReasons), z.number()),
+  failed: z.number(),
+  replied: z.number(),
+});
+export type CampaignView = z.infer<typeof campaignViewSchema>;
+export const campaignsAnswer = z.object({ items: z.array(campaignViewSchema) });

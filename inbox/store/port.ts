@@ -4,6 +4,8 @@ import type {
   AgentRecord,
   AlertRecord,
   AlertType,
+  CampaignRecipientRecord,
+  CampaignRecord,
   ContactActivityRecord,
   ContactRecord,
   ContactSpanRecord,
@@ -48,6 +50,7 @@ export interface InboxStore {
   savedReplies: SavedReplyStore;
   activity: ActivityStore;
   savedViews: SavedViewStore;
+  campaigns: CampaignStore;
 }
 
 /** A keyset position in a list ordered by (time, id). */
@@ -239,6 +242,8 @@ export interface NewOutbound {
   /** What makes it idempotent: the same key stores one message. */
   dedupeKey: string;
   createdAt: Date;
+  /** Campaign mail: the one-click unsubscribe URL its List-Unsubscribe header carries (RFC 8058). */
+  listUnsubscribe?: string;
   /** Delivery: the recipient and their window as of now, and when the first attempt may start at the latest. */
   to: string;
   lastInboundAt: Date | null;
@@ -281,6 +286,8 @@ export interface MessageStore {
   /** Where the lead came from: the source (a deep link's payload, a form's name) of the conversation's first messages. */
   leadSource(conversationId: string): Promise<string | null>;
   get(id: string): Promise<MessageRecord | null>;
+  /** The statuses of these messages (a campaign's progress reads its sends' delivery). */
+  statusesOf(ids: readonly string[]): Promise<Map<string, MessageStatus>>;
   /** A conversation's history, oldest first, after `after`. */
   history(conversationId: string, after: Position | undefined, limit: number): Promise<MessageRecord[]>;
 }
@@ -424,6 +431,8 @@ export interface ActivityStore {
   countFirstBetween(from: Date, to: Date, channel?: Channel): Promise<number>;
   /** The customers silent since before `before` (latest interaction earlier), newest-silent first, after `after`. */
   silentSince(before: Date, limit: number, channel?: Channel, after?: Position): Promise<ContactSpanRecord[]>;
+  /** The spans of these customers, by contact id. */
+  spansOf(contactIds: readonly string[]): Promise<Map<string, ContactSpanRecord>>;
   /** Days of one customer, newest first (their history of interactions). */
   daysOf(contactId: string, limit: number): Promise<ContactActivityRecord[]>;
 }
@@ -435,4 +444,34 @@ export interface SavedViewStore {
   visibleTo(agentId: string): Promise<SavedViewRecord[]>;
   update(id: string, change: Partial<Pick<SavedViewRecord, 'name' | 'filter'>>, at: Date): Promise<SavedViewRecord | null>;
   remove(id: string): Promise<boolean>;
+}
+
+export interface CampaignStore {
+  create(campaign: Omit<CampaignRecord, 'id'>): Promise<CampaignRecord>;
+  get(id: string): Promise<CampaignRecord | null>;
+  /** Newest first. */
+  list(limit: number): Promise<CampaignRecord[]>;
+  /** Still `preparing` since before `before` (the process preparing them died). */
+  preparingSince(before: Date, limit: number): Promise<CampaignRecord[]>;
+  markSending(id: string): Promise<void>;
+  /** Stored once per (campaign, contact): a recipient stored before is left as it is. */
+  addRecipients(recipients: readonly Omit<CampaignRecipientRecord, 'id'>[]): Promise<void>;
+  /** The latest due time of any pending recipient on the channel: a new campaign's pace starts after it. */
+  latestDue(channel: Channel): Promise<Date | null>;
+  /** Pending recipients due at or before `now`, earliest first. */
+  due(now: Date, limit: number): Promise<CampaignRecipientRecord[]>;
+  /** Holds a due recipient until `until`, if it is still due as `r` says; false when another pass took it. */
+  hold(r: CampaignRecipientRecord, until: Date): Promise<boolean>;
+  /** Sent or skipped, if the hold `heldUntil` is still this pass's. */
+  settle(
+    id: string,
+    heldUntil: Date,
+    outcome: Pick<CampaignRecipientRecord, 'status' | 'reason' | 'messageId' | 'sentAt'>,
+  ): Promise<boolean>;
+  recipientsOf(campaignId: string): Promise<CampaignRecipientRecord[]>;
+  /** The campaigns that sent to this customer. */
+  campaignIdsSentTo(contactId: string): Promise<string[]>;
+  /** The customer asked for no more campaigns (one click in a campaign mail). */
+  optOut(contactId: string, at: Date): Promise<void>;
+  optedOut(contactIds: readonly string[]): Promise<Set<string>>;
 }

@@ -117,6 +117,8 @@ export interface OutboxEntry extends MessageRecord {
   /** The contact's platform id and when they last wrote, as of the reply; null on replies queued by older builds. */
   to: string | null;
   lastInboundAt: Date | null;
+  /** Campaign mail: the one-click unsubscribe URL of its List-Unsubscribe header. */
+  listUnsubscribe?: string;
 }
 
 /** Why leads are lost, as admins keep the list: shown by `order`; an inactive one is kept for the leads closed with it. */
@@ -230,4 +232,38 @@ export interface SavedViewRecord {
   owner: string;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** Why a campaign's recipient was not sent to. */
+export type CampaignSkipReason = 'opted_out' | 'unreachable' | 'channel_unavailable' | 'templates_unsupported' | 'outside_window';
+
+/** A re-engagement campaign: a segment's customers, each sent one message (a template, or text where allowed). */
+export interface CampaignRecord {
+  id: string;
+  name: string;
+  viewId: string | null;
+  /** The segment: customers silent since before `silentBefore`, of `channel` if set. */
+  silentBefore: Date;
+  channel: Channel | null;
+  template: Template | null;
+  text: string | null;
+  createdBy: string;
+  /** `preparing` until every recipient is stored (a crash in between is finished by the sending job). */
+  status: 'preparing' | 'sending';
+  createdAt: Date;
+}
+
+/** One customer of a campaign: due at `dueAt` (paced per channel) until sent or skipped. */
+export interface CampaignRecipientRecord {
+  id: string;
+  campaignId: string;
+  contactId: string;
+  conversationId: string;
+  channel: Channel;
+  status: 'pending' | 'sent' | 'skipped';
+  reason: CampaignSkipReason | null;
+  /** When it may be sent; while a send runs, when that send's hold ends; null once settled. */
+  dueAt: Date | null;
+  messageId: string | null;
+  sentAt: Date | null;
 }

@@ -82,6 +82,12 @@ export class MongoActivity implements ActivityStore {
     return docs.map(toSpan);
   }
 
+  async spansOf(contactIds: readonly string[]): Promise<Map<string, ContactSpanRecord>> {
+    if (contactIds.length === 0) return new Map();
+    const docs = await this.models.ContactSpan.find({ _id: { $in: contactIds.map(oid) } }).lean<ContactSpanDoc[]>();
+    return new Map(docs.map((d) => [d._id.toString(), toSpan(d)]));
+  }
+
   /** Index `{contactId: 1, day: 1}`, read backwards. */
   async daysOf(contactId: string, limit: number): Promise<ContactActivityRecord[]> {
     const docs = await this.models.ContactActivity.find({ contactId: oid(contactId) })

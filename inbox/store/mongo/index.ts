@@ -3,6 +3,7 @@ import type { InboxStore } from '../port';
 import { MongoActivity } from './activity';
 import { MongoAgents } from './agents';
 import { MongoAlerts } from './alerts';
+import { MongoCampaigns } from './campaigns';
 import { MongoCheckpoints } from './checkpoints';
 import { MongoContacts } from './contacts';
 import { MongoConversations } from './conversations';
@@ -43,6 +44,7 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     savedReplies: new MongoSavedReplies(models),
     activity: new MongoActivity(models),
     savedViews: new MongoSavedViews(models),
+    campaigns: new MongoCampaigns(models),
   };
   return { store, models };
 }
