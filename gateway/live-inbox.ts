@@ -9,7 +9,6 @@ import { InboxEvent } from '../inbox/events';
 import type { Presence } from '../inbox/ports';
 import { type ReplyInput, replySchema } from '../inbox/replies';
 import type { Conversation, Message, Role } from '../inbox/views';
-import type { CampaignView } from '../shared/customers-api';
 import { AppError, ErrorCode } from '../shared/errors';
 import { clientEvents, type ServerEventBody } from '../shared/inbox-api';
 import type { Logger } from '../shared/logger';
@@ -27,7 +26,7 @@ export interface ServerToClientEvents {
   'conversation:updated': (payload: ServerEventBody<'conversation:updated'>) => void;
   alert: (payload: ServerEventBody<'alert'>) => void;
   /** To supervisors and admins: a campaign's progress. */
-  'campaign:updated': (payload: { campaign: CampaignView }) => void;
+  'campaign:updated': (payload: ServerEventBody<'campaign:updated'>) => void;
   /** To admins only: a channel's own session (WhatsApp Web) changed state, or has a new pairing QR. */
   'channel:session': (payload: ServerEventBody<'channel:session'>) => void;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelNames } from './channels';
+import { campaignViewSchema } from './customers-api';
 import { attachmentSchema, templateSchema } from './messages';
 
 /**
@@ -340,6 +341,7 @@ export const serverEvents = {
   'conversation:updated': z.object({ conversation: conversationViewSchema }),
   alert: z.object({ alert: alertViewSchema }),
   'channel:session': sessionViewSchema,
+  'campaign:updated': z.object({ campaign: campaignViewSchema }),
 } as const;
 export type ServerEventName = keyof typeof serverEvents;
 export type ServerEventBody<E extends ServerEventName> = z.infer<(typeof serverEvents)[E]>;
