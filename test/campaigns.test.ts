@@ -100,7 +100,8 @@ describe('re-engagement campaigns', () => {
     const created = await create({ name: 'Повертайтеся: −15%', filter: { inactiveDays: 30 }, template: TEMPLATE, text: TEXT });
     expect(created.status).toBe(201);
     first = created.body;
-    expect(created.body).toMatchObject({ status: 'sending', total: 6, pending: 6, sent: 0, failed: 0, replied: 0 });
+    // The sending job may already be at work: the first of each channel is due at once.
+    expect(created.body).toMatchObject({ status: 'sending', total: 6, failed: 0, replied: 0 });
 
     // Due now: the first of each channel; the second Telegram and email customers are paced later in the second.
     await gw.automations.sendCampaigns();

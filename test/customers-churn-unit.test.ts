@@ -1,5 +1,6 @@
 import { activeRange, churnRates } from '../inbox/customers/churn';
 import { kyivDay, splitIntervals } from '../inbox/customers/days';
+import { campaignRatePerSecond, paceFrom } from '../inbox/customers/pacing';
 
 const DAY = 24 * 60 * 60_000;
 const iso = (d: Date) => d.toISOString();
@@ -44,6 +45,16 @@ describe('churn rules', () => {
       ['2024-03-06T10:00:00.000Z', '2024-03-10T22:00:00.000Z'],
       ['2024-03-10T22:00:00.000Z', '2024-03-17T22:00:00.000Z'],
       ['2024-03-17T22:00:00.000Z', '2024-03-20T10:00:00.000Z'],
+    ]);
+  });
+
+  it('paces a campaign under each channel’s limit: 25 Telegram messages a second, 5 mails', () => {
+    const start = new Date('2024-04-01T09:00:00Z');
+    const telegram = Array.from({ length: 51 }, (_, i) => paceFrom(start, i, campaignRatePerSecond.telegram).getTime() - start.getTime());
+    expect(telegram.filter((ms) => ms < 1000)).toHaveLength(25);
+    expect(telegram.at(-1)).toBe(2000);
+    expect([0, 1, 4, 5].map((i) => paceFrom(start, i, campaignRatePerSecond.email).getTime() - start.getTime())).toEqual([
+      0, 200, 800, 1000,
     ]);
   });
 });

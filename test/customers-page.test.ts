@@ -91,7 +91,7 @@ describe('the Customers section in a real browser', () => {
     await page.locator('#campaign-form textarea').fill('We miss you! 15% off until Sunday: shop.example/sale');
     await page.getByRole('button', { name: 'Start campaign' }).click();
     const campaign = page.locator('#campaign-list li', { hasText: 'Come back: 15% off' });
-    await campaign.filter({ hasText: 'Sending' }).waitFor();
+    await campaign.waitFor();
     await gw.automations.sendCampaigns();
     await campaign.filter({ hasText: 'Done' }).waitFor();
     expect(await campaign.locator('.campaign-counts dd').allTextContents()).toEqual(['1', '1', '0', '0', '0']);
