@@ -190,6 +190,19 @@ describe('re-engagement campaigns', () => {
     expect(listed.body.items.map((c: { name: string }) => c.name)).toEqual(['Весняний розпродаж', 'Друга хвиля', 'Повертайтеся: −15%']);
   });
 
+  it('skips, with the reason, the customers a template alone cannot reach: Telegram sends no templates', async () => {
+    clock.set('2024-04-11T09:00:00Z');
+    const templateOnly = await create({ name: 'Лише шаблон', filter: { inactiveDays: 60, channel: 'telegram' }, template: TEMPLATE });
+    expect(templateOnly.body).toMatchObject({ total: 2 });
+    clock.set('2024-04-11T09:00:01Z');
+    await gw.automations.sendCampaigns();
+    expect(await progress(templateOnly.body.id)).toMatchObject({
+      status: 'done',
+      sent: 0,
+      skipped: expect.objectContaining({ templates_unsupported: 1, unreachable: 1 }),
+    });
+  });
+
   it('refuses text alone beyond email and the API, a view that is not of silent customers, and agents, storing nothing', async () => {
     const before = (await gw.request('GET', '/api/campaigns', { token: sam.token })).body.items.length;
     const textToTelegram = await create({ name: 'Текст', filter: { inactiveDays: 30 }, text: TEXT, channel: 'telegram' });
