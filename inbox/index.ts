@@ -9,6 +9,7 @@ import { Assignment } from './assignment';
 import { Checkpoints } from './checkpoints';
 import { Contacts } from './contacts';
 import { Conversations } from './conversations';
+import { backfillInteractions } from './customers/backfill';
 import { Campaigns, type UnsubscribeLinks } from './customers/campaigns';
 import { ChurnFigures } from './customers/figures';
 import { InactiveContacts } from './customers/inactive';
@@ -70,6 +71,11 @@ export async function createInbox(deps: InboxDeps) {
   const savedViews = new SavedViews(store, clock);
   const campaigns = new Campaigns(store, events, replies, savedViews, clock, deps.unsubscribeLinks);
   campaigns.listen();
+  // In the background: a store with years of conversations is swept once, without holding the start up.
+  const backfilled = backfillInteractions(store, clock).catch((err: unknown) => {
+    deps.log.error({ err }, 'interactions from before they were kept could not be swept; the next start tries again');
+    return 0;
+  });
   return {
     store,
     /** The stored documents themselves: for benchmarks and tests that seed a history in bulk; the domain never uses them. */
@@ -98,6 +104,8 @@ export async function createInbox(deps: InboxDeps) {
     inactiveContacts: new InactiveContacts(store, clock),
     savedViews,
     campaigns,
+    /** The one-off sweep of interactions from the history stored before they were kept (done when it resolves). */
+    backfilled,
     clock,
   };
 }

@@ -431,6 +431,14 @@ export interface ActivityStore {
   countFirstBetween(from: Date, to: Date, channel?: Channel): Promise<number>;
   /** The customers silent since before `before` (latest interaction earlier), newest-silent first, after `after`. */
   silentSince(before: Date, limit: number, channel?: Channel, after?: Position): Promise<ContactSpanRecord[]>;
+  /**
+   * History from before interactions were kept: each customer's first and latest message as their conversation
+   * recorded them, by conversation id after `afterId`, `limit` of them.
+   */
+  conversationHistory(
+    afterId: string | null,
+    limit: number,
+  ): Promise<{ id: string; contactId: string; channel: Channel; firstAt: Date | null; lastAt: Date | null }[]>;
   /** The spans of these customers, by contact id. */
   spansOf(contactIds: readonly string[]): Promise<Map<string, ContactSpanRecord>>;
   /** Days of one customer, newest first (their history of interactions). */

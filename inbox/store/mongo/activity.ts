@@ -82,6 +82,37 @@ export class MongoActivity implements ActivityStore {
     return docs.map(toSpan);
   }
 
+  /** The primary key, in order: a sweep of the conversations a page at a time. */
+  async conversationHistory(
+    afterId: string | null,
+    limit: number,
+  ): Promise<{ id: string; contactId: string; channel: Channel; firstAt: Date | null; lastAt: Date | null }[]> {
+    const docs = await this.models.Conversation.find(afterId ? { _id: { $gt: oid(afterId) } } : {}, {
+      contactId: 1,
+      channel: 1,
+      firstInboundAt: 1,
+      lastInboundAt: 1,
+    })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<
+        {
+          _id: { toString(): string };
+          contactId: { toString(): string };
+          channel: string;
+          firstInboundAt?: Date | null;
+          lastInboundAt?: Date | null;
+        }[]
+      >();
+    return docs.map((d) => ({
+      id: d._id.toString(),
+      contactId: d.contactId.toString(),
+      channel: d.channel as Channel,
+      firstAt: d.firstInboundAt ?? null,
+      lastAt: d.lastInboundAt ?? null,
+    }));
+  }
+
   async spansOf(contactIds: readonly string[]): Promise<Map<string, ContactSpanRecord>> {
     if (contactIds.length === 0) return new Map();
     const docs = await this.models.ContactSpan.find({ _id: { $in: contactIds.map(oid) } }).lean<ContactSpanDoc[]>();
