@@ -3,6 +3,7 @@ import type { Inbox } from '../inbox';
 import type { Logger } from '../shared/logger';
 import { ALERT_DIGEST, AlertDigest, type AlertMailer, defineAlertDigestJob } from './alert-digest';
 import { answerOutOfHours } from './auto-reply';
+import { CAMPAIGNS_SEND, defineCampaignsJob } from './campaigns';
 import type { WaitClocks } from './deadlines';
 import { EscalationChain } from './escalation';
 import { definePipelineRepairJob, PIPELINE_REPAIR, PIPELINE_REPAIR_INTERVAL_MS } from './pipeline-repair';
@@ -33,11 +34,12 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
   defineTimersJob(agenda, timers, log);
   defineRollupJob(agenda, inbox, log);
   definePipelineRepairJob(agenda, inbox, log);
+  defineCampaignsJob(agenda, inbox, log);
   const digest = mailer && settings.supervisorEmails.length > 0 ? new AlertDigest(inbox, mailer, settings.supervisorEmails) : undefined;
   if (digest) defineAlertDigestJob(agenda, digest, log);
   answerOutOfHours(inbox, clocks, log);
 
-  for (const name of [AUTOMATIONS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST, PIPELINE_REPAIR]) {
+  for (const name of [AUTOMATIONS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST, PIPELINE_REPAIR, CAMPAIGNS_SEND]) {
     agenda.on(`fail:${name}`, (err: Error | string, job: JobWithId | { jobName?: string }) => {
       const jobName = 'attrs' in job ? job.attrs.name : job.jobName;
       log.error({ err, job: jobName }, 'automation job failed');
@@ -52,6 +54,8 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     stop: () => timers.stop(),
     /** Rolls up closed hours of response figures now (the job does this every minute). */
     rollUp: () => inbox.rollups.run(inbox.clock()),
+    /** One pass of the campaigns' sends now (the job does this every tick interval). */
+    sendCampaigns: () => inbox.campaigns.pass(),
     /** Sends the alert digest now, if email is configured. */
     sendDigest: () => digest?.run() ?? Promise.resolve(0),
     /** Registers the recurring jobs (once per store; every process runs them in turn). Call after agenda.start(). */
@@ -59,6 +63,7 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
       await agenda.every(settings.tickIntervalMs, AUTOMATIONS_TICK);
       await agenda.every(ROLLUP_INTERVAL_MS, RESPONSE_ROLLUP);
       await agenda.every(PIPELINE_REPAIR_INTERVAL_MS, PIPELINE_REPAIR);
+      await agenda.every(settings.tickIntervalMs, CAMPAIGNS_SEND);
       if (digest) await agenda.every(settings.digestIntervalMs, ALERT_DIGEST);
     },
   };

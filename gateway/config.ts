@@ -179,6 +179,8 @@ const baseSchema = z
     /** Retries of a failed reply delivery before it is marked failed, and the first backoff (doubling after). */
     DELIVERY_MAX_RETRIES: optionalText.pipe(wholeNumber(0, 30).default(6)),
     DELIVERY_RETRY_BASE: optionalText.pipe(durationSchema.default(2000)),
+    /** A customer who wrote within this long before a moment counts as active at it (churn, README: Customers over time). */
+    ACTIVE_CUSTOMER_WINDOW: optionalText.pipe(durationSchema.default(30 * 24 * 60 * 60_000)),
     /** Largest webhook or API body accepted. */
     BODY_LIMIT: optionalText.pipe(z.string().default('1mb')),
     /**
@@ -237,6 +239,10 @@ const baseSchema = z
       if (!url?.username || !url.password) {
         ctx.addIssue({ code: 'custom', path: ['IMAP_URL'], message: 'must name the user and password: imaps://user:pass@host:993/INBOX' });
       }
+    }
+    if (env.ACTIVE_CUSTOMER_WINDOW < 24 * 60 * 60_000) {
+      // Activity is kept per Kyiv day (its first and latest time), exact for windows of a day or more.
+      ctx.addIssue({ code: 'custom', path: ['ACTIVE_CUSTOMER_WINDOW'], message: 'must be at least 1d' });
     }
     if (env.SESSION_MAX_AGE < env.TOKEN_TTL) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_MAX_AGE'], message: 'must be at least TOKEN_TTL' });

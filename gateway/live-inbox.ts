@@ -25,6 +25,8 @@ export interface ServerToClientEvents {
   'message:updated': (payload: ServerEventBody<'message:updated'>) => void;
   'conversation:updated': (payload: ServerEventBody<'conversation:updated'>) => void;
   alert: (payload: ServerEventBody<'alert'>) => void;
+  /** To supervisors and admins: a campaign's progress. */
+  'campaign:updated': (payload: ServerEventBody<'campaign:updated'>) => void;
   /** To admins only: a channel's own session (WhatsApp Web) changed state, or has a new pairing QR. */
   'channel:session': (payload: ServerEventBody<'channel:session'>) => void;
   'lead:updated': (payload: ServerEventBody<'lead:updated'>) => void;
@@ -190,6 +192,9 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
   // (a deactivated manager's reconnect is refused).
   inbox.events.on(InboxEvent.AgentChanged, ({ agent }) => {
     io.in(Rooms.agent(agent.id)).disconnectSockets(true);
+  });
+  inbox.events.on(InboxEvent.CampaignUpdated, ({ campaign }) => {
+    io.to(Rooms.supervisors).emit('campaign:updated', { campaign });
   });
   sessions?.onChange((view) => {
     io.to(Rooms.admins).emit('channel:session', view);

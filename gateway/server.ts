@@ -26,6 +26,7 @@ import { loadOrCreateSecret } from './jwt-secret';
 import { attachLiveInbox, createLiveServer } from './live-inbox';
 import { createMetrics } from './metrics';
 import { openStore, watchStoreAnswers } from './store-timeouts';
+import { unsubscribeLinks } from './unsubscribe-links';
 
 export interface RunningGateway {
   port: number;
@@ -96,6 +97,9 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       tickIntervalMs: Math.min(1000, config.JOBS_POLL_INTERVAL),
     };
     const clocks = new WaitClocks(automationSettings);
+    const jwtSecret = config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR);
+    // Set once the server listens: campaign mail's unsubscribe links name PUBLIC_URL, or this address without it.
+    let ownUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
     const inbox = await createInbox({
       connection,
       presence: live.presence,
@@ -107,6 +111,8 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       clock: options.clock,
       deadlines: clocks,
       replyFiles: replyFilesOf(blobs, config.EMAIL_MAX_SIZE_MB * 1024 * 1024),
+      activeCustomerWindowMs: config.ACTIVE_CUSTOMER_WINDOW,
+      unsubscribeLinks: unsubscribeLinks(jwtSecret, () => ownUrl),
     });
     // Replies are delivered from the outbox (inbox/outbox/), no longer by jobs: those a build before left behind go.
     await agenda.cancel({ name: 'deliver-message' }).catch(() => 0);
@@ -115,7 +121,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     const mailer = config.SMTP_URL && config.SUPERVISOR_EMAILS?.length ? createAlertMailer(config.SMTP_URL, config.EMAIL_FROM) : undefined;
     const automations = createAutomations({ agenda, inbox, clocks, settings: automationSettings, mailer, log });
 
-    const tokens = new Tokens(config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR), {
+    const tokens = new Tokens(jwtSecret, {
       ttlMs: config.TOKEN_TTL,
       sessionMaxAgeMs: config.SESSION_MAX_AGE,
     });
@@ -175,6 +181,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       httpServer.listen(config.PORT, () => resolve());
     });
     const port = (httpServer.address() as AddressInfo).port;
+    if (!config.PUBLIC_URL) ownUrl = `http://localhost:${port}`;
     log.info({ port, channels: channels.map((c) => c.name) }, `gateway listening on http://localhost:${port}`);
 
     let closing: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { CampaignView } from '../shared/customers-api';
 import type { LeadView } from '../shared/pipeline-api';
 import type { Agent, Alert, Conversation, Message, Role } from './views';
 
@@ -15,6 +16,7 @@ export const InboxEvent = {
   AgentChanged: 'agent:changed',
   LeadStageChanged: 'lead:stage-changed',
   LeadUpdated: 'lead:updated',
+  CampaignUpdated: 'campaign:updated',
 } as const;
 
 /** A lead's stage as a move names it: the stage's id and what kind of stage it is (won and lost end the lead). */
@@ -49,6 +51,8 @@ export interface InboxEventMap {
   'lead:stage-changed': [LeadStageChange];
   /** A lead changed (a move, its assignee): the rooms that may see its conversation hear it. */
   'lead:updated': [{ conversation: Conversation; lead: LeadView }];
+  /** A campaign's progress moved (sends, skips, a customer writing back): for supervisors and admins. */
+  'campaign:updated': [{ campaign: CampaignView }];
 }
 
 export class InboxEvents extends EventEmitter<InboxEventMap> {}

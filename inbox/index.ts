@@ -9,6 +9,11 @@ import { Assignment } from './assignment';
 import { Checkpoints } from './checkpoints';
 import { Contacts } from './contacts';
 import { Conversations } from './conversations';
+import { backfillInteractions } from './customers/backfill';
+import { Campaigns, type UnsubscribeLinks } from './customers/campaigns';
+import { ChurnFigures } from './customers/figures';
+import { InactiveContacts } from './customers/inactive';
+import { SavedViews } from './customers/saved-views';
 import { InboxEvents } from './events';
 import { Ingest } from './ingest';
 import { LossReasons } from './loss-reasons';
@@ -44,6 +49,10 @@ export interface InboxDeps {
   deadlines?: Deadlines;
   /** Files managers upload to send with replies; without it replies carry text only. */
   replyFiles?: ReplyFiles;
+  /** ACTIVE_CUSTOMER_WINDOW: a customer who wrote within this long before a moment is active at it (30 days by default). */
+  activeCustomerWindowMs?: number;
+  /** Signs the one-click unsubscribe links of campaign mail; without it campaign mail carries none. */
+  unsubscribeLinks?: UnsubscribeLinks;
 }
 
 /** Wires the inbox's use cases over one store connection. */
@@ -65,6 +74,15 @@ export async function createInbox(deps: InboxDeps) {
   await stages.seed();
   const pipeline = new Pipeline(store, conversations, stages, events, clock, deps.log);
   pipeline.listen();
+  const replies = new Replies(store, conversations, events, delivery, deps.capabilities, clock, deps.replyFiles);
+  const savedViews = new SavedViews(store, clock);
+  const campaigns = new Campaigns(store, events, replies, savedViews, clock, deps.unsubscribeLinks);
+  campaigns.listen();
+  // In the background: a store with years of conversations is swept once, without holding the start up.
+  const backfilled = backfillInteractions(store, clock).catch((err: unknown) => {
+    deps.log.error({ err }, 'interactions from before they were kept could not be swept; the next start tries again');
+    return 0;
+  });
   return {
     store,
     /** The stored documents themselves: for benchmarks and tests that seed a history in bulk; the domain never uses them. */
@@ -77,7 +95,7 @@ export async function createInbox(deps: InboxDeps) {
     agents,
     team: new Team(store, agents, events),
     ingest: new Ingest(store, events, assignment, deps.log, clock, deadlines),
-    replies: new Replies(store, conversations, events, delivery, deps.capabilities, clock, deps.replyFiles),
+    replies,
     delivery,
     responseTimes: new ResponseTimes(store, deps.slaTargets, clock, rollups),
     volume: new VolumeFigures(store, clock),
@@ -92,6 +110,12 @@ export async function createInbox(deps: InboxDeps) {
     stages,
     pipeline,
     pipelineFigures: new PipelineFigures(store, clock),
+    churn: new ChurnFigures(store, clock, deps.activeCustomerWindowMs ?? 30 * 24 * 60 * 60_000),
+    inactiveContacts: new InactiveContacts(store, clock),
+    savedViews,
+    campaigns,
+    /** The one-off sweep of interactions from the history stored before they were kept (done when it resolves). */
+    backfilled,
     clock,
   };
 }

@@ -2,6 +2,7 @@ import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
 import type { InboundContactState, InboundEdit, InboundEvent, InboundMessage, InboundReceipt } from '../shared/messages';
 import type { Assignment } from './assignment';
+import { recordInteraction } from './customers/activity';
 import { InboxEvent, type InboxEvents } from './events';
 import { type Clock, type Deadlines, noDeadlines } from './ports';
 import { contactIdFor, conversationIdFor, inboundMessageIdFor } from './store/ids';
@@ -86,6 +87,7 @@ export class Ingest {
 
     // Everything below may run twice for one message (a redelivery after a crash): each step is guarded or idempotent.
     const { conversation, applied } = await this.applyToConversation(conversationId, contact, message, message.createdAt);
+    await recordInteraction(this.store, message);
     await this.store.messages.markApplied(message.id);
     const result = { messageId: message.id, conversationId: conversation.id };
     // Whoever applied the effects tells the inbox: a copy that arrived while the first was still at work did not.

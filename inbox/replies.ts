@@ -4,14 +4,14 @@ import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import { replyBody } from '../shared/inbox-api';
-import type { Attachment } from '../shared/messages';
+import type { Attachment, Template } from '../shared/messages';
 import type { Actor } from './access';
 import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
 import type { Clock, DeliveryQueue, ReplyFiles } from './ports';
-import { newId } from './store/ids';
+import { idFromKey, newId } from './store/ids';
 import type { InboxStore } from './store/port';
-import type { ContactRecord, ConversationRecord, MessageRecord } from './store/records';
+import type { CampaignSkipReason, ContactRecord, ConversationRecord, MessageRecord } from './store/records';
 import { type Message, toConversation, toMessage } from './views';
 
 export const replySchema = replyBody;
@@ -31,6 +31,17 @@ const outboxFields = (contact: ContactRecord, conversation: ConversationRecord) 
 });
 /** "24 h", "7 days": how long a window is, in the unit a manager would say. */
 const span = (ms: number) => (ms >= 2 * DAY_MS && ms % DAY_MS === 0 ? `${ms / DAY_MS} days` : `${Math.round(ms / 3600_000)} h`);
+
+export interface CampaignSend {
+  conversationId: string;
+  template: Template | null;
+  text: string | null;
+  /** The campaign and the customer: sent once, whoever asks and however often. */
+  key: string;
+  senderName: string;
+  /** Email only: the one-click unsubscribe URL (List-Unsubscribe). */
+  listUnsubscribe?: string;
+}
 
 export interface AutomaticReply {
   conversationId: string;
@@ -129,6 +140,45 @@ export class Replies {
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
     await this.queue.enqueue({ messageId: message.id, conversationId: conversation.id });
     return toMessage(message);
+  }
+
+  /**
+   * A campaign's message to one customer, queued like any reply (sender `bot`, no wait ended): the template where
+   * the channel sends templates, else the text where the channel takes free text now. Its id derives from `key`, so
+   * a pass that resumes a dead one's send finds the message stored and only hands it over again.
+   */
+  async sendCampaign(input: CampaignSend): Promise<{ messageId: string } | { skipped: CampaignSkipReason }> {
+    const conversation = await this.store.conversations.get(input.conversationId);
+    const contact = conversation && (await this.store.contacts.get(conversation.contactId));
+    if (!conversation || !contact || !contact.reachable || !conversation.contactReachable) return { skipped: 'unreachable' };
+    const capabilities = this.channels.get(conversation.channel);
+    if (!capabilities || capabilities.repliesRefused) return { skipped: 'channel_unavailable' };
+    const useTemplate = input.template && capabilities.templates ? input.template : null;
+    if (!useTemplate) {
+      if (!input.text) return { skipped: 'templates_unsupported' };
+      try {
+        this.checkSendable(conversation, { text: input.text }, this.clock());
+      } catch (e) {
+        if (e instanceof AppError && e.code === ErrorCode.OutsideReplyWindow) return { skipped: 'outside_window' };
+        return { skipped: 'channel_unavailable' };
+      }
+    }
+    const id = idFromKey(`campaign-message:${input.key}`);
+    const message = await this.store.messages.recordOutbound({
+      id,
+      conversationId: conversation.id,
+      channel: conversation.channel,
+      sender: { type: 'bot', name: input.senderName },
+      text: useTemplate ? `[template ${useTemplate.name}]` : (input.text ?? ''),
+      template: useTemplate,
+      dedupeKey: `campaign:${input.key}`,
+      createdAt: this.clock(),
+      ...(conversation.channel === 'email' && input.listUnsubscribe ? { listUnsubscribe: input.listUnsubscribe } : {}),
+      ...outboxFields(contact, conversation),
+    });
+    if (message) this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
+    await this.queue.enqueue({ messageId: id, conversationId: conversation.id });
+    return { messageId: id };
   }
 
   /** Refuses, before anything is stored, a reply the channel cannot deliver now. */

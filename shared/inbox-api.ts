@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelNames } from './channels';
+import { campaignViewSchema } from './customers-api';
 import { attachmentSchema, templateSchema } from './messages';
 import { leadUpdatedEvent } from './pipeline-api';
 
@@ -343,6 +344,7 @@ export const serverEvents = {
   'channel:session': sessionViewSchema,
   /** The sales pipeline: a conversation's lead moved or changed. */
   'lead:updated': leadUpdatedEvent,
+  'campaign:updated': z.object({ campaign: campaignViewSchema }),
 } as const;
 export type ServerEventName = keyof typeof serverEvents;
 export type ServerEventBody<E extends ServerEventName> = z.infer<(typeof serverEvents)[E]>;

@@ -150,6 +150,8 @@ export interface OutboundText {
   lastInboundAt: Date | null;
   /** Who wrote the reply: a manager (their name can sign it) or the bot (an automatic answer, marked as such). */
   sender?: { type: 'agent' | 'bot' | 'system'; name?: string };
+  /** Campaign mail only: the one-click unsubscribe URL, sent as List-Unsubscribe with List-Unsubscribe-Post (RFC 8058). */
+  listUnsubscribe?: string;
   /** Files the manager uploaded to go with the reply (blob ids in `platformId`), on channels whose capabilities say so. */
   attachments?: Attachment[];
   /**

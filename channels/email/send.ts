@@ -25,6 +25,20 @@ export function displayName(from: MailboxAddress, sender: OutboundText['sender']
   return from.name ? `${sender.name} (${from.name})` : sender.name;
 }
 
+/**
+ * RFC 3834: the customer's own auto-responder must not answer our automatic answer. RFC 8058: campaign mail carries
+ * a one-click unsubscribe a mail client may POST to without asking the reader anything more.
+ */
+function headersOf(message: OutboundText): { headers?: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  if (message.sender?.type === 'bot') headers['Auto-Submitted'] = message.listUnsubscribe ? 'auto-generated' : 'auto-replied';
+  if (message.listUnsubscribe) {
+    headers['List-Unsubscribe'] = `<${message.listUnsubscribe}>`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  return Object.keys(headers).length ? { headers } : {};
+}
+
 interface SmtpFailure {
   responseCode?: number;
   response?: string;
@@ -94,8 +108,7 @@ export class EmailSender implements ChannelSender {
         messageId,
         ...(chain.length ? { inReplyTo: chain[chain.length - 1], references: chain } : {}),
         ...(this.plusReplyTo ? { replyTo: replyAddress(thread.token, this.from.address) } : {}),
-        // RFC 3834: the customer's own auto-responder must not answer our automatic answer.
-        ...(message.sender?.type === 'bot' ? { headers: { 'Auto-Submitted': 'auto-replied' } } : {}),
+        ...headersOf(message),
       });
     } catch (e) {
       throw deliveryErrorOf(e);

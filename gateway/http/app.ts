@@ -15,8 +15,10 @@ import type { ChannelSessions } from '../channel-sessions';
 import { storeTimeouts, withDeadline } from '../store-timeouts';
 import { adminApi } from './admin-api';
 import { attachmentsRouter } from './attachments';
+import { campaignsApi } from './campaigns-api';
 import { channelsApi } from './channels-api';
 import { conversationActionsRouter } from './conversation-actions';
+import { customersApi } from './customers-api';
 import { dashboardApi } from './dashboard-api';
 import { readDeadline } from './deadline';
 import { errorHandler, notFound } from './errors';
@@ -29,6 +31,7 @@ import { pipelineApi } from './pipeline-api';
 import { replyFilesRouter } from './reply-files';
 import { savedRepliesApi } from './saved-replies-api';
 import type { Tokens } from './tokens';
+import { unsubscribeRouter } from './unsubscribe';
 import { webhooksRouter } from './webhooks';
 
 /** The managers' app as `npm run build` leaves it (npm start and npm test build it first). */
@@ -104,6 +107,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
   app.use('/webhooks', webhooksRouter(options));
+  app.use('/unsubscribe', unsubscribeRouter(options.inbox));
   // The managers' app: built files only, no inline script or style, talking only to this origin. Hashed assets are
   // kept for a year; the page itself is asked for again each time, so a deploy is picked up on the next load.
   app.use(
@@ -145,6 +149,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use('/api', pipelineApi(options));
   app.use('/api', adminApi(options));
   app.use('/api', dashboardApi(options));
+  app.use('/api', customersApi(options));
+  app.use('/api/campaigns', campaignsApi(options));
   app.use(
     '/api',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),

@@ -92,6 +92,7 @@ export class Delivery implements DeliveryQueue {
         text: claimed.text,
         ...(claimed.template ? { template: claimed.template } : {}),
         ...(claimed.attachments.length ? { attachments: claimed.attachments } : {}),
+        ...(claimed.listUnsubscribe ? { listUnsubscribe: claimed.listUnsubscribe } : {}),
         messageId,
         lastInboundAt: recipient.lastInboundAt,
         ...(claimed.sender && claimed.sender.type !== 'contact'

@@ -4,7 +4,11 @@ import type {
   AgentRecord,
   AlertRecord,
   AlertType,
+  CampaignRecipientRecord,
+  CampaignRecord,
+  ContactActivityRecord,
   ContactRecord,
+  ContactSpanRecord,
   ConversationRecord,
   ConversationStatus,
   DueKind,
@@ -20,6 +24,7 @@ import type {
   Role,
   RollupEntry,
   SavedReplyRecord,
+  SavedViewRecord,
   Sender,
   StageMoveRecord,
 } from './records';
@@ -47,6 +52,9 @@ export interface InboxStore {
   lossReasons: LossReasonStore;
   savedReplies: SavedReplyStore;
   pipeline: PipelineStore;
+  activity: ActivityStore;
+  savedViews: SavedViewStore;
+  campaigns: CampaignStore;
 }
 
 /** A keyset position in a list ordered by (time, id). */
@@ -59,6 +67,7 @@ export interface ContactStore {
   /** The customer behind a platform identity, with what the platform says of them now; created on first sight. */
   recordSeen(id: string, channel: Channel, contact: InboundContact): Promise<{ contact: ContactRecord; created: boolean }>;
   get(id: string): Promise<ContactRecord | null>;
+  getMany(ids: readonly string[]): Promise<ContactRecord[]>;
   /** The contacts with one of these exact emails or phones, at most `limit`. */
   idsByIdentity(emails: readonly string[], phones: readonly string[], limit: number): Promise<string[]>;
   /**
@@ -239,6 +248,8 @@ export interface NewOutbound {
   /** What makes it idempotent: the same key stores one message. */
   dedupeKey: string;
   createdAt: Date;
+  /** Campaign mail: the one-click unsubscribe URL its List-Unsubscribe header carries (RFC 8058). */
+  listUnsubscribe?: string;
   /** Delivery: the recipient and their window as of now, and when the first attempt may start at the latest. */
   to: string;
   lastInboundAt: Date | null;
@@ -281,6 +292,8 @@ export interface MessageStore {
   /** Where the lead came from: the source (a deep link's payload, a form's name) of the conversation's first messages. */
   leadSource(conversationId: string): Promise<string | null>;
   get(id: string): Promise<MessageRecord | null>;
+  /** The statuses of these messages (a campaign's progress reads its sends' delivery). */
+  statusesOf(ids: readonly string[]): Promise<Map<string, MessageStatus>>;
   /** A conversation's history, oldest first, after `after`. */
   history(conversationId: string, after: Position | undefined, limit: number): Promise<MessageRecord[]>;
 }
@@ -485,4 +498,70 @@ export interface PipelineStore {
   ): Promise<string[]>;
   /** Leads whose last move may not be in `stage_moves` yet. */
   pendingMoves(limit: number): Promise<LeadRecord[]>;
+}
+
+/**
+ * The customers' interactions over time (inbox/customers/): a record per customer and Kyiv day, and each customer's
+ * whole span. Writes are idempotent (earliest and latest kept), so a message recorded twice changes nothing.
+ */
+export interface ActivityStore {
+  /** One customer message at `at`, on its Kyiv day `day`. */
+  record(interaction: { contactId: string; channel: Channel; day: string; at: Date }): Promise<void>;
+  /** The customers who interacted at least once in [from, to), the Kyiv days `fromDay`…`toDay` bounding the read. */
+  countActive(range: { from: Date; to: Date; fromDay: string; toDay: string }, channel?: Channel): Promise<number>;
+  /** The customers whose first interaction ever is in [from, to). */
+  countFirstBetween(from: Date, to: Date, channel?: Channel): Promise<number>;
+  /** The customers silent since before `before` (latest interaction earlier), newest-silent first, after `after`. */
+  silentSince(before: Date, limit: number, channel?: Channel, after?: Position): Promise<ContactSpanRecord[]>;
+  /**
+   * History from before interactions were kept: each customer's first and latest message as their conversation
+   * recorded them, by conversation id after `afterId`, `limit` of them.
+   */
+  conversationHistory(
+    afterId: string | null,
+    limit: number,
+  ): Promise<{ id: string; contactId: string; channel: Channel; firstAt: Date | null; lastAt: Date | null }[]>;
+  /** The spans of these customers, by contact id. */
+  spansOf(contactIds: readonly string[]): Promise<Map<string, ContactSpanRecord>>;
+  /** Days of one customer, newest first (their history of interactions). */
+  daysOf(contactId: string, limit: number): Promise<ContactActivityRecord[]>;
+}
+
+export interface SavedViewStore {
+  create(view: Omit<SavedViewRecord, 'id' | 'createdAt' | 'updatedAt'>, at: Date): Promise<SavedViewRecord>;
+  get(id: string): Promise<SavedViewRecord | null>;
+  /** The team's and this manager's own, by name. */
+  visibleTo(agentId: string): Promise<SavedViewRecord[]>;
+  update(id: string, change: Partial<Pick<SavedViewRecord, 'name' | 'filter'>>, at: Date): Promise<SavedViewRecord | null>;
+  remove(id: string): Promise<boolean>;
+}
+
+export interface CampaignStore {
+  create(campaign: Omit<CampaignRecord, 'id'>): Promise<CampaignRecord>;
+  get(id: string): Promise<CampaignRecord | null>;
+  /** Newest first. */
+  list(limit: number): Promise<CampaignRecord[]>;
+  /** Still `preparing` since before `before` (the process preparing them died). */
+  preparingSince(before: Date, limit: number): Promise<CampaignRecord[]>;
+  markSending(id: string): Promise<void>;
+  /** Stored once per (campaign, contact): a recipient stored before is left as it is. */
+  addRecipients(recipients: readonly Omit<CampaignRecipientRecord, 'id'>[]): Promise<void>;
+  /** The latest due time of any pending recipient on the channel: a new campaign's pace starts after it. */
+  latestDue(channel: Channel): Promise<Date | null>;
+  /** Pending recipients due at or before `now`, earliest first. */
+  due(now: Date, limit: number): Promise<CampaignRecipientRecord[]>;
+  /** Holds a due recipient until `until`, if it is still due as `r` says; false when another pass took it. */
+  hold(r: CampaignRecipientRecord, until: Date): Promise<boolean>;
+  /** Sent or skipped, if the hold `heldUntil` is still this pass's. */
+  settle(
+    id: string,
+    heldUntil: Date,
+    outcome: Pick<CampaignRecipientRecord, 'status' | 'reason' | 'messageId' | 'sentAt'>,
+  ): Promise<boolean>;
+  recipientsOf(campaignId: string): Promise<CampaignRecipientRecord[]>;
+  /** The campaigns that sent to this customer. */
+  campaignIdsSentTo(contactId: string): Promise<string[]>;
+  /** The customer asked for no more campaigns (one click in a campaign mail). */
+  optOut(contactId: string, at: Date): Promise<void>;
+  optedOut(contactIds: readonly string[]): Promise<Set<string>>;
 }

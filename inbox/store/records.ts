@@ -117,6 +117,8 @@ export interface OutboxEntry extends MessageRecord {
   /** The contact's platform id and when they last wrote, as of the reply; null on replies queued by older builds. */
   to: string | null;
   lastInboundAt: Date | null;
+  /** Campaign mail: the one-click unsubscribe URL of its List-Unsubscribe header. */
+  listUnsubscribe?: string;
 }
 
 /** Why leads are lost, as admins keep the list: shown by `order`; an inactive one is kept for the leads closed with it. */
@@ -268,4 +270,81 @@ export interface LeadRecord {
   path: PathStep[];
   /** Its last move, kept on the lead until it is in `stage_moves` (so a process dying in between loses nothing). */
   pendingMove: StageMoveRecord | null;
+}
+
+/** One customer's interactions of one Kyiv day (inbox/customers/): when they first and last wrote that day. */
+export interface ContactActivityRecord {
+  contactId: string;
+  channel: Channel;
+  /** `YYYY-MM-DD`, the Kyiv calendar day of the interactions. */
+  day: string;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+/** One customer's whole span of interactions: their first message ever and their latest. */
+export interface ContactSpanRecord {
+  contactId: string;
+  channel: Channel;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+/** What a saved view narrows its list to; each key absent means "any". */
+export interface SavedViewFilter {
+  inactiveDays?: number;
+  channel?: Channel;
+  lossReasonId?: string;
+  stageId?: string;
+  outcome?: Outcome;
+  status?: ConversationStatus;
+  /** An agent's id, or `none` for the unassigned queue. */
+  assigneeId?: string;
+}
+
+export type SavedViewKind = 'contacts' | 'conversations';
+
+/** A named list managers come back to: the team's (`owner` `team`) or one manager's own (`owner` their id). */
+export interface SavedViewRecord {
+  id: string;
+  name: string;
+  kind: SavedViewKind;
+  filter: SavedViewFilter;
+  owner: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Why a campaign's recipient was not sent to. */
+export type CampaignSkipReason = 'opted_out' | 'unreachable' | 'channel_unavailable' | 'templates_unsupported' | 'outside_window';
+
+/** A re-engagement campaign: a segment's customers, each sent one message (a template, or text where allowed). */
+export interface CampaignRecord {
+  id: string;
+  name: string;
+  viewId: string | null;
+  /** The segment: customers silent since before `silentBefore`, of `channel` if set. */
+  silentBefore: Date;
+  channel: Channel | null;
+  template: Template | null;
+  text: string | null;
+  createdBy: string;
+  /** `preparing` until every recipient is stored (a crash in between is finished by the sending job). */
+  status: 'preparing' | 'sending';
+  createdAt: Date;
+}
+
+/** One customer of a campaign: due at `dueAt` (paced per channel) until sent or skipped. */
+export interface CampaignRecipientRecord {
+  id: string;
+  campaignId: string;
+  contactId: string;
+  conversationId: string;
+  channel: Channel;
+  status: 'pending' | 'sent' | 'skipped';
+  reason: CampaignSkipReason | null;
+  /** When it may be sent; while a send runs, when that send's hold ends; null once settled. */
+  dueAt: Date | null;
+  messageId: string | null;
+  sentAt: Date | null;
 }

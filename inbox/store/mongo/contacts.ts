@@ -35,6 +35,12 @@ export class MongoContacts implements ContactStore {
     return doc ? toContactRecord(doc) : null;
   }
 
+  async getMany(ids: readonly string[]): Promise<ContactRecord[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.models.Contact.find({ _id: { $in: ids.map(oid) } }).lean<ContactDoc[]>();
+    return docs.map(toContactRecord);
+  }
+
   /** Indexes `{email: 1}` and `{phone: 1}`. */
   async idsByIdentity(emails: readonly string[], phones: readonly string[], limit: number): Promise<string[]> {
     const or = [...emails.map((email) => ({ email })), ...phones.map((phone) => ({ phone }))];

@@ -1,7 +1,9 @@
 import type { Connection } from 'mongoose';
 import type { InboxStore } from '../port';
+import { MongoActivity } from './activity';
 import { MongoAgents } from './agents';
 import { MongoAlerts } from './alerts';
+import { MongoCampaigns } from './campaigns';
 import { MongoCheckpoints } from './checkpoints';
 import { MongoContacts } from './contacts';
 import { MongoConversations } from './conversations';
@@ -12,6 +14,7 @@ import { createModels, ensureIndexes, type Models } from './models';
 import { MongoOutbox } from './outbox';
 import { MongoPipeline } from './pipeline';
 import { MongoSavedReplies } from './saved-replies';
+import { MongoSavedViews } from './saved-views';
 import { MongoWaits } from './waits';
 
 /**
@@ -41,6 +44,9 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     lossReasons: new MongoLossReasons(models),
     savedReplies: new MongoSavedReplies(models),
     pipeline: new MongoPipeline(models),
+    activity: new MongoActivity(models),
+    savedViews: new MongoSavedViews(models),
+    campaigns: new MongoCampaigns(models),
   };
   return { store, models };
 }

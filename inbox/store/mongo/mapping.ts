@@ -118,6 +118,7 @@ export function toOutboxEntry(doc: MessageDoc): OutboxEntry {
     uncertainAttempts: doc.uncertainAttempts ?? 0,
     to: doc.to ?? null,
     lastInboundAt: date(doc.lastInboundAt),
+    ...(doc.listUnsubscribe ? { listUnsubscribe: doc.listUnsubscribe } : {}),
   };
 }
 

@@ -72,6 +72,7 @@ export class MongoMessages implements MessageStore {
         status: 'queued',
         to: m.to,
         lastInboundAt: m.lastInboundAt,
+        ...(m.listUnsubscribe ? { listUnsubscribe: m.listUnsubscribe } : {}),
         nextAttemptAt: m.firstAttemptBy,
         queuedAt: null,
         createdAt: m.createdAt,
@@ -140,6 +141,12 @@ export class MongoMessages implements MessageStore {
   }
 
   /** Index `{conversationId: 1, createdAt: 1, _id: 1}`; the platform payloads stay in the store. */
+  async statusesOf(ids: readonly string[]): Promise<Map<string, MessageStatus>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.models.Message.find({ _id: { $in: ids.map(oid) } }, { status: 1 }).lean<{ _id: unknown; status: string }[]>();
+    return new Map(docs.map((d) => [String(d._id), d.status as MessageStatus]));
+  }
+
   async get(id: string): Promise<MessageRecord | null> {
     const doc = await this.models.Message.findById(oid(id)).lean<MessageDoc>();
     return doc ? toMessageRecord(doc) : null;

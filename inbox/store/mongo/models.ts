@@ -142,6 +142,8 @@ const messageSchema = new Schema(
     uncertainAttempts: { type: Number, default: 0 },
     /** Outbound: how many times a manager sent it again after it failed; absent until then. */
     retries: { type: Number, default: undefined },
+    /** Campaign mail: the one-click unsubscribe URL of its List-Unsubscribe header (RFC 8058); absent otherwise. */
+    listUnsubscribe: { type: String, default: undefined },
     /** Outbound: the contact's platform id and when they last wrote, as of the reply, so delivery reads nothing else. */
     to: { type: String, default: null },
     lastInboundAt: { type: Date, default: null },
@@ -392,6 +394,106 @@ stageMoveSchema.index({ leadId: 1, seq: 1 });
 stageMoveSchema.index({ at: 1 });
 stageMoveSchema.index({ channel: 1, at: 1 });
 stageMoveSchema.index({ toKind: 1, at: 1 });
+/** One customer's interactions of one Kyiv day: enough to say who was active at any past moment (inbox/customers/). */
+const contactActivitySchema = new Schema(
+  {
+    contactId: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    /** `YYYY-MM-DD`, the Kyiv calendar day. */
+    day: { type: String, required: true },
+    firstAt: { type: Date, required: true },
+    lastAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+// One record per customer and day: a message recorded twice (a redelivery) lands on the same one; also a
+// customer's days, newest first.
+contactActivitySchema.index({ contactId: 1, day: 1 }, { unique: true });
+// Who was active in a window (the churn figures): the days it spans, of every channel or of one.
+contactActivitySchema.index({ day: 1 });
+contactActivitySchema.index({ channel: 1, day: 1 });
+
+/** One customer's first and latest interaction: `_id` is the contact's id. */
+const contactSpanSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    firstAt: { type: Date, required: true },
+    lastAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+// New customers of a period (the churn figures' C3), of every channel or of one.
+contactSpanSchema.index({ firstAt: 1 });
+contactSpanSchema.index({ channel: 1, firstAt: 1 });
+// Inactive customers, newest-silent first with a cursor (GET /api/contacts/inactive), of every channel or of one.
+contactSpanSchema.index({ lastAt: -1, _id: -1 });
+contactSpanSchema.index({ channel: 1, lastAt: -1, _id: -1 });
+
+/** Saved views: a named filter of the contacts or the conversations, the team's or one manager's. */
+const savedViewSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    kind: { type: String, enum: ['contacts', 'conversations'], required: true },
+    filter: { type: Schema.Types.Mixed, default: {} },
+    /** `team`, or the owner's id. */
+    owner: { type: String, required: true },
+  },
+  { timestamps: true, minimize: false },
+);
+// The views a manager sees (the team's and their own), by name.
+savedViewSchema.index({ owner: 1, name: 1 });
+
+/** Re-engagement campaigns (inbox/customers/campaigns.ts); their recipients are a collection of their own. */
+const campaignSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    viewId: { type: Schema.Types.ObjectId, default: null },
+    silentBefore: { type: Date, required: true },
+    channel: { type: String, enum: [...channelNames, null], default: null },
+    template: { type: Schema.Types.Mixed, default: null },
+    text: { type: String, default: null },
+    createdBy: { type: Schema.Types.ObjectId, required: true },
+    status: { type: String, enum: ['preparing', 'sending'], required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+// The campaigns list, newest first.
+campaignSchema.index({ createdAt: -1 });
+// The sending job finishes the preparation a dead process left half-way.
+campaignSchema.index({ status: 1, createdAt: 1 });
+
+/** One customer of a campaign: `_id` derived from (campaign, contact), so a recipient is stored and sent once. */
+const campaignRecipientSchema = new Schema(
+  {
+    campaignId: { type: Schema.Types.ObjectId, required: true },
+    contactId: { type: Schema.Types.ObjectId, required: true },
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    status: { type: String, enum: ['pending', 'sent', 'skipped'], required: true },
+    reason: { type: String, default: null },
+    /** When it may be sent (paced per channel); while a send runs, when its hold ends; null once settled. */
+    dueAt: { type: Date, default: null },
+    messageId: { type: Schema.Types.ObjectId, default: null },
+    sentAt: { type: Date, default: null },
+  },
+  { versionKey: false },
+);
+// One recipient per campaign and customer, however often the preparation runs.
+campaignRecipientSchema.index({ campaignId: 1, contactId: 1 }, { unique: true });
+// The sending job: what fell due, earliest first.
+campaignRecipientSchema.index({ dueAt: 1, _id: 1 });
+// A new campaign's pace on a channel starts after what is already due there.
+campaignRecipientSchema.index({ channel: 1, dueAt: -1 });
+// Live progress when a customer who was sent to writes back.
+campaignRecipientSchema.index({ contactId: 1, status: 1 });
+
+/** Customers who asked for no more campaigns: `_id` is the contact's id. */
+const campaignOptOutSchema = new Schema(
+  { _id: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
 
 /** Where a background job got to (the rollup's last hour, the alert digest's last alert): one document per job. */
 const checkpointSchema = new Schema({
@@ -414,6 +516,12 @@ export function createModels(connection: Connection) {
     PipelineStage: connection.model('PipelineStage', pipelineStageSchema, 'pipeline_stages'),
     Lead: connection.model('Lead', leadSchema, 'leads'),
     StageMove: connection.model('StageMove', stageMoveSchema, 'stage_moves'),
+    ContactActivity: connection.model('ContactActivity', contactActivitySchema, 'contact_activity'),
+    ContactSpan: connection.model('ContactSpan', contactSpanSchema, 'contact_spans'),
+    SavedView: connection.model('SavedView', savedViewSchema, 'saved_views'),
+    Campaign: connection.model('Campaign', campaignSchema, 'campaigns'),
+    CampaignRecipient: connection.model('CampaignRecipient', campaignRecipientSchema, 'campaign_recipients'),
+    CampaignOptOut: connection.model('CampaignOptOut', campaignOptOutSchema, 'campaign_opt_outs'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
@@ -428,6 +536,11 @@ export type SavedReplyDoc = InferSchemaType<typeof savedReplySchema> & { _id: mo
 export type PipelineStageDoc = InferSchemaType<typeof pipelineStageSchema>;
 export type LeadDoc = InferSchemaType<typeof leadSchema>;
 export type StageMoveDoc = InferSchemaType<typeof stageMoveSchema>;
+export type ContactActivityDoc = InferSchemaType<typeof contactActivitySchema> & { _id: mongoose.Types.ObjectId };
+export type ContactSpanDoc = InferSchemaType<typeof contactSpanSchema>;
+export type SavedViewDoc = InferSchemaType<typeof savedViewSchema> & { _id: mongoose.Types.ObjectId };
+export type CampaignDoc = InferSchemaType<typeof campaignSchema> & { _id: mongoose.Types.ObjectId };
+export type CampaignRecipientDoc = InferSchemaType<typeof campaignRecipientSchema> & { _id: mongoose.Types.ObjectId };
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId };
 
 /*

@@ -15,8 +15,10 @@ export interface Filters {
   channel: Channel | 'all';
   q: string;
   sort: Sort;
+  /** A saved view opened on the list: its name, and the query parameters the list's own filters do not have. */
+  view?: { name: string; params: Record<string, string> } | null;
 }
-export const defaultFilters: Filters = { scope: 'all', status: 'open', channel: 'all', q: '', sort: 'recent' };
+export const defaultFilters: Filters = { scope: 'all', status: 'open', channel: 'all', q: '', sort: 'recent', view: null };
 
 const PAGE = 50;
 const conversationPage = pageOf(conversationViewSchema);
@@ -47,6 +49,7 @@ export function queryOf(f: Filters, meId: string, cursor?: string): string {
   if (f.scope === 'unassigned') q.set('assigneeId', 'none');
   if (f.q.trim()) q.set('q', f.q.trim());
   if (f.sort === 'waiting') q.set('sort', 'waiting');
+  for (const [key, value] of Object.entries(f.view?.params ?? {})) q.set(key, value);
   if (cursor) q.set('cursor', cursor);
   return q.toString();
 }
@@ -103,7 +106,7 @@ export function useConversations(meId: string) {
         items,
         // While searching, the server decided who matched (an email or a phone too); a live update only adds a
         // conversation whose name or last message matches, and never drops one the search found.
-        (next, listed) => matches(next, f, meId) && (listed || searchable(next, f.q)),
+        (next, listed) => matches(next, f, meId) && (listed || (searchable(next, f.q) && !f.view)),
         f.sort,
       ),
     );

@@ -52,6 +52,14 @@ export function ConversationList({ list, me, agents, selectedId, onOpen, searchR
   return (
     <section className="list-pane" aria-label={t('list.label')}>
       <div className="filters" id="filters">
+        {filters.view && (
+          <p className="view-chip" id="list-view">
+            <span>{t('customers.viewOpened', { name: filters.view.name })}</span>
+            <button type="button" className="icon-button" aria-label={t('list.closeView')} onClick={() => change({ view: null })}>
+              ×
+            </button>
+          </p>
+        )}
         <fieldset className="segmented scope" aria-label={t('list.scope')}>
           {scopes.map((s) => (
             <button key={s} type="button" data-scope={s} aria-pressed={filters.scope === s} onClick={() => change({ scope: s })}>

@@ -16,7 +16,7 @@ interface Props {
   onSignOut(): void;
 }
 
-export type View = 'inbox' | 'figures' | 'admin' | 'pipeline';
+export type View = 'inbox' | 'figures' | 'pipeline' | 'customers' | 'admin';
 
 export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onSavedReplies, onSignOut }: Props) {
   const { t } = useTranslation();
@@ -41,6 +41,21 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
                 <path d="M1 2h4v12H1zM6 2h4v8H6zM11 2h4v5h-4z" fill="currentColor" />
               </svg>
               <span className="view-label">{t('pipeline.view')}</span>
+            </button>
+            <button
+              type="button"
+              id="show-customers"
+              aria-pressed={view === 'customers'}
+              title={t('top.customers')}
+              onClick={() => onView('customers')}
+            >
+              <svg className="view-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+                <path
+                  d="M5.5 7a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM1 14c0-2.5 2-4.5 4.5-4.5S10 11.5 10 14zM11.5 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM11 9c2.2 0 4 1.8 4 4h-4z"
+                  fill="currentColor"
+                />
+              </svg>
+              <span className="view-label">{t('top.customers')}</span>
             </button>
             {me.role === 'admin' && (
               <button type="button" id="show-admin" aria-pressed={view === 'admin'} title={t('top.admin')} onClick={() => onView('admin')}>

@@ -23,6 +23,7 @@ const agentList = listOf(agentViewSchema);
 const seesFigures = (me: AgentView) => me.role === 'supervisor' || me.role === 'admin';
 // Only supervisors and admins see the figures, and only when they ask: a file of their own, fetched when idle.
 const figuresFile = codeFile(() => import('./Figures'));
+const customersFile = codeFile(() => import('./Customers'));
 
 /** The signed-in manager's screen: the list, the open conversation and its contact, or the supervisors' figures. */
 export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => void }) {
@@ -44,6 +45,7 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
   const [savedRepliesOpen, setSavedRepliesOpen] = useState(false);
   const list = useConversations(me.id);
   const figures = useCodeFile(figuresFile, view === 'figures');
+  const customers = useCodeFile(customersFile, view === 'customers');
   const { upsert, reload } = list;
 
   const toast = useCallback((text: string, conversationId?: string) => {
@@ -202,6 +204,33 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
         <Admin me={me} agents={agents} sessions={[...sessions.values()]} onAgentsChanged={loadAgents} onError={fail} />
       ) : view === 'pipeline' ? (
         <PipelineBoard live={live} onOpen={open} onError={fail} />
+      ) : view === 'customers' ? (
+        customers && (
+          <customers.Customers
+            me={me}
+            live={live}
+            onOpen={open}
+            onOpenView={(saved) => {
+              setView('inbox');
+              setSelectedId(null);
+              const { status, channel, assigneeId, ...rest } = saved.filter;
+              const params = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]));
+              void list
+                .changeFilters({
+                  status: status ?? 'all',
+                  channel: channel ?? 'all',
+                  scope: assigneeId === 'none' ? 'unassigned' : assigneeId === me.id ? 'mine' : 'all',
+                  q: '',
+                  view: {
+                    name: saved.name,
+                    params: assigneeId && assigneeId !== 'none' && assigneeId !== me.id ? { ...params, assigneeId } : params,
+                  },
+                })
+                .catch(fail);
+            }}
+            onError={fail}
+          />
+        )
       ) : view === 'figures' ? (
         figures && <figures.Figures agents={agents} liveAlerts={alerts} onOpen={open} onError={fail} />
       ) : (
