@@ -79,6 +79,7 @@ export class Ingest {
         ...(msg.automated ? { automated: true } : {}),
         ...(msg.subject ? { subject: msg.subject } : {}),
         ...(msg.quoted ? { quoted: msg.quoted } : {}),
+        ...(msg.choice ? { choice: msg.choice } : {}),
       }),
     ]);
     if (!stored) return { duplicate: true, messageId, conversationId };

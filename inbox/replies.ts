@@ -4,7 +4,7 @@ import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import { replyBody } from '../shared/inbox-api';
-import type { Attachment } from '../shared/messages';
+import type { Attachment, Choice } from '../shared/messages';
 import type { Actor } from './access';
 import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
@@ -38,6 +38,8 @@ export interface AutomaticReply {
   /** Makes the reply idempotent: the same key is sent once, whoever asks and however often. */
   key: string;
   senderName: string;
+  /** Answers offered to tap. */
+  choices?: Choice[];
 }
 
 /**
@@ -121,6 +123,7 @@ export class Replies {
       sender: { type: 'bot', name: input.senderName },
       text: input.text,
       template: null,
+      ...(input.choices?.length ? { choices: input.choices } : {}),
       dedupeKey: `auto:${input.key}`,
       createdAt: this.clock(),
       ...outboxFields(contact, conversation),

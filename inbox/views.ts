@@ -1,5 +1,5 @@
 import type { Channel } from '../shared/channels';
-import type { Attachment, Template } from '../shared/messages';
+import type { Attachment, Choice, Template } from '../shared/messages';
 import type {
   AgentRecord,
   AlertRecord,
@@ -72,6 +72,10 @@ export interface Message {
   quoted?: string;
   /** A manager's internal note: seen by managers only, never sent to the customer. */
   note?: boolean;
+  /** Outbound: the answers offered to tap. */
+  choices?: Choice[];
+  /** Inbound: the id of the offered choice the customer pressed. */
+  choice?: string;
 }
 
 export interface LossReason {
@@ -142,6 +146,8 @@ export function toMessage(r: MessageRecord): Message {
     ...(r.subject ? { subject: r.subject } : {}),
     ...(r.quoted ? { quoted: r.quoted } : {}),
     ...(r.note ? { note: true } : {}),
+    ...(r.choices?.length ? { choices: r.choices } : {}),
+    ...(r.choice ? { choice: r.choice } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channelNames } from './channels';
-import { attachmentSchema, templateSchema } from './messages';
+import { attachmentSchema, choiceSchema, templateSchema } from './messages';
 
 /**
  * The managers' API as both ends see it: the bodies of the REST routes and the Socket.io events, as zod schemas.
@@ -106,6 +106,10 @@ export const messageViewSchema = z.object({
   quoted: z.string().optional(),
   /** A manager's internal note: seen by managers only, never sent to the customer. */
   note: z.boolean().optional(),
+  /** Outbound: the answers offered to tap (the bot's menu). */
+  choices: z.array(choiceSchema).optional(),
+  /** Inbound: the id of the offered choice the customer pressed. */
+  choice: z.string().optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 

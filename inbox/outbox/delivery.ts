@@ -92,6 +92,7 @@ export class Delivery implements DeliveryQueue {
         text: claimed.text,
         ...(claimed.template ? { template: claimed.template } : {}),
         ...(claimed.attachments.length ? { attachments: claimed.attachments } : {}),
+        ...(claimed.choices?.length ? { choices: claimed.choices } : {}),
         messageId,
         lastInboundAt: recipient.lastInboundAt,
         ...(claimed.sender && claimed.sender.type !== 'contact'

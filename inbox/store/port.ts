@@ -1,5 +1,5 @@
 import type { Channel } from '../../shared/channels';
-import type { Attachment, InboundContact, Template } from '../../shared/messages';
+import type { Attachment, Choice, InboundContact, Template } from '../../shared/messages';
 import type {
   AgentRecord,
   AlertRecord,
@@ -219,6 +219,8 @@ export interface NewInbound {
   automated?: boolean;
   subject?: string;
   quoted?: string;
+  /** The id of the offered choice the customer pressed. */
+  choice?: string;
 }
 
 export interface NewOutbound {
@@ -230,6 +232,8 @@ export interface NewOutbound {
   template: Template | null;
   /** Files sent with it (uploads in the blob store); none when absent. */
   attachments?: Attachment[];
+  /** Answers offered to tap; none when absent. */
+  choices?: Choice[];
   /** What makes it idempotent: the same key stores one message. */
   dedupeKey: string;
   createdAt: Date;

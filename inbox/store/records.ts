@@ -1,5 +1,5 @@
 import type { Channel } from '../../shared/channels';
-import type { Attachment, Template } from '../../shared/messages';
+import type { Attachment, Choice, Template } from '../../shared/messages';
 
 /**
  * What the store hands the domain and takes from it: plain objects, ids as 24-hex strings, times as Dates. No
@@ -102,6 +102,10 @@ export interface MessageRecord {
   quoted?: string;
   /** A manager's internal note: never delivered, never an answer, seen only by managers. */
   note?: boolean;
+  /** Outbound: the answers offered to tap (buttons where the platform has them, numbered lines where not). */
+  choices?: Choice[];
+  /** Inbound: the id of the offered choice the customer pressed. */
+  choice?: string;
 }
 
 /** A queued reply as the outbox sees it: the message and its delivery state (inbox/outbox/). */

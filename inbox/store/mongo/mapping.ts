@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { Channel } from '../../../shared/channels';
-import type { Attachment, Template } from '../../../shared/messages';
+import type { Attachment, Choice, Template } from '../../../shared/messages';
 import type {
   AgentRecord,
   AlertRecord,
@@ -106,6 +106,8 @@ export function toMessageRecord(doc: MessageDoc): MessageRecord {
     ...(doc.subject ? { subject: doc.subject } : {}),
     ...(doc.quoted ? { quoted: doc.quoted } : {}),
     ...(doc.note ? { note: true } : {}),
+    ...(doc.choices?.length ? { choices: doc.choices as Choice[] } : {}),
+    ...(doc.choice ? { choice: doc.choice } : {}),
   };
 }
 

@@ -155,6 +155,10 @@ const messageSchema = new Schema(
     quoted: { type: String, default: undefined },
     /** A manager's internal note: never queued for delivery, never an answer, shown to managers only. */
     note: { type: Boolean, default: undefined },
+    /** Outbound: the answers offered to tap ({id, title, description?}); absent when none. */
+    choices: { type: [Schema.Types.Mixed], default: undefined },
+    /** Inbound: the id of the offered choice the customer pressed. */
+    choice: { type: String, default: undefined },
     /**
      * Inbound: true from the message's insert until its conversation took its effects. A redelivery that finds it
      * still true finishes the job (the first delivery's process died in between); absent means done.
