@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Automations, createAutomations, WaitClocks } from '../automations';
 import { createAgenda } from '../automations/jobs';
+import { type Bot, createBot } from '../bot';
 import { createInbox, type Inbox } from '../inbox';
 import { defaultRetryPolicy } from '../inbox/outbox/policy';
 import { OutboxWorker } from '../inbox/outbox/worker';
@@ -32,6 +33,7 @@ export interface RunningGateway {
   url: string;
   inbox: Inbox;
   automations: Automations;
+  bot: Bot;
   close(): Promise<void>;
 }
 
@@ -113,7 +115,8 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     await inbox.delivery.adoptQueued(new Date());
     const outbox = new OutboxWorker(inbox.delivery, { pollMs: config.JOBS_POLL_INTERVAL, concurrency: 20 }, log);
     const mailer = config.SMTP_URL && config.SUPERVISOR_EMAILS?.length ? createAlertMailer(config.SMTP_URL, config.EMAIL_FROM) : undefined;
-    const automations = createAutomations({ agenda, inbox, clocks, settings: automationSettings, mailer, log });
+    const bot = createBot({ inbox, calendar: { isOpen: (channel, at) => clocks.calendar(channel).isOpen(at) }, log });
+    const automations = createAutomations({ agenda, inbox, clocks, settings: automationSettings, mailer, log, botRepair: bot.repair });
 
     const tokens = new Tokens(config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR), {
       ttlMs: config.TOKEN_TTL,
@@ -163,6 +166,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       loginAttemptsPerAddress: config.LOGIN_ATTEMPTS_PER_ADDRESS,
       clock: options.clock,
       uploadMaxBytes: config.EMAIL_MAX_SIZE_MB * 1024 * 1024,
+      bot,
     });
     attachLiveInbox(live.io, inbox, tokens, log, sessions);
 
@@ -203,7 +207,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       })();
       return closing;
     };
-    return { port, url: `http://127.0.0.1:${port}`, inbox, automations, close };
+    return { port, url: `http://127.0.0.1:${port}`, inbox, automations, bot, close };
   } catch (e) {
     // Nothing half-started stays behind: the embedded store is this process's child.
     await embedded?.stop();

@@ -13,6 +13,7 @@ export const InboxEvent = {
   AgentReplied: 'agent:replied',
   AgentChanged: 'agent:changed',
   LeadStageChanged: 'lead:stage-changed',
+  BotTakenOver: 'bot:taken-over',
 } as const;
 
 /** A lead's stage as a move names it: the stage's id and what kind of stage it is (won and lost end the lead). */
@@ -45,6 +46,8 @@ export interface InboxEventMap {
   /** An admin changed a manager's role or deactivated them: what their live connections were let in as is stale. */
   'agent:changed': [{ agent: Agent }];
   'lead:stage-changed': [LeadStageChange];
+  /** A manager took a conversation from the chatbot (replying, assigning, or the Take over button): it stops at once. */
+  'bot:taken-over': [{ conversationId: string; at: Date }];
 }
 
 export class InboxEvents extends EventEmitter<InboxEventMap> {}

@@ -40,6 +40,8 @@ export interface AutomaticReply {
   senderName: string;
   /** Answers offered to tap. */
   choices?: Choice[];
+  /** The chatbot's answer: not sent once a manager took the conversation over. */
+  onlyWhileBotHolds?: boolean;
 }
 
 /**
@@ -96,6 +98,7 @@ export class Replies {
       throw e;
     }
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(after), message: toMessage(message) });
+    if (conversation.heldByBot) this.events.emit(InboxEvent.BotTakenOver, { conversationId: conversation.id, at: now });
 
     // Should this write fail, the reply is still taken up once its grace ends, and failed as never handed over.
     await this.queue.enqueue({ messageId: message.id, conversationId: conversation.id });
@@ -110,6 +113,7 @@ export class Replies {
   async sendAutomatic(input: AutomaticReply): Promise<Message | null> {
     const conversation = await this.store.conversations.get(input.conversationId);
     if (!conversation?.contactReachable) return null;
+    if (input.onlyWhileBotHolds && !conversation.heldByBot) return null;
     const contact = await this.store.contacts.get(conversation.contactId);
     if (!contact) return null;
     try {

@@ -49,6 +49,8 @@ export interface Conversation {
   /** While snoozed: when it opens again by itself. */
   snoozedUntil: string | null;
   createdAt: string;
+  /** The chatbot talks with the customer: nobody waits on it until it hands off. */
+  heldByBot?: boolean;
 }
 
 export interface Message {
@@ -124,6 +126,7 @@ export function toConversation(r: ConversationRecord): Conversation {
     lossNote: r.lossNote,
     snoozedUntil: iso(r.snoozedUntil),
     createdAt: r.createdAt.toISOString(),
+    ...(r.heldByBot ? { heldByBot: true } : {}),
   };
 }
 

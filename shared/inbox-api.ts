@@ -48,6 +48,8 @@ export const conversationViewSchema = z.object({
   /** While snoozed: when it opens again by itself. */
   snoozedUntil: isoTime.nullable().optional(),
   createdAt: isoTime,
+  /** The chatbot talks with the customer (`pending`): nobody waits on it until it hands off or a manager takes over. */
+  heldByBot: z.boolean().optional(),
 });
 export type ConversationView = z.infer<typeof conversationViewSchema>;
 
@@ -61,6 +63,8 @@ export const contactCardSchema = z.object({
   email: z.string().nullable(),
   phone: z.string().nullable(),
   language: z.string().nullable(),
+  /** What the customer told the chatbot they need. */
+  need: z.string().nullable().optional(),
   reachable: z.boolean(),
   /** Where the lead came from: a deep link's payload, a site form's name. */
   source: z.string().nullable(),

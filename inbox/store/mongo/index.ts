@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { InboxStore } from '../port';
 import { MongoAgents } from './agents';
 import { MongoAlerts } from './alerts';
+import { MongoBot } from './bot';
 import { MongoCheckpoints } from './checkpoints';
 import { MongoContacts } from './contacts';
 import { MongoConversations } from './conversations';
@@ -39,6 +40,7 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     checkpoints: new MongoCheckpoints(models),
     lossReasons: new MongoLossReasons(models),
     savedReplies: new MongoSavedReplies(models),
+    bot: new MongoBot(models),
   };
   return { store, models };
 }

@@ -46,6 +46,8 @@ export function toContactRecord(doc: ContactDoc): ContactRecord {
     language: doc.language ?? null,
     reachable: doc.reachable !== false,
     createdAt: (doc as { createdAt?: Date }).createdAt ?? null,
+    givenName: doc.givenName ?? null,
+    need: doc.need ?? null,
   };
 }
 
@@ -80,6 +82,7 @@ export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
     lossNote: doc.lossNote ?? null,
     resolvedAt: date(doc.resolvedAt),
     createdAt: (doc as { createdAt?: Date }).createdAt ?? doc.lastMessageAt,
+    heldByBot: doc.heldByBot === true,
   };
 }
 
