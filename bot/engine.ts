@@ -1,7 +1,7 @@
 import type { Inbox } from '../inbox';
 import { InboxEvent } from '../inbox/events';
 import type { BotSessionRecord, MessageRecord } from '../inbox/store/records';
-import type { HandOffReason } from '../shared/bot-api';
+import type { ExternalAnswer, HandOffReason } from '../shared/bot-api';
 import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
 import type { Choice } from '../shared/messages';
@@ -169,6 +169,32 @@ export class Chatbot {
       if (ended) await this.release(conversationId, ended);
     }
     await store.bot.answered(conversationId, message.id);
+  }
+
+  /**
+   * An answer someone else decided (the external bot), for a conversation the bot holds: said under `key`, and the
+   * hand-off done if it asks for one. False when the bot no longer holds the conversation.
+   */
+  async answerFor(conversationId: string, answer: ExternalAnswer, key: string): Promise<boolean> {
+    const { store } = this.inbox;
+    const conversation = await store.conversations.get(conversationId);
+    if (!conversation?.heldByBot) return false;
+    if (answer.text) {
+      await this.inbox.replies.sendAutomatic({
+        conversationId,
+        text: answer.text,
+        ...(answer.choices?.length ? { choices: answer.choices } : {}),
+        key: `bot:${key}:0`,
+        senderName: BOT_SENDER,
+        onlyWhileBotHolds: true,
+      });
+    }
+    if (answer.handOff) {
+      const reason = answer.handOff.reason.startsWith('external-failure') ? answer.handOff.reason : `external: ${answer.handOff.reason}`;
+      const ended = (await store.bot.end(conversationId, this.inbox.clock(), reason)) ?? (await store.bot.session(conversationId));
+      if (ended) await this.release(conversationId, ended);
+    }
+    return true;
   }
 
   /** The conversation goes to people, with a note of what the bot learned. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { type Automations, createAutomations, WaitClocks } from '../automations';
 import { createAgenda } from '../automations/jobs';
 import { type Bot, createBot } from '../bot';
+import { ExternalBot } from '../bot/external';
 import { createInbox, type Inbox } from '../inbox';
 import { defaultRetryPolicy } from '../inbox/outbox/policy';
 import { OutboxWorker } from '../inbox/outbox/worker';
@@ -115,7 +116,23 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     await inbox.delivery.adoptQueued(new Date());
     const outbox = new OutboxWorker(inbox.delivery, { pollMs: config.JOBS_POLL_INTERVAL, concurrency: 20 }, log);
     const mailer = config.SMTP_URL && config.SUPERVISOR_EMAILS?.length ? createAlertMailer(config.SMTP_URL, config.EMAIL_FROM) : undefined;
-    const bot = createBot({ inbox, calendar: { isOpen: (channel, at) => clocks.calendar(channel).isOpen(at) }, log });
+    const webhook = config.BOT_WEBHOOK_URL;
+    const bot = createBot({
+      inbox,
+      calendar: { isOpen: (channel, at) => clocks.calendar(channel).isOpen(at) },
+      log,
+      ...(webhook
+        ? {
+            external: (chatbot) =>
+              new ExternalBot(
+                chatbot,
+                inbox,
+                { url: webhook, secret: config.BOT_WEBHOOK_SECRET ?? '', timeoutMs: config.BOT_WEBHOOK_TIMEOUT },
+                log,
+              ),
+          }
+        : {}),
+    });
     const automations = createAutomations({ agenda, inbox, clocks, settings: automationSettings, mailer, log, botRepair: bot.repair });
 
     const tokens = new Tokens(config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR), {
@@ -167,6 +184,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       clock: options.clock,
       uploadMaxBytes: config.EMAIL_MAX_SIZE_MB * 1024 * 1024,
       bot,
+      botApiKey: config.BOT_API_KEY,
     });
     attachLiveInbox(live.io, inbox, tokens, log, sessions);
 

@@ -73,6 +73,8 @@ export interface HttpAppOptions {
   uploadMaxBytes?: number;
   /** The chatbot: its flows, take-over and figures under /api. */
   bot?: Bot;
+  /** BOT_API_KEY: the bearer of the external bot's answers (POST /api/bot/messages); the route is off without it. */
+  botApiKey?: string;
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
