@@ -1,4 +1,3 @@
-import type { Inbox } from '../inbox';
 import type { MessageRecord } from '../inbox/store/records';
 import { type ExternalAnswer, externalAnswerSchema } from '../shared/bot-api';
 import type { Logger } from '../shared/logger';
@@ -22,7 +21,6 @@ export interface ExternalBotSettings {
 export class ExternalBot implements BotBrain {
   constructor(
     private readonly chatbot: Chatbot,
-    private readonly inbox: Inbox,
     private readonly settings: ExternalBotSettings,
     private readonly log: Logger,
   ) {}

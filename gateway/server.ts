@@ -126,7 +126,6 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
             external: (chatbot) =>
               new ExternalBot(
                 chatbot,
-                inbox,
                 { url: webhook, secret: config.BOT_WEBHOOK_SECRET ?? '', timeoutMs: config.BOT_WEBHOOK_TIMEOUT },
                 log,
               ),
