@@ -17,6 +17,7 @@ import {
 import { api, download } from '../api';
 import { dateTime, timeZone } from '../format';
 import { type DayRange, instants, kyivMidnight, type Preset, presetRange } from '../kyiv-days';
+import { BotFiguresCard } from './BotFiguresCard';
 import { DashboardCharts } from './DashboardCharts';
 import { FiguresTable } from './FiguresTable';
 import { RangePicker } from './RangePicker';
@@ -242,6 +243,7 @@ export function Figures({ agents, liveAlerts, onOpen, onError }: Props) {
         </div>
       </div>
       <FiguresTable rows={rows} groupBy={groupBy} keyName={keyName} />
+      <BotFiguresCard {...range()} />
     </main>
   );
 }
