@@ -118,7 +118,7 @@ export class Chatbot {
       },
       flows,
     );
-    await this.apply(conversationId, session, message, {
+    await this.apply(conversationId, conversation.contactId, session, message, {
       say: decision.say,
       next: decision.next,
       ...(decision.collected ? { collected: decision.collected } : {}),
@@ -132,26 +132,26 @@ export class Chatbot {
    * from the message, the card and the unmatched question are written idempotently, the talk is saved over the
    * version it was decided on, and the hand-off ends the talk once before it releases the conversation.
    */
-  async apply(
+  private async apply(
     conversationId: string,
+    contactId: string,
     session: BotSessionRecord,
     message: MessageRecord,
     answer: BotAnswer,
-    keyOf = message.id,
   ): Promise<void> {
     const { store } = this.inbox;
     for (const [i, line] of answer.say.entries()) {
       await this.inbox.replies.sendAutomatic({
         conversationId,
+        contactId,
         text: line.text,
         ...(line.choices?.length ? { choices: line.choices } : {}),
-        key: `bot:${keyOf}:${i}`,
+        key: `bot:${message.id}:${i}`,
         senderName: BOT_SENDER,
         onlyWhileBotHolds: true,
       });
     }
-    const conversation = await store.conversations.get(conversationId);
-    if (answer.collected && conversation) await store.contacts.fillCard(conversation.contactId, answer.collected);
+    if (answer.collected) await store.contacts.fillCard(contactId, answer.collected);
     if (answer.unmatched && message.text.trim()) {
       await store.bot.recordUnmatched({
         messageId: message.id,
@@ -162,13 +162,19 @@ export class Chatbot {
       });
     }
     const next = answer.next ?? { step: session.step, unmatched: session.unmatched, offer: answer.say.at(-1)?.choices ?? [] };
-    await store.bot.advance(conversationId, session.version, next, message.id);
     if (answer.handOff) {
+      await store.bot.advance(conversationId, session.version, next, message.id);
       const ended =
         (await store.bot.end(conversationId, this.inbox.clock(), answer.handOff.reason)) ?? (await store.bot.session(conversationId));
       if (ended) await this.release(conversationId, ended);
+      await store.bot.answered(conversationId, message.id);
+      return;
     }
-    await store.bot.answered(conversationId, message.id);
+    // The answers are out: the talk moves on and the message is owed nothing, in one round trip.
+    await Promise.all([
+      store.bot.advance(conversationId, session.version, next, message.id),
+      store.bot.answered(conversationId, message.id),
+    ]);
   }
 
   /**

@@ -47,6 +47,9 @@ export const defaultFlows: BotFlows = {
   },
 };
 
+/** How long a read of the flows serves bot turns: an edit saved in another process counts within it. */
+const FLOWS_TTL_MS = 2_000;
+
 /** The chatbot's flows as admins read and change them. */
 export class FlowsConfig {
   constructor(
@@ -55,8 +58,15 @@ export class FlowsConfig {
     private readonly external: boolean,
   ) {}
 
+  private cached: { value: { flows: BotFlows; version: number; updatedAt: Date | null }; until: number } | undefined;
+
+  /** The stored flows (the defaults before any save), read again at most every FLOWS_TTL_MS: every bot turn needs them. */
   async current(): Promise<{ flows: BotFlows; version: number; updatedAt: Date | null }> {
-    return (await this.inbox.store.bot.flows()) ?? { flows: defaultFlows, version: 0, updatedAt: null };
+    const now = Date.now();
+    if (this.cached && this.cached.until > now) return this.cached.value;
+    const value = (await this.inbox.store.bot.flows()) ?? { flows: defaultFlows, version: 0, updatedAt: null };
+    this.cached = { value, until: now + FLOWS_TTL_MS };
+    return value;
   }
 
   async view(): Promise<BotFlowsView> {
@@ -82,6 +92,7 @@ export class FlowsConfig {
   private async save(flows: BotFlows, expected: number): Promise<BotFlowsView> {
     const saved = await this.inbox.store.bot.saveFlows(flows, expected, this.inbox.clock());
     if (!saved) throw new AppError(ErrorCode.Conflict, 'another admin saved the flows at the same moment: load them again');
+    this.cached = undefined;
     this.inbox.botIntake.forget();
     return { flows: saved.flows, version: saved.version, updatedAt: saved.updatedAt?.toISOString() ?? null, external: this.external };
   }

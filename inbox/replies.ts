@@ -42,6 +42,8 @@ export interface AutomaticReply {
   choices?: Choice[];
   /** The chatbot's answer: not sent once a manager took the conversation over. */
   onlyWhileBotHolds?: boolean;
+  /** The conversation's contact, when the caller knows it (it never changes): read beside the conversation. */
+  contactId?: string;
 }
 
 /**
@@ -111,10 +113,13 @@ export class Replies {
    * Returns null when it was sent before (same key) or cannot be delivered on this channel now.
    */
   async sendAutomatic(input: AutomaticReply): Promise<Message | null> {
-    const conversation = await this.store.conversations.get(input.conversationId);
+    const [conversation, known] = await Promise.all([
+      this.store.conversations.get(input.conversationId),
+      input.contactId ? this.store.contacts.get(input.contactId) : Promise.resolve(null),
+    ]);
     if (!conversation?.contactReachable) return null;
     if (input.onlyWhileBotHolds && !conversation.heldByBot) return null;
-    const contact = await this.store.contacts.get(conversation.contactId);
+    const contact = known?.id === conversation.contactId ? known : await this.store.contacts.get(conversation.contactId);
     if (!contact) return null;
     try {
       this.checkSendable(conversation, { text: input.text }, this.clock());
