@@ -3,7 +3,7 @@ import type { Inbox } from '../inbox';
 import type { Logger } from '../shared/logger';
 import { ALERT_DIGEST, AlertDigest, type AlertMailer, defineAlertDigestJob } from './alert-digest';
 import { answerOutOfHours } from './auto-reply';
-import { BOT_REPAIR, BOT_REPAIR_GRACE_MS, BOT_REPAIR_INTERVAL_MS, defineBotRepairJob } from './bot-repair';
+import { BOT_REPAIR, BOT_REPAIR_INTERVAL_MS, defineBotRepairJob } from './bot-repair';
 import type { WaitClocks } from './deadlines';
 import { EscalationChain } from './escalation';
 import { defineRollupJob, RESPONSE_ROLLUP, ROLLUP_INTERVAL_MS } from './rollup';
@@ -20,8 +20,8 @@ export interface AutomationsOptions {
   /** Without a mailer (no SMTP_URL) or without SUPERVISOR_EMAILS, alerts are not emailed. */
   mailer?: AlertMailer;
   log: Logger;
-  /** Answers the chatbot's turns owed for longer than the given time (lost to a crash); run by a job of its own. */
-  botRepair?: (olderThanMs: number) => Promise<number>;
+  /** Answers the chatbot's turns owed for longer than `afterMs` (lost to a crash); run by a job of its own. */
+  botRepair?: { run: (olderThanMs: number) => Promise<number>; afterMs: number };
 }
 
 /**
@@ -37,7 +37,7 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
   const digest = mailer && settings.supervisorEmails.length > 0 ? new AlertDigest(inbox, mailer, settings.supervisorEmails) : undefined;
   if (digest) defineAlertDigestJob(agenda, digest, log);
   answerOutOfHours(inbox, clocks, log);
-  if (botRepair) defineBotRepairJob(agenda, botRepair, log);
+  if (botRepair) defineBotRepairJob(agenda, botRepair.run, botRepair.afterMs, log);
 
   for (const name of [AUTOMATIONS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST, BOT_REPAIR]) {
     agenda.on(`fail:${name}`, (err: Error | string, job: JobWithId | { jobName?: string }) => {
@@ -56,8 +56,8 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     rollUp: () => inbox.rollups.run(inbox.clock()),
     /** Sends the alert digest now, if email is configured. */
     sendDigest: () => digest?.run() ?? Promise.resolve(0),
-    /** Answers the chatbot's turns owed for longer than the repair's grace now (the job does this every few seconds). */
-    repairBot: () => botRepair?.(BOT_REPAIR_GRACE_MS) ?? Promise.resolve(0),
+    /** Answers the chatbot's turns owed for longer than BOT_REPAIR_AFTER now (the job does this every few seconds). */
+    repairBot: () => botRepair?.run(botRepair.afterMs) ?? Promise.resolve(0),
     /** Registers the recurring jobs (once per store; every process runs them in turn). Call after agenda.start(). */
     async schedule(): Promise<void> {
       await agenda.every(settings.tickIntervalMs, AUTOMATIONS_TICK);

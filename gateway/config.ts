@@ -159,6 +159,8 @@ const baseSchema = z
     BOT_WEBHOOK_URL: optionalUrl,
     BOT_WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     BOT_WEBHOOK_TIMEOUT: optionalText.pipe(durationSchema.default(3000)),
+    /** A bot answer owed this long is given by the repair pass (its process died, or its first try failed). */
+    BOT_REPAIR_AFTER: optionalText.pipe(durationSchema.default(30_000)),
     /** The bearer the external bot posts its answers with (POST /api/bot/messages). */
     BOT_API_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     ESCALATION_AFTER: duration,

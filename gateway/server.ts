@@ -132,7 +132,15 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
           }
         : {}),
     });
-    const automations = createAutomations({ agenda, inbox, clocks, settings: automationSettings, mailer, log, botRepair: bot.repair });
+    const automations = createAutomations({
+      agenda,
+      inbox,
+      clocks,
+      settings: automationSettings,
+      mailer,
+      log,
+      botRepair: { run: bot.repair, afterMs: config.BOT_REPAIR_AFTER },
+    });
 
     const tokens = new Tokens(config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR), {
       ttlMs: config.TOKEN_TTL,
