@@ -164,6 +164,8 @@ export class Conversations {
       clearResolution: !resolving && before.status === 'resolved',
     });
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
+    // Resolving what the bot held ends its talk as handled by the bot; any other status is a manager taking over.
+    if (before.heldByBot && !resolving) this.events.emit(InboxEvent.BotTakenOver, { conversationId: before.id, at: this.clock() });
     return this.publish(after);
   }
 

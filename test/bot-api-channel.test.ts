@@ -158,6 +158,46 @@ describe('the chatbot talks with new customers of the API channel first, and han
     expect(await botLines(id)).toHaveLength(2);
   });
 
+  it('counts what it handled alone, why it handed off, and the questions it could not answer, most asked first', async () => {
+    const supervisor = await gw.manager('supervisor', 'Віра Керівниця');
+    // An hour on, so the range holds only this test's talks.
+    clock.advance(60 * MINUTE);
+    const from = new Date(clock.now().getTime() - MINUTE).toISOString();
+    const done = await write('visitor-done', 'Доброго ранку');
+    await eventually(async () => repliesTo('visitor-done').length === 1);
+    await write('visitor-done', 'доставка');
+    await eventually(async () => repliesTo('visitor-done').length === 2);
+    const resolved = await gw.request('POST', `/api/conversations/${done}/status`, {
+      token: supervisor.token,
+      json: { status: 'resolved' },
+    });
+    expect(resolved.status).toBe(200);
+    for (const [customer, questions] of [
+      ['visitor-gift-1', ['Чи є подарункові сертифікати?', 'А на 1000 грн?']],
+      ['visitor-gift-2', ['чи є подарункові сертифікати', 'Працюєте в неділю?']],
+    ] as const) {
+      await write(customer, 'Привіт');
+      await eventually(async () => repliesTo(customer).length === 1);
+      for (const [i, q] of questions.entries()) {
+        await write(customer, q);
+        await eventually(async () => repliesTo(customer).length === i + 2);
+      }
+    }
+    const to = new Date(clock.now().getTime() + MINUTE).toISOString();
+    const figures = await gw.request('GET', `/api/metrics/bot?${new URLSearchParams({ from, to })}`, { token: supervisor.token });
+    expect(figures.status).toBe(200);
+    expect(figures.body).toMatchObject({ conversations: 3, handledByBot: 1, handedOff: 2, reasons: [{ reason: 'unmatched', count: 2 }] });
+    expect(figures.body.unmatched[0]).toEqual({ text: 'Чи є подарункові сертифікати?', count: 2 });
+    expect(figures.body.unmatched).toHaveLength(3);
+    const csv = await gw.request('GET', `/api/metrics/bot.csv?${new URLSearchParams({ from, to })}`, { token: supervisor.token });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.body).toContain('handled_by_bot,1');
+    expect(csv.body).toContain('Чи є подарункові сертифікати?,2');
+    const agent = await gw.manager('agent', 'Ліна Агентка');
+    expect((await gw.request('GET', `/api/metrics/bot?${new URLSearchParams({ from, to })}`, { token: agent.token })).status).toBe(403);
+    expect((await gw.request('GET', `/api/metrics/bot?from=${to}&to=${from}`, { token: supervisor.token })).status).toBe(400);
+  });
+
   it('refuses bad flows with 400 and keeps the ones it had; only admins edit them', async () => {
     const before = await gw.request('GET', '/api/bot/flows', { token: admin.token });
     expect(before.status).toBe(200);

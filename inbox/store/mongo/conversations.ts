@@ -237,8 +237,8 @@ export class MongoConversations implements ConversationStore {
   }
 
   changeStatus(id: string, change: StatusChange): Promise<ConversationRecord | null> {
-    // Any status a manager sets by hand ends a snooze.
-    const set: Record<string, unknown> = { status: change.status, snoozedUntil: null };
+    // Any status a manager sets by hand ends a snooze, and the bot's hold: the conversation is the managers' now.
+    const set: Record<string, unknown> = { status: change.status, snoozedUntil: null, heldByBot: false };
     if (change.resolution) {
       const lost = change.resolution.lost;
       Object.assign(set, {
