@@ -18,7 +18,7 @@ export interface BotCalendar {
 
 /** Someone other than the built-in flows answers the customer (an external bot, bot/external.ts). */
 export interface BotBrain {
-  /** Answers the customer's message; its answers come back through `Chatbot.answer` (now or later). */
+  /** Answers the customer's message; its answers come back through `Chatbot.answerFor` (now or later). */
   hear(conversationId: string, message: MessageRecord): Promise<void>;
 }
 
@@ -27,7 +27,8 @@ export interface BotAnswer {
   say: { text: string; choices?: Choice[] }[];
   next?: DialogState;
   collected?: Collected;
-  handOff?: { reason: HandOffReason | string };
+  /** A reason of the flows, or the external bot's own words. */
+  handOff?: { reason: string };
   unmatched?: boolean;
 }
 
