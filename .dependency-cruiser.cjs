@@ -1,6 +1,6 @@
 /**
  * The layering of the gateway, enforced in CI:
- * - domain code (inbox/, automations/) never imports a platform SDK, a transport or the channels;
+ * - domain code (inbox/, automations/, bot/) never imports a platform SDK, a transport or the channels;
  * - channels never touch the store, the inbox or the process wiring;
  * - the domain speaks to the store through its port (inbox/store/port.ts) and gets plain records: only the store's
  *   implementation (inbox/store/mongo/) touches the driver, and only the inbox's wiring (inbox/index.ts) picks it;
@@ -13,23 +13,23 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-without-platform-sdks',
-      comment: 'inbox/ and automations/ speak to platforms only through the ports in shared/',
+      comment: 'inbox/, automations/ and bot/ speak to platforms only through the ports in shared/',
       severity: 'error',
-      from: { path: '^(inbox|automations)/' },
+      from: { path: '^(inbox|automations|bot)/' },
       to: { path: [platformSdks, transports, '^(channels|gateway)/'] },
     },
     {
       name: 'inbox-without-job-queue',
       comment: 'the inbox hands work to the queue through the DeliveryQueue port',
       severity: 'error',
-      from: { path: '^inbox/' },
+      from: { path: '^(inbox|bot)/' },
       to: { path: ['^node_modules/(agenda|@agendajs)/', '^automations/'] },
     },
     {
       name: 'domain-through-the-store-port',
       comment: 'use cases and automations get plain records from inbox/store/port.ts, never documents or driver types',
       severity: 'error',
-      from: { path: '^(inbox|automations)/', pathNot: ['^inbox/store/mongo/', '^inbox/index\\.ts$', '^automations/jobs\\.ts$'] },
+      from: { path: '^(inbox|automations|bot)/', pathNot: ['^inbox/store/mongo/', '^inbox/index\\.ts$', '^automations/jobs\\.ts$'] },
       to: { path: ['^node_modules/(mongoose|mongodb|bson)/', '^inbox/store/mongo/'] },
     },
     {
@@ -40,11 +40,18 @@ module.exports = {
       to: { path: '^inbox/store/mongo/' },
     },
     {
+      name: 'inbox-without-the-bot',
+      comment: 'the inbox knows the chatbot only through its ports (inbox/ports.ts BotIntake, the bot-holds use case)',
+      severity: 'error',
+      from: { path: '^(inbox|automations)/' },
+      to: { path: '^bot/' },
+    },
+    {
       name: 'channels-without-store',
       comment: 'channels turn payloads into events and send replies; storing is the inbox’s job',
       severity: 'error',
       from: { path: '^channels/' },
-      to: { path: ['^node_modules/(mongoose|mongodb|agenda|@agendajs)/', '^(inbox|automations|gateway)/'] },
+      to: { path: ['^node_modules/(mongoose|mongodb|agenda|@agendajs)/', '^(inbox|automations|gateway|bot)/'] },
     },
     {
       name: 'web-app-in-the-browser',
@@ -52,7 +59,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^inbox/web/src/' },
       to: {
-        path: ['^(inbox|automations|channels|gateway)/', '^node_modules/(mongoose|mongodb|express|socket\\.io|agenda)/'],
+        path: ['^(inbox|automations|channels|gateway|bot)/', '^node_modules/(mongoose|mongodb|express|socket\\.io|agenda)/'],
         pathNot: '^inbox/web/src/',
       },
     },
@@ -66,7 +73,7 @@ module.exports = {
       name: 'shared-stands-alone',
       severity: 'error',
       from: { path: '^shared/' },
-      to: { path: '^(inbox|automations|channels|gateway)/' },
+      to: { path: '^(inbox|automations|channels|gateway|bot)/' },
     },
     {
       name: 'no-circular',

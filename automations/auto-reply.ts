@@ -28,6 +28,8 @@ export function answerOutOfHours(inbox: Inbox, clocks: WaitClocks, log: Logger):
   inbox.events.on(InboxEvent.MessageNew, ({ conversation, message }) => {
     // Never to a machine: an auto-reply to an auto-reply is how mail loops start.
     if (message.direction !== 'in' || message.sender.type !== 'contact' || message.automated) return;
+    // The chatbot greets out of hours itself, saying so: this reply would be a second one.
+    if (conversation.heldByBot) return;
     const calendar = clocks.calendar(conversation.channel as Channel);
     const at = new Date(message.createdAt);
     if (calendar.isOpen(at)) return;

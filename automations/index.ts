@@ -3,6 +3,7 @@ import type { Inbox } from '../inbox';
 import type { Logger } from '../shared/logger';
 import { ALERT_DIGEST, AlertDigest, type AlertMailer, defineAlertDigestJob } from './alert-digest';
 import { answerOutOfHours } from './auto-reply';
+import { BOT_REPAIR, BOT_REPAIR_INTERVAL_MS, defineBotRepairJob } from './bot-repair';
 import { CAMPAIGNS_SEND, defineCampaignsJob } from './campaigns';
 import type { WaitClocks } from './deadlines';
 import { EscalationChain } from './escalation';
@@ -21,13 +22,15 @@ export interface AutomationsOptions {
   /** Without a mailer (no SMTP_URL) or without SUPERVISOR_EMAILS, alerts are not emailed. */
   mailer?: AlertMailer;
   log: Logger;
+  /** Answers the chatbot's turns owed for longer than `afterMs` (lost to a crash); run by a job of its own. */
+  botRepair?: { run: (olderThanMs: number) => Promise<number>; afterMs: number };
 }
 
 /**
  * Escalation, first-response targets, the out-of-hours auto-reply, the alert digest and the response rollup, as
  * Agenda jobs over the inbox. Define before `agenda.start()`, then `schedule()`.
  */
-export function createAutomations({ agenda, inbox, clocks, settings, mailer, log }: AutomationsOptions) {
+export function createAutomations({ agenda, inbox, clocks, settings, mailer, log, botRepair }: AutomationsOptions) {
   const escalation = new EscalationChain(inbox, clocks, settings.maxSteps);
   const targets = new FirstResponseTargets(inbox, clocks);
   const timers = new DueTimers(inbox, escalation, targets, log);
@@ -38,8 +41,9 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
   const digest = mailer && settings.supervisorEmails.length > 0 ? new AlertDigest(inbox, mailer, settings.supervisorEmails) : undefined;
   if (digest) defineAlertDigestJob(agenda, digest, log);
   answerOutOfHours(inbox, clocks, log);
+  if (botRepair) defineBotRepairJob(agenda, botRepair.run, botRepair.afterMs, log);
 
-  for (const name of [AUTOMATIONS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST, PIPELINE_REPAIR, CAMPAIGNS_SEND]) {
+  for (const name of [AUTOMATIONS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST, PIPELINE_REPAIR, CAMPAIGNS_SEND, BOT_REPAIR]) {
     agenda.on(`fail:${name}`, (err: Error | string, job: JobWithId | { jobName?: string }) => {
       const jobName = 'attrs' in job ? job.attrs.name : job.jobName;
       log.error({ err, job: jobName }, 'automation job failed');
@@ -58,6 +62,8 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     sendCampaigns: () => inbox.campaigns.pass(),
     /** Sends the alert digest now, if email is configured. */
     sendDigest: () => digest?.run() ?? Promise.resolve(0),
+    /** Answers the chatbot's turns owed for longer than BOT_REPAIR_AFTER now (the job does this every few seconds). */
+    repairBot: () => botRepair?.run(botRepair.afterMs) ?? Promise.resolve(0),
     /** Registers the recurring jobs (once per store; every process runs them in turn). Call after agenda.start(). */
     async schedule(): Promise<void> {
       await agenda.every(settings.tickIntervalMs, AUTOMATIONS_TICK);
@@ -65,6 +71,7 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
       await agenda.every(PIPELINE_REPAIR_INTERVAL_MS, PIPELINE_REPAIR);
       await agenda.every(settings.tickIntervalMs, CAMPAIGNS_SEND);
       if (digest) await agenda.every(settings.digestIntervalMs, ALERT_DIGEST);
+      if (botRepair) await agenda.every(BOT_REPAIR_INTERVAL_MS, BOT_REPAIR);
     },
   };
 }

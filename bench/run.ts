@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { runBotBench } from './bot';
 import { runBurstBench } from './burst';
 import { runEmailBench } from './email';
 import { runFanoutBench } from './fanout';
@@ -11,7 +12,7 @@ import { runWebAppBench } from './web-app';
  * `npm run bench`: every benchmark of the gateway, one after another; each prints its own figures, and each also
  * runs alone (`node --import tsx bench/<file>.ts`). BENCH_ONLY picks some, in this order:
  *
- *   BENCH_ONLY=store,ingest,burst,fanout,email,pages,web,automations npm run bench
+ *   BENCH_ONLY=store,ingest,burst,fanout,email,pages,web,automations,bot npm run bench
  */
 const parts: [name: string, title: string, run: () => Promise<void>][] = [
   ['store', 'store: primitives at 100,000 documents', runStoreBench],
@@ -20,6 +21,7 @@ const parts: [name: string, title: string, run: () => Promise<void>][] = [
   ['fanout', 'fanout: 2,000 managers connected to one gateway process', runFanoutBench],
   ['email', 'email: IMAP delivery → IDLE → store → live socket', runEmailBench],
   ['pages', "pages: the inbox's first page and a conversation's messages at 100,000 / 1,000,000", runInboxPagesBench],
+  ['bot', "bot: a customer's message → the bot's answer at the platform, at 100 messages/s", runBotBench],
   ['web', "web: the managers' app's first load, and its list at 5,000 conversations, in headless Chromium", runWebAppBench],
   [
     'automations',

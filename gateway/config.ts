@@ -155,6 +155,14 @@ const baseSchema = z
     EMAIL_MAX_SIZE_MB: optionalText.pipe(wholeNumber(1, 200).default(25)),
     API_CHANNEL_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     API_CHANNEL_CALLBACK_URL: optionalUrl,
+    /** An external bot instead of the built-in flows: customers' messages are POSTed here, signed with BOT_WEBHOOK_SECRET. */
+    BOT_WEBHOOK_URL: optionalUrl,
+    BOT_WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    BOT_WEBHOOK_TIMEOUT: optionalText.pipe(durationSchema.default(3000)),
+    /** A bot answer owed this long is given by the repair pass (its process died, or its first try failed). */
+    BOT_REPAIR_AFTER: optionalText.pipe(durationSchema.default(30_000)),
+    /** The bearer the external bot posts its answers with (POST /api/bot/messages). */
+    BOT_API_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     ESCALATION_AFTER: duration,
     ESCALATION_MAX_STEPS: optionalText.pipe(wholeNumber(0, 50).default(3)),
     SLA_FIRST_RESPONSE: duration,

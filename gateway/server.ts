@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Automations, createAutomations, WaitClocks } from '../automations';
 import { createAgenda } from '../automations/jobs';
+import { type Bot, createBot } from '../bot';
+import { ExternalBot } from '../bot/external';
 import { createInbox, type Inbox } from '../inbox';
 import { defaultRetryPolicy } from '../inbox/outbox/policy';
 import { OutboxWorker } from '../inbox/outbox/worker';
@@ -33,6 +35,7 @@ export interface RunningGateway {
   url: string;
   inbox: Inbox;
   automations: Automations;
+  bot: Bot;
   close(): Promise<void>;
 }
 
@@ -119,7 +122,31 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     await inbox.delivery.adoptQueued(new Date());
     const outbox = new OutboxWorker(inbox.delivery, { pollMs: config.JOBS_POLL_INTERVAL, concurrency: 20 }, log);
     const mailer = config.SMTP_URL && config.SUPERVISOR_EMAILS?.length ? createAlertMailer(config.SMTP_URL, config.EMAIL_FROM) : undefined;
-    const automations = createAutomations({ agenda, inbox, clocks, settings: automationSettings, mailer, log });
+    const webhook = config.BOT_WEBHOOK_URL;
+    const bot = createBot({
+      inbox,
+      calendar: { isOpen: (channel, at) => clocks.calendar(channel).isOpen(at) },
+      log,
+      ...(webhook
+        ? {
+            external: (chatbot) =>
+              new ExternalBot(
+                chatbot,
+                { url: webhook, secret: config.BOT_WEBHOOK_SECRET ?? '', timeoutMs: config.BOT_WEBHOOK_TIMEOUT },
+                log,
+              ),
+          }
+        : {}),
+    });
+    const automations = createAutomations({
+      agenda,
+      inbox,
+      clocks,
+      settings: automationSettings,
+      mailer,
+      log,
+      botRepair: { run: bot.repair, afterMs: config.BOT_REPAIR_AFTER },
+    });
 
     const tokens = new Tokens(jwtSecret, {
       ttlMs: config.TOKEN_TTL,
@@ -169,6 +196,8 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       loginAttemptsPerAddress: config.LOGIN_ATTEMPTS_PER_ADDRESS,
       clock: options.clock,
       uploadMaxBytes: config.EMAIL_MAX_SIZE_MB * 1024 * 1024,
+      bot,
+      botApiKey: config.BOT_API_KEY,
     });
     attachLiveInbox(live.io, inbox, tokens, log, sessions);
 
@@ -212,7 +241,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       })();
       return closing;
     };
-    return { port, url: `http://127.0.0.1:${port}`, inbox, automations, close };
+    return { port, url: `http://127.0.0.1:${port}`, inbox, automations, bot, close };
   } catch (e) {
     // Nothing half-started stays behind: the embedded store is this process's child.
     await embedded?.stop();

@@ -142,11 +142,22 @@ export class Conversations {
     }
     // A customer still waiting gets a fresh escalation clock: the new assignee has the full time to answer. A snoozed
     // conversation gets its clock when it wakes.
-    const waiting = before.awaitingReplySince != null && before.status !== 'snoozed';
+    // Assigning takes the conversation from the bot: the customer waits for a person from now.
+    if (before.heldByBot && (await this.store.conversations.releaseFromBot(before.id, this.waitFrom(before, this.clock())))) {
+      this.events.emit(InboxEvent.BotTakenOver, { conversationId: before.id, at: this.clock() });
+    }
+    const waiting = (before.awaitingReplySince != null || before.heldByBot) && before.status !== 'snoozed';
     const escalationDueAt = waiting ? this.deadlines.escalationFrom(before.channel as Channel, this.clock()) : null;
     const after = await this.store.conversations.assign(before.id, agentId, escalationDueAt);
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
     return this.publish(after, before.assigneeId);
+  }
+
+  /** A wait that starts at `at`, with its due times, as a hand-off from the bot starts it. */
+  waitFrom(c: ConversationRecord, at: Date) {
+    const firstResponse = c.firstResponseAt == null;
+    const due = this.deadlines.forWait(c.channel as Channel, at, firstResponse);
+    return { since: at, ...due, ...(firstResponse ? { firstResponseDueAt: due.slaBreachAt } : {}) };
   }
 
   async setStatus(actor: Actor, id: string, change: StatusChange): Promise<Conversation> {
@@ -163,6 +174,8 @@ export class Conversations {
       clearResolution: !resolving && before.status === 'resolved',
     });
     if (!after) throw new AppError(ErrorCode.ConversationNotFound, `conversation ${id} not found`);
+    // Resolving what the bot held ends its talk as handled by the bot; any other status is a manager taking over.
+    if (before.heldByBot && !resolving) this.events.emit(InboxEvent.BotTakenOver, { conversationId: before.id, at: this.clock() });
     return this.publish(after, undefined, actor.id);
   }
 

@@ -17,6 +17,7 @@ export const InboxEvent = {
   LeadStageChanged: 'lead:stage-changed',
   LeadUpdated: 'lead:updated',
   CampaignUpdated: 'campaign:updated',
+  BotTakenOver: 'bot:taken-over',
 } as const;
 
 /** A lead's stage as a move names it: the stage's id and what kind of stage it is (won and lost end the lead). */
@@ -53,6 +54,8 @@ export interface InboxEventMap {
   'lead:updated': [{ conversation: Conversation; lead: LeadView }];
   /** A campaign's progress moved (sends, skips, a customer writing back): for supervisors and admins. */
   'campaign:updated': [{ campaign: CampaignView }];
+  /** A manager took a conversation from the chatbot (replying, assigning, or the Take over button): it stops at once. */
+  'bot:taken-over': [{ conversationId: string; at: Date }];
 }
 
 export class InboxEvents extends EventEmitter<InboxEventMap> {}

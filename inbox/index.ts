@@ -6,6 +6,8 @@ import type { ChannelSender } from '../shared/messages';
 import { Agents } from './agents';
 import { Alerts } from './alerts';
 import { Assignment } from './assignment';
+import { BotHolds } from './bot-holds';
+import { StoredBotIntake } from './bot-intake';
 import { Checkpoints } from './checkpoints';
 import { Contacts } from './contacts';
 import { Conversations } from './conversations';
@@ -68,6 +70,7 @@ export async function createInbox(deps: InboxDeps) {
   const conversations = new Conversations(store, events, clock, deadlines);
   const agents = new Agents(store, deps.presence);
   const delivery = new Delivery(store, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
+  const botIntake = new StoredBotIntake(store);
   const lossReasons = new LossReasons(store);
   await lossReasons.seed();
   const stages = new PipelineStages(store);
@@ -94,7 +97,9 @@ export async function createInbox(deps: InboxDeps) {
     contacts: new Contacts(store, conversations),
     agents,
     team: new Team(store, agents, events),
-    ingest: new Ingest(store, events, assignment, deps.log, clock, deadlines),
+    ingest: new Ingest(store, events, assignment, deps.log, clock, deadlines, botIntake),
+    botIntake,
+    botHolds: new BotHolds(store, conversations, assignment, events, clock),
     replies,
     delivery,
     responseTimes: new ResponseTimes(store, deps.slaTargets, clock, rollups),

@@ -4,7 +4,8 @@ import type { InboundContactState, InboundEdit, InboundEvent, InboundMessage, In
 import type { Assignment } from './assignment';
 import { recordInteraction } from './customers/activity';
 import { InboxEvent, type InboxEvents } from './events';
-import { type Clock, type Deadlines, noDeadlines } from './ports';
+import type { BotIntake, Clock, Deadlines } from './ports';
+import { noDeadlines } from './ports';
 import { contactIdFor, conversationIdFor, inboundMessageIdFor } from './store/ids';
 import type { InboxStore } from './store/port';
 import type { ContactRecord, ConversationRecord, MessageRecord, MessageStatus } from './store/records';
@@ -37,6 +38,7 @@ export class Ingest {
     private readonly log: Logger,
     private readonly clock: Clock,
     private readonly deadlines: Deadlines,
+    private readonly bot: BotIntake,
   ) {}
 
   async handle(event: InboundEvent): Promise<IngestResult> {
@@ -80,6 +82,7 @@ export class Ingest {
         ...(msg.automated ? { automated: true } : {}),
         ...(msg.subject ? { subject: msg.subject } : {}),
         ...(msg.quoted ? { quoted: msg.quoted } : {}),
+        ...(msg.choice ? { choice: msg.choice } : {}),
       }),
     ]);
     if (!stored) return { duplicate: true, messageId, conversationId };
@@ -88,6 +91,9 @@ export class Ingest {
     // Everything below may run twice for one message (a redelivery after a crash): each step is guarded or idempotent.
     const { conversation, applied } = await this.applyToConversation(conversationId, contact, message, message.createdAt);
     await recordInteraction(this.store, message);
+    if (conversation.heldByBot && !message.automated) {
+      await this.bot.expect(conversation.id, conversation.channel, message.id, message.createdAt);
+    }
     await this.store.messages.markApplied(message.id);
     const result = { messageId: message.id, conversationId: conversation.id };
     // Whoever applied the effects tells the inbox: a copy that arrived while the first was still at work did not.
@@ -131,18 +137,21 @@ export class Ingest {
   private async openConversation(id: string, contact: ContactRecord, message: MessageRecord, at: Date): Promise<ConversationRecord | null> {
     // A machine's mail (a bounce, an auto-reply) is shown, but nobody waits on it: no timers, nobody assigned.
     const automated = message.automated === true;
-    const due = (automated ? noDeadlines : this.deadlines).forWait(contact.channel, at, true);
+    // The bot talks with a new customer first: nobody waits on it yet, and nobody is assigned.
+    const heldByBot = !automated && (await this.bot.takesNew(contact.channel));
+    const due = (automated || heldByBot ? noDeadlines : this.deadlines).forWait(contact.channel, at, true);
     return this.store.conversations.open({
       id,
       contactId: contact.id,
       channel: contact.channel,
       contactName: contact.name,
       contactReachable: contact.reachable,
-      assigneeId: automated ? null : await this.assignment.nextAgent(),
+      assigneeId: automated || heldByBot ? null : await this.assignment.nextAgent(),
       waiting: !automated,
       at,
       ...due,
       firstResponseDueAt: due.slaBreachAt,
+      ...(heldByBot ? { heldByBot: true } : {}),
       preview: previewOf(message.text, message.attachments),
       messageId: message.id,
     });
@@ -169,8 +178,9 @@ export class Ingest {
       lastInboundAt: later(before.lastInboundAt),
       appliedInbound: [...before.appliedInbound, message.id],
     };
-    // A machine's mail neither reopens a resolved conversation nor starts a wait.
+    // A machine's mail neither reopens a resolved conversation nor starts a wait; nor does a message the bot answers.
     if (automated) return after;
+    if (before.heldByBot) return { ...after, status: before.status };
     const startsWait = before.awaitingReplySince == null;
     const reopens = before.status === 'resolved';
     // Writing again ends a snooze: a wait that ran through it escalates again, with the full time from now.

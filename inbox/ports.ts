@@ -48,3 +48,17 @@ export interface ReplyFiles {
   /** The stored file as a message attachment (its id in `platformId`), or undefined when there is no such upload. */
   describe(id: string): Promise<Attachment | undefined>;
 }
+
+/**
+ * Whether the chatbot (bot/) talks with a customer first. A conversation it takes is `pending`: nobody waits, nobody
+ * is assigned and no clock runs until it hands off.
+ */
+export interface BotIntake {
+  /** Whether the bot takes a new customer's conversation on this channel. */
+  takesNew(channel: Channel): Promise<boolean>;
+  /**
+   * A customer's message reached a conversation the bot holds: noted before the message counts as stored, so an
+   * answer lost to a crash between the two is found again and given.
+   */
+  expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<void>;
+}

@@ -4,7 +4,7 @@ import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import { replyBody } from '../shared/inbox-api';
-import type { Attachment, Template } from '../shared/messages';
+import type { Attachment, Choice, Template } from '../shared/messages';
 import type { Actor } from './access';
 import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
@@ -49,6 +49,12 @@ export interface AutomaticReply {
   /** Makes the reply idempotent: the same key is sent once, whoever asks and however often. */
   key: string;
   senderName: string;
+  /** Answers offered to tap. */
+  choices?: Choice[];
+  /** The chatbot's answer: not sent once a manager took the conversation over. */
+  onlyWhileBotHolds?: boolean;
+  /** The conversation's contact, when the caller knows it (it never changes): read beside the conversation. */
+  contactId?: string;
 }
 
 /**
@@ -105,6 +111,7 @@ export class Replies {
       throw e;
     }
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(after), message: toMessage(message) });
+    if (conversation.heldByBot) this.events.emit(InboxEvent.BotTakenOver, { conversationId: conversation.id, at: now });
 
     // Should this write fail, the reply is still taken up once its grace ends, and failed as never handed over.
     await this.queue.enqueue({ messageId: message.id, conversationId: conversation.id });
@@ -117,9 +124,13 @@ export class Replies {
    * Returns null when it was sent before (same key) or cannot be delivered on this channel now.
    */
   async sendAutomatic(input: AutomaticReply): Promise<Message | null> {
-    const conversation = await this.store.conversations.get(input.conversationId);
+    const [conversation, known] = await Promise.all([
+      this.store.conversations.get(input.conversationId),
+      input.contactId ? this.store.contacts.get(input.contactId) : Promise.resolve(null),
+    ]);
     if (!conversation?.contactReachable) return null;
-    const contact = await this.store.contacts.get(conversation.contactId);
+    if (input.onlyWhileBotHolds && !conversation.heldByBot) return null;
+    const contact = known?.id === conversation.contactId ? known : await this.store.contacts.get(conversation.contactId);
     if (!contact) return null;
     try {
       this.checkSendable(conversation, { text: input.text }, this.clock());
@@ -132,6 +143,7 @@ export class Replies {
       sender: { type: 'bot', name: input.senderName },
       text: input.text,
       template: null,
+      ...(input.choices?.length ? { choices: input.choices } : {}),
       dedupeKey: `auto:${input.key}`,
       createdAt: this.clock(),
       ...outboxFields(contact, conversation),

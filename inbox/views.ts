@@ -1,5 +1,5 @@
 import type { Channel } from '../shared/channels';
-import type { Attachment, Template } from '../shared/messages';
+import type { Attachment, Choice, Template } from '../shared/messages';
 import type {
   AgentRecord,
   AlertRecord,
@@ -49,6 +49,8 @@ export interface Conversation {
   /** While snoozed: when it opens again by itself. */
   snoozedUntil: string | null;
   createdAt: string;
+  /** The chatbot talks with the customer: nobody waits on it until it hands off. */
+  heldByBot?: boolean;
 }
 
 export interface Message {
@@ -72,6 +74,10 @@ export interface Message {
   quoted?: string;
   /** A manager's internal note: seen by managers only, never sent to the customer. */
   note?: boolean;
+  /** Outbound: the answers offered to tap. */
+  choices?: Choice[];
+  /** Inbound: the id of the offered choice the customer pressed. */
+  choice?: string;
 }
 
 export interface LossReason {
@@ -120,6 +126,7 @@ export function toConversation(r: ConversationRecord): Conversation {
     lossNote: r.lossNote,
     snoozedUntil: iso(r.snoozedUntil),
     createdAt: r.createdAt.toISOString(),
+    ...(r.heldByBot ? { heldByBot: true } : {}),
   };
 }
 
@@ -142,6 +149,8 @@ export function toMessage(r: MessageRecord): Message {
     ...(r.subject ? { subject: r.subject } : {}),
     ...(r.quoted ? { quoted: r.quoted } : {}),
     ...(r.note ? { note: true } : {}),
+    ...(r.choices?.length ? { choices: r.choices } : {}),
+    ...(r.choice ? { choice: r.choice } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channelNames } from './channels';
 import { campaignViewSchema } from './customers-api';
-import { attachmentSchema, templateSchema } from './messages';
+import { attachmentSchema, choiceSchema, templateSchema } from './messages';
 import { leadUpdatedEvent } from './pipeline-api';
 
 /**
@@ -50,6 +50,8 @@ export const conversationViewSchema = z.object({
   /** While snoozed: when it opens again by itself. */
   snoozedUntil: isoTime.nullable().optional(),
   createdAt: isoTime,
+  /** The chatbot talks with the customer (`pending`): nobody waits on it until it hands off or a manager takes over. */
+  heldByBot: z.boolean().optional(),
 });
 export type ConversationView = z.infer<typeof conversationViewSchema>;
 
@@ -63,6 +65,8 @@ export const contactCardSchema = z.object({
   email: z.string().nullable(),
   phone: z.string().nullable(),
   language: z.string().nullable(),
+  /** What the customer told the chatbot they need. */
+  need: z.string().nullable().optional(),
   reachable: z.boolean(),
   /** Where the lead came from: a deep link's payload, a site form's name. */
   source: z.string().nullable(),
@@ -108,6 +112,10 @@ export const messageViewSchema = z.object({
   quoted: z.string().optional(),
   /** A manager's internal note: seen by managers only, never sent to the customer. */
   note: z.boolean().optional(),
+  /** Outbound: the answers offered to tap (the bot's menu). */
+  choices: z.array(choiceSchema).optional(),
+  /** Inbound: the id of the offered choice the customer pressed. */
+  choice: z.string().optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 

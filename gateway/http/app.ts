@@ -5,6 +5,7 @@ import type { Agenda } from 'agenda';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
+import type { Bot } from '../../bot';
 import type { Inbox } from '../../inbox';
 import type { Clock } from '../../inbox/ports';
 import type { ChannelAdapter } from '../../shared/channel-adapter';
@@ -15,6 +16,7 @@ import type { ChannelSessions } from '../channel-sessions';
 import { storeTimeouts, withDeadline } from '../store-timeouts';
 import { adminApi } from './admin-api';
 import { attachmentsRouter } from './attachments';
+import { botApi } from './bot-api';
 import { campaignsApi } from './campaigns-api';
 import { channelsApi } from './channels-api';
 import { conversationActionsRouter } from './conversation-actions';
@@ -73,6 +75,10 @@ export interface HttpAppOptions {
   loginAttemptsPerAddress?: number;
   /** Largest file a manager may upload to send with a reply (EMAIL_MAX_SIZE_MB). */
   uploadMaxBytes?: number;
+  /** The chatbot: its flows, take-over and figures under /api. */
+  bot?: Bot;
+  /** BOT_API_KEY: the bearer of the external bot's answers (POST /api/bot/messages); the route is off without it. */
+  botApiKey?: string;
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -140,6 +146,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   }
   app.use('/api/loss-reasons', lossReasonsRouter(options.inbox, options.tokens, options.bodyLimit));
   app.use('/api', conversationActionsRouter(options.inbox, options.tokens, options.bodyLimit));
+  if (options.bot) app.use('/api', botApi({ ...options, bot: options.bot }));
   app.use(
     '/api/saved-replies',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }),

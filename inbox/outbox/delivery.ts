@@ -93,6 +93,7 @@ export class Delivery implements DeliveryQueue {
         ...(claimed.template ? { template: claimed.template } : {}),
         ...(claimed.attachments.length ? { attachments: claimed.attachments } : {}),
         ...(claimed.listUnsubscribe ? { listUnsubscribe: claimed.listUnsubscribe } : {}),
+        ...(claimed.choices?.length ? { choices: claimed.choices } : {}),
         messageId,
         lastInboundAt: recipient.lastInboundAt,
         ...(claimed.sender && claimed.sender.type !== 'contact'

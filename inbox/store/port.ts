@@ -1,9 +1,13 @@
+import type { BotFlows } from '../../shared/bot-api';
 import type { Channel } from '../../shared/channels';
-import type { Attachment, InboundContact, Template } from '../../shared/messages';
+import type { Attachment, Choice, InboundContact, Template } from '../../shared/messages';
 import type {
   AgentRecord,
   AlertRecord,
   AlertType,
+  BotFlowsRecord,
+  BotSessionRecord,
+  BotUnmatchedRecord,
   CampaignRecipientRecord,
   CampaignRecord,
   ContactActivityRecord,
@@ -55,6 +59,7 @@ export interface InboxStore {
   activity: ActivityStore;
   savedViews: SavedViewStore;
   campaigns: CampaignStore;
+  bot: BotStore;
 }
 
 /** A keyset position in a list ordered by (time, id). */
@@ -75,6 +80,8 @@ export interface ContactStore {
    * `name`; a known one keeps theirs (the event may carry no real name).
    */
   setReachable(id: string, channel: Channel, contact: { externalId: string; name: string }, reachable: boolean): Promise<void>;
+  /** What the customer told the bot, on their card: the name they gave, their phone (E.164), what they need. */
+  fillCard(id: string, card: { name?: string; phone?: string; need?: string }): Promise<void>;
 }
 
 /** A new customer's conversation, opened with their first message applied, the wait started and an assignee. */
@@ -91,6 +98,8 @@ export interface NewConversation extends DueTimes {
   preview: string;
   messageId: string;
   firstResponseDueAt: Date | null;
+  /** The chatbot takes it: `pending`, with no wait (the caller gives no due times) and no assignee. */
+  heldByBot?: boolean;
 }
 
 /** What a customer's message changes in a conversation that already took other messages. */
@@ -201,6 +210,14 @@ export interface ConversationStore {
   leadsBetween(from: Date, to: Date, channel?: Channel): Promise<LeadArrival[]>;
   /** How many open conversations a manager has. */
   countOpenOf(assigneeId: string): Promise<number>;
+  /**
+   * The bot lets go of it (a hand-off, or a manager taking over): `open`, and with `wait` the customer waits from
+   * then, with its due times. Null when the bot no longer held it.
+   */
+  releaseFromBot(
+    id: string,
+    wait: (DueTimes & { since: Date; firstResponseDueAt?: Date | null }) | null,
+  ): Promise<ConversationRecord | null>;
 }
 
 /**
@@ -234,6 +251,8 @@ export interface NewInbound {
   automated?: boolean;
   subject?: string;
   quoted?: string;
+  /** The id of the offered choice the customer pressed. */
+  choice?: string;
 }
 
 export interface NewOutbound {
@@ -245,6 +264,8 @@ export interface NewOutbound {
   template: Template | null;
   /** Files sent with it (uploads in the blob store); none when absent. */
   attachments?: Attachment[];
+  /** Answers offered to tap; none when absent. */
+  choices?: Choice[];
   /** What makes it idempotent: the same key stores one message. */
   dedupeKey: string;
   createdAt: Date;
@@ -564,4 +585,36 @@ export interface CampaignStore {
   /** The customer asked for no more campaigns (one click in a campaign mail). */
   optOut(contactId: string, at: Date): Promise<void>;
   optedOut(contactIds: readonly string[]): Promise<Set<string>>;
+}
+
+/** The chatbot's flows, its talks with customers, and the questions it could not answer (bot/). */
+export interface BotStore {
+  /** Null until an admin saved flows. */
+  flows(): Promise<BotFlowsRecord | null>;
+  /** Saved as version `expected + 1` only while the stored version is `expected` (0: none yet); null when it was not. */
+  saveFlows(flows: BotFlows, expected: number, at: Date): Promise<BotFlowsRecord | null>;
+  session(conversationId: string): Promise<BotSessionRecord | null>;
+  /**
+   * A customer message to a conversation the bot holds, noted before the message is marked done: the talk is
+   * started on the first one, and the message waits for its answer (found by `pendingBefore` if the answer is lost).
+   */
+  expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<void>;
+  /** The turn decided on `version` is saved, with the message it answered; false when another turn saved first. */
+  advance(
+    conversationId: string,
+    version: number,
+    change: Pick<BotSessionRecord, 'step' | 'unmatched' | 'offer'>,
+    answeredId: string,
+  ): Promise<boolean>;
+  /** The message's answer is out: it waits no more (unless a later message is the one waiting). */
+  answered(conversationId: string, messageId: string): Promise<void>;
+  /** The talk ended with a hand-off, once: null when it had ended already. */
+  end(conversationId: string, at: Date, reason: string): Promise<BotSessionRecord | null>;
+  /** Talks whose customer message has waited for an answer since before `before`, oldest first. */
+  pendingBefore(before: Date, limit: number): Promise<BotSessionRecord[]>;
+  /** Talks started in [from, to). */
+  startedBetween(from: Date, to: Date, channel?: Channel): Promise<BotSessionRecord[]>;
+  /** Idempotent by the message. */
+  recordUnmatched(u: BotUnmatchedRecord): Promise<void>;
+  unmatchedBetween(from: Date, to: Date, channel?: Channel): Promise<BotUnmatchedRecord[]>;
 }

@@ -1,5 +1,6 @@
+import type { BotFlows } from '../../shared/bot-api';
 import type { Channel } from '../../shared/channels';
-import type { Attachment, Template } from '../../shared/messages';
+import type { Attachment, Choice, Template } from '../../shared/messages';
 
 /**
  * What the store hands the domain and takes from it: plain objects, ids as 24-hex strings, times as Dates. No
@@ -25,6 +26,9 @@ export interface ContactRecord {
   /** false once the customer unsubscribed or blocked the bot: replies cannot reach them. */
   reachable: boolean;
   createdAt: Date | null;
+  /** What the customer told the bot: the name they gave (shown over the platform's), and what they need. */
+  givenName?: string | null;
+  need?: string | null;
 }
 
 /** The pending due times a waiting conversation carries; each null when nothing is pending. */
@@ -70,6 +74,8 @@ export interface ConversationRecord extends DueTimes {
   lossNote: string | null;
   resolvedAt: Date | null;
   createdAt: Date;
+  /** The chatbot talks with the customer: `pending`, nobody waits and nobody is assigned until it hands off. */
+  heldByBot: boolean;
 }
 
 export interface Sender {
@@ -102,6 +108,10 @@ export interface MessageRecord {
   quoted?: string;
   /** A manager's internal note: never delivered, never an answer, seen only by managers. */
   note?: boolean;
+  /** Outbound: the answers offered to tap (buttons where the platform has them, numbered lines where not). */
+  choices?: Choice[];
+  /** Inbound: the id of the offered choice the customer pressed. */
+  choice?: string;
 }
 
 /** A queued reply as the outbox sees it: the message and its delivery state (inbox/outbox/). */
@@ -347,4 +357,40 @@ export interface CampaignRecipientRecord {
   dueAt: Date | null;
   messageId: string | null;
   sentAt: Date | null;
+}
+/** The chatbot's flows as admins keep them: one document, versioned so an edit never overwrites a newer one. */
+export interface BotFlowsRecord {
+  flows: BotFlows;
+  version: number;
+  updatedAt: Date | null;
+}
+
+/** The chatbot's talk with one conversation's customer: where it stands, what it learned, how it ended. */
+export interface BotSessionRecord {
+  conversationId: string;
+  channel: Channel;
+  step: 'new' | 'menu' | 'name' | 'phone' | 'need';
+  unmatched: number;
+  offer: Choice[];
+  /** The customer messages it answered (the latest few): a redelivered one is never answered twice. */
+  answered: string[];
+  /** A customer message noted at ingest that the bot has not answered yet, and since when. */
+  pendingInboundId: string | null;
+  pendingSince: Date | null;
+  startedAt: Date;
+  /** The customer's latest message: a talk silent for a day is one the bot handled. */
+  lastInboundAt: Date;
+  handedOffAt: Date | null;
+  handOffReason: string | null;
+  /** Bumped by every turn: a turn is saved only over the state it was decided on. */
+  version: number;
+}
+
+/** A customer's question no answer matched, by the message it came in. */
+export interface BotUnmatchedRecord {
+  messageId: string;
+  conversationId: string;
+  channel: Channel;
+  text: string;
+  at: Date;
 }

@@ -63,4 +63,12 @@ export class MongoContacts implements ContactStore {
       await this.models.Contact.updateOne({ _id: oid(id) }, { $set: { reachable } });
     }
   }
+
+  async fillCard(id: string, card: { name?: string; phone?: string; need?: string }): Promise<void> {
+    const set: Record<string, string> = {};
+    if (card.name) set.givenName = card.name;
+    if (card.phone) set.phone = card.phone;
+    if (card.need) set.need = card.need;
+    if (Object.keys(set).length) await this.models.Contact.updateOne({ _id: oid(id) }, { $set: set });
+  }
 }

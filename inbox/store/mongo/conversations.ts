@@ -10,7 +10,7 @@ import type {
   UnansweredLead,
   WaitingCustomer,
 } from '../port';
-import type { ConversationRecord } from '../records';
+import type { ConversationRecord, DueTimes } from '../records';
 import { oid, oidOrNull, toConversationRecord } from './mapping';
 import { type ConversationDoc, isDuplicateKey, type Models } from './models';
 import { native, schemaDefaults } from './native';
@@ -65,11 +65,12 @@ export class MongoConversations implements ConversationStore {
       channel: c.channel,
       contactId: oid(c.contactId),
       contactName: c.contactName,
-      status: 'open',
+      status: c.heldByBot ? 'pending' : 'open',
+      heldByBot: c.heldByBot === true,
       assigneeId: oidOrNull(c.assigneeId),
       lastMessageAt: c.at,
       lastMessagePreview: c.preview,
-      awaitingReplySince: c.waiting ? c.at : null,
+      awaitingReplySince: c.waiting && !c.heldByBot ? c.at : null,
       firstInboundAt: c.waiting ? c.at : null,
       lastInboundAt: c.at,
       contactReachable: c.contactReachable,
@@ -94,20 +95,43 @@ export class MongoConversations implements ConversationStore {
 
   async takeCustomerTurn(id: string, turn: CustomerTurn): Promise<ConversationRecord | null> {
     const messageId = oid(turn.messageId);
+    const taken = {
+      $max: { lastMessageAt: turn.at, lastInboundAt: turn.at },
+      $inc: { unreadCount: 1 },
+      $push: { appliedInbound: { $each: [messageId], $slice: -APPLIED_KEPT } },
+    };
     // The guard on appliedInbound makes a second application (a redelivery) find nothing to do.
-    return this.write(
-      { _id: oid(id), appliedInbound: { $ne: messageId } },
+    const before = await this.write(
+      { _id: oid(id), appliedInbound: { $ne: messageId }, heldByBot: { $ne: true } },
       {
-        $max: { lastMessageAt: turn.at, lastInboundAt: turn.at },
+        ...taken,
         // The customer writing again ends a snooze at once.
         $set: turn.automated
           ? { lastMessagePreview: turn.preview }
           : { status: 'open', snoozedUntil: null, lastMessagePreview: turn.preview },
-        $inc: { unreadCount: 1 },
-        $push: { appliedInbound: { $each: [messageId], $slice: -APPLIED_KEPT } },
       },
       'before',
     );
+    if (before) return before;
+    // The bot talks with them: the conversation stays `pending`, as the bot holds it.
+    return this.write(
+      { _id: oid(id), appliedInbound: { $ne: messageId }, heldByBot: true },
+      { ...taken, $set: { lastMessagePreview: turn.preview } },
+      'before',
+    );
+  }
+
+  releaseFromBot(
+    id: string,
+    wait: (DueTimes & { since: Date; firstResponseDueAt?: Date | null }) | null,
+  ): Promise<ConversationRecord | null> {
+    const set: Record<string, unknown> = { heldByBot: false, status: 'open' };
+    if (wait) {
+      const { since, firstResponseDueAt, ...due } = wait;
+      Object.assign(set, { awaitingReplySince: since, ...due, escalationStep: 0, triedAgentIds: [] });
+      if (firstResponseDueAt !== undefined) set.firstResponseDueAt = firstResponseDueAt;
+    }
+    return this.write({ _id: oid(id), heldByBot: true }, { $set: set }, 'after');
   }
 
   async followUpTurn(id: string, change: TurnFollowUp): Promise<ConversationRecord | null> {
@@ -159,7 +183,13 @@ export class MongoConversations implements ConversationStore {
       // An agent's reply answers a snoozed customer too: the snooze ends with it.
       {
         $max: { lastMessageAt: at },
-        $set: { lastMessagePreview: preview, unreadCount: 0, ...(reopen ? { status: 'open', snoozedUntil: null } : {}) },
+        // A manager's reply takes the conversation from the bot.
+        $set: {
+          lastMessagePreview: preview,
+          unreadCount: 0,
+          heldByBot: false,
+          ...(reopen ? { status: 'open', snoozedUntil: null } : {}),
+        },
       },
     );
   }
@@ -209,8 +239,8 @@ export class MongoConversations implements ConversationStore {
   }
 
   changeStatus(id: string, change: StatusChange): Promise<ConversationRecord | null> {
-    // Any status a manager sets by hand ends a snooze.
-    const set: Record<string, unknown> = { status: change.status, snoozedUntil: null };
+    // Any status a manager sets by hand ends a snooze, and the bot's hold: the conversation is the managers' now.
+    const set: Record<string, unknown> = { status: change.status, snoozedUntil: null, heldByBot: false };
     if (change.resolution) {
       const lost = change.resolution.lost;
       Object.assign(set, {

@@ -3,6 +3,7 @@ import type { InboxStore } from '../port';
 import { MongoActivity } from './activity';
 import { MongoAgents } from './agents';
 import { MongoAlerts } from './alerts';
+import { MongoBot } from './bot';
 import { MongoCampaigns } from './campaigns';
 import { MongoCheckpoints } from './checkpoints';
 import { MongoContacts } from './contacts';
@@ -47,6 +48,7 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     activity: new MongoActivity(models),
     savedViews: new MongoSavedViews(models),
     campaigns: new MongoCampaigns(models),
+    bot: new MongoBot(models),
   };
   return { store, models };
 }

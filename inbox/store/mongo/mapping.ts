@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { Channel } from '../../../shared/channels';
-import type { Attachment, Template } from '../../../shared/messages';
+import type { Attachment, Choice, Template } from '../../../shared/messages';
 import type {
   AgentRecord,
   AlertRecord,
@@ -46,6 +46,8 @@ export function toContactRecord(doc: ContactDoc): ContactRecord {
     language: doc.language ?? null,
     reachable: doc.reachable !== false,
     createdAt: (doc as { createdAt?: Date }).createdAt ?? null,
+    givenName: doc.givenName ?? null,
+    need: doc.need ?? null,
   };
 }
 
@@ -80,6 +82,7 @@ export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
     lossNote: doc.lossNote ?? null,
     resolvedAt: date(doc.resolvedAt),
     createdAt: (doc as { createdAt?: Date }).createdAt ?? doc.lastMessageAt,
+    heldByBot: doc.heldByBot === true,
   };
 }
 
@@ -106,6 +109,8 @@ export function toMessageRecord(doc: MessageDoc): MessageRecord {
     ...(doc.subject ? { subject: doc.subject } : {}),
     ...(doc.quoted ? { quoted: doc.quoted } : {}),
     ...(doc.note ? { note: true } : {}),
+    ...(doc.choices?.length ? { choices: doc.choices as Choice[] } : {}),
+    ...(doc.choice ? { choice: doc.choice } : {}),
   };
 }
 

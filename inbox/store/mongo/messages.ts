@@ -37,6 +37,7 @@ export class MongoMessages implements MessageStore {
       ...(m.automated ? { automated: true } : {}),
       ...(m.subject ? { subject: m.subject } : {}),
       ...(m.quoted ? { quoted: m.quoted } : {}),
+      ...(m.choice ? { choice: m.choice } : {}),
       pending: true,
       raw: m.raw,
       createdAt: m.receivedAt,
@@ -68,6 +69,7 @@ export class MongoMessages implements MessageStore {
         text: m.text,
         template: m.template,
         attachments: m.attachments ?? [],
+        ...(m.choices?.length ? { choices: m.choices } : {}),
         dedupeKey: m.dedupeKey,
         status: 'queued',
         to: m.to,
@@ -89,19 +91,26 @@ export class MongoMessages implements MessageStore {
    * sent. Its status (`received`: stored) is one no receipt moves, as it has no platform id.
    */
   async recordNote(n: NewNote): Promise<MessageRecord> {
-    const created = await this.models.Message.create({
-      _id: oid(n.id),
-      conversationId: oid(n.conversationId),
-      channel: n.channel,
-      direction: 'out',
-      sender: { type: n.sender.type, id: n.sender.id ?? null, name: n.sender.name ?? null },
-      text: n.text,
-      dedupeKey: `note:${n.id}`,
-      status: 'received',
-      note: true,
-      createdAt: n.createdAt,
-    });
-    return toMessageRecord(created.toObject() as MessageDoc);
+    try {
+      const created = await this.models.Message.create({
+        _id: oid(n.id),
+        conversationId: oid(n.conversationId),
+        channel: n.channel,
+        direction: 'out',
+        sender: { type: n.sender.type, id: n.sender.id ?? null, name: n.sender.name ?? null },
+        text: n.text,
+        dedupeKey: `note:${n.id}`,
+        status: 'received',
+        note: true,
+        createdAt: n.createdAt,
+      });
+      return toMessageRecord(created.toObject() as MessageDoc);
+    } catch (e) {
+      // A note whose id derives from what it is about (the bot's hand-off summary) is written once.
+      const stored = isDuplicateKey(e) ? await this.models.Message.findById(oid(n.id), { raw: 0 }).lean<MessageDoc>() : null;
+      if (stored) return toMessageRecord(stored);
+      throw e;
+    }
   }
 
   async applyEdit(id: string, edit: { text: string; attachments: Attachment[]; editedAt: Date }): Promise<EditOutcome> {

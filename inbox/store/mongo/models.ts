@@ -17,6 +17,9 @@ const contactSchema = new Schema(
     language: String,
     /** false once the customer unsubscribed or blocked the bot: replies cannot reach them. */
     reachable: { type: Boolean, default: true },
+    /** What the customer told the bot: the name they gave (shown over the platform's), and what they need. */
+    givenName: { type: String, default: undefined },
+    need: { type: String, default: undefined },
   },
   { timestamps: true },
 );
@@ -68,6 +71,8 @@ const conversationSchema = new Schema(
     lossReasonId: { type: Schema.Types.ObjectId, default: null },
     lossNote: { type: String, default: null },
     resolvedAt: { type: Date, default: null },
+    /** The chatbot talks with the customer (bot/): `pending`, no wait, nobody assigned, until it hands off. */
+    heldByBot: { type: Boolean, default: false },
   },
   { timestamps: true },
 );
@@ -157,6 +162,10 @@ const messageSchema = new Schema(
     quoted: { type: String, default: undefined },
     /** A manager's internal note: never queued for delivery, never an answer, shown to managers only. */
     note: { type: Boolean, default: undefined },
+    /** Outbound: the answers offered to tap ({id, title, description?}); absent when none. */
+    choices: { type: [Schema.Types.Mixed], default: undefined },
+    /** Inbound: the id of the offered choice the customer pressed. */
+    choice: { type: String, default: undefined },
     /**
      * Inbound: true from the message's insert until its conversation took its effects. A redelivery that finds it
      * still true finishes the job (the first delivery's process died in between); absent means done.
@@ -501,6 +510,55 @@ const checkpointSchema = new Schema({
   at: { type: Date, required: true },
 });
 
+/** The chatbot's flows: one document (`_id` "flows"), versioned. */
+const botFlowsSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    flows: { type: Schema.Types.Mixed, required: true },
+    version: { type: Number, required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+/** The chatbot's talk with one conversation's customer, keyed by the conversation (one talk per conversation). */
+const botSessionSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    step: { type: String, enum: ['new', 'menu', 'name', 'phone', 'need'], default: 'new' },
+    unmatched: { type: Number, default: 0 },
+    offer: { type: [Schema.Types.Mixed], default: [] },
+    answered: { type: [Schema.Types.ObjectId], default: [] },
+    pendingInboundId: { type: Schema.Types.ObjectId, default: null },
+    /** A customer message waits for the bot's answer since then; null when none does. */
+    pendingSince: { type: Date, default: null },
+    startedAt: { type: Date, required: true },
+    lastInboundAt: { type: Date, required: true },
+    handedOffAt: { type: Date, default: null },
+    handOffReason: { type: String, default: null },
+    version: { type: Number, default: 0 },
+  },
+  { versionKey: false },
+);
+// The bot's repair pass: talks whose customer message has waited for an answer too long, oldest first.
+botSessionSchema.index({ pendingSince: 1 });
+// The bot's figures: the talks it took in a range, of every channel or one.
+botSessionSchema.index({ startedAt: 1, channel: 1 });
+
+/** Questions no bot answer matched, one per customer message (`_id` the message's). */
+const botUnmatchedSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, enum: channelNames, required: true },
+    text: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+// The bot's figures: the unmatched questions of a range, of every channel or one.
+botUnmatchedSchema.index({ at: 1, channel: 1 });
+
 export function createModels(connection: Connection) {
   return {
     Contact: connection.model('Contact', contactSchema, 'contacts'),
@@ -522,6 +580,9 @@ export function createModels(connection: Connection) {
     Campaign: connection.model('Campaign', campaignSchema, 'campaigns'),
     CampaignRecipient: connection.model('CampaignRecipient', campaignRecipientSchema, 'campaign_recipients'),
     CampaignOptOut: connection.model('CampaignOptOut', campaignOptOutSchema, 'campaign_opt_outs'),
+    BotFlows: connection.model('BotFlows', botFlowsSchema, 'bot_flows'),
+    BotSession: connection.model('BotSession', botSessionSchema, 'bot_sessions'),
+    BotUnmatched: connection.model('BotUnmatched', botUnmatchedSchema, 'bot_unmatched'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
@@ -542,6 +603,8 @@ export type SavedViewDoc = InferSchemaType<typeof savedViewSchema> & { _id: mong
 export type CampaignDoc = InferSchemaType<typeof campaignSchema> & { _id: mongoose.Types.ObjectId };
 export type CampaignRecipientDoc = InferSchemaType<typeof campaignRecipientSchema> & { _id: mongoose.Types.ObjectId };
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId };
+export type BotSessionDoc = InferSchemaType<typeof botSessionSchema>;
+export type BotUnmatchedDoc = InferSchemaType<typeof botUnmatchedSchema>;
 
 /*
  * FerretDB drops null-valued fields on upsert, so a field declared `default: null` may be absent from a stored

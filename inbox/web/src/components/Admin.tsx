@@ -1,6 +1,7 @@
 import { type ComponentType, type KeyboardEvent, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AdminPanelProps } from './admin-panel';
+import { BotPanel } from './BotPanel';
 import { ChannelsPanel } from './ChannelsPanel';
 import { JobsPanel } from './JobsPanel';
 import { LossReasonsPanel } from './LossReasonsPanel';
@@ -22,6 +23,7 @@ const panels: AdminPanel[] = [
   { id: 'jobs', label: 'admin.tabs.jobs', Panel: JobsPanel },
   { id: 'lossReasons', label: 'admin.tabs.lossReasons', Panel: LossReasonsPanel },
   { id: 'stages', label: 'pipeline.admin.tab', Panel: StagesPanel },
+  { id: 'bot', label: 'bot.panel.tab', Panel: BotPanel },
 ];
 
 /** Admins: the team and their roles, the channels and their sessions, the job queue; one tab each. */

@@ -69,6 +69,8 @@ export function ContactPanel({
     ]);
   if (card?.language) rows.push([t('contact.language'), languageName(card.language)]);
   if (card?.source) rows.push([t('contact.source'), card.source]);
+  if (card && card.name !== c.contact.name) rows.push([t('bot.givenName'), card.name]);
+  if (card?.need) rows.push([t('bot.need'), card.need]);
   rows.push([t('contact.since'), dateTime(card?.createdAt ?? c.createdAt)]);
   rows.push([t('contact.firstResponse'), c.firstResponseAt ? dateTime(c.firstResponseAt) : t('contact.noFirstResponse')]);
   if (c.awaitingReplySince && c.firstResponseDueAt && !c.firstResponseAt) rows.push([t('contact.due'), dateTime(c.firstResponseDueAt)]);

@@ -219,7 +219,7 @@ const RowBody = memo(function RowBody({ conversation: c, selected, assignee, onO
       <span className="preview">{c.lastMessagePreview}</span>
       <span className="row-bottom">
         <span className={`channel-badge ${c.channel}`}>{t(`channel.${c.channel}`)}</span>
-        <span className="assignee">{assignee}</span>
+        {c.heldByBot ? <span className="bot-badge">{t('bot.badge')}</span> : <span className="assignee">{assignee}</span>}
         <WaitingTimer conversation={c} />
         {c.unreadCount > 0 && (
           <span className="unread" title={t('list.unread', { count: c.unreadCount })}>

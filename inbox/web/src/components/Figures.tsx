@@ -17,6 +17,7 @@ import {
 import { api, download } from '../api';
 import { dateTime, timeZone } from '../format';
 import { type DayRange, instants, kyivMidnight, type Preset, presetRange } from '../kyiv-days';
+import { BotFiguresCard } from './BotFiguresCard';
 import { DashboardCharts } from './DashboardCharts';
 import { FiguresTable } from './FiguresTable';
 import { PipelineFigures } from './PipelineFigures';
@@ -244,6 +245,7 @@ export function Figures({ agents, liveAlerts, onOpen, onError }: Props) {
       </div>
       <FiguresTable rows={rows} groupBy={groupBy} keyName={keyName} />
       <PipelineFigures range={range} groupBy={groupBy} keyName={keyName} onError={onError} />
+      <BotFiguresCard {...range()} />
     </main>
   );
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { MessageView } from '../../../../shared/inbox-api';
 import { download } from '../api';
 import { clockTime, dateTime, formatSize } from '../format';
+import '../bot.css';
 
 const statusIcon: Record<MessageView['status'], string> = {
   received: '',
@@ -81,7 +82,7 @@ export const MessageItem = memo(function MessageItem({
           : (m.sender.name ?? '');
   return (
     <li
-      className={`message ${m.direction} ${m.status}${m.automated ? ' automated' : ''}${m.note ? ' internal-note' : ''}`}
+      className={`message ${m.direction} ${m.status}${m.automated ? ' automated' : ''}${m.note ? ' internal-note' : ''}${m.sender.type === 'bot' ? ' from-bot' : ''}`}
       data-id={m.id}
       data-status={m.status}
     >
@@ -100,6 +101,14 @@ export const MessageItem = memo(function MessageItem({
         </details>
       )}
       {m.template && <p className="text template">📄 {m.template.name}</p>}
+      {m.choices && m.choices.length > 0 && (
+        <ol className="offered-choices" aria-label={t('bot.choices')}>
+          {m.choices.map((choice) => (
+            <li key={choice.id}>{choice.title}</li>
+          ))}
+        </ol>
+      )}
+      {m.choice && <p className="pressed-choice">{t('bot.pressed', { choice: m.choice })}</p>}
       {m.attachments.map((a, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: a message's attachments never reorder
         <Attachment key={i} a={a} channel={m.channel} />

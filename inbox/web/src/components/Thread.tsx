@@ -218,9 +218,19 @@ export function Thread({
           <p className="thread-state" id="thread-state">
             <span className={`channel-badge ${c.channel}`}>{t(`channel.${c.channel}`)}</span>
             <span className={`status-badge ${c.status}`}>{t(`status.${c.status}`)}</span>
-            <span>
-              {c.assigneeId === me.id ? t('list.you') : assignee ? t('thread.assignedTo', { name: assignee.name }) : t('thread.unassigned')}
-            </span>
+            {c.heldByBot ? (
+              <span className="bot-badge" id="bot-badge">
+                {t('bot.badge')}
+              </span>
+            ) : (
+              <span>
+                {c.assigneeId === me.id
+                  ? t('list.you')
+                  : assignee
+                    ? t('thread.assignedTo', { name: assignee.name })
+                    : t('thread.unassigned')}
+              </span>
+            )}
             <WaitingTimer conversation={c} />
             {c.outcome === 'won' && <span className="outcome won">{t('thread.outcomeWon')}</span>}
             {c.status === 'snoozed' && c.snoozedUntil && (
@@ -237,10 +247,21 @@ export function Thread({
           <button type="button" id="contact-toggle" className="contact-toggle" onClick={onContact} aria-controls="contact">
             {t('thread.contact')}
           </button>
-          {c.assigneeId !== me.id && (
-            <button type="button" id="take" onClick={() => void assign(me.id)}>
-              {t('thread.take')}
+          {c.heldByBot ? (
+            <button
+              type="button"
+              id="takeover"
+              className="primary"
+              onClick={() => void act(() => api(conversationViewSchema, 'POST', `/api/conversations/${c.id}/takeover`))}
+            >
+              {t('bot.takeOver')}
             </button>
+          ) : (
+            c.assigneeId !== me.id && (
+              <button type="button" id="take" onClick={() => void assign(me.id)}>
+                {t('thread.take')}
+              </button>
+            )
           )}
           <label className="assign">
             <span className="visually-hidden">{t('thread.assignTo')}</span>
