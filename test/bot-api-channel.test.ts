@@ -42,7 +42,11 @@ describe('the chatbot talks with new customers of the API channel first, and han
     await gw.online('agent', 'Оксана Менеджерка');
     const id = await write('visitor-menu', 'Добрий день!');
     await eventually(async () => repliesTo('visitor-menu').length === 1);
-    expect(repliesTo('visitor-menu')).toEqual([defaultFlows.greeting.inHours]);
+    // The site's chat has no buttons: the menu goes under the greeting as numbered lines, and the choices as data.
+    expect(repliesTo('visitor-menu')).toEqual([
+      `${defaultFlows.greeting.inHours}\n\n1. Ціни / Prices\n2. Доставка / Delivery\n3. Замовити / Order\n4. Менеджер / Manager\n\nНадішліть номер варіанта у відповідь.`,
+    ]);
+    expect(callback.received.find((r) => r.body.contactExternalId === 'visitor-menu')?.body.choices).toHaveLength(4);
     const [greeting] = (await inbox.messagesOf(id)).filter((m) => m.sender.type === 'bot');
     expect(greeting?.choices?.map((c) => c.id)).toEqual(['prices', 'delivery', 'order', 'manager']);
 
