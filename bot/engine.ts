@@ -150,6 +150,7 @@ export class Chatbot {
         key: `bot:${message.id}:${i}`,
         senderName: BOT_SENDER,
         onlyWhileBotHolds: true,
+        answers: message.createdAt,
       });
     }
     if (answer.collected) await store.contacts.fillCard(contactId, answer.collected);

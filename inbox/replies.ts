@@ -55,7 +55,14 @@ export interface AutomaticReply {
   onlyWhileBotHolds?: boolean;
   /** The conversation's contact, when the caller knows it (it never changes): read beside the conversation. */
   contactId?: string;
+  /**
+   * When the message it answers was stored: the answer is dated after it, so the history (ordered by time) never
+   * shows an answer above its question when both fall in one clock tick.
+   */
+  answers?: Date;
 }
+
+const answerTime = (now: Date, answers: Date | undefined): Date => (answers && answers >= now ? new Date(answers.getTime() + 1) : now);
 
 /**
  * A manager's reply: stored as `queued` before anything else, so the text is never lost, then handed to the
@@ -145,7 +152,7 @@ export class Replies {
       template: null,
       ...(input.choices?.length ? { choices: input.choices } : {}),
       dedupeKey: `auto:${input.key}`,
-      createdAt: this.clock(),
+      createdAt: answerTime(this.clock(), input.answers),
       ...outboxFields(contact, conversation),
     });
     if (!message) return null;

@@ -5,6 +5,9 @@ import { eventually, sleep, TestGateway, type TestManager } from './support/gate
 import { InboxReader } from './support/inbox-reader';
 
 const MINUTE = 60_000;
+/** The default menu as numbered lines, the way a channel without buttons shows it. */
+const MENU =
+  '\n\n1. Ціни / Prices\n2. Доставка / Delivery\n3. Замовити / Order\n4. Менеджер / Manager\n\nНадішліть номер варіанта у відповідь.';
 
 describe('the chatbot talks with new customers of the API channel first, and hands them to people', () => {
   let gw: TestGateway;
@@ -43,10 +46,9 @@ describe('the chatbot talks with new customers of the API channel first, and han
     const id = await write('visitor-menu', 'Добрий день!');
     await eventually(async () => repliesTo('visitor-menu').length === 1);
     // The site's chat has no buttons: the menu goes under the greeting as numbered lines, and the choices as data.
-    expect(repliesTo('visitor-menu')).toEqual([
-      `${defaultFlows.greeting.inHours}\n\n1. Ціни / Prices\n2. Доставка / Delivery\n3. Замовити / Order\n4. Менеджер / Manager\n\nНадішліть номер варіанта у відповідь.`,
-    ]);
-    expect(callback.received.find((r) => r.body.contactExternalId === 'visitor-menu')?.body.choices).toHaveLength(4);
+    expect(repliesTo('visitor-menu')).toEqual([`${defaultFlows.greeting.inHours}${MENU}`]);
+    const sent = callback.received.find((r) => r.body.contactExternalId === 'visitor-menu')?.body as { choices?: unknown[] };
+    expect(sent.choices).toHaveLength(4);
     const [greeting] = (await inbox.messagesOf(id)).filter((m) => m.sender.type === 'bot');
     expect(greeting?.choices?.map((c) => c.id)).toEqual(['prices', 'delivery', 'order', 'manager']);
 
@@ -54,7 +56,11 @@ describe('the chatbot talks with new customers of the API channel first, and han
     await eventually(async () => repliesTo('visitor-menu').length === 2);
     await write('visitor-menu', 'a tsina yaka?');
     await eventually(async () => repliesTo('visitor-menu').length === 3);
-    expect(repliesTo('visitor-menu').slice(1)).toEqual([defaultFlows.answers[1]?.text, defaultFlows.answers[0]?.text]);
+    // Each answer offers the menu again.
+    expect(repliesTo('visitor-menu').slice(1)).toEqual([
+      `${defaultFlows.answers[1]?.text}${MENU}`,
+      `${defaultFlows.answers[0]?.text}${MENU}`,
+    ]);
 
     const conversation = await inbox.conversation(id);
     expect(conversation).toMatchObject({
