@@ -107,6 +107,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       clock: options.clock,
       deadlines: clocks,
       replyFiles: replyFilesOf(blobs, config.EMAIL_MAX_SIZE_MB * 1024 * 1024),
+      taskTimings: { reminderBeforeMs: config.TASK_REMINDER_BEFORE, escalateAfterMs: config.TASK_OVERDUE_ESCALATE_AFTER },
     });
     // Replies are delivered from the outbox (inbox/outbox/), no longer by jobs: those a build before left behind go.
     await agenda.cancel({ name: 'deliver-message' }).catch(() => 0);

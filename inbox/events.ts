@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { TaskView } from '../shared/tasks-api';
 import type { Agent, Alert, Conversation, Message, Role } from './views';
 
 /**
@@ -13,6 +14,9 @@ export const InboxEvent = {
   AgentReplied: 'agent:replied',
   AgentChanged: 'agent:changed',
   LeadStageChanged: 'lead:stage-changed',
+  TaskCreated: 'task:created',
+  TaskUpdated: 'task:updated',
+  TaskDeleted: 'task:deleted',
 } as const;
 
 /** A lead's stage as a move names it: the stage's id and what kind of stage it is (won and lost end the lead). */
@@ -45,6 +49,15 @@ export interface InboxEventMap {
   /** An admin changed a manager's role or deactivated them: what their live connections were let in as is stale. */
   'agent:changed': [{ agent: Agent }];
   'lead:stage-changed': [LeadStageChange];
+  /** A task was made, changed or deleted: its assignee (and whoever it was taken from) and the supervisors hear it. */
+  'task:created': [TaskEvent];
+  'task:updated': [TaskEvent];
+  'task:deleted': [TaskEvent];
+}
+
+export interface TaskEvent {
+  task: TaskView;
+  previousAssigneeId?: string;
 }
 
 export class InboxEvents extends EventEmitter<InboxEventMap> {}

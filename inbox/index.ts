@@ -23,6 +23,8 @@ import { ResponseTimes } from './response-times';
 import { SavedReplies } from './saved-replies';
 import { Snoozes } from './snoozes';
 import { createMongoStore } from './store/mongo';
+import { defaultTaskTimings, type TaskTimings } from './tasks/chain';
+import { Tasks } from './tasks/tasks';
 import { Team } from './team';
 import { VolumeFigures } from './volume';
 import { Waits } from './waits';
@@ -41,6 +43,8 @@ export interface InboxDeps {
   deadlines?: Deadlines;
   /** Files managers upload to send with replies; without it replies carry text only. */
   replyFiles?: ReplyFiles;
+  /** When a task's reminder and its escalation to the supervisors come (TASK_REMINDER_BEFORE, TASK_OVERDUE_ESCALATE_AFTER). */
+  taskTimings?: TaskTimings;
 }
 
 /** Wires the inbox's use cases over one store connection. */
@@ -82,6 +86,7 @@ export async function createInbox(deps: InboxDeps) {
     lossReasons,
     notes: new Notes(store, conversations, events, clock),
     savedReplies: new SavedReplies(store, clock),
+    tasks: new Tasks(store, events, clock, deps.taskTimings ?? defaultTaskTimings),
     clock,
   };
 }

@@ -27,6 +27,7 @@ import { metricsGuard } from './metrics-guard';
 import { notesApi } from './notes-api';
 import { replyFilesRouter } from './reply-files';
 import { savedRepliesApi } from './saved-replies-api';
+import { tasksApi } from './tasks-api';
 import type { Tokens } from './tokens';
 import { webhooksRouter } from './webhooks';
 
@@ -139,6 +140,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
     '/api/saved-replies',
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }),
     savedRepliesApi(options),
+  );
+  app.use(
+    '/api/tasks',
+    readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }),
+    tasksApi(options),
   );
   app.use('/api', notesApi(options));
   app.use('/api', adminApi(options));

@@ -10,7 +10,10 @@ import { MongoLossReasons } from './loss-reasons';
 import { MongoMessages } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
 import { MongoOutbox } from './outbox';
+import { MongoActivity, MongoRenewals } from './renewals';
 import { MongoSavedReplies } from './saved-replies';
+import { MongoTasks } from './tasks';
+import { MongoTriggerFirings, MongoTriggers } from './triggers';
 import { MongoWaits } from './waits';
 
 /**
@@ -39,6 +42,11 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     checkpoints: new MongoCheckpoints(models),
     lossReasons: new MongoLossReasons(models),
     savedReplies: new MongoSavedReplies(models),
+    tasks: new MongoTasks(models),
+    triggers: new MongoTriggers(models),
+    firings: new MongoTriggerFirings(models),
+    renewals: new MongoRenewals(models),
+    activity: new MongoActivity(models),
   };
   return { store, models };
 }

@@ -101,11 +101,12 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
       socket.on('alert', ({ alert }) => {
         setAlerts((prev) => [alert, ...prev.filter((a) => a.id !== alert.id)]);
         const { t: tr, toast: say } = handlers.current;
-        const text = `${tr(`alert.${alert.type}`)}: ${alert.detail ?? tr(`channel.${alert.channel}`)}`;
-        say(text, alert.conversationId);
+        const text = `${tr(`alert.${alert.type}`)}: ${alert.detail ?? (alert.channel ? tr(`channel.${alert.channel}`) : '')}`;
+        const about = alert.conversationId;
+        say(text, about);
         if (alert.agentId === me.id) {
           chime();
-          notify(tr(`alert.${alert.type}`), text, () => handlers.current.open(alert.conversationId));
+          notify(tr(`alert.${alert.type}`), text, () => about && handlers.current.open(about));
         }
       }),
       socket.on('channel:session', (s) => setSessions((prev) => new Map(prev).set(s.channel, s))),

@@ -262,6 +262,9 @@ export const en = {
     sla_warning: 'Target soon',
     sla_breach: 'Target missed',
     delivery_failed: 'Reply not delivered',
+    task_reminder: 'Task due soon',
+    task_overdue: 'Task overdue',
+    task_overdue_escalated: 'Task still overdue',
     open: 'Open',
   },
   sessions: {

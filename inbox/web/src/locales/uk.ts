@@ -272,6 +272,9 @@ export const uk: Messages = {
     sla_warning: 'Ціль скоро',
     sla_breach: 'Ціль пропущено',
     delivery_failed: 'Відповідь не доставлено',
+    task_reminder: 'Скоро строк задачі',
+    task_overdue: 'Задачу прострочено',
+    task_overdue_escalated: 'Задача досі прострочена',
     open: 'Відкрити',
   },
   sessions: {
