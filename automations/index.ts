@@ -8,6 +8,8 @@ import { EscalationChain } from './escalation';
 import { defineRollupJob, RESPONSE_ROLLUP, ROLLUP_INTERVAL_MS } from './rollup';
 import type { AutomationSettings } from './settings';
 import { FirstResponseTargets } from './sla';
+import { TaskAlerts } from './task-alerts';
+import { defineTaskTimersJob, TASKS_TICK, TaskTimers } from './task-timers';
 import { AUTOMATIONS_TICK, DueTimers, defineTimersJob } from './timers';
 
 export interface AutomationsOptions {
@@ -31,11 +33,13 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
   const timers = new DueTimers(inbox, escalation, targets, log);
   defineTimersJob(agenda, timers, log);
   defineRollupJob(agenda, inbox, log);
+  const taskTimers = new TaskTimers(inbox, new TaskAlerts(inbox), log);
+  defineTaskTimersJob(agenda, taskTimers, log);
   const digest = mailer && settings.supervisorEmails.length > 0 ? new AlertDigest(inbox, mailer, settings.supervisorEmails) : undefined;
   if (digest) defineAlertDigestJob(agenda, digest, log);
   answerOutOfHours(inbox, clocks, log);
 
-  for (const name of [AUTOMATIONS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST]) {
+  for (const name of [AUTOMATIONS_TICK, TASKS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST]) {
     agenda.on(`fail:${name}`, (err: Error | string, job: JobWithId | { jobName?: string }) => {
       const jobName = 'attrs' in job ? job.attrs.name : job.jobName;
       log.error({ err, job: jobName }, 'automation job failed');
@@ -46,8 +50,12 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     clocks,
     /** One pass over the due timers now (the recurring job does this every tick interval). */
     tick: () => timers.tick(),
+    /** One pass over the tasks' due alerts now (the recurring job does this every tick interval). */
+    tasksTick: () => taskTimers.tick(),
     /** Before the job queue drains on stop: no new pass, and the running one ends after its current conversations. */
-    stop: () => timers.stop(),
+    stop: async () => {
+      await Promise.all([timers.stop(), taskTimers.stop()]);
+    },
     /** Rolls up closed hours of response figures now (the job does this every minute). */
     rollUp: () => inbox.rollups.run(inbox.clock()),
     /** Sends the alert digest now, if email is configured. */
@@ -55,6 +63,7 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     /** Registers the recurring jobs (once per store; every process runs them in turn). Call after agenda.start(). */
     async schedule(): Promise<void> {
       await agenda.every(settings.tickIntervalMs, AUTOMATIONS_TICK);
+      await agenda.every(settings.tickIntervalMs, TASKS_TICK);
       await agenda.every(ROLLUP_INTERVAL_MS, RESPONSE_ROLLUP);
       if (digest) await agenda.every(settings.digestIntervalMs, ALERT_DIGEST);
     },

@@ -22,16 +22,26 @@ describe('a task’s alert chain', () => {
   });
 
   it('raises a due alert and moves on to the next one', () => {
-    expect(actOn('reminder', due, at('2026-03-02T09:45:01Z'), timings)).toEqual({ raise: true, next: { step: 'overdue', dueAt: due } });
+    expect(actOn('reminder', due, at('2026-03-02T09:45:01Z'), timings)).toEqual({
+      raise: 'reminder',
+      next: { step: 'overdue', dueAt: due },
+    });
     expect(actOn('overdue', due, at('2026-03-02T10:00:00Z'), timings)).toEqual({
-      raise: true,
+      raise: 'overdue',
       next: { step: 'escalate', dueAt: at('2026-03-02T11:00:00Z') },
     });
-    expect(actOn('escalate', due, at('2026-03-02T11:00:00Z'), timings)).toEqual({ raise: true, next: { step: null, dueAt: null } });
+    expect(actOn('escalate', due, at('2026-03-02T11:00:00Z'), timings)).toEqual({ raise: 'escalate', next: { step: null, dueAt: null } });
   });
 
-  it('passes over an alert whose successor fell due too, so a gateway back after an outage raises only the latest', () => {
-    expect(actOn('reminder', due, at('2026-03-02T10:30:00Z'), timings)).toEqual({ raise: false, next: { step: 'overdue', dueAt: due } });
-    expect(actOn('overdue', due, at('2026-03-02T12:00:00Z'), timings).raise).toBe(false);
+  it('raises only the latest of the alerts that fell due together, so a gateway back after an outage does not remind of an overdue task', () => {
+    expect(actOn('reminder', due, at('2026-03-02T10:30:00Z'), timings)).toEqual({
+      raise: 'overdue',
+      next: { step: 'escalate', dueAt: at('2026-03-02T11:00:00Z') },
+    });
+    expect(actOn('reminder', due, at('2026-03-02T12:00:00Z'), timings)).toEqual({ raise: 'escalate', next: { step: null, dueAt: null } });
+  });
+
+  it('raises nothing for a step not due yet', () => {
+    expect(actOn('overdue', due, at('2026-03-02T09:00:00Z'), timings)).toEqual({ raise: null, next: { step: 'overdue', dueAt: due } });
   });
 });

@@ -38,14 +38,15 @@ export function startChain(dueAt: Date, now: Date, timings: TaskTimings): NextAl
 }
 
 /**
- * Acting on the alert `step` found due at `now`: whether to raise it, and the chain's next alert. An alert whose
- * successor is due too (every gateway was down meanwhile) is passed over: a reminder is no use once the task is
- * overdue, so only the latest due alert is raised.
+ * Acting on the alert `step` found due at `now`: which alert to raise, and the chain's next one. When later alerts
+ * fell due too (every gateway was down meanwhile), only the latest is raised: a reminder is no use once the task is
+ * overdue. Null when `step` is not due yet (the task changed since it was read).
  */
-export function actOn(step: TaskAlertStep, dueAt: Date, now: Date, timings: TaskTimings): { raise: boolean; next: NextAlert } {
+export function actOn(step: TaskAlertStep, dueAt: Date, now: Date, timings: TaskTimings): { raise: TaskAlertStep | null; next: NextAlert } {
   const chain = chainOf(dueAt, timings);
-  const i = chain.findIndex((a) => a.step === step);
-  const following = chain[i + 1];
-  const stale = following !== undefined && following.at.getTime() <= now.getTime();
-  return { raise: i >= 0 && !stale, next: asNext(i >= 0 ? following : undefined) };
+  const from = chain.findIndex((a) => a.step === step);
+  let latest = -1;
+  for (let i = Math.max(from, 0); i < chain.length && from >= 0; i++) if ((chain[i]?.at.getTime() ?? Infinity) <= now.getTime()) latest = i;
+  if (latest < 0) return { raise: null, next: asNext(chain[from]) };
+  return { raise: chain[latest]?.step ?? null, next: asNext(chain[latest + 1]) };
 }

@@ -39,7 +39,7 @@ export class Tasks {
     private readonly store: InboxStore,
     private readonly events: InboxEvents,
     private readonly clock: Clock,
-    private readonly timings: TaskTimings,
+    readonly timings: TaskTimings,
   ) {}
 
   async list(actor: Actor, query: TasksQuery): Promise<{ items: TaskView[]; nextCursor: string | null }> {
@@ -145,6 +145,15 @@ export class Tasks {
   /** The tasks whose next alert fell due, earliest first (the automations' pass). */
   alertsDue(now: Date, limit: number): Promise<TaskRecord[]> {
     return this.store.tasks.alertsDue(now, limit);
+  }
+
+  /** What an alert about the task names: its conversation's channel and customer, and the assignee's name. */
+  async alertContext(t: TaskRecord): Promise<{ conversation: ConversationRecord | null; assigneeName: string | null }> {
+    const [conversation, names] = await Promise.all([
+      t.conversationId ? this.store.conversations.get(t.conversationId) : null,
+      this.store.agents.names([t.assigneeId]),
+    ]);
+    return { conversation, assigneeName: names.get(t.assigneeId) ?? null };
   }
 
   /** Moves the chain on from the step `t` was read with; false when another process (or a manager) moved it first. */
