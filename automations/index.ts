@@ -11,6 +11,7 @@ import { FirstResponseTargets } from './sla';
 import { TaskAlerts } from './task-alerts';
 import { defineTaskTimersJob, TASKS_TICK, TaskTimers } from './task-timers';
 import { AUTOMATIONS_TICK, DueTimers, defineTimersJob } from './timers';
+import { defineTriggerSweepJob, listenForLeadMoves, TRIGGER_SWEEP, TRIGGER_SWEEP_INTERVAL_MS } from './triggers';
 
 export interface AutomationsOptions {
   agenda: Agenda;
@@ -35,11 +36,13 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
   defineRollupJob(agenda, inbox, log);
   const taskTimers = new TaskTimers(inbox, new TaskAlerts(inbox), log);
   defineTaskTimersJob(agenda, taskTimers, log);
+  defineTriggerSweepJob(agenda, inbox, log);
+  listenForLeadMoves(inbox, log);
   const digest = mailer && settings.supervisorEmails.length > 0 ? new AlertDigest(inbox, mailer, settings.supervisorEmails) : undefined;
   if (digest) defineAlertDigestJob(agenda, digest, log);
   answerOutOfHours(inbox, clocks, log);
 
-  for (const name of [AUTOMATIONS_TICK, TASKS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST]) {
+  for (const name of [AUTOMATIONS_TICK, TASKS_TICK, TRIGGER_SWEEP, RESPONSE_ROLLUP, ALERT_DIGEST]) {
     agenda.on(`fail:${name}`, (err: Error | string, job: JobWithId | { jobName?: string }) => {
       const jobName = 'attrs' in job ? job.attrs.name : job.jobName;
       log.error({ err, job: jobName }, 'automation job failed');
@@ -50,8 +53,10 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     clocks,
     /** One pass over the due timers now (the recurring job does this every tick interval). */
     tick: () => timers.tick(),
-    /** One pass over the tasks' due alerts now (the recurring job does this every tick interval). */
+    /** One pass over the tasks' due alerts and unfinished trigger firings now (the job does this every tick interval). */
     tasksTick: () => taskTimers.tick(),
+    /** The inactivity and renewal triggers' sweep now (the job does this every minute). */
+    sweepTriggers: () => inbox.triggerFirings.sweep(),
     /** Before the job queue drains on stop: no new pass, and the running one ends after its current conversations. */
     stop: async () => {
       await Promise.all([timers.stop(), taskTimers.stop()]);
@@ -64,6 +69,7 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     async schedule(): Promise<void> {
       await agenda.every(settings.tickIntervalMs, AUTOMATIONS_TICK);
       await agenda.every(settings.tickIntervalMs, TASKS_TICK);
+      await agenda.every(TRIGGER_SWEEP_INTERVAL_MS, TRIGGER_SWEEP);
       await agenda.every(ROLLUP_INTERVAL_MS, RESPONSE_ROLLUP);
       if (digest) await agenda.every(settings.digestIntervalMs, ALERT_DIGEST);
     },

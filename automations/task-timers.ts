@@ -12,11 +12,13 @@ const PARALLEL = 8;
 
 export interface TaskTickResult {
   alerted: number;
+  /** Trigger firings a crash or a failed action had left pending, finished now. */
+  firings: number;
   failed: number;
 }
 
 /**
- * One pass over the tasks whose next alert fell due, read from their index (`{alertDueAt: 1, _id: 1}`), earliest
+ * One pass over the tasks whose next alert fell due, then the trigger firings left pending past their lease, read from their index (`{alertDueAt: 1, _id: 1}`), earliest
  * first: a quiet pass is one empty index range however many tasks are open.
  */
 export class TaskTimers {
@@ -45,7 +47,7 @@ export class TaskTimers {
   }
 
   private async pass(): Promise<TaskTickResult> {
-    const result: TaskTickResult = { alerted: 0, failed: 0 };
+    const result: TaskTickResult = { alerted: 0, firings: 0, failed: 0 };
     if (this.stopped) return result;
     const now = this.inbox.clock();
     for (let batch = 0; batch < MAX_BATCHES && !this.stopped; batch++) {
@@ -67,6 +69,13 @@ export class TaskTimers {
       await Promise.all(Array.from({ length: Math.min(PARALLEL, due.length) }, worker));
       if (due.length < BATCH) break;
     }
+    if (!this.stopped) {
+      result.firings = await this.inbox.triggerFirings.finishUnfinished().catch((err: unknown) => {
+        result.failed++;
+        this.log.error({ err }, 'unfinished trigger firings could not be finished; the next pass tries again');
+        return 0;
+      });
+    }
     return result;
   }
 }
@@ -77,7 +86,7 @@ export function defineTaskTimersJob(agenda: Agenda, timers: TaskTimers, log: Log
     TASKS_TICK,
     async () => {
       const result = await timers.tick();
-      if (result.alerted || result.failed) log.info(result, 'automations acted on due tasks');
+      if (result.alerted || result.firings || result.failed) log.info(result, 'automations acted on due tasks and trigger firings');
     },
     { concurrency: 1, lockLifetime: 60_000 },
   );

@@ -45,6 +45,7 @@ export class Contacts {
       phone: contact.phone,
       language: contact.language,
       reachable: contact.reachable,
+      renewalAt: (await this.store.renewals.get(contact.id))?.toISOString() ?? null,
       source: await this.store.messages.leadSource(conversation.id),
       createdAt: (contact.createdAt ?? conversation.createdAt).toISOString(),
       elsewhere: await this.elsewhere(actor, contact),

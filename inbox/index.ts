@@ -26,6 +26,9 @@ import { createMongoStore } from './store/mongo';
 import { defaultTaskTimings, type TaskTimings } from './tasks/chain';
 import { Tasks } from './tasks/tasks';
 import { Team } from './team';
+import { TriggerFirings } from './triggers/firings';
+import { Renewals } from './triggers/renewals';
+import { Triggers } from './triggers/triggers';
 import { VolumeFigures } from './volume';
 import { Waits } from './waits';
 
@@ -62,6 +65,8 @@ export async function createInbox(deps: InboxDeps) {
   const delivery = new Delivery(store, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
   const lossReasons = new LossReasons(store);
   await lossReasons.seed();
+  const replies = new Replies(store, conversations, events, delivery, deps.capabilities, clock, deps.replyFiles);
+  const tasks = new Tasks(store, events, clock, deps.taskTimings ?? defaultTaskTimings);
   return {
     store,
     /** The stored documents themselves: for benchmarks and tests that seed a history in bulk; the domain never uses them. */
@@ -74,7 +79,7 @@ export async function createInbox(deps: InboxDeps) {
     agents,
     team: new Team(store, agents, events),
     ingest: new Ingest(store, events, assignment, deps.log, clock, deadlines),
-    replies: new Replies(store, conversations, events, delivery, deps.capabilities, clock, deps.replyFiles),
+    replies,
     delivery,
     responseTimes: new ResponseTimes(store, deps.slaTargets, clock, rollups),
     volume: new VolumeFigures(store, clock),
@@ -86,7 +91,10 @@ export async function createInbox(deps: InboxDeps) {
     lossReasons,
     notes: new Notes(store, conversations, events, clock),
     savedReplies: new SavedReplies(store, clock),
-    tasks: new Tasks(store, events, clock, deps.taskTimings ?? defaultTaskTimings),
+    tasks,
+    triggers: new Triggers(store, clock),
+    triggerFirings: new TriggerFirings(store, tasks, replies, clock),
+    renewals: new Renewals(store),
     clock,
   };
 }

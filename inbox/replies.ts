@@ -4,12 +4,12 @@ import type { Capabilities } from '../shared/channel-adapter';
 import type { Channel } from '../shared/channels';
 import { AppError, ErrorCode } from '../shared/errors';
 import { replyBody } from '../shared/inbox-api';
-import type { Attachment } from '../shared/messages';
+import type { Attachment, Template } from '../shared/messages';
 import type { Actor } from './access';
 import type { Conversations } from './conversations';
 import { InboxEvent, type InboxEvents } from './events';
 import type { Clock, DeliveryQueue, ReplyFiles } from './ports';
-import { newId } from './store/ids';
+import { idFromKey, newId } from './store/ids';
 import type { InboxStore } from './store/port';
 import type { ContactRecord, ConversationRecord, MessageRecord } from './store/records';
 import { type Message, toConversation, toMessage } from './views';
@@ -129,6 +129,48 @@ export class Replies {
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
     await this.queue.enqueue({ messageId: message.id, conversationId: conversation.id });
     return toMessage(message);
+  }
+
+  /**
+   * An approved template the gateway sends by itself (a trigger's), queued like any reply with sender `bot`; not an
+   * answer. Idempotent by `key` (the message's id derives from it). Where it cannot go it says why rather than
+   * sending anything else: a channel without templates has no approved text to send outside its window.
+   */
+  async sendAutomaticTemplate(input: {
+    conversationId: string;
+    template: Template;
+    key: string;
+    senderName: string;
+    channel?: Channel;
+  }): Promise<{ messageId: string } | { skipped: string }> {
+    const conversation = await this.store.conversations.get(input.conversationId);
+    if (!conversation) return { skipped: 'the conversation no longer exists' };
+    const { channel } = conversation;
+    if (input.channel && input.channel !== channel)
+      return { skipped: `the template is for ${input.channel}, the customer writes on ${channel}` };
+    const capabilities = this.channels.get(channel);
+    if (!capabilities) return { skipped: `the ${channel} channel is not connected` };
+    if (capabilities.repliesRefused) return { skipped: capabilities.repliesRefused };
+    if (!capabilities.templates)
+      return { skipped: `the ${channel} channel sends no approved templates, and free text may not stand in for one` };
+    const contact = await this.store.contacts.get(conversation.contactId);
+    if (!contact?.reachable || !conversation.contactReachable) return { skipped: `the customer unsubscribed from ${channel}` };
+    const id = idFromKey(`message:auto:${input.key}`);
+    const message = await this.store.messages.recordOutbound({
+      id,
+      conversationId: conversation.id,
+      channel,
+      sender: { type: 'bot', name: input.senderName },
+      text: `[template ${input.template.name}]`,
+      template: input.template,
+      dedupeKey: `auto:${input.key}`,
+      createdAt: this.clock(),
+      ...outboxFields(contact, conversation),
+    });
+    if (!message) return { messageId: id };
+    this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
+    await this.queue.enqueue({ messageId: message.id, conversationId: conversation.id });
+    return { messageId: message.id };
   }
 
   /** Refuses, before anything is stored, a reply the channel cannot deliver now. */

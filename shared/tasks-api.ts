@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelNames } from './channels';
 import { templateSchema } from './messages';
 
 /**
@@ -106,7 +107,7 @@ export const triggerActionSchema = z.discriminatedUnion('kind', [
       kind: z.literal('send_template'),
       template: templateSchema,
       /** Only on this channel (a template belongs to one business account); any channel that sends templates by default. */
-      channel: z.string().min(1).max(32).optional(),
+      channel: z.enum(channelNames).optional(),
     })
     .strict(),
 ]);

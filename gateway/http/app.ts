@@ -16,6 +16,7 @@ import { storeTimeouts, withDeadline } from '../store-timeouts';
 import { adminApi } from './admin-api';
 import { attachmentsRouter } from './attachments';
 import { channelsApi } from './channels-api';
+import { contactsApi } from './contacts-api';
 import { conversationActionsRouter } from './conversation-actions';
 import { dashboardApi } from './dashboard-api';
 import { readDeadline } from './deadline';
@@ -29,6 +30,7 @@ import { replyFilesRouter } from './reply-files';
 import { savedRepliesApi } from './saved-replies-api';
 import { tasksApi } from './tasks-api';
 import type { Tokens } from './tokens';
+import { triggersApi } from './triggers-api';
 import { webhooksRouter } from './webhooks';
 
 /** The managers' app as `npm run build` leaves it (npm start and npm test build it first). */
@@ -146,6 +148,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }),
     tasksApi(options),
   );
+  app.use('/api/triggers', triggersApi(options));
+  app.use('/api/contacts', contactsApi(options));
   app.use('/api', notesApi(options));
   app.use('/api', adminApi(options));
   app.use('/api', dashboardApi(options));
