@@ -5,6 +5,7 @@ import { ChannelsPanel } from './ChannelsPanel';
 import { JobsPanel } from './JobsPanel';
 import { LossReasonsPanel } from './LossReasonsPanel';
 import { TeamPanel } from './TeamPanel';
+import { TriggersPanel } from './TriggersPanel';
 import '../admin.css';
 
 interface AdminPanel {
@@ -20,6 +21,7 @@ const panels: AdminPanel[] = [
   { id: 'channels', label: 'admin.tabs.channels', Panel: ChannelsPanel },
   { id: 'jobs', label: 'admin.tabs.jobs', Panel: JobsPanel },
   { id: 'lossReasons', label: 'admin.tabs.lossReasons', Panel: LossReasonsPanel },
+  { id: 'triggers', label: 'triggers.tab', Panel: TriggersPanel },
 ];
 
 /** Admins: the team and their roles, the channels and their sessions, the job queue; one tab each. */

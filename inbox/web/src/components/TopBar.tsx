@@ -16,7 +16,7 @@ interface Props {
   onSignOut(): void;
 }
 
-export type View = 'inbox' | 'figures' | 'admin';
+export type View = 'inbox' | 'figures' | 'admin' | 'tasks';
 
 export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onSavedReplies, onSignOut }: Props) {
   const { t } = useTranslation();
@@ -24,28 +24,33 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
   return (
     <>
       <header className="top-bar">
-        {!canSeeFigures && <span className="brand">{t('app.title')}</span>}
-        {canSeeFigures && (
-          <nav className="views" aria-label={t('app.title')}>
-            <button type="button" aria-pressed={view === 'inbox'} onClick={() => onView('inbox')}>
-              {t('top.inbox')}
-            </button>
+        <nav className="views" aria-label={t('app.title')}>
+          <button type="button" aria-pressed={view === 'inbox'} onClick={() => onView('inbox')}>
+            {t('top.inbox')}
+          </button>
+          <button type="button" id="show-tasks" aria-pressed={view === 'tasks'} title={t('tasks.mine')} onClick={() => onView('tasks')}>
+            <span className="view-icon" aria-hidden="true">
+              ✓
+            </span>
+            <span className="view-label">{t('tasks.mine')}</span>
+          </button>
+          {canSeeFigures && (
             <button type="button" id="show-figures" aria-pressed={view === 'figures'} onClick={() => onView('figures')}>
               <svg className="view-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
                 <path d="M1 14h14v1.5H1zM2.5 8h2.5v5H2.5zM6.75 3h2.5v10h-2.5zM11 6h2.5v7H11z" fill="currentColor" />
               </svg>
               <span className="view-label">{t('top.figures')}</span>
             </button>
-            {me.role === 'admin' && (
-              <button type="button" id="show-admin" aria-pressed={view === 'admin'} title={t('top.admin')} onClick={() => onView('admin')}>
-                <span className="view-icon" aria-hidden="true">
-                  ⚙
-                </span>
-                <span className="view-label">{t('top.admin')}</span>
-              </button>
-            )}
-          </nav>
-        )}
+          )}
+          {me.role === 'admin' && (
+            <button type="button" id="show-admin" aria-pressed={view === 'admin'} title={t('top.admin')} onClick={() => onView('admin')}>
+              <span className="view-icon" aria-hidden="true">
+                ⚙
+              </span>
+              <span className="view-label">{t('top.admin')}</span>
+            </button>
+          )}
+        </nav>
         <span className="spacer" />
         <span id="connection" className={`connection${connected ? ' live' : ''}`} role="status">
           <span className="dot" aria-hidden="true" />

@@ -11,6 +11,7 @@ import { codeFile, useCodeFile } from '../split';
 import { Admin } from './Admin';
 import { ContactPanel } from './ContactPanel';
 import { ConversationList } from './ConversationList';
+import { MyTasks } from './MyTasks';
 import { SavedRepliesAdmin } from './SavedRepliesAdmin';
 import { Sessions } from './Sessions';
 import { ShortcutsDialog } from './ShortcutsDialog';
@@ -200,6 +201,8 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
       {me.role === 'admin' && view !== 'admin' && <Sessions sessions={[...sessions.values()]} />}
       {view === 'admin' ? (
         <Admin me={me} agents={agents} sessions={[...sessions.values()]} onAgentsChanged={loadAgents} onError={fail} />
+      ) : view === 'tasks' ? (
+        <MyTasks me={me} agents={agents} live={live} onOpen={open} onError={fail} />
       ) : view === 'figures' ? (
         figures && <figures.Figures agents={agents} liveAlerts={alerts} onOpen={open} onError={fail} />
       ) : (
@@ -232,6 +235,9 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
               />
               <ContactPanel
                 conversation={selected}
+                me={me}
+                live={live}
+                onError={fail}
                 agents={agents}
                 onOpen={open}
                 open={contactOpen}

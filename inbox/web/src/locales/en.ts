@@ -1,3 +1,5 @@
+import { tasksEn } from './tasks.en';
+
 /** English. Keys are shared with uk.ts, which must have every one of them. */
 export const en = {
   app: { title: 'Inbox', skip: 'Skip to the conversation' },
@@ -360,5 +362,6 @@ export const en = {
     taken: 'There is a saved reply {{shortcut}} already: choose another shortcut.',
     forbidden: 'Only supervisors and admins change the team’s saved replies.',
   },
+  ...tasksEn,
 };
 export type Messages = typeof en;

@@ -1,4 +1,5 @@
 import type { Messages } from './en';
+import { tasksUk } from './tasks.uk';
 
 /** Українська: the shops' own language, and the default when the browser asks for neither. */
 export const uk: Messages = {
@@ -370,4 +371,5 @@ export const uk: Messages = {
     taken: 'Шаблон {{shortcut}} уже є: виберіть інше скорочення.',
     forbidden: 'Шаблони команди змінюють лише керівники й адміністратори.',
   },
+  ...tasksUk,
 };
