@@ -1,7 +1,7 @@
 import ms from 'ms';
 import type { Inbox } from '../inbox';
-import type { TaskRecord } from '../inbox/store/records';
 import { actOn } from '../inbox/tasks/chain';
+import type { TaskRecord } from '../inbox/tasks/tasks';
 import { utc } from './wording';
 
 const RETRY_AFTER_MS = 30_000;

@@ -228,7 +228,7 @@ export type TriggerOnRecord =
   | { kind: 'renewal'; daysBefore: number };
 export type TriggerActionRecord =
   | { kind: 'create_task'; title: string; dueInMs: number; assignTo: string }
-  | { kind: 'send_template'; template: Template; channel?: string };
+  | { kind: 'send_template'; template: Template; channel?: Channel };
 
 /** A rule admins keep: on an event (a stage change, a loss, a quiet customer, a renewal coming), do something. */
 export interface TriggerRecord {

@@ -12,6 +12,7 @@ import { mayAssign, maySee } from './access';
 import { type NextAlert, startChain, type TaskTimings } from './chain';
 import { toTaskView } from './view';
 
+export type { TaskRecord } from '../store/records';
 export type NewTask = z.output<typeof newTaskBody>;
 export type TaskUpdate = z.output<typeof taskChangeBody>;
 export type TasksQuery = z.output<typeof tasksQuery>;
@@ -51,7 +52,8 @@ export class Tasks {
       await this.visibleConversation(actor, query.conversationId);
       scope = { conversationId: query.conversationId };
     } else if (query.contactId) {
-      await this.visibleConversation(actor, conversationIdFor(query.contactId));
+      // An agent sees a contact's tasks through the contact's conversation; supervisors see them anyway.
+      if (!seesEverything(actor)) await this.visibleConversation(actor, conversationIdFor(query.contactId));
       scope = { contactId: query.contactId };
     } else if (query.assigneeId) {
       if (!seesEverything(actor) && query.assigneeId !== actor.id) {

@@ -156,7 +156,7 @@ export class TriggerFirings {
         template: action.template,
         key: `trigger:${firing.id}`,
         senderName: SENDER,
-        ...(action.channel ? { channel: action.channel as NonNullable<Parameters<Replies['sendAutomaticTemplate']>[0]['channel']> } : {}),
+        ...(action.channel ? { channel: action.channel } : {}),
       });
       return 'skipped' in sent ? { state: 'skipped', reason: sent.skipped } : { state: 'done', messageId: sent.messageId };
     }
