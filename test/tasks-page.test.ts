@@ -14,6 +14,8 @@ const HOUR = 3600_000;
 const words = {
   en: {
     locale: 'en-US',
+    renewal: 'Renewal date',
+    save: 'Save',
     add: 'Add task',
     title: 'What to do',
     mine: 'My tasks',
@@ -24,6 +26,8 @@ const words = {
   },
   uk: {
     locale: 'uk-UA',
+    renewal: 'Дата продовження',
+    save: 'Зберегти',
     add: 'Додати задачу',
     title: 'Що зробити',
     mine: 'Мої задачі',
@@ -82,6 +86,15 @@ describe('tasks and triggers on the page', () => {
         json: { title: lateTitle, dueAt: new Date(Date.now() - HOUR).toISOString(), conversationId: conversation.id, assigneeId: me.id },
       });
       await panel.locator('.task.overdue', { hasText: lateTitle }).waitFor();
+
+      // The customer's renewal date, a Kyiv day, for the renewal triggers.
+      await panel.getByLabel(w.renewal).fill('2026-12-31');
+      await panel.locator('.contact-renewal').getByRole('button', { name: w.save }).click();
+      await eventually(
+        async () =>
+          (await gw.request('GET', `/api/conversations/${conversation.id}/contact`, { token })).body.renewalAt ===
+          '2026-12-30T22:00:00.000Z',
+      );
       expect(conversationId === undefined || conversationId === null || conversationId === conversation.id).toBe(true);
       expect(await accessibilityProblems(page)).toEqual([]);
       await shot(page, `tasks-${lang}-desktop-contact`);

@@ -5,7 +5,9 @@ import { api } from '../api';
 import { dateTime, listTime } from '../format';
 import { currentLanguage } from '../i18n';
 import type { Live } from '../live';
+import { ContactRenewal } from './ContactRenewal';
 import { ContactTasks } from './ContactTasks';
+import '../tasks.css';
 
 function languageName(code: string): string {
   try {
@@ -110,6 +112,7 @@ export function ContactPanel({
           </div>
         ))}
       </dl>
+      {card && <ContactRenewal contactId={card.id} renewalAt={card.renewalAt ?? null} onError={onError} />}
       <ContactTasks conversation={c} me={me} agents={agents} live={live} onError={onError} />
       {card && card.elsewhere.length > 0 && (
         <section className="contact-elsewhere" aria-labelledby="contact-elsewhere-title">

@@ -74,4 +74,9 @@ export const tasksEn = {
     },
     empty: 'Give the trigger a name.',
   },
+  contactRenewal: {
+    label: 'Renewal date',
+    save: 'Save',
+    clear: 'Clear',
+  },
 };

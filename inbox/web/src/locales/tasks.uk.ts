@@ -76,4 +76,9 @@ export const tasksUk: typeof tasksEn = {
     },
     empty: 'Дайте тригеру назву.',
   },
+  contactRenewal: {
+    label: 'Дата продовження',
+    save: 'Зберегти',
+    clear: 'Очистити',
+  },
 };
