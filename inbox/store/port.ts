@@ -51,7 +51,7 @@ export interface InboxStore {
   triggers: TriggerStore;
   firings: TriggerFiringStore;
   renewals: RenewalStore;
-  activity: ActivityStore;
+  quietCustomers: QuietCustomerStore;
 }
 
 /** A keyset position in a list ordered by (time, id). */
@@ -497,7 +497,7 @@ export interface RenewalStore {
 }
 
 /** When customers last wrote, as the inactivity triggers read it (the conversations' `lastInboundAt`, by index). */
-export interface ActivityStore {
+export interface QuietCustomerStore {
   /** Conversations whose customer last wrote after the keyset position `after` and at or before `upTo`, oldest first. */
   quietSince(after: Position, upTo: Date, limit: number): Promise<{ conversationId: string; contactId: string; lastInboundAt: Date }[]>;
 }

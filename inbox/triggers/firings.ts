@@ -82,7 +82,7 @@ export class TriggerFirings {
     for (;;) {
       const found: { at: Date; id: string; subject: Subject | null }[] =
         trigger.on.kind === 'inactive'
-          ? (await this.store.activity.quietSince(position, reach, SWEEP_BATCH)).map((q) => ({
+          ? (await this.store.quietCustomers.quietSince(position, reach, SWEEP_BATCH)).map((q) => ({
               at: q.lastInboundAt,
               id: q.conversationId,
               subject: { key: quietKey(q.conversationId, q.lastInboundAt), conversationId: q.conversationId, contactId: q.contactId },

@@ -10,7 +10,7 @@ import { MongoLossReasons } from './loss-reasons';
 import { MongoMessages } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
 import { MongoOutbox } from './outbox';
-import { MongoActivity, MongoRenewals } from './renewals';
+import { MongoQuietCustomers, MongoRenewals } from './renewals';
 import { MongoSavedReplies } from './saved-replies';
 import { MongoTasks } from './tasks';
 import { MongoTriggerFirings, MongoTriggers } from './triggers';
@@ -46,7 +46,7 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     triggers: new MongoTriggers(models),
     firings: new MongoTriggerFirings(models),
     renewals: new MongoRenewals(models),
-    activity: new MongoActivity(models),
+    quietCustomers: new MongoQuietCustomers(models),
   };
   return { store, models };
 }

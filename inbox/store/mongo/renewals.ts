@@ -1,4 +1,4 @@
-import type { ActivityStore, Position, RenewalStore } from '../port';
+import type { Position, QuietCustomerStore, RenewalStore } from '../port';
 import { oid } from './mapping';
 import type { ConversationDoc, Models } from './models';
 
@@ -28,7 +28,7 @@ export class MongoRenewals implements RenewalStore {
   }
 }
 
-export class MongoActivity implements ActivityStore {
+export class MongoQuietCustomers implements QuietCustomerStore {
   constructor(private readonly models: Models) {}
 
   /** By `{lastInboundAt: 1, _id: 1}`, a keyset page, only the three fields read. */
