@@ -27,15 +27,22 @@ const labels: Record<Alert['type'], [string, string]> = {
   sla_warning: ['first-response target at risk', 'first-response targets at risk'],
   escalated: ['escalation', 'escalations'],
   delivery_failed: ['failed delivery', 'failed deliveries'],
+  task_reminder: ['task reminder', 'task reminders'],
+  task_overdue: ['overdue task', 'overdue tasks'],
+  task_overdue_escalated: ['task still overdue', 'tasks still overdue'],
 };
+
+/** What an alert is about: its conversation, or the task of a task's alert on none. */
+const subject = (a: Alert) =>
+  [a.channel, a.conversationId ? `conversation ${a.conversationId}` : null, a.taskId ? `task ${a.taskId}` : null]
+    .filter(Boolean)
+    .join('  ');
 
 export function digestMail(alerts: readonly Alert[], to: readonly string[]): Mail {
   const counts = new Map<Alert['type'], number>();
   for (const a of alerts) counts.set(a.type, (counts.get(a.type) ?? 0) + 1);
   const summary = [...counts.entries()].map(([type, n]) => `${n} ${labels[type][n === 1 ? 0 : 1]}`).join(', ');
-  const lines = alerts.map(
-    (a) => `${utc(new Date(a.createdAt))}  ${a.type}  ${a.channel}  conversation ${a.conversationId}${a.detail ? `\n    ${a.detail}` : ''}`,
-  );
+  const lines = alerts.map((a) => `${utc(new Date(a.createdAt))}  ${a.type}  ${subject(a)}${a.detail ? `\n    ${a.detail}` : ''}`);
   return {
     to,
     subject: `Inbox alerts: ${summary}`,

@@ -11,7 +11,10 @@ import { definePipelineRepairJob, PIPELINE_REPAIR, PIPELINE_REPAIR_INTERVAL_MS }
 import { defineRollupJob, RESPONSE_ROLLUP, ROLLUP_INTERVAL_MS } from './rollup';
 import type { AutomationSettings } from './settings';
 import { FirstResponseTargets } from './sla';
+import { TaskAlerts } from './task-alerts';
+import { defineTaskTimersJob, TASKS_TICK, TaskTimers } from './task-timers';
 import { AUTOMATIONS_TICK, DueTimers, defineTimersJob } from './timers';
+import { defineTriggerSweepJob, listenForLeadMoves, TRIGGER_SWEEP, TRIGGER_SWEEP_INTERVAL_MS } from './triggers';
 
 export interface AutomationsOptions {
   agenda: Agenda;
@@ -38,12 +41,25 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
   defineRollupJob(agenda, inbox, log);
   definePipelineRepairJob(agenda, inbox, log);
   defineCampaignsJob(agenda, inbox, log);
+  const taskTimers = new TaskTimers(inbox, new TaskAlerts(inbox), log);
+  defineTaskTimersJob(agenda, taskTimers, log);
+  defineTriggerSweepJob(agenda, inbox, log);
+  listenForLeadMoves(inbox, log);
   const digest = mailer && settings.supervisorEmails.length > 0 ? new AlertDigest(inbox, mailer, settings.supervisorEmails) : undefined;
   if (digest) defineAlertDigestJob(agenda, digest, log);
   answerOutOfHours(inbox, clocks, log);
   if (botRepair) defineBotRepairJob(agenda, botRepair.run, botRepair.afterMs, log);
 
-  for (const name of [AUTOMATIONS_TICK, RESPONSE_ROLLUP, ALERT_DIGEST, PIPELINE_REPAIR, CAMPAIGNS_SEND, BOT_REPAIR]) {
+  for (const name of [
+    AUTOMATIONS_TICK,
+    TASKS_TICK,
+    TRIGGER_SWEEP,
+    RESPONSE_ROLLUP,
+    ALERT_DIGEST,
+    PIPELINE_REPAIR,
+    CAMPAIGNS_SEND,
+    BOT_REPAIR,
+  ]) {
     agenda.on(`fail:${name}`, (err: Error | string, job: JobWithId | { jobName?: string }) => {
       const jobName = 'attrs' in job ? job.attrs.name : job.jobName;
       log.error({ err, job: jobName }, 'automation job failed');
@@ -54,8 +70,14 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     clocks,
     /** One pass over the due timers now (the recurring job does this every tick interval). */
     tick: () => timers.tick(),
+    /** One pass over the tasks' due alerts and unfinished trigger firings now (the job does this every tick interval). */
+    tasksTick: () => taskTimers.tick(),
+    /** The inactivity and renewal triggers' sweep now (the job does this every minute). */
+    sweepTriggers: () => inbox.triggerFirings.sweep(),
     /** Before the job queue drains on stop: no new pass, and the running one ends after its current conversations. */
-    stop: () => timers.stop(),
+    stop: async () => {
+      await Promise.all([timers.stop(), taskTimers.stop()]);
+    },
     /** Rolls up closed hours of response figures now (the job does this every minute). */
     rollUp: () => inbox.rollups.run(inbox.clock()),
     /** One pass of the campaigns' sends now (the job does this every tick interval). */
@@ -67,6 +89,8 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     /** Registers the recurring jobs (once per store; every process runs them in turn). Call after agenda.start(). */
     async schedule(): Promise<void> {
       await agenda.every(settings.tickIntervalMs, AUTOMATIONS_TICK);
+      await agenda.every(settings.tickIntervalMs, TASKS_TICK);
+      await agenda.every(TRIGGER_SWEEP_INTERVAL_MS, TRIGGER_SWEEP);
       await agenda.every(ROLLUP_INTERVAL_MS, RESPONSE_ROLLUP);
       await agenda.every(PIPELINE_REPAIR_INTERVAL_MS, PIPELINE_REPAIR);
       await agenda.every(settings.tickIntervalMs, CAMPAIGNS_SEND);

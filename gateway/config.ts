@@ -168,6 +168,10 @@ const baseSchema = z
     SLA_FIRST_RESPONSE: duration,
     SLA_WARN_BEFORE: duration,
     BUSINESS_HOURS: businessHours,
+    /** A task's reminder goes to its assignee this long before it is due (0: none). */
+    TASK_REMINDER_BEFORE: optionalText.pipe(durationSchema.default(15 * 60_000)),
+    /** A task still not done this long after it was due is the supervisors' to hear of. */
+    TASK_OVERDUE_ESCALATE_AFTER: optionalText.pipe(durationSchema.default(60 * 60_000)),
     SUPERVISOR_EMAILS: optionalText.pipe(
       z
         .string()

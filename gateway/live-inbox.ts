@@ -30,6 +30,9 @@ export interface ServerToClientEvents {
   /** To admins only: a channel's own session (WhatsApp Web) changed state, or has a new pairing QR. */
   'channel:session': (payload: ServerEventBody<'channel:session'>) => void;
   'lead:updated': (payload: ServerEventBody<'lead:updated'>) => void;
+  'task:created': (payload: ServerEventBody<'task:created'>) => void;
+  'task:updated': (payload: ServerEventBody<'task:updated'>) => void;
+  'task:deleted': (payload: ServerEventBody<'task:deleted'>) => void;
 }
 
 export interface ClientToServerEvents {
@@ -196,6 +199,13 @@ export function attachLiveInbox(io: LiveServer, inbox: Inbox, tokens: Tokens, lo
   inbox.events.on(InboxEvent.CampaignUpdated, ({ campaign }) => {
     io.to(Rooms.supervisors).emit('campaign:updated', { campaign });
   });
+  // A task is its assignee's (and, when it changed hands, its former assignee's) and the supervisors'.
+  for (const event of [InboxEvent.TaskCreated, InboxEvent.TaskUpdated, InboxEvent.TaskDeleted] as const) {
+    inbox.events.on(event, ({ task, previousAssigneeId }) => {
+      const rooms = [Rooms.supervisors, Rooms.agent(task.assigneeId), ...(previousAssigneeId ? [Rooms.agent(previousAssigneeId)] : [])];
+      io.to(rooms).emit(event, { task });
+    });
+  }
   sessions?.onChange((view) => {
     io.to(Rooms.admins).emit('channel:session', view);
   });

@@ -116,6 +116,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       replyFiles: replyFilesOf(blobs, config.EMAIL_MAX_SIZE_MB * 1024 * 1024),
       activeCustomerWindowMs: config.ACTIVE_CUSTOMER_WINDOW,
       unsubscribeLinks: unsubscribeLinks(jwtSecret, () => ownUrl),
+      taskTimings: { reminderBeforeMs: config.TASK_REMINDER_BEFORE, escalateAfterMs: config.TASK_OVERDUE_ESCALATE_AFTER },
     });
     // Replies are delivered from the outbox (inbox/outbox/), no longer by jobs: those a build before left behind go.
     await agenda.cancel({ name: 'deliver-message' }).catch(() => 0);

@@ -7,8 +7,10 @@ import { type Alert, type AlertType, type Role, toAlert } from './views';
 
 export interface NewAlert {
   type: AlertType;
-  conversationId: string;
-  channel: Channel;
+  /** A task's alert may be on no conversation. */
+  conversationId: string | null;
+  channel: Channel | null;
+  taskId?: string | null;
   agentId?: string | null;
   messageId?: string | null;
   detail?: string;
@@ -35,6 +37,7 @@ export class Alerts {
       ...fields,
       agentId: fields.agentId ?? null,
       messageId: fields.messageId ?? null,
+      taskId: fields.taskId ?? null,
       detail: fields.detail ?? null,
       createdAt: this.clock(),
     });

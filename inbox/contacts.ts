@@ -47,6 +47,7 @@ export class Contacts {
       language: contact.language,
       need: contact.need ?? null,
       reachable: contact.reachable,
+      renewalAt: (await this.store.renewals.get(contact.id))?.toISOString() ?? null,
       source: await this.store.messages.leadSource(conversation.id),
       createdAt: (contact.createdAt ?? conversation.createdAt).toISOString(),
       elsewhere: await this.elsewhere(actor, contact),

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { CampaignView } from '../shared/customers-api';
 import type { LeadView } from '../shared/pipeline-api';
+import type { TaskView } from '../shared/tasks-api';
 import type { Agent, Alert, Conversation, Message, Role } from './views';
 
 /**
@@ -18,6 +19,9 @@ export const InboxEvent = {
   LeadUpdated: 'lead:updated',
   CampaignUpdated: 'campaign:updated',
   BotTakenOver: 'bot:taken-over',
+  TaskCreated: 'task:created',
+  TaskUpdated: 'task:updated',
+  TaskDeleted: 'task:deleted',
 } as const;
 
 /** A lead's stage as a move names it: the stage's id and what kind of stage it is (won and lost end the lead). */
@@ -56,6 +60,15 @@ export interface InboxEventMap {
   'campaign:updated': [{ campaign: CampaignView }];
   /** A manager took a conversation from the chatbot (replying, assigning, or the Take over button): it stops at once. */
   'bot:taken-over': [{ conversationId: string; at: Date }];
+  /** A task was made, changed or deleted: its assignee (and whoever it was taken from) and the supervisors hear it. */
+  'task:created': [TaskEvent];
+  'task:updated': [TaskEvent];
+  'task:deleted': [TaskEvent];
+}
+
+export interface TaskEvent {
+  task: TaskView;
+  previousAssigneeId?: string;
 }
 
 export class InboxEvents extends EventEmitter<InboxEventMap> {}

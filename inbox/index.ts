@@ -33,7 +33,12 @@ import { ResponseTimes } from './response-times';
 import { SavedReplies } from './saved-replies';
 import { Snoozes } from './snoozes';
 import { createMongoStore } from './store/mongo';
+import { defaultTaskTimings, type TaskTimings } from './tasks/chain';
+import { Tasks } from './tasks/tasks';
 import { Team } from './team';
+import { TriggerFirings } from './triggers/firings';
+import { Renewals } from './triggers/renewals';
+import { Triggers } from './triggers/triggers';
 import { VolumeFigures } from './volume';
 import { Waits } from './waits';
 
@@ -55,6 +60,8 @@ export interface InboxDeps {
   activeCustomerWindowMs?: number;
   /** Signs the one-click unsubscribe links of campaign mail; without it campaign mail carries none. */
   unsubscribeLinks?: UnsubscribeLinks;
+  /** When a task's reminder and its escalation to the supervisors come (TASK_REMINDER_BEFORE, TASK_OVERDUE_ESCALATE_AFTER). */
+  taskTimings?: TaskTimings;
 }
 
 /** Wires the inbox's use cases over one store connection. */
@@ -86,6 +93,7 @@ export async function createInbox(deps: InboxDeps) {
     deps.log.error({ err }, 'interactions from before they were kept could not be swept; the next start tries again');
     return 0;
   });
+  const tasks = new Tasks(store, events, clock, deps.taskTimings ?? defaultTaskTimings);
   return {
     store,
     /** The stored documents themselves: for benchmarks and tests that seed a history in bulk; the domain never uses them. */
@@ -121,6 +129,10 @@ export async function createInbox(deps: InboxDeps) {
     campaigns,
     /** The one-off sweep of interactions from the history stored before they were kept (done when it resolves). */
     backfilled,
+    tasks,
+    triggers: new Triggers(store, clock),
+    triggerFirings: new TriggerFirings(store, tasks, replies, clock),
+    renewals: new Renewals(store),
     clock,
   };
 }

@@ -200,6 +200,48 @@ export class Replies {
     return { messageId: id };
   }
 
+  /**
+   * An approved template the gateway sends by itself (a trigger's), queued like any reply with sender `bot`; not an
+   * answer. Idempotent by `key` (the message's id derives from it). Where it cannot go it says why rather than
+   * sending anything else: a channel without templates has no approved text to send outside its window.
+   */
+  async sendAutomaticTemplate(input: {
+    conversationId: string;
+    template: Template;
+    key: string;
+    senderName: string;
+    channel?: Channel;
+  }): Promise<{ messageId: string } | { skipped: string }> {
+    const conversation = await this.store.conversations.get(input.conversationId);
+    if (!conversation) return { skipped: 'the conversation no longer exists' };
+    const { channel } = conversation;
+    if (input.channel && input.channel !== channel)
+      return { skipped: `the template is for ${input.channel}, the customer writes on ${channel}` };
+    const capabilities = this.channels.get(channel);
+    if (!capabilities) return { skipped: `the ${channel} channel is not connected` };
+    if (capabilities.repliesRefused) return { skipped: capabilities.repliesRefused };
+    if (!capabilities.templates)
+      return { skipped: `the ${channel} channel sends no approved templates, and free text may not stand in for one` };
+    const contact = await this.store.contacts.get(conversation.contactId);
+    if (!contact?.reachable || !conversation.contactReachable) return { skipped: `the customer unsubscribed from ${channel}` };
+    const id = idFromKey(`message:auto:${input.key}`);
+    const message = await this.store.messages.recordOutbound({
+      id,
+      conversationId: conversation.id,
+      channel,
+      sender: { type: 'bot', name: input.senderName },
+      text: `[template ${input.template.name}]`,
+      template: input.template,
+      dedupeKey: `auto:${input.key}`,
+      createdAt: this.clock(),
+      ...outboxFields(contact, conversation),
+    });
+    if (!message) return { messageId: id };
+    this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
+    await this.queue.enqueue({ messageId: message.id, conversationId: conversation.id });
+    return { messageId: message.id };
+  }
+
   /** Refuses, before anything is stored, a reply the channel cannot deliver now. */
   private checkSendable(conversation: ConversationRecord, input: ReplyInput, now: Date): void {
     const channel = conversation.channel;

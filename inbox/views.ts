@@ -90,10 +90,12 @@ export interface LossReason {
 export interface Alert {
   id: string;
   type: AlertType;
-  conversationId: string;
-  channel: Channel;
+  /** Every alert but a task's on no conversation. */
+  conversationId?: string;
+  channel?: Channel;
   agentId?: string;
   messageId?: string;
+  taskId?: string;
   detail?: string;
   createdAt: string;
 }
@@ -155,13 +157,10 @@ export function toMessage(r: MessageRecord): Message {
 }
 
 export function toAlert(r: AlertRecord): Alert {
-  const alert: Alert = {
-    id: r.id,
-    type: r.type,
-    conversationId: r.conversationId,
-    channel: r.channel,
-    createdAt: r.createdAt.toISOString(),
-  };
+  const alert: Alert = { id: r.id, type: r.type, createdAt: r.createdAt.toISOString() };
+  if (r.conversationId) alert.conversationId = r.conversationId;
+  if (r.channel) alert.channel = r.channel;
+  if (r.taskId) alert.taskId = r.taskId;
   if (r.agentId) alert.agentId = r.agentId;
   if (r.messageId) alert.messageId = r.messageId;
   if (r.detail) alert.detail = r.detail;

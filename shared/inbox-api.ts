@@ -3,6 +3,7 @@ import { channelNames } from './channels';
 import { campaignViewSchema } from './customers-api';
 import { attachmentSchema, choiceSchema, templateSchema } from './messages';
 import { leadUpdatedEvent } from './pipeline-api';
+import { taskEvents } from './tasks-api';
 
 /**
  * The managers' API as both ends see it: the bodies of the REST routes and the Socket.io events, as zod schemas.
@@ -68,6 +69,8 @@ export const contactCardSchema = z.object({
   /** What the customer told the chatbot they need. */
   need: z.string().nullable().optional(),
   reachable: z.boolean(),
+  /** When the customer's subscription or contract renews (PATCH /api/contacts/:id); null when none is kept. */
+  renewalAt: isoTime.nullable().optional(),
   /** Where the lead came from: a deep link's payload, a site form's name. */
   source: z.string().nullable(),
   createdAt: isoTime,
@@ -121,9 +124,12 @@ export type MessageView = z.infer<typeof messageViewSchema>;
 
 export const alertViewSchema = z.object({
   id,
-  type: z.enum(['escalated', 'sla_warning', 'sla_breach', 'delivery_failed']),
-  conversationId: id,
-  channel: z.enum(channelNames),
+  type: z.enum(['escalated', 'sla_warning', 'sla_breach', 'delivery_failed', 'task_reminder', 'task_overdue', 'task_overdue_escalated']),
+  /** Absent only on a task's alert when the task is on no conversation. */
+  conversationId: id.optional(),
+  channel: z.enum(channelNames).optional(),
+  /** A task's alerts: the task. */
+  taskId: z.string().optional(),
   agentId: z.string().optional(),
   messageId: z.string().optional(),
   detail: z.string().optional(),
@@ -353,6 +359,7 @@ export const serverEvents = {
   /** The sales pipeline: a conversation's lead moved or changed. */
   'lead:updated': leadUpdatedEvent,
   'campaign:updated': z.object({ campaign: campaignViewSchema }),
+  ...taskEvents,
 } as const;
 export type ServerEventName = keyof typeof serverEvents;
 export type ServerEventBody<E extends ServerEventName> = z.infer<(typeof serverEvents)[E]>;

@@ -19,6 +19,7 @@ import { attachmentsRouter } from './attachments';
 import { botApi } from './bot-api';
 import { campaignsApi } from './campaigns-api';
 import { channelsApi } from './channels-api';
+import { contactsApi } from './contacts-api';
 import { conversationActionsRouter } from './conversation-actions';
 import { customersApi } from './customers-api';
 import { dashboardApi } from './dashboard-api';
@@ -32,7 +33,9 @@ import { notesApi } from './notes-api';
 import { pipelineApi } from './pipeline-api';
 import { replyFilesRouter } from './reply-files';
 import { savedRepliesApi } from './saved-replies-api';
+import { tasksApi } from './tasks-api';
 import type { Tokens } from './tokens';
+import { triggersApi } from './triggers-api';
 import { unsubscribeRouter } from './unsubscribe';
 import { webhooksRouter } from './webhooks';
 
@@ -152,6 +155,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
     readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }),
     savedRepliesApi(options),
   );
+  app.use(
+    '/api/tasks',
+    readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }),
+    tasksApi(options),
+  );
+  app.use('/api/triggers', triggersApi(options));
+  app.use('/api/contacts', contactsApi(options));
   app.use('/api', notesApi(options));
   app.use('/api', pipelineApi(options));
   app.use('/api', adminApi(options));

@@ -31,6 +31,10 @@ import type {
   SavedViewRecord,
   Sender,
   StageMoveRecord,
+  TaskAlertStep,
+  TaskRecord,
+  TriggerFiringRecord,
+  TriggerRecord,
 } from './records';
 
 /**
@@ -60,6 +64,11 @@ export interface InboxStore {
   savedViews: SavedViewStore;
   campaigns: CampaignStore;
   bot: BotStore;
+  tasks: TaskStore;
+  triggers: TriggerStore;
+  firings: TriggerFiringStore;
+  renewals: RenewalStore;
+  quietCustomers: QuietCustomerStore;
 }
 
 /** A keyset position in a list ordered by (time, id). */
@@ -369,10 +378,11 @@ export interface AgentStore {
 
 export interface NewAlert {
   type: AlertType;
-  conversationId: string;
-  channel: Channel;
+  conversationId: string | null;
+  channel: Channel | null;
   agentId: string | null;
   messageId: string | null;
+  taskId?: string | null;
   detail: string | null;
   /** Same key, same alert. */
   key: string;
@@ -617,4 +627,91 @@ export interface BotStore {
   /** Idempotent by the message. */
   recordUnmatched(u: BotUnmatchedRecord): Promise<void>;
   unmatchedBetween(from: Date, to: Date, channel?: Channel): Promise<BotUnmatchedRecord[]>;
+}
+
+/** Which tasks a list shows: one scope (an assignee, a conversation, a contact, or everyone's) and a status. */
+export interface TaskFilter {
+  assigneeId?: string;
+  conversationId?: string;
+  contactId?: string;
+  /** `overdue`: open and due before `now`. */
+  status?: 'open' | 'done' | 'overdue';
+  now: Date;
+  /** The page after this position (the due time and the id). */
+  after?: Position;
+}
+
+/** What a manager changes of a task; `doneAt` null reopens it. The alert chain is given anew with it. */
+export interface TaskChange {
+  title?: string;
+  dueAt?: Date;
+  assigneeId?: string;
+  doneAt?: Date | null;
+  alert?: { step: TaskAlertStep | null; dueAt: Date | null };
+}
+
+export interface TaskStore {
+  /** Null when a task of that id exists already (a trigger's firing run again). */
+  create(task: TaskRecord): Promise<TaskRecord | null>;
+  get(id: string): Promise<TaskRecord | null>;
+  /** By due time, earliest first, then id. */
+  list(filter: TaskFilter, limit: number): Promise<TaskRecord[]>;
+  /** Null when it is gone. */
+  update(id: string, change: TaskChange, at: Date): Promise<TaskRecord | null>;
+  remove(id: string): Promise<boolean>;
+  /** The tasks whose next alert is due at or before `now`, earliest first (by index). */
+  alertsDue(now: Date, limit: number): Promise<TaskRecord[]>;
+  /** Moves the chain on from the step `t` was read with; false when someone moved it first (or it changed). */
+  advanceAlert(t: TaskRecord, next: { step: TaskAlertStep | null; dueAt: Date | null }): Promise<boolean>;
+}
+
+export interface TriggerStore {
+  create(trigger: Omit<TriggerRecord, 'id'>): Promise<TriggerRecord>;
+  get(id: string): Promise<TriggerRecord | null>;
+  /** Every trigger, oldest first. */
+  list(): Promise<TriggerRecord[]>;
+  /** The active triggers of one kind. */
+  activeOf(kind: TriggerRecord['on']['kind']): Promise<TriggerRecord[]>;
+  /** Every trigger of one kind, active or not. */
+  ofKind(kind: TriggerRecord['on']['kind']): Promise<TriggerRecord[]>;
+  update(
+    id: string,
+    change: Partial<Pick<TriggerRecord, 'name' | 'active' | 'on' | 'action' | 'sweep'>>,
+    at: Date,
+  ): Promise<TriggerRecord | null>;
+  remove(id: string): Promise<boolean>;
+  /** Moves the sweep position from `from` (as read) to `to`; false when another pass moved it first. */
+  moveSweep(id: string, from: TriggerRecord['sweep'], to: NonNullable<TriggerRecord['sweep']>): Promise<boolean>;
+}
+
+export interface TriggerFiringStore {
+  /** Records a firing, pending; null when that firing (same key) is recorded already. */
+  record(firing: TriggerFiringRecord): Promise<TriggerFiringRecord | null>;
+  get(id: string): Promise<TriggerFiringRecord | null>;
+  /** Pending firings whose lease ended at or before `now`, earliest first. */
+  unfinished(now: Date, limit: number): Promise<TriggerFiringRecord[]>;
+  /** Takes a pending firing for one attempt, its lease to `until`; null when another process took it first. */
+  claim(f: TriggerFiringRecord, until: Date): Promise<TriggerFiringRecord | null>;
+  /** Done (or skipped, with why); false when it was finished already. */
+  finish(
+    id: string,
+    outcome: { state: 'done' | 'skipped'; taskId?: string | null; messageId?: string | null; reason?: string | null },
+    at: Date,
+  ): Promise<boolean>;
+  /** A trigger's firings, newest first. */
+  ofTrigger(triggerId: string, limit: number): Promise<TriggerFiringRecord[]>;
+}
+
+/** A customer's renewal date (a subscription, a contract), kept beside the contact, one per contact. */
+export interface RenewalStore {
+  get(contactId: string): Promise<Date | null>;
+  set(contactId: string, renewalAt: Date | null): Promise<void>;
+  /** Renewals after the keyset position `after` and at or before `upTo`, by date then contact. */
+  between(after: Position, upTo: Date, limit: number): Promise<{ contactId: string; renewalAt: Date }[]>;
+}
+
+/** When customers last wrote, as the inactivity triggers read it (the conversations' `lastInboundAt`, by index). */
+export interface QuietCustomerStore {
+  /** Conversations whose customer last wrote after the keyset position `after` and at or before `upTo`, oldest first. */
+  quietSince(after: Position, upTo: Date, limit: number): Promise<{ conversationId: string; contactId: string; lastInboundAt: Date }[]>;
 }

@@ -10,7 +10,14 @@ import type { Attachment, Choice, Template } from '../../shared/messages';
 export type Role = 'agent' | 'supervisor' | 'admin';
 export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
 export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
-export type AlertType = 'escalated' | 'sla_warning' | 'sla_breach' | 'delivery_failed';
+export type AlertType =
+  | 'escalated'
+  | 'sla_warning'
+  | 'sla_breach'
+  | 'delivery_failed'
+  | 'task_reminder'
+  | 'task_overdue'
+  | 'task_overdue_escalated';
 export type ResponseKind = 'first' | 'reply';
 export type Outcome = 'won' | 'lost';
 
@@ -152,10 +159,13 @@ export interface AgentRecord {
 export interface AlertRecord {
   id: string;
   type: AlertType;
-  conversationId: string;
-  channel: Channel;
+  /** Null for a task's alert when the task is on no conversation. */
+  conversationId: string | null;
+  channel: Channel | null;
   agentId: string | null;
   messageId: string | null;
+  /** A task's alerts: the task. */
+  taskId: string | null;
   detail: string | null;
   createdAt: Date;
 }
@@ -393,4 +403,73 @@ export interface BotUnmatchedRecord {
   channel: Channel;
   text: string;
   at: Date;
+}
+
+/** Where a task's alert chain stands: the next alert to raise (before due, at due, to the supervisors). */
+export type TaskAlertStep = 'reminder' | 'overdue' | 'escalate';
+
+/** A piece of work a manager is to do by a time, on a conversation or a contact, or on its own. */
+export interface TaskRecord {
+  id: string;
+  title: string;
+  dueAt: Date;
+  assigneeId: string;
+  conversationId: string | null;
+  contactId: string | null;
+  /** Null when a trigger made it. */
+  createdBy: string | null;
+  triggerId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  doneAt: Date | null;
+  /** The chain's next alert and when it is due (found by index); both null once the chain ran out or it is done. */
+  alertStep: TaskAlertStep | null;
+  alertDueAt: Date | null;
+}
+
+export type TriggerOnRecord =
+  | { kind: 'stage_changed'; toStageId?: string; fromStageId?: string }
+  | { kind: 'lost'; lossReasonId?: string }
+  | { kind: 'inactive'; days: number }
+  | { kind: 'renewal'; daysBefore: number };
+export type TriggerActionRecord =
+  | { kind: 'create_task'; title: string; dueInMs: number; assignTo: string }
+  | { kind: 'send_template'; template: Template; channel?: Channel };
+
+/** A rule admins keep: on an event (a stage change, a loss, a quiet customer, a renewal coming), do something. */
+export interface TriggerRecord {
+  id: string;
+  name: string;
+  active: boolean;
+  on: TriggerOnRecord;
+  action: TriggerActionRecord;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /**
+   * The timed triggers' sweep position (inactive: the conversations' last customer message; renewal: the renewal
+   * date): everything up to (at, id) was looked at.
+   */
+  sweep: { at: Date; id: string } | null;
+}
+
+export type FiringState = 'pending' | 'done' | 'skipped';
+
+/** One time a trigger fired, recorded before its action runs (its id derives from what it is about). */
+export interface TriggerFiringRecord {
+  id: string;
+  triggerId: string;
+  /** What makes it once: the trigger and the lead move, the quiet stretch or the renewal date it is about. */
+  key: string;
+  conversationId: string | null;
+  contactId: string | null;
+  state: FiringState;
+  /** While pending: when an unfinished one is taken up again (its action's lease ends). */
+  retryAt: Date | null;
+  attempts: number;
+  taskId: string | null;
+  messageId: string | null;
+  reason: string | null;
+  firedAt: Date;
+  finishedAt: Date | null;
 }

@@ -10,9 +10,10 @@ export class MongoAlerts implements AlertStore {
     try {
       const doc = await this.models.Alert.create({
         ...alert,
-        conversationId: oid(alert.conversationId),
+        conversationId: oidOrNull(alert.conversationId),
         agentId: oidOrNull(alert.agentId),
         messageId: oidOrNull(alert.messageId),
+        taskId: oidOrNull(alert.taskId),
       });
       return toAlertRecord(doc.toObject() as AlertDoc);
     } catch (e) {

@@ -14,8 +14,11 @@ import { MongoMessages } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
 import { MongoOutbox } from './outbox';
 import { MongoPipeline } from './pipeline';
+import { MongoQuietCustomers, MongoRenewals } from './renewals';
 import { MongoSavedReplies } from './saved-replies';
 import { MongoSavedViews } from './saved-views';
+import { MongoTasks } from './tasks';
+import { MongoTriggerFirings, MongoTriggers } from './triggers';
 import { MongoWaits } from './waits';
 
 /**
@@ -49,6 +52,11 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     savedViews: new MongoSavedViews(models),
     campaigns: new MongoCampaigns(models),
     bot: new MongoBot(models),
+    tasks: new MongoTasks(models),
+    triggers: new MongoTriggers(models),
+    firings: new MongoTriggerFirings(models),
+    renewals: new MongoRenewals(models),
+    quietCustomers: new MongoQuietCustomers(models),
   };
   return { store, models };
 }

@@ -143,10 +143,11 @@ export function toAlertRecord(doc: AlertDoc): AlertRecord {
   return {
     id: doc._id.toString(),
     type: doc.type as AlertType,
-    conversationId: doc.conversationId.toString(),
-    channel: doc.channel as Channel,
+    conversationId: str(doc.conversationId),
+    channel: (doc.channel ?? null) as Channel | null,
     agentId: str(doc.agentId),
     messageId: str(doc.messageId),
+    taskId: str(doc.taskId),
     detail: doc.detail ?? null,
     createdAt: created(doc as { createdAt?: Date }),
   };

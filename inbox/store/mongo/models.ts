@@ -107,6 +107,8 @@ conversationSchema.index({ snoozedUntil: 1, _id: 1 });
 conversationSchema.index({ firstInboundAt: 1 });
 // The volume figures of one channel: its leads by the time of their first message.
 conversationSchema.index({ channel: 1, firstInboundAt: 1 });
+// The inactivity triggers' sweep: conversations by when their customer last wrote, then id.
+conversationSchema.index({ lastInboundAt: 1, _id: 1 });
 // The response-time report's unanswered leads: no first response yet, the first message in the range; and the same
 // of one channel.
 conversationSchema.index({ firstResponseAt: 1, firstInboundAt: 1 });
@@ -206,11 +208,18 @@ agentSchema.index({ role: 1, active: 1 });
 
 const alertSchema = new Schema(
   {
-    type: { type: String, enum: ['escalated', 'sla_warning', 'sla_breach', 'delivery_failed'], required: true },
-    conversationId: { type: Schema.Types.ObjectId, required: true },
-    channel: { type: String, enum: channelNames, required: true },
+    type: {
+      type: String,
+      enum: ['escalated', 'sla_warning', 'sla_breach', 'delivery_failed', 'task_reminder', 'task_overdue', 'task_overdue_escalated'],
+      required: true,
+    },
+    /** Absent on a task's alert when the task is on no conversation. */
+    conversationId: { type: Schema.Types.ObjectId, default: null },
+    channel: { type: String, enum: [...channelNames, null], default: null },
     agentId: { type: Schema.Types.ObjectId, default: null },
     messageId: { type: Schema.Types.ObjectId, default: null },
+    /** A task's alerts: the task. */
+    taskId: { type: Schema.Types.ObjectId, default: null },
     detail: { type: String, default: null },
     /** Makes an alert idempotent: the same event raised twice (a retried job, two processes) is stored once. */
     key: { type: String, required: true },
@@ -503,6 +512,88 @@ const campaignOptOutSchema = new Schema(
   { _id: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } },
   { versionKey: false },
 );
+/** Managers' tasks (inbox/tasks/): each a due time, an assignee, and the alert chain that chases it. */
+const taskSchema = new Schema(
+  {
+    title: { type: String, required: true },
+    dueAt: { type: Date, required: true },
+    assigneeId: { type: Schema.Types.ObjectId, required: true },
+    conversationId: { type: Schema.Types.ObjectId, default: null },
+    contactId: { type: Schema.Types.ObjectId, default: null },
+    createdBy: { type: Schema.Types.ObjectId, default: null },
+    triggerId: { type: Schema.Types.ObjectId, default: null },
+    /** Always set (false while open), so every list has an equality on it and one index per scope serves both. */
+    done: { type: Boolean, required: true },
+    doneAt: { type: Date, default: null },
+    /** The next alert of the chain and its due time; null once it ran out or the task is done. */
+    alertStep: { type: String, enum: ['reminder', 'overdue', 'escalate', null], default: null },
+    alertDueAt: { type: Date, default: null },
+  },
+  { timestamps: true },
+);
+// The lists (GET /api/tasks): a manager's, a conversation's, a contact's and everyone's, open or done, by due time
+// with a keyset cursor; overdue is the open ones' range below now.
+taskSchema.index({ assigneeId: 1, done: 1, dueAt: 1, _id: 1 });
+taskSchema.index({ conversationId: 1, done: 1, dueAt: 1, _id: 1 });
+taskSchema.index({ contactId: 1, done: 1, dueAt: 1, _id: 1 });
+taskSchema.index({ done: 1, dueAt: 1, _id: 1 });
+// The automations' pass: the tasks whose next alert fell due, earliest first.
+taskSchema.index({ alertDueAt: 1, _id: 1 });
+
+/** Admins' triggers (inbox/triggers/): on a stage change, a loss, a quiet customer or a renewal, do something. */
+const triggerSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    active: { type: Boolean, required: true },
+    on: { type: Schema.Types.Mixed, required: true },
+    action: { type: Schema.Types.Mixed, required: true },
+    createdBy: { type: Schema.Types.ObjectId, default: null },
+    /** The timed triggers' sweep position: everything up to (at, id) was looked at. */
+    sweepAt: { type: Date, default: null },
+    sweepId: { type: String, default: null },
+  },
+  { timestamps: true, minimize: false },
+);
+// The triggers of one kind that listen (a lead's move, the sweeps), and of one kind at all (a renewal moved).
+triggerSchema.index({ 'on.kind': 1, active: 1 });
+
+/**
+ * Each time a trigger fired: recorded (pending) before its action runs, finished after, so a crash in between is
+ * finished by the automations' pass. The id derives from the firing's key (the trigger and what it is about).
+ */
+const triggerFiringSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    triggerId: { type: Schema.Types.ObjectId, required: true },
+    key: { type: String, required: true },
+    conversationId: { type: Schema.Types.ObjectId, default: null },
+    contactId: { type: Schema.Types.ObjectId, default: null },
+    state: { type: String, enum: ['pending', 'done', 'skipped'], required: true },
+    retryAt: { type: Date, default: null },
+    attempts: { type: Number, default: 0 },
+    taskId: { type: Schema.Types.ObjectId, default: null },
+    messageId: { type: Schema.Types.ObjectId, default: null },
+    reason: { type: String, default: null },
+    firedAt: { type: Date, required: true },
+    finishedAt: { type: Date, default: null },
+  },
+  { versionKey: false },
+);
+// The pass that finishes what a crash left: the pending firings whose lease ended, earliest first.
+triggerFiringSchema.index({ state: 1, retryAt: 1 });
+// A trigger's firings, newest first (GET /api/triggers/:id/firings).
+triggerFiringSchema.index({ triggerId: 1, firedAt: -1 });
+
+/** A customer's renewal date, one document per contact (its id), so the contacts the ingest writes stay as they are. */
+const renewalSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    renewalAt: { type: Date, required: true },
+  },
+  { versionKey: false, timestamps: { createdAt: false, updatedAt: true } },
+);
+// The renewal triggers' sweep: renewals by date, then contact.
+renewalSchema.index({ renewalAt: 1, _id: 1 });
 
 /** Where a background job got to (the rollup's last hour, the alert digest's last alert): one document per job. */
 const checkpointSchema = new Schema({
@@ -583,6 +674,10 @@ export function createModels(connection: Connection) {
     BotFlows: connection.model('BotFlows', botFlowsSchema, 'bot_flows'),
     BotSession: connection.model('BotSession', botSessionSchema, 'bot_sessions'),
     BotUnmatched: connection.model('BotUnmatched', botUnmatchedSchema, 'bot_unmatched'),
+    Task: connection.model('Task', taskSchema, 'tasks'),
+    Trigger: connection.model('Trigger', triggerSchema, 'triggers'),
+    TriggerFiring: connection.model('TriggerFiring', triggerFiringSchema, 'trigger_firings'),
+    Renewal: connection.model('Renewal', renewalSchema, 'renewals'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
@@ -602,6 +697,9 @@ export type ContactSpanDoc = InferSchemaType<typeof contactSpanSchema>;
 export type SavedViewDoc = InferSchemaType<typeof savedViewSchema> & { _id: mongoose.Types.ObjectId };
 export type CampaignDoc = InferSchemaType<typeof campaignSchema> & { _id: mongoose.Types.ObjectId };
 export type CampaignRecipientDoc = InferSchemaType<typeof campaignRecipientSchema> & { _id: mongoose.Types.ObjectId };
+export type TaskDoc = InferSchemaType<typeof taskSchema> & { _id: mongoose.Types.ObjectId };
+export type TriggerDoc = InferSchemaType<typeof triggerSchema> & { _id: mongoose.Types.ObjectId };
+export type TriggerFiringDoc = InferSchemaType<typeof triggerFiringSchema> & { _id: mongoose.Types.ObjectId };
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId };
 export type BotSessionDoc = InferSchemaType<typeof botSessionSchema>;
 export type BotUnmatchedDoc = InferSchemaType<typeof botUnmatchedSchema>;

@@ -7,6 +7,7 @@ import { JobsPanel } from './JobsPanel';
 import { LossReasonsPanel } from './LossReasonsPanel';
 import { StagesPanel } from './StagesPanel';
 import { TeamPanel } from './TeamPanel';
+import { TriggersPanel } from './TriggersPanel';
 import '../admin.css';
 
 interface AdminPanel {
@@ -24,6 +25,7 @@ const panels: AdminPanel[] = [
   { id: 'lossReasons', label: 'admin.tabs.lossReasons', Panel: LossReasonsPanel },
   { id: 'stages', label: 'pipeline.admin.tab', Panel: StagesPanel },
   { id: 'bot', label: 'bot.panel.tab', Panel: BotPanel },
+  { id: 'triggers', label: 'triggers.tab', Panel: TriggersPanel },
 ];
 
 /** Admins: the team and their roles, the channels and their sessions, the job queue; one tab each. */

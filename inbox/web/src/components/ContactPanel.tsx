@@ -4,7 +4,11 @@ import { type AgentView, type ContactCardView, type ConversationView, contactCar
 import { api } from '../api';
 import { dateTime, listTime } from '../format';
 import { currentLanguage } from '../i18n';
+import type { Live } from '../live';
+import { ContactRenewal } from './ContactRenewal';
+import { ContactTasks } from './ContactTasks';
 import { StagePicker } from './StagePicker';
+import '../tasks.css';
 
 function languageName(code: string): string {
   try {
@@ -20,12 +24,18 @@ function languageName(code: string): string {
  */
 export function ContactPanel({
   conversation: c,
+  me,
+  live,
+  onError,
   agents,
   onOpen,
   open,
   onClose,
 }: {
   conversation: ConversationView;
+  me: AgentView;
+  live: Live | null;
+  onError(err: unknown): void;
   agents: AgentView[];
   onOpen(id: string): void;
   /** Shown over the thread (a laptop, a phone), where it is not beside it. */
@@ -106,6 +116,8 @@ export function ContactPanel({
         ))}
       </dl>
       <StagePicker conversation={c} />
+      {card && <ContactRenewal contactId={card.id} renewalAt={card.renewalAt ?? null} onError={onError} />}
+      <ContactTasks conversation={c} me={me} agents={agents} live={live} onError={onError} />
       {card && card.elsewhere.length > 0 && (
         <section className="contact-elsewhere" aria-labelledby="contact-elsewhere-title">
           <h3 id="contact-elsewhere-title" title={t('contact.elsewhereHint')}>

@@ -11,6 +11,7 @@ import { codeFile, useCodeFile } from '../split';
 import { Admin } from './Admin';
 import { ContactPanel } from './ContactPanel';
 import { ConversationList } from './ConversationList';
+import { MyTasks } from './MyTasks';
 import { PipelineBoard } from './PipelineBoard';
 import { SavedRepliesAdmin } from './SavedRepliesAdmin';
 import { Sessions } from './Sessions';
@@ -104,11 +105,12 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
       socket.on('alert', ({ alert }) => {
         setAlerts((prev) => [alert, ...prev.filter((a) => a.id !== alert.id)]);
         const { t: tr, toast: say } = handlers.current;
-        const text = `${tr(`alert.${alert.type}`)}: ${alert.detail ?? tr(`channel.${alert.channel}`)}`;
-        say(text, alert.conversationId);
+        const text = `${tr(`alert.${alert.type}`)}: ${alert.detail ?? (alert.channel ? tr(`channel.${alert.channel}`) : '')}`;
+        const about = alert.conversationId;
+        say(text, about);
         if (alert.agentId === me.id) {
           chime();
-          notify(tr(`alert.${alert.type}`), text, () => handlers.current.open(alert.conversationId));
+          notify(tr(`alert.${alert.type}`), text, () => about && handlers.current.open(about));
         }
       }),
       socket.on('channel:session', (s) => setSessions((prev) => new Map(prev).set(s.channel, s))),
@@ -231,6 +233,8 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
             onError={fail}
           />
         )
+      ) : view === 'tasks' ? (
+        <MyTasks me={me} agents={agents} live={live} onOpen={open} onError={fail} />
       ) : view === 'figures' ? (
         figures && <figures.Figures agents={agents} liveAlerts={alerts} onOpen={open} onError={fail} />
       ) : (
@@ -263,6 +267,9 @@ export function Workspace({ me, onSignOut }: { me: AgentView; onSignOut: () => v
               />
               <ContactPanel
                 conversation={selected}
+                me={me}
+                live={live}
+                onError={fail}
                 agents={agents}
                 onOpen={open}
                 open={contactOpen}

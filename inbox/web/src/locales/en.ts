@@ -1,3 +1,5 @@
+import { tasksEn } from './tasks.en';
+
 /** English. Keys are shared with uk.ts, which must have every one of them. */
 export const en = {
   app: { title: 'Inbox', skip: 'Skip to the conversation' },
@@ -264,6 +266,9 @@ export const en = {
     sla_warning: 'Target soon',
     sla_breach: 'Target missed',
     delivery_failed: 'Reply not delivered',
+    task_reminder: 'Task due soon',
+    task_overdue: 'Task overdue',
+    task_overdue_escalated: 'Task still overdue',
     open: 'Open',
   },
   sessions: {
@@ -534,5 +539,6 @@ export const en = {
       csv: 'Download the bot figures (CSV)',
     },
   },
+  ...tasksEn,
 };
 export type Messages = typeof en;

@@ -1,4 +1,5 @@
 import type { Messages } from './en';
+import { tasksUk } from './tasks.uk';
 
 /** Українська: the shops' own language, and the default when the browser asks for neither. */
 export const uk: Messages = {
@@ -274,6 +275,9 @@ export const uk: Messages = {
     sla_warning: 'Ціль скоро',
     sla_breach: 'Ціль пропущено',
     delivery_failed: 'Відповідь не доставлено',
+    task_reminder: 'Скоро строк задачі',
+    task_overdue: 'Задачу прострочено',
+    task_overdue_escalated: 'Задача досі прострочена',
     open: 'Відкрити',
   },
   sessions: {
@@ -543,4 +547,5 @@ export const uk: Messages = {
       csv: 'Завантажити показники бота (CSV)',
     },
   },
+  ...tasksUk,
 };
