@@ -6,6 +6,10 @@ import { InboxReader } from './support/inbox-reader';
 
 const MINUTE = 60_000;
 
+/** The API channel has no buttons: the callback's text carries the menu as numbered lines, and its choices as data. */
+const withMenu = (text: string | undefined) =>
+  `${text}\n\n1. Ціни / Prices\n2. Доставка / Delivery\n3. Замовити / Order\n4. Менеджер / Manager\n\nНадішліть номер варіанта у відповідь.`;
+
 describe('the chatbot talks with new customers of the API channel first, and hands them to people', () => {
   let gw: TestGateway;
   let callback: FakeCallback;
@@ -42,7 +46,9 @@ describe('the chatbot talks with new customers of the API channel first, and han
     await gw.online('agent', 'Оксана Менеджерка');
     const id = await write('visitor-menu', 'Добрий день!');
     await eventually(async () => repliesTo('visitor-menu').length === 1);
-    expect(repliesTo('visitor-menu')).toEqual([defaultFlows.greeting.inHours]);
+    expect(repliesTo('visitor-menu')).toEqual([withMenu(defaultFlows.greeting.inHours)]);
+    const greeted = callback.received.find((r) => r.body.contactExternalId === 'visitor-menu')?.body as { choices?: unknown[] } | undefined;
+    expect(greeted?.choices).toEqual(defaultFlows.menu.map(({ id, title }) => ({ id, title })));
     const [greeting] = (await inbox.messagesOf(id)).filter((m) => m.sender.type === 'bot');
     expect(greeting?.choices?.map((c) => c.id)).toEqual(['prices', 'delivery', 'order', 'manager']);
 
@@ -50,7 +56,7 @@ describe('the chatbot talks with new customers of the API channel first, and han
     await eventually(async () => repliesTo('visitor-menu').length === 2);
     await write('visitor-menu', 'a tsina yaka?');
     await eventually(async () => repliesTo('visitor-menu').length === 3);
-    expect(repliesTo('visitor-menu').slice(1)).toEqual([defaultFlows.answers[1]?.text, defaultFlows.answers[0]?.text]);
+    expect(repliesTo('visitor-menu').slice(1)).toEqual([withMenu(defaultFlows.answers[1]?.text), withMenu(defaultFlows.answers[0]?.text)]);
 
     const conversation = await inbox.conversation(id);
     expect(conversation).toMatchObject({
