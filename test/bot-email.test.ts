@@ -36,7 +36,7 @@ describe('the chatbot by email with its menu as numbered lines', () => {
     await sink.stop();
   });
 
-  it('mails the greeting with the numbered menu and answers a reply of "2" above the quoted mail with the second item', async () => {
+  it('mails the greeting with the numbered menu and answers a reply of "2" above the quoted mail with the second item, once however often it is delivered', async () => {
     const relay = relayTo(port);
     await relay.sendMail({
       from: olena,
@@ -57,7 +57,7 @@ describe('the chatbot by email with its menu as numbered lines', () => {
       .split('\n')
       .map((line) => `> ${line}`)
       .join('\n');
-    await relay.sendMail({
+    const reply = {
       from: olena,
       to: SUPPORT,
       subject: `Re: ${greeting.subject}`,
@@ -65,7 +65,10 @@ describe('the chatbot by email with its menu as numbered lines', () => {
       inReplyTo: greeting.messageId,
       references: [greeting.messageId ?? '', '<armchair-1.olena@example.com>'],
       messageId: '<armchair-2.olena@example.com>',
-    });
+    };
+    await relay.sendMail(reply);
+    // Her server delivers it again, as one does when it missed our 250.
+    await relay.sendMail(reply);
     await eventually(async () => sink.mails.length === 2);
     const answer = await simpleParser(sink.mails[1]?.raw ?? '');
     expect(answer.text?.trim()).toBe(withMenu(defaultFlows.answers[1]?.text));
