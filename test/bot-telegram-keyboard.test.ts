@@ -1,5 +1,5 @@
 import { defaultFlows } from '../bot/flows';
-import { buttonPress, olena, textUpdate } from './fixtures/telegram';
+import { ann, buttonPress, olena, textUpdate } from './fixtures/telegram';
 import { ManualClock } from './support/clock';
 import { eventually, sleep, TestGateway } from './support/gateway';
 import { InboxReader } from './support/inbox-reader';
@@ -79,5 +79,25 @@ describe('the chatbot on Telegram with its menu as an inline keyboard', () => {
       defaultFlows.handOff.text,
     ]);
     expect(history.find((m) => m.note)?.text).toBeTruthy();
+  });
+
+  it('hands off when the customer presses "Менеджер / Manager", with the note of why', async () => {
+    const agent = await gw.online('agent', 'Тарас Продавець');
+    await gw.postTelegram(textUpdate(ann, 'Hi, I have a question about my order'));
+    await eventually(async () => sent().filter((b) => b.chat_id === String(ann.id)).length === 1);
+    const press = buttonPress(ann, menuKeyboard, 'manager');
+    const reply = await gw.postTelegram(press);
+    expect(reply.body).toEqual({ method: 'answerCallbackQuery', callback_query_id: (press.callback_query as { id: string }).id });
+
+    const conversation = await eventually(() => inbox.conversationOf({ channel: 'telegram', externalId: String(ann.id) }));
+    const open = await agent.socket.waitFor(
+      'conversation:updated',
+      (p) => p.conversation.id === conversation.id && p.conversation.status === 'open',
+    );
+    expect(open.conversation).toMatchObject({ assigneeId: agent.agent.id, awaitingReplySince: clock.now().toISOString() });
+    await eventually(async () => sent().filter((b) => b.chat_id === String(ann.id)).length === 2);
+    expect(sent().filter((b) => b.chat_id === String(ann.id))[1]).toEqual({ chat_id: String(ann.id), text: defaultFlows.handOff.text });
+    const note = (await inbox.messagesOf(conversation.id)).find((m) => m.note);
+    expect(note?.text).toContain('Причина / Reason: клієнт обрав «менеджер» / the customer picked a manager');
   });
 });
