@@ -69,7 +69,10 @@ describe('an external bot answers instead of the flows, and failing hands off to
   it('posts the customer’s message signed, and says what the bot answers in its response', async () => {
     const conversation = await write('buyer-1', 'Добрий день', 'ext-1');
     await eventually(async () => repliesTo('buyer-1').length === 1);
-    expect(repliesTo('buyer-1')).toEqual(['Привіт від нашого бота! Чим допомогти?']);
+    // Its choices go as the API channel sends them: numbered lines under the text, and as data.
+    expect(repliesTo('buyer-1')).toEqual(['Привіт від нашого бота! Чим допомогти?\n\n1. Каталог\n\nНадішліть номер варіанта у відповідь.']);
+    const answered = callback.received.find((r) => r.body.contactExternalId === 'buyer-1')?.body as { choices?: unknown[] } | undefined;
+    expect(answered?.choices).toEqual([{ id: 'catalog', title: 'Каталог' }]);
     const call = heard.find((h) => h.body.conversationId === conversation.id);
     expect(call?.body).toMatchObject({ text: 'Добрий день', channel: 'api' });
     expect(call?.signature).toBe(
