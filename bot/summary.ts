@@ -15,7 +15,8 @@ export function summaryOf(contact: ContactRecord | null, reason: string | null):
   const lines = ['Бот передав розмову / The bot handed off'];
   if (reason) lines.push(`Причина / Reason: ${reasonWords[reason] ?? reason}`);
   if (contact?.givenName) lines.push(`Ім’я / Name: ${contact.givenName}`);
-  if (contact?.phone) lines.push(`Телефон / Phone: ${contact.phone}`);
+  const phone = contact?.givenPhone || contact?.phone;
+  if (phone) lines.push(`Телефон / Phone: ${phone}`);
   if (contact?.need) lines.push(`Потреба / Need: ${contact.need}`);
   return lines;
 }

@@ -39,11 +39,11 @@ export class Contacts {
       id: contact.id,
       channel: contact.channel,
       externalId: contact.externalId,
-      // The name the customer gave the bot over the one the platform shows.
+      // The name and phone the customer gave the bot over the ones the platform shows.
       name: contact.givenName || contact.name,
       username: contact.username,
       email: contact.email,
-      phone: contact.phone,
+      phone: contact.givenPhone || contact.phone,
       language: contact.language,
       need: contact.need ?? null,
       reachable: contact.reachable,
@@ -56,7 +56,7 @@ export class Contacts {
 
   private async elsewhere(actor: Actor, contact: ContactRecord): Promise<ContactCardView['elsewhere']> {
     const emails = contact.email ? [...new Set([contact.email, contact.email.toLowerCase()])] : [];
-    const phones = contact.phone ? phoneForms(contact.phone) : [];
+    const phones = [...new Set([contact.phone, contact.givenPhone].filter((p) => p != null).flatMap(phoneForms))];
     const ids = (await this.store.contacts.idsByIdentity(emails, phones, ELSEWHERE_LIMIT + 1)).filter((id) => id !== contact.id);
     const found = await Promise.all(
       ids.slice(0, ELSEWHERE_LIMIT).map(async (id) => {

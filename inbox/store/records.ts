@@ -33,8 +33,9 @@ export interface ContactRecord {
   /** false once the customer unsubscribed or blocked the bot: replies cannot reach them. */
   reachable: boolean;
   createdAt: Date | null;
-  /** What the customer told the bot: the name they gave (shown over the platform's), and what they need. */
+  /** What the customer told the bot: the name and phone they gave (shown over the platform's), and what they need. */
   givenName?: string | null;
+  givenPhone?: string | null;
   need?: string | null;
 }
 

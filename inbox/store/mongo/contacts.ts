@@ -67,7 +67,8 @@ export class MongoContacts implements ContactStore {
   async fillCard(id: string, card: { name?: string; phone?: string; need?: string }): Promise<void> {
     const set: Record<string, string> = {};
     if (card.name) set.givenName = card.name;
-    if (card.phone) set.phone = card.phone;
+    // Each customer message sets `phone` again to the platform's (WhatsApp's sender number): the one given is kept apart.
+    if (card.phone) Object.assign(set, { phone: card.phone, givenPhone: card.phone });
     if (card.need) set.need = card.need;
     if (Object.keys(set).length) await this.models.Contact.updateOne({ _id: oid(id) }, { $set: set });
   }

@@ -47,6 +47,7 @@ export function toContactRecord(doc: ContactDoc): ContactRecord {
     reachable: doc.reachable !== false,
     createdAt: (doc as { createdAt?: Date }).createdAt ?? null,
     givenName: doc.givenName ?? null,
+    givenPhone: doc.givenPhone ?? null,
     need: doc.need ?? null,
   };
 }

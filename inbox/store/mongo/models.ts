@@ -17,8 +17,9 @@ const contactSchema = new Schema(
     language: String,
     /** false once the customer unsubscribed or blocked the bot: replies cannot reach them. */
     reachable: { type: Boolean, default: true },
-    /** What the customer told the bot: the name they gave (shown over the platform's), and what they need. */
+    /** What the customer told the bot: the name and phone they gave (shown over the platform's), and what they need. */
     givenName: { type: String, default: undefined },
+    givenPhone: { type: String, default: undefined },
     need: { type: String, default: undefined },
   },
   { timestamps: true },
