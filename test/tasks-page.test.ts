@@ -161,11 +161,13 @@ describe('tasks and triggers on the page', () => {
       const panel = page.locator('#triggers');
       const name = lang === 'en' ? 'Won → ask for a review' : 'Виграно → попросити відгук';
       await panel.locator('input[name="name"]').fill(name);
-      await panel.locator('input[name="toStageId"]').fill('won');
+      await panel.locator('select[name="toStageId"]').selectOption('won');
       await panel.locator('input[name="title"]').fill(lang === 'en' ? 'Ask for a review' : 'Попросити відгук');
       await panel.getByRole('button', { name: lang === 'en' ? 'Save' : 'Зберегти' }).click();
       const row = panel.locator('.trigger', { hasText: name });
       await row.waitFor();
+      // The stage is named as admins keep it, not by its id.
+      expect(await row.textContent()).toContain('Виграно');
       const { token } = await gw.manager('supervisor', `Перевірка ${++people}`);
       const stored = (await gw.request<{ items: TriggerView[] }>('GET', '/api/triggers', { token })).body.items.find(
         (t) => t.name === name,

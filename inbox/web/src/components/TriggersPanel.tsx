@@ -4,6 +4,7 @@ import { channelNames } from '../../../../shared/channels';
 import { type TriggerView, triggersAnswer, triggerViewSchema } from '../../../../shared/tasks-api';
 import { api } from '../api';
 import { useLossReasons } from '../loss-reasons';
+import { useStages } from '../pipeline';
 import type { AdminPanelProps } from './admin-panel';
 import '../tasks.css';
 
@@ -91,6 +92,7 @@ function bodyOf(d: Draft) {
 export function TriggersPanel({ agents, onError }: AdminPanelProps) {
   const { t } = useTranslation();
   const { reasons } = useLossReasons(true);
+  const { stages } = useStages();
   const [triggers, setTriggers] = useState<TriggerView[]>([]);
   const [editing, setEditing] = useState<string | null>(null);
   const [draft, setDraft] = useState<Draft>(blank);
@@ -126,10 +128,18 @@ export function TriggersPanel({ agents, onError }: AdminPanelProps) {
   };
   const set = (key: keyof Draft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value }));
   const reasonLabel = (id?: string) => reasons?.find((r) => r.id === id)?.label ?? id ?? '';
+  const stageLabel = (id: string) => stages?.find((st) => st.id === id)?.label ?? id;
+  const stageOptions = (stages ?? []).map((st) => (
+    <option key={st.id} value={st.id}>
+      {st.label}
+    </option>
+  ));
   const summary = (tr: TriggerView) => {
     const when =
       tr.on.kind === 'stage_changed'
-        ? t('triggers.summary.stage_changed', { to: tr.on.toStageId ? t('triggers.summary.to', { stage: tr.on.toStageId }) : '' })
+        ? t('triggers.summary.stage_changed', {
+            to: tr.on.toStageId ? t('triggers.summary.to', { stage: stageLabel(tr.on.toStageId) }) : '',
+          })
         : tr.on.kind === 'lost'
           ? t('triggers.summary.lost', {
               reason: tr.on.lossReasonId ? t('triggers.summary.reason', { reason: reasonLabel(tr.on.lossReasonId) }) : '',
@@ -206,11 +216,17 @@ export function TriggersPanel({ agents, onError }: AdminPanelProps) {
             <>
               <label>
                 {t('triggers.toStage')}
-                <input name="toStageId" value={draft.toStageId} maxLength={64} onChange={set('toStageId')} />
+                <select name="toStageId" value={draft.toStageId} onChange={set('toStageId')}>
+                  <option value="">{t('triggers.anyStage')}</option>
+                  {stageOptions}
+                </select>
               </label>
               <label>
                 {t('triggers.fromStage')}
-                <input name="fromStageId" value={draft.fromStageId} maxLength={64} onChange={set('fromStageId')} />
+                <select name="fromStageId" value={draft.fromStageId} onChange={set('fromStageId')}>
+                  <option value="">{t('triggers.anyStage')}</option>
+                  {stageOptions}
+                </select>
               </label>
             </>
           )}

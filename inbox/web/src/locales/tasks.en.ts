@@ -49,6 +49,7 @@ export const tasksEn = {
     toStage: 'To stage (id, optional)',
     fromStage: 'From stage (id, optional)',
     lossReason: 'Loss reason',
+    anyStage: 'Any stage',
     anyReason: 'Any reason',
     days: 'Days',
     daysBefore: 'Days before',

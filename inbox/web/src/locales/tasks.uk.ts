@@ -51,6 +51,7 @@ export const tasksUk: typeof tasksEn = {
     toStage: 'На етап (id, необов’язково)',
     fromStage: 'З етапу (id, необов’язково)',
     lossReason: 'Причина втрати',
+    anyStage: 'Будь-який етап',
     anyReason: 'Будь-яка причина',
     days: 'Днів',
     daysBefore: 'За скільки днів',
