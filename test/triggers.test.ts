@@ -279,4 +279,32 @@ describe('triggers', () => {
     const messages = (await gw.request('GET', `/api/conversations/${conversationId}/messages`, { token: admin.token })).body.items;
     expect(messages.filter((m: { direction: string }) => m.direction === 'out')).toEqual([]);
   });
+
+  it('fires, from the stored moves, the triggers of a move whose process stopped before they fired, once', async () => {
+    clock.set('2026-06-06T09:00:00Z');
+    const trigger = (
+      await addTrigger(admin, {
+        name: 'Кваліфіковано → підготувати пропозицію',
+        on: { kind: 'stage_changed', toStageId: 'qualified' },
+        action: { kind: 'create_task', title: 'Підготувати комерційну пропозицію', dueInMs: DAY, assignTo: admin.agent.id },
+      })
+    ).body as TriggerView;
+    const conversationId = await customerWrites({ externalId: 'form-roman', name: 'Роман Гуменюк' }, 'Потрібно 40 стільців для кафе.');
+    // As if the process that moved the lead died right after storing the move: nothing in it hears the move.
+    const listeners = gw.inbox.events.listeners(InboxEvent.LeadStageChanged);
+    gw.inbox.events.removeAllListeners(InboxEvent.LeadStageChanged);
+    const res = await gw.request('POST', `/api/conversations/${conversationId}/stage`, {
+      token: iryna.token,
+      json: { stageId: 'qualified' },
+    });
+    for (const listener of listeners) gw.inbox.events.on(InboxEvent.LeadStageChanged, listener);
+    expect(res.status).toBe(200);
+    expect(await firingsOf(trigger.id)).toEqual([]);
+
+    clock.advance(2 * 60_000);
+    await gw.automations.sweepTriggers();
+    await gw.automations.sweepTriggers();
+    expect(await firingsOf(trigger.id)).toEqual([expect.objectContaining({ conversationId, state: 'done' })]);
+    expect((await tasksOf(admin, `?conversationId=${conversationId}`)).map((t) => t.title)).toEqual(['Підготувати комерційну пропозицію']);
+  });
 });

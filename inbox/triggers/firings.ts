@@ -12,6 +12,12 @@ const LEASE_MS = 60_000;
 /** Documents a sweep reads per query. */
 const SWEEP_BATCH = 200;
 const SENDER = 'Automation';
+/**
+ * Lead moves younger than this are left to the live listener of the process that made them; older ones are read back
+ * from the stored moves, so a move whose process died before its triggers fired still fires them (once: same key).
+ */
+const MOVES_SETTLE_MS = 60_000;
+const MOVES_CHECKPOINT = 'trigger-moves';
 
 interface Subject {
   key: string;
@@ -49,12 +55,49 @@ export class TriggerFirings {
     return outcomes;
   }
 
-  /** Fires every active inactivity and renewal trigger for what it reached since its last sweep; how many fired. */
+  /**
+   * Fires every active inactivity and renewal trigger for what it reached since its last sweep, and the stage and
+   * loss triggers for the stored moves their live listener may have missed; how many fired.
+   */
   async sweep(): Promise<number> {
-    let fired = 0;
+    let fired = await this.catchUpMoves();
     for (const kind of ['inactive', 'renewal'] as const) {
       for (const trigger of await this.store.triggers.activeOf(kind)) fired += await this.sweepOne(trigger);
     }
+    return fired;
+  }
+
+  /**
+   * The stage and loss triggers of the moves stored since the last catch-up (up to a minute ago), each fired under the
+   * key the live listener uses, so a move it already took makes nothing more. The first catch-up only starts the count.
+   */
+  async catchUpMoves(): Promise<number> {
+    const upTo = new Date(this.clock().getTime() - MOVES_SETTLE_MS);
+    const from = await this.store.checkpoints.get(MOVES_CHECKPOINT);
+    if (!from) {
+      await this.store.checkpoints.create(MOVES_CHECKPOINT, upTo);
+      return 0;
+    }
+    if (upTo <= from) return 0;
+    const triggers = [...(await this.store.triggers.activeOf('stage_changed')), ...(await this.store.triggers.activeOf('lost'))];
+    let fired = 0;
+    for (const m of triggers.length ? await this.store.pipeline.movesBetween(from, upTo) : []) {
+      // The kind of the stage left is neither matched nor keyed on.
+      const change = {
+        from: m.from ? { id: m.from, kind: 'open' as const } : null,
+        to: { id: m.to, kind: m.toKind },
+        lossReasonId: m.lossReasonId,
+      };
+      // A trigger made after the move would not have heard it live either.
+      const matching = triggers.filter((t) => t.createdAt <= m.at && matchesMove(t.on, change));
+      if (!matching.length) continue;
+      const contactId = (await this.store.conversations.get(m.conversationId))?.contactId ?? null;
+      const key = moveKey({ ...change, at: m.at, conversationId: m.conversationId });
+      for (const trigger of matching) {
+        if (await this.fire(trigger, { key, conversationId: m.conversationId, contactId })) fired++;
+      }
+    }
+    await this.store.checkpoints.move(MOVES_CHECKPOINT, from, upTo);
     return fired;
   }
 
