@@ -182,4 +182,21 @@ describe('the sales pipeline on the page', () => {
     await shot(page, 'pipeline-en-desktop-dashboard');
     await page.close();
   }, 90_000);
+
+  it('shows an agent the board of their own leads (en, phone)', async () => {
+    const agent = manager('agent', 'Oksana Hrytsenko');
+    const page = await signIn(browser, gw, agent, { locale: 'en-GB', viewport: phone });
+    const { body: agents } = await gw.request('GET', '/api/agents', { token: api.token });
+    const agentId = agents.items.find((a: { email: string }) => a.email === agent.email).id;
+    expect(
+      (await gw.request('POST', `/api/conversations/${ids['Emily Clarke']}/assign`, { token: api.token, json: { agentId } })).status,
+    ).toBe(200);
+    await page.locator('#show-pipeline').click();
+    const board = page.locator('#pipeline');
+    await board.locator('.board-card', { hasText: 'Emily Clarke' }).waitFor();
+    expect(await board.locator('.board-card').count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await shot(page, 'pipeline-en-phone-agent-board');
+    await page.close();
+  }, 60_000);
 });

@@ -34,6 +34,18 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
             </span>
             <span className="view-label">{t('tasks.mine')}</span>
           </button>
+          <button
+            type="button"
+            id="show-pipeline"
+            aria-pressed={view === 'pipeline'}
+            title={t('pipeline.view')}
+            onClick={() => onView('pipeline')}
+          >
+            <svg className="view-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+              <path d="M1 2h4v12H1zM6 2h4v8H6zM11 2h4v5h-4z" fill="currentColor" />
+            </svg>
+            <span className="view-label">{t('pipeline.view')}</span>
+          </button>
           {canSeeFigures && (
             <>
               <button type="button" id="show-figures" aria-pressed={view === 'figures'} onClick={() => onView('figures')}>
@@ -41,12 +53,6 @@ export function TopBar({ me, connected, view, canSeeFigures, onView, onHelp, onS
                   <path d="M1 14h14v1.5H1zM2.5 8h2.5v5H2.5zM6.75 3h2.5v10h-2.5zM11 6h2.5v7H11z" fill="currentColor" />
                 </svg>
                 <span className="view-label">{t('top.figures')}</span>
-              </button>
-              <button type="button" id="show-pipeline" aria-pressed={view === 'pipeline'} onClick={() => onView('pipeline')}>
-                <svg className="view-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
-                  <path d="M1 2h4v12H1zM6 2h4v8H6zM11 2h4v5h-4z" fill="currentColor" />
-                </svg>
-                <span className="view-label">{t('pipeline.view')}</span>
               </button>
               <button
                 type="button"
