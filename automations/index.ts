@@ -30,8 +30,9 @@ export interface AutomationsOptions {
 }
 
 /**
- * Escalation, first-response targets, the out-of-hours auto-reply, the alert digest and the response rollup, as
- * Agenda jobs over the inbox. Define before `agenda.start()`, then `schedule()`.
+ * Escalation, first-response targets, the out-of-hours auto-reply, the alert digest, the response rollup, the
+ * pipeline's repair, campaigns' sends, tasks' alerts, triggers and the chatbot's repair, as Agenda jobs over the inbox.
+ * Define before `agenda.start()`, then `schedule()`.
  */
 export function createAutomations({ agenda, inbox, clocks, settings, mailer, log, botRepair }: AutomationsOptions) {
   const escalation = new EscalationChain(inbox, clocks, settings.maxSteps);
