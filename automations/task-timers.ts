@@ -1,6 +1,7 @@
 import type { Agenda } from 'agenda';
 import type { Inbox } from '../inbox';
 import type { Logger } from '../shared/logger';
+import { SerialPasses } from './serial-passes';
 import type { TaskAlerts } from './task-alerts';
 
 export const TASKS_TICK = 'tasks-tick';
@@ -22,8 +23,7 @@ export interface TaskTickResult {
  * first: a quiet pass is one empty index range however many tasks are open.
  */
 export class TaskTimers {
-  private last: Promise<unknown> = Promise.resolve();
-  private stopped = false;
+  private readonly passes = new SerialPasses<TaskTickResult>(() => this.pass());
 
   constructor(
     private readonly inbox: Inbox,
@@ -33,28 +33,22 @@ export class TaskTimers {
 
   /** Runs one pass after every pass already running in this process. */
   tick(): Promise<TaskTickResult> {
-    const pass = this.last.then(
-      () => this.pass(),
-      () => this.pass(),
-    );
-    this.last = pass.catch(() => undefined);
-    return pass;
+    return this.passes.run();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.last;
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   private async pass(): Promise<TaskTickResult> {
     const result: TaskTickResult = { alerted: 0, firings: 0, failed: 0 };
-    if (this.stopped) return result;
+    if (this.passes.stopped) return result;
     const now = this.inbox.clock();
-    for (let batch = 0; batch < MAX_BATCHES && !this.stopped; batch++) {
+    for (let batch = 0; batch < MAX_BATCHES && !this.passes.stopped; batch++) {
       const due = await this.inbox.tasks.alertsDue(now, BATCH);
       let next = 0;
       const worker = async () => {
-        for (let t = due[next++]; t && !this.stopped; t = due[next++]) {
+        for (let t = due[next++]; t && !this.passes.stopped; t = due[next++]) {
           try {
             if (await this.alerts.act(t, now)) result.alerted++;
           } catch (err) {
@@ -69,7 +63,7 @@ export class TaskTimers {
       await Promise.all(Array.from({ length: Math.min(PARALLEL, due.length) }, worker));
       if (due.length < BATCH) break;
     }
-    if (!this.stopped) {
+    if (!this.passes.stopped) {
       result.firings = await this.inbox.triggerFirings.finishUnfinished().catch((err: unknown) => {
         result.failed++;
         this.log.error({ err }, 'unfinished trigger firings could not be finished; the next pass tries again');

@@ -3,6 +3,7 @@ import type { Inbox } from '../inbox';
 import { type DueKind, dueKinds, type WaitingConversation } from '../inbox/waits';
 import type { Logger } from '../shared/logger';
 import type { EscalationChain } from './escalation';
+import { SerialPasses } from './serial-passes';
 import type { FirstResponseTargets } from './sla';
 
 export const AUTOMATIONS_TICK = 'automations-tick';
@@ -34,8 +35,7 @@ const nothingDone = (): TickResult => ({ woken: 0, escalated: 0, warned: 0, brea
  * nothing to do.
  */
 export class DueTimers {
-  private last: Promise<unknown> = Promise.resolve();
-  private stopped = false;
+  private readonly passes = new SerialPasses<TickResult>(() => this.pass());
 
   constructor(
     private readonly inbox: Inbox,
@@ -46,27 +46,21 @@ export class DueTimers {
 
   /** Runs one pass that starts after every pass already running in this process (passes never overlap here). */
   tick(): Promise<TickResult> {
-    const pass = this.last.then(
-      () => this.pass(),
-      () => this.pass(),
-    );
-    this.last = pass.catch(() => undefined);
-    return pass;
+    return this.passes.run();
   }
 
   /** Starts no more passes, and lets the one running stop after the conversations it is acting on. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.last;
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   private async pass(): Promise<TickResult> {
     const result = nothingDone();
-    if (this.stopped) return result;
+    if (this.passes.stopped) return result;
     const now = this.inbox.clock();
     // In this order: snoozes end first; a warning and a breach that fell due together are both raised before any hand-over.
     for (const kind of dueKinds) {
-      for (let batch = 0; batch < MAX_BATCHES && !this.stopped; batch++) {
+      for (let batch = 0; batch < MAX_BATCHES && !this.passes.stopped; batch++) {
         const due = await this.inbox.waits.due(kind, now, BATCH);
         await this.actOnAll(due, kind, now, result);
         if (due.length < BATCH) break;
@@ -79,7 +73,7 @@ export class DueTimers {
   private async actOnAll(conversations: readonly WaitingConversation[], kind: DueKind, now: Date, result: TickResult): Promise<void> {
     let next = 0;
     const worker = async () => {
-      for (let c = conversations[next++]; c && !this.stopped; c = conversations[next++]) await this.act(kind, c, now, result);
+      for (let c = conversations[next++]; c && !this.passes.stopped; c = conversations[next++]) await this.act(kind, c, now, result);
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL, conversations.length) }, worker));
   }
