@@ -27,7 +27,8 @@ import { Tokens } from './http/tokens';
 import { loadOrCreateSecret } from './jwt-secret';
 import { attachLiveInbox, createLiveServer } from './live-inbox';
 import { createMetrics } from './metrics';
-import { openStore, watchStoreAnswers } from './store-timeouts';
+import { watchStoreAnswers } from './store-activity';
+import { openStore } from './store-timeouts';
 import { unsubscribeLinks } from './unsubscribe-links';
 
 export interface RunningGateway {
@@ -61,7 +62,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
   }
   try {
     const connection = await openStore(uri, log);
-    const storeAnsweredAt = watchStoreAnswers(connection);
+    const storeActivity = watchStoreAnswers(connection);
 
     const blobs = new BlobFiles(path.resolve(config.DATA_DIR, 'blobs'));
     const channels = createChannels(config, log, {
@@ -187,7 +188,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
           return false;
         }
       },
-      storeAnsweredAt,
+      storeActivity,
       draining: () => draining,
       log,
       agenda,

@@ -1,5 +1,6 @@
 import mongoose, { type Connection, type ConnectOptions } from 'mongoose';
 import type { Logger } from '../shared/logger';
+import type { StoreActivity } from './store-activity';
 
 /**
  * How long the gateway waits on the store, in one place. A platform that gets no answer (or a 5xx) redelivers, so
@@ -165,32 +166,11 @@ export function isStoreUnavailable(err: unknown): boolean {
   return false;
 }
 
-/**
- * When the store last answered a command (Date.now() time): any reply, an error reply included, on any pooled
- * connection. A connection checked back in after a network error (closed by it) is no answer.
- */
-export function watchStoreAnswers(connection: Connection): () => number {
-  let lastAnswerAt = Date.now();
-  const cutByError = new Set<string>();
-  const client = connection.getClient();
-  client.on('connectionClosed', (event) => {
-    if (event.reason === 'error') cutByError.add(`${event.address}/${event.connectionId}`);
-  });
-  client.on('connectionCheckedIn', (event) => {
-    const key = `${event.address}/${event.connectionId}`;
-    // The pool closes a connection right after checking it in; wait for that before counting it.
-    queueMicrotask(() => {
-      if (!cutByError.delete(key)) lastAnswerAt = Date.now();
-    });
-  });
-  return () => lastAnswerAt;
-}
-
 export interface WaitPolicy {
   /** The deadline, from the start of the wait. */
   deadlineMs: number;
-  /** When the store last answered (watchStoreAnswers): past the deadline, waiting goes on while it is at work. */
-  storeAnsweredAt?: () => number;
+  /** What the store is doing (watchStoreAnswers): past the deadline, waiting goes on while it is at work. */
+  store?: StoreActivity;
 }
 
 /**
@@ -201,8 +181,8 @@ export function moreTime(policy: WaitPolicy, since: number, now: number = Date.n
   const deadline = since + policy.deadlineMs;
   if (now < deadline) return deadline - now;
   const cap = since + Math.max(policy.deadlineMs, storeTimeouts.requestMaxMs);
-  if (!policy.storeAnsweredAt || now >= cap) return 0;
-  const quietFrom = policy.storeAnsweredAt() + storeTimeouts.busyQuietMs;
+  if (!policy.store || now >= cap) return 0;
+  const quietFrom = policy.store.answeredAt() + storeTimeouts.busyQuietMs;
   if (quietFrom <= now) return 0;
   return Math.min(quietFrom, cap) - now;
 }

@@ -47,7 +47,8 @@ describe('a store that stops answering', () => {
 
   beforeAll(async () => {
     tap = await WireTap.start(storeUri(database));
-    gw = await TestGateway.start({ database, env: { MONGODB_URI: tap.uri(database) } });
+    // The job queue and the outbox poll once a minute, so no background traffic tells a busy store from a silent one.
+    gw = await TestGateway.start({ database, env: { MONGODB_URI: tap.uri(database), JOBS_POLL_INTERVAL: '60s' } });
     supervisor = await gw.manager('supervisor', 'Ірина Супервайзер');
     expect((await gw.postApi(formMessage(marta, 'Хочу записатися на консультацію'))).status).toBe(200);
     const list = await gw.request('GET', '/api/conversations?channel=api', { token: supervisor.token });
@@ -184,8 +185,8 @@ describe('a store that stops answering', () => {
   });
 
   it('keeps a webhook waiting past its deadline while the store is at work, and answers it when the store does', async () => {
-    // The store answers everything but this message's insert (the job queue polls through it all along), as when
-    // copies of one update queue behind each other: busy, not gone.
+    // The store answers everything but this message's insert, as when copies of one update queue behind each other:
+    // busy, not gone. Nothing else is sent meanwhile but the gateway's own pings, which the store answers.
     const text = 'Can I pay by card on delivery?';
     const held = tap.hold(insertOf(text), { label: "John's message" });
     const reply = timed('webhook while one insert is held 2.5 s', () => gw.postApi(formMessage(john, text)));

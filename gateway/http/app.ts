@@ -13,6 +13,7 @@ import type { Logger } from '../../shared/logger';
 import type { InboundSink } from '../../shared/messages';
 import type { BlobFiles } from '../blob-files';
 import type { ChannelSessions } from '../channel-sessions';
+import type { StoreActivity } from '../store-activity';
 import { storeTimeouts, withDeadline } from '../store-timeouts';
 import { adminApi } from './admin-api';
 import { attachmentsRouter } from './attachments';
@@ -61,8 +62,8 @@ export interface HttpAppOptions {
   metrics: Registry;
   bodyLimit: string;
   storeAlive: () => Promise<boolean>;
-  /** When the store last answered a command (watchStoreAnswers); requests wait past their deadline while it is at work. */
-  storeAnsweredAt?: () => number;
+  /** What the store is doing (watchStoreAnswers); requests wait past their deadline while it is at work. */
+  storeActivity?: StoreActivity;
   draining: () => boolean;
   log: Logger;
   /** The job queue, shown to admins by Agendash at /admin/jobs. */
@@ -152,14 +153,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
   if (options.bot) app.use('/api', botApi({ ...options, bot: options.bot }));
   app.use(
     '/api/saved-replies',
-    readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }),
+    readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, store: options.storeActivity }),
     savedRepliesApi(options),
   );
-  app.use(
-    '/api/tasks',
-    readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }),
-    tasksApi(options),
-  );
+  app.use('/api/tasks', readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, store: options.storeActivity }), tasksApi(options));
   app.use('/api/triggers', triggersApi(options));
   app.use('/api/contacts', contactsApi(options));
   app.use('/api', notesApi(options));
@@ -170,7 +167,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use('/api/campaigns', campaignsApi(options));
   app.use(
     '/api',
-    readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, storeAnsweredAt: options.storeAnsweredAt }, isReport),
+    readDeadline({ deadlineMs: storeTimeouts.apiReadDeadlineMs, store: options.storeActivity }, isReport),
     managersApi(options),
   );
   if (options.agenda) app.use('/admin/jobs', jobsDashboard(options.agenda, options.tokens, options.inbox.agents, '/admin/jobs'));

@@ -36,7 +36,11 @@ export function readDeadline(
         .json(errorBody(ErrorCode.StoreUnavailable, `no answer from the store within ${Date.now() - since} ms; try again shortly`));
     };
     timer = setTimeout(check, policy.deadlineMs);
-    res.once('close', () => clearTimeout(timer));
+    const stopWaiting = policy.store?.waiting();
+    res.once('close', () => {
+      clearTimeout(timer);
+      stopWaiting?.();
+    });
     next();
   };
 }

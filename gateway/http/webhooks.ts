@@ -3,6 +3,7 @@ import type { ChannelAdapter, WebhookRequest } from '../../shared/channel-adapte
 import { AppError, ErrorCode } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import type { InboundSink } from '../../shared/messages';
+import type { StoreActivity } from '../store-activity';
 import { moreTime, storeTimeouts, type WaitPolicy, withDeadline } from '../store-timeouts';
 
 export interface WebhookOptions {
@@ -14,8 +15,8 @@ export interface WebhookOptions {
   log?: Logger;
   /** How long one webhook may wait on the store before it is answered 503 (storeTimeouts.webhookDeadlineMs). */
   storeDeadlineMs?: number;
-  /** When the store last answered (watchStoreAnswers): a webhook waits past its deadline while the store is at work. */
-  storeAnsweredAt?: () => number;
+  /** What the store is doing (watchStoreAnswers): a webhook waits past its deadline while the store is at work. */
+  storeActivity?: StoreActivity;
 }
 
 /**
@@ -36,12 +37,17 @@ function sinkWithDeadline(sink: InboundSink, policy: WaitPolicy, log: Logger | u
     const started = since;
     const more = () => moreTime(policy, started);
     if (more() <= 0) throw timedOut();
-    await withDeadline(sink(event), more, timedOut, (err) =>
-      log?.warn(
-        { channel, err: err instanceof Error ? err.message : undefined, completed: err === undefined },
-        'webhook store work ended after its deadline',
-      ),
-    );
+    const stopWaiting = policy.store?.waiting();
+    try {
+      await withDeadline(sink(event), more, timedOut, (err) =>
+        log?.warn(
+          { channel, err: err instanceof Error ? err.message : undefined, completed: err === undefined },
+          'webhook store work ended after its deadline',
+        ),
+      );
+    } finally {
+      stopWaiting?.();
+    }
   };
 }
 
@@ -56,9 +62,9 @@ export function webhooksRouter({
   draining,
   log,
   storeDeadlineMs = storeTimeouts.webhookDeadlineMs,
-  storeAnsweredAt,
+  storeActivity,
 }: WebhookOptions): Router {
-  const policy: WaitPolicy = { deadlineMs: storeDeadlineMs, storeAnsweredAt };
+  const policy: WaitPolicy = { deadlineMs: storeDeadlineMs, store: storeActivity };
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: bodyLimit });
   for (const channel of channels) {
