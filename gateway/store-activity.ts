@@ -1,19 +1,5 @@
 import type { Connection } from 'mongoose';
-import { storeTimeouts } from './store-timeouts';
-
-/**
- * Whether the store is at work, for requests that wait on it past their deadline (moreTime). "At work" is an answer
- * to any command within busyQuietMs. Other traffic (the job queue's polls, other requests) usually shows it, but
- * not always: a quiet gateway whose one webhook waits on a slow insert sends nothing else. So while any request
- * waits, a store that has been quiet for a while is pinged through the same pool; a busy store answers the ping in
- * milliseconds, a silent one does not, and one ping at a time is ever outstanding.
- */
-export interface StoreActivity {
-  /** When the store last answered a command (Date.now() time). */
-  answeredAt(): number;
-  /** A request begins to wait on the store; call the returned function when it stops waiting. */
-  waiting(): () => void;
-}
+import { type StoreActivity, storeTimeouts } from './store-timeouts';
 
 /** Pings go out when the store has been quiet this long while something waits: a few per busyQuietMs. */
 const pingAfterQuietMs = Math.floor(storeTimeouts.busyQuietMs / 4);

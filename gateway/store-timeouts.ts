@@ -1,6 +1,5 @@
 import mongoose, { type Connection, type ConnectOptions } from 'mongoose';
 import type { Logger } from '../shared/logger';
-import type { StoreActivity } from './store-activity';
 
 /**
  * How long the gateway waits on the store, in one place. A platform that gets no answer (or a 5xx) redelivers, so
@@ -164,6 +163,20 @@ export function isStoreUnavailable(err: unknown): boolean {
     e = e.cause;
   }
   return false;
+}
+
+/**
+ * Whether the store is at work, for requests that wait on it past their deadline (moreTime). "At work" is an answer
+ * to any command within busyQuietMs. Other traffic (the job queue's polls, other requests) usually shows it, but
+ * not always: a quiet gateway whose one webhook waits on a slow insert sends nothing else. So while any request
+ * waits, a store that has been quiet for a while is pinged through the same pool; a busy store answers the ping in
+ * milliseconds, a silent one does not, and one ping at a time is ever outstanding.
+ */
+export interface StoreActivity {
+  /** When the store last answered a command (Date.now() time). */
+  answeredAt(): number;
+  /** A request begins to wait on the store; call the returned function when it stops waiting. */
+  waiting(): () => void;
 }
 
 export interface WaitPolicy {

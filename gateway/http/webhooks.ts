@@ -3,8 +3,7 @@ import type { ChannelAdapter, WebhookRequest } from '../../shared/channel-adapte
 import { AppError, ErrorCode } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import type { InboundSink } from '../../shared/messages';
-import type { StoreActivity } from '../store-activity';
-import { moreTime, storeTimeouts, type WaitPolicy, withDeadline } from '../store-timeouts';
+import { moreTime, type StoreActivity, storeTimeouts, type WaitPolicy, withDeadline } from '../store-timeouts';
 
 export interface WebhookOptions {
   channels: readonly ChannelAdapter[];
