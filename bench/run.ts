@@ -3,6 +3,7 @@ import { runBotBench } from './bot';
 import { runBurstBench } from './burst';
 import { runEmailBench } from './email';
 import { runFanoutBench } from './fanout';
+import { runFunnelBench } from './funnel';
 import { runInboxPagesBench } from './inbox-pages';
 import { runIngestBench } from './ingest';
 import { runStoreBench } from './store';
@@ -12,7 +13,7 @@ import { runWebAppBench } from './web-app';
  * `npm run bench`: every benchmark of the gateway, one after another; each prints its own figures, and each also
  * runs alone (`node --import tsx bench/<file>.ts`). BENCH_ONLY picks some, in this order:
  *
- *   BENCH_ONLY=store,ingest,burst,fanout,email,pages,web,automations,bot npm run bench
+ *   BENCH_ONLY=store,ingest,burst,fanout,email,pages,web,automations,bot,funnel npm run bench
  */
 const parts: [name: string, title: string, run: () => Promise<void>][] = [
   ['store', 'store: primitives at 100,000 documents', runStoreBench],
@@ -22,6 +23,7 @@ const parts: [name: string, title: string, run: () => Promise<void>][] = [
   ['email', 'email: IMAP delivery → IDLE → store → live socket', runEmailBench],
   ['pages', "pages: the inbox's first page and a conversation's messages at 100,000 / 1,000,000", runInboxPagesBench],
   ['bot', "bot: a customer's message → the bot's answer at the platform, at 100 messages/s", runBotBench],
+  ['funnel', 'funnel: the pipeline figures over 100,000 leads and 1,000,000 stage moves', runFunnelBench],
   ['web', "web: the managers' app's first load, and its list at 5,000 conversations, in headless Chromium", runWebAppBench],
   [
     'automations',

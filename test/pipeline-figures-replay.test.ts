@@ -273,4 +273,24 @@ describe('funnel and loss figures over a replayed pipeline history', () => {
     expect(backwards.status).toBe(400);
     expect((await gw.request('GET', '/api/metrics/losses', { token: iryna.token })).status).toBe(403);
   });
+
+  it('gives the same funnel from the hours and days counted by the automations as from the moves themselves', async () => {
+    // Whole days, days with part-hours at both ends, hours within one day, and a stretch inside one hour.
+    const ranges = [
+      'from=2024-05-01T00:00:00Z&to=2024-05-07T00:00:00Z&groupBy=channel',
+      'from=2024-05-01T00:00:00Z&to=2024-05-07T00:00:00Z&groupBy=source',
+      'from=2024-05-01T00:00:00Z&to=2024-05-07T00:00:00Z&groupBy=agent&channel=telegram',
+      'from=2024-05-01T10:05:00Z&to=2024-05-03T15:10:00Z&groupBy=agent',
+      'from=2024-05-02T08:00:00Z&to=2024-05-02T13:00:00Z&groupBy=channel',
+      'from=2024-05-01T10:05:00Z&to=2024-05-01T10:50:00Z&groupBy=channel',
+    ];
+    const fromMoves = await Promise.all(ranges.map((q) => get(`/api/metrics/funnel?${q}`)));
+    expect(await gw.inbox.store.funnelTallies.changed('hour', 100)).not.toHaveLength(0);
+
+    await gw.inbox.pipelineFigures.tallies.countMarked(1_000);
+    expect(await gw.inbox.store.funnelTallies.changed('hour', 100)).toEqual([]);
+    expect(await gw.inbox.store.funnelTallies.changed('day', 100)).toEqual([]);
+    const fromTallies = await Promise.all(ranges.map((q) => get(`/api/metrics/funnel?${q}`)));
+    expect(fromTallies).toEqual(fromMoves);
+  });
 });

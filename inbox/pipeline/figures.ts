@@ -4,14 +4,13 @@ import { AppError, ErrorCode } from '../../shared/errors';
 import { ageBuckets, type FunnelRow, type LossRow } from '../../shared/pipeline-api';
 import type { Clock } from '../ports';
 import type { InboxStore } from '../store/port';
-import type { LeadRecord } from '../store/records';
-import { type FunnelLead, funnelKeys, funnelRows } from './rules';
+import { FunnelTallies } from './funnel-tallies';
+import { funnelKeys, funnelRowsFromCells } from './rules';
 
 const DAY = 86_400_000;
 const MAX_RANGE_MS = 400 * DAY;
 /** Conversations a loss row names; the row's link lists them all. */
 export const LOSS_IDS_SHOWN = 100;
-const LEADS_PER_READ = 1_000;
 
 const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const range = {
@@ -41,10 +40,14 @@ const csvLine = (cells: (string | number | null)[]) => `${cells.map(csvCell).joi
 
 /** The funnel and the losses, read from the moves of the range and the leads they belong to (README, The sales pipeline). */
 export class PipelineFigures {
+  readonly tallies: FunnelTallies;
+
   constructor(
     private readonly store: InboxStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.tallies = new FunnelTallies(store);
+  }
 
   private range(query: { from?: Date; to?: Date }): { from: Date; to: Date; now: Date } {
     const now = this.clock();
@@ -56,17 +59,12 @@ export class PipelineFigures {
 
   async funnel(query: FunnelQuery): Promise<FunnelRow[]> {
     const { from, to, now } = this.range(query);
-    const [stages, moves, inPlay] = await Promise.all([
+    const [stages, cells, inPlay] = await Promise.all([
       this.store.pipeline.stages(),
-      this.store.pipeline.movesBetween(from, to, query.channel ? { channel: query.channel } : {}),
+      this.tallies.cells(from, to, query.groupBy, query.channel),
       this.store.pipeline.inPlay(query.channel),
     ]);
-    const ids = [...new Set(moves.map((m) => m.leadId))];
-    const leads = new Map<string, FunnelLead>();
-    for (let i = 0; i < ids.length; i += LEADS_PER_READ) {
-      for (const lead of await this.store.pipeline.getLeads(ids.slice(i, i + LEADS_PER_READ))) leads.set(lead.id, lead as LeadRecord);
-    }
-    return funnelRows({ stages, moves, leads, inPlay, keyOf: funnelKeys[query.groupBy], now });
+    return funnelRowsFromCells({ stages, cells, inPlay, keyOf: funnelKeys[query.groupBy], now });
   }
 
   async losses(query: LossesQuery): Promise<{ total: number; items: LossRow[] }> {

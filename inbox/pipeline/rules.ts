@@ -1,6 +1,7 @@
+import type { Channel } from '../../shared/channels';
 import { type AgeBucket, ageBuckets, type FunnelRow } from '../../shared/pipeline-api';
 import { percentile } from '../stats';
-import type { PathStep, PipelineStageRecord, StageMoveRecord, StageRequirement } from '../store/records';
+import type { FunnelCell, PathStep, PipelineStageRecord, StageMoveRecord, StageRequirement } from '../store/records';
 
 /** The pure rules of the pipeline: what a stage asks of a lead, and how the funnel's figures are counted. */
 
@@ -67,6 +68,78 @@ export interface LeadInPlay {
   stageSince: Date;
 }
 
+const emptyAgeing = (): Record<AgeBucket, number> => Object.fromEntries(ageBuckets.map((b) => [b, 0])) as Record<AgeBucket, number>;
+const rate = (n: number, of: number): number | null => (of ? n / of : null);
+const cellId = (channel: string, key: string, stageId: string) => `${channel}\u0000${key}\u0000${stageId}`;
+const emptyCell = (channel: Channel, key: string, stageId: string): FunnelCell => ({
+  channel,
+  key,
+  stageId,
+  entered: 0,
+  toNext: 0,
+  toWon: 0,
+  leads: 0,
+  neverContacted: 0,
+  ms: [],
+});
+
+/** What the funnel's counts were counted under: a reorder of the stages changes which stage is "next". */
+export const stagesKeyOf = (stages: readonly PipelineStageRecord[]): string => stages.map((s) => `${s.id}:${s.order}:${s.kind}`).join(',');
+
+/**
+ * The cells of these moves (README, The sales pipeline: every figure defined): each move an entry into its stage,
+ * counted under its channel and its value of the grouping, and followed along its lead's path to now.
+ */
+export function tallyMoves(input: {
+  stages: readonly PipelineStageRecord[];
+  moves: readonly StageMoveRecord[];
+  leads: ReadonlyMap<string, FunnelLead>;
+  keyOf: FunnelKey;
+}): FunnelCell[] {
+  const orderOf = new Map(input.stages.map((s) => [s.id, s.order]));
+  const cells = new Map<string, FunnelCell>();
+  for (const move of input.moves) {
+    const lead = input.leads.get(move.leadId);
+    if (!lead) continue;
+    const key = input.keyOf(move);
+    const id = cellId(move.channel, key, move.to);
+    const cell = cells.get(id) ?? emptyCell(move.channel, key, move.to);
+    cells.set(id, cell);
+    const outcome = outcomeOfEntry(lead.path, move.seq - 1, orderOf);
+    cell.entered += 1;
+    if (outcome.toNext) cell.toNext += 1;
+    if (outcome.toWon) cell.toWon += 1;
+    if (outcome.msInStage !== null) cell.ms.push(outcome.msInStage);
+    if (move.from === null) {
+      cell.leads += 1;
+      if (!lead.contactedAt) cell.neverContacted += 1;
+    }
+  }
+  return [...cells.values()];
+}
+
+/** Cells of the same channel, value and stage added up: hours and days into a range. */
+export function mergeCells(lists: readonly (readonly FunnelCell[])[]): FunnelCell[] {
+  const cells = new Map<string, FunnelCell>();
+  for (const list of lists) {
+    for (const c of list) {
+      const id = cellId(c.channel, c.key, c.stageId);
+      const cell = cells.get(id);
+      if (!cell) {
+        cells.set(id, { ...c, ms: [...c.ms] });
+        continue;
+      }
+      cell.entered += c.entered;
+      cell.toNext += c.toNext;
+      cell.toWon += c.toWon;
+      cell.leads += c.leads;
+      cell.neverContacted += c.neverContacted;
+      for (const ms of c.ms) cell.ms.push(ms);
+    }
+  }
+  return [...cells.values()];
+}
+
 interface StageTally {
   entered: number;
   toNext: number;
@@ -74,22 +147,15 @@ interface StageTally {
   ms: number[];
   ageing: Record<AgeBucket, number>;
 }
-const emptyAgeing = (): Record<AgeBucket, number> => Object.fromEntries(ageBuckets.map((b) => [b, 0])) as Record<AgeBucket, number>;
-const rate = (n: number, of: number): number | null => (of ? n / of : null);
 
-/**
- * The funnel of a range (README, The sales pipeline: every figure defined): the moves made in it, each an entry into
- * its stage, followed along its lead's path to now; and the ageing of the leads in play now.
- */
-export function funnelRows(input: {
+/** The funnel's rows from the cells of a range (of one channel, or all) and the ageing of the leads in play now. */
+export function funnelRowsFromCells(input: {
   stages: readonly PipelineStageRecord[];
-  moves: readonly StageMoveRecord[];
-  leads: ReadonlyMap<string, FunnelLead>;
+  cells: readonly FunnelCell[];
   inPlay: readonly LeadInPlay[];
   keyOf: FunnelKey;
   now: Date;
 }): FunnelRow[] {
-  const orderOf = new Map(input.stages.map((s) => [s.id, s.order]));
   const rows = new Map<string, { leads: number; neverContacted: number; stages: Map<string, StageTally> }>();
   const rowOf = (key: string) => {
     const row = rows.get(key) ?? { leads: 0, neverContacted: 0, stages: new Map<string, StageTally>() };
@@ -101,20 +167,15 @@ export function funnelRows(input: {
     row.stages.set(stageId, tally);
     return tally;
   };
-  for (const move of input.moves) {
-    const lead = input.leads.get(move.leadId);
-    if (!lead) continue;
-    const row = rowOf(input.keyOf(move));
-    const tally = tallyOf(row, move.to);
-    const outcome = outcomeOfEntry(lead.path, move.seq - 1, orderOf);
-    tally.entered += 1;
-    if (outcome.toNext) tally.toNext += 1;
-    if (outcome.toWon) tally.toWon += 1;
-    if (outcome.msInStage !== null) tally.ms.push(outcome.msInStage);
-    if (move.from === null) {
-      row.leads += 1;
-      if (!lead.contactedAt) row.neverContacted += 1;
-    }
+  for (const cell of input.cells) {
+    const row = rowOf(cell.key);
+    const tally = tallyOf(row, cell.stageId);
+    tally.entered += cell.entered;
+    tally.toNext += cell.toNext;
+    tally.toWon += cell.toWon;
+    for (const ms of cell.ms) tally.ms.push(ms);
+    row.leads += cell.leads;
+    row.neverContacted += cell.neverContacted;
   }
   for (const lead of input.inPlay) {
     const tally = tallyOf(rowOf(input.keyOf(lead)), lead.stageId);
@@ -131,7 +192,7 @@ export function funnelRows(input: {
       stages: shown.map((stage) => {
         const t = row.stages.get(stage.id) ?? { entered: 0, toNext: 0, toWon: 0, ms: [], ageing: emptyAgeing() };
         const ends = stage.kind !== 'open';
-        const ms = [...t.ms].sort((a, b) => a - b);
+        const ms = t.ms.sort((a, b) => a - b);
         return {
           stageId: stage.id,
           label: stage.label,
@@ -148,4 +209,16 @@ export function funnelRows(input: {
         };
       }),
     }));
+}
+
+/** The funnel of a range straight from its moves: the cells of the moves, then the rows. */
+export function funnelRows(input: {
+  stages: readonly PipelineStageRecord[];
+  moves: readonly StageMoveRecord[];
+  leads: ReadonlyMap<string, FunnelLead>;
+  inPlay: readonly LeadInPlay[];
+  keyOf: FunnelKey;
+  now: Date;
+}): FunnelRow[] {
+  return funnelRowsFromCells({ ...input, cells: tallyMoves(input) });
 }

@@ -17,6 +17,8 @@ import type {
   ConversationStatus,
   DueKind,
   DueTimes,
+  FunnelDimension,
+  FunnelTallyRecord,
   LeadRecord,
   LossReasonRecord,
   MessageRecord,
@@ -60,6 +62,7 @@ export interface InboxStore {
   lossReasons: LossReasonStore;
   savedReplies: SavedReplyStore;
   pipeline: PipelineStore;
+  funnelTallies: FunnelTallyStore;
   activity: ActivityStore;
   savedViews: SavedViewStore;
   campaigns: CampaignStore;
@@ -496,8 +499,11 @@ export interface PipelineStore {
   createLead(lead: LeadRecord): Promise<LeadRecord | null>;
   /** The move decided on `was`: null when the lead moved meanwhile. */
   moveLead(was: LeadRecord, change: LeadMove): Promise<LeadRecord | null>;
-  /** Stores the lead's last move (once, by its id) and clears `pendingMove`. */
-  settleMove(leadId: string, move: StageMoveRecord): Promise<void>;
+  /**
+   * Stores the lead's last move (once, by its id), marks the funnel's hours it changes (those of the lead's path)
+   * and clears `pendingMove`.
+   */
+  settleMove(lead: Pick<LeadRecord, 'id' | 'path'>, move: StageMoveRecord): Promise<void>;
   /** Ends a lead that is still in play (resolved without an outcome); null when it had ended already. */
   endLead(id: string, at: Date): Promise<LeadRecord | null>;
   /** A lead ended where it stood is in play again (its conversation reopened by a manager); null when it was not so. */
@@ -515,7 +521,7 @@ export interface PipelineStore {
   /** Leads in play at a stage, longest in it first, `limit` of them. */
   inStage(stageId: string, filter: LeadFilter, limit: number): Promise<LeadRecord[]>;
   countInStage(stageId: string, filter: LeadFilter): Promise<number>;
-  /** Every lead in play (of one channel): what the ageing is read from. */
+  /** Every lead in play (of one channel), from the in-play view kept beside the leads: what the ageing is read from. */
   inPlay(channel?: Channel): Promise<Pick<LeadRecord, 'id' | 'channel' | 'source' | 'assigneeId' | 'stageId' | 'stageSince'>[]>;
   /** The moves made in [from, to), of one channel or of those into a kind of stage. */
   movesBetween(from: Date, to: Date, only?: { channel?: Channel; toKind?: StageMoveRecord['toKind'] }): Promise<StageMoveRecord[]>;
@@ -529,6 +535,36 @@ export interface PipelineStore {
   ): Promise<string[]>;
   /** Leads whose last move may not be in `stage_moves` yet. */
   pendingMoves(limit: number): Promise<LeadRecord[]>;
+  /**
+   * Puts every lead's entry in the in-play view (what `inPlay` reads) in step with the lead, for leads a stopped
+   * process may have left out of step; returns how many were mended.
+   */
+  reconcileInPlay(): Promise<number>;
+  /** When the moves after `after` were made, oldest first, `limit` of them. */
+  moveTimes(after: Date, limit: number): Promise<Date[]>;
+}
+
+/**
+ * The funnel's counts kept per UTC hour and day (inbox/pipeline/funnel-tallies.ts). Any change to the moves of an
+ * hour, or to what became of them (a later move of their lead, its first answer), marks the hour and its day
+ * changed, after the change is stored; a tally is only read for an hour or day not marked since it was counted.
+ */
+export interface FunnelTallyStore {
+  /** The hours (or days) in [from, to) marked changed and not counted since. */
+  changedBetween(unit: FunnelTallyRecord['unit'], from: Date, to: Date): Promise<Date[]>;
+  /** The oldest marked hours (or days), with the mark's version to count them under. */
+  changed(unit: FunnelTallyRecord['unit'], limit: number): Promise<{ start: Date; version: number }[]>;
+  /** The tallies of one grouping for the hours (or days) starting in [from, to). */
+  tallies(unit: FunnelTallyRecord['unit'], dimension: FunnelDimension, from: Date, to: Date): Promise<FunnelTallyRecord[]>;
+  /**
+   * Stores the hour's (or day's) tallies, one per grouping, and clears its mark if it is still at `version` (a change
+   * meanwhile leaves it marked).
+   */
+  saveTallies(unit: FunnelTallyRecord['unit'], start: Date, version: number, tallies: readonly FunnelTallyRecord[]): Promise<void>;
+  /** Marks these hours (and their days) changed: after the stages were reordered, every counted hour. */
+  markChanged(hours: readonly Date[]): Promise<void>;
+  /** Every hour that has a tally. */
+  talliedHours(): Promise<Date[]>;
 }
 
 /**

@@ -293,6 +293,38 @@ export interface LeadRecord {
   pendingMove: StageMoveRecord | null;
 }
 
+/** How the funnel is grouped: by the move's channel, its lead's source, or the manager the lead was with. */
+export type FunnelDimension = 'channel' | 'source' | 'agent';
+
+/**
+ * The entries into one stage counted together (inbox/pipeline/funnel-tally.ts): of one channel and one value of a
+ * grouping (the channel itself, a source, a manager), each followed along its lead's path to now.
+ */
+export interface FunnelCell {
+  channel: Channel;
+  /** The grouping's value: the channel, the source (`none`), the manager's id (`unassigned`). */
+  key: string;
+  stageId: string;
+  entered: number;
+  toNext: number;
+  toWon: number;
+  /** Leads that entered the pipeline here, and how many of them nobody has answered yet. */
+  leads: number;
+  neverContacted: number;
+  /** Time spent in the stage by the entries that have left it. */
+  ms: number[];
+}
+
+/** The cells of the moves of one UTC hour or day, for one grouping, counted under one order of the stages. */
+export interface FunnelTallyRecord {
+  unit: 'hour' | 'day';
+  start: Date;
+  dimension: FunnelDimension;
+  /** The stages' ids, orders and kinds the cells were counted under (a reorder changes what "next" means). */
+  stagesKey: string;
+  cells: FunnelCell[];
+}
+
 /** One customer's interactions of one Kyiv day (inbox/customers/): when they first and last wrote that day. */
 export interface ContactActivityRecord {
   contactId: string;

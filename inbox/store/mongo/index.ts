@@ -9,6 +9,7 @@ import { MongoCheckpoints } from './checkpoints';
 import { MongoContacts } from './contacts';
 import { MongoConversations } from './conversations';
 import { MongoResponses, MongoRollups } from './figures';
+import { MongoFunnelTallies } from './funnel-tallies';
 import { MongoLossReasons } from './loss-reasons';
 import { MongoMessages } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
@@ -48,6 +49,7 @@ export async function createMongoStore(connection: Connection): Promise<{ store:
     lossReasons: new MongoLossReasons(models),
     savedReplies: new MongoSavedReplies(models),
     pipeline: new MongoPipeline(models),
+    funnelTallies: new MongoFunnelTallies(models),
     activity: new MongoActivity(models),
     savedViews: new MongoSavedViews(models),
     campaigns: new MongoCampaigns(models),

@@ -1,5 +1,6 @@
 import mongoose, { type Connection, type InferSchemaType, Schema } from 'mongoose';
 import { channelNames } from '../../../shared/channels';
+import { funnelChangeSchema, funnelTallySchema, leadInPlaySchema } from './funnel-models';
 
 /**
  * The stored shapes. Every index names the query it serves. Only the store's implementation (this folder) touches
@@ -364,6 +365,8 @@ const leadSchema = new Schema(
     current: { type: Boolean, default: true },
     /** How many moves it made: the guard of the next one. */
     moves: { type: Number, required: true },
+    /** Grows with every change to what the in-play view keeps of it (leads_in_play): the newer entry wins there. */
+    rev: { type: Number, default: 0 },
     path: { type: [pathStepSchema], default: [] },
     /** Its last move until it is stored in stage_moves: a process dying in between leaves it here to settle. */
     pendingMove: { type: Schema.Types.Mixed, default: null },
@@ -679,6 +682,9 @@ export function createModels(connection: Connection) {
     Trigger: connection.model('Trigger', triggerSchema, 'triggers'),
     TriggerFiring: connection.model('TriggerFiring', triggerFiringSchema, 'trigger_firings'),
     Renewal: connection.model('Renewal', renewalSchema, 'renewals'),
+    FunnelTally: connection.model('FunnelTally', funnelTallySchema, 'funnel_tallies'),
+    FunnelChange: connection.model('FunnelChange', funnelChangeSchema, 'funnel_changes'),
+    LeadInPlay: connection.model('LeadInPlay', leadInPlaySchema, 'leads_in_play'),
   };
 }
 export type Models = ReturnType<typeof createModels>;

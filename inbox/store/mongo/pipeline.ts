@@ -1,6 +1,7 @@
 import type { Channel } from '../../../shared/channels';
 import type { LeadFilter, LeadMove, PipelineStore } from '../port';
 import type { LeadRecord, PathStep, PipelineStageRecord, StageKind, StageMoveRecord, StageRequirement } from '../records';
+import { hoursOfPath, markFunnelChanged } from './funnel-tallies';
 import { oid, oidOrNull } from './mapping';
 import { isDuplicateKey, type LeadDoc, type Models, type PipelineStageDoc, type StageMoveDoc } from './models';
 
@@ -85,6 +86,20 @@ const inPlay = (filter: LeadFilter): Record<string, unknown> => ({
 });
 
 const ANY_ORDER = { $gte: Number.MIN_SAFE_INTEGER };
+
+/** What the in-play view keeps of a lead (leads_in_play, ./funnel-models.ts): channel, source, manager, since. */
+type InPlayEntry = [string, string | null, string | null, number];
+/** A revision as the view's texts begin with it: ten digits, so that texts compare as their revisions do. */
+const revText = (rev: number) => String(rev).padStart(10, '0');
+const entryText = (rev: number, entry: InPlayEntry) => `${revText(rev)}${JSON.stringify(entry)}`;
+const readEntry = (text: string): { rev: number; entry: InPlayEntry } => ({
+  rev: Number(text.slice(0, 10)),
+  entry: JSON.parse(text.slice(10)) as InPlayEntry,
+});
+type InPlayFields = Pick<LeadDoc, '_id' | 'open' | 'stageId' | 'stageSince' | 'channel' | 'source' | 'assigneeId' | 'rev'> & {
+  path: { stageId: string }[];
+};
+const IN_PLAY_FIELDS = { open: 1, stageId: 1, stageSince: 1, channel: 1, source: 1, assigneeId: 1, rev: 1, 'path.stageId': 1 } as const;
 
 /**
  * Three collections: `pipeline_stages` (a list admins keep, read whole by `{order: 1}`), `leads` (one document per
@@ -173,9 +188,24 @@ export class MongoPipeline implements PipelineStore {
         endedAt: lead.endedAt,
         current: true,
         moves: lead.moves,
+        rev: 1,
         path: lead.path,
         pendingMove: lead.pendingMove ? moveDoc(lead.pendingMove) : null,
       });
+      await this.syncInPlay(
+        {
+          _id: lead.id,
+          open: lead.stageKind === 'open' && !lead.endedAt,
+          stageId: lead.stageId,
+          stageSince: lead.stageSince,
+          channel: lead.channel,
+          source: lead.source,
+          assigneeId: oidOrNull(lead.assigneeId),
+          rev: 1,
+          path: lead.path,
+        },
+        true,
+      );
       return lead;
     } catch (e) {
       if (isDuplicateKey(e)) return null;
@@ -200,37 +230,45 @@ export class MongoPipeline implements PipelineStore {
     if (change.contactedAt) set.contactedAt = change.contactedAt;
     const doc = await this.models.Lead.findOneAndUpdate(
       { _id: was.id, moves: was.moves },
-      { $set: set, $push: { path: step(move) } },
+      { $set: set, $push: { path: step(move) }, $inc: { rev: 1 } },
       { returnDocument: 'after' },
     ).lean<LeadDoc>();
+    if (doc) await this.syncInPlay(doc);
     return doc ? toLead(doc) : null;
   }
 
-  async settleMove(leadId: string, move: StageMoveRecord): Promise<void> {
+  async settleMove(lead: Pick<LeadRecord, 'id' | 'path'>, move: StageMoveRecord): Promise<void> {
     try {
       await this.models.StageMove.collection.insertOne(moveDoc(move) as never);
     } catch (e) {
       // Stored already: a repair after a crash, or another process settling the same move.
       if (!isDuplicateKey(e)) throw e;
     }
-    await this.models.Lead.updateOne({ _id: leadId, 'pendingMove._id': move.id }, { $set: { pendingMove: null } });
+    // The move is stored: every hour of the lead's path may count differently now (its entries' outcomes).
+    await markFunnelChanged(this.models, hoursOfPath([...lead.path, move]));
+    // A repair settling a move left by a stopped process puts the in-play view in step too.
+    const doc = await this.models.Lead.findOne({ _id: lead.id, 'pendingMove._id': move.id }, IN_PLAY_FIELDS).lean<InPlayFields>();
+    if (doc) await this.syncInPlay(doc);
+    await this.models.Lead.updateOne({ _id: lead.id, 'pendingMove._id': move.id }, { $set: { pendingMove: null } });
   }
 
   async endLead(id: string, at: Date): Promise<LeadRecord | null> {
     const doc = await this.models.Lead.findOneAndUpdate(
       { _id: id, endedAt: null },
-      { $set: { endedAt: at, open: false } },
+      { $set: { endedAt: at, open: false }, $inc: { rev: 1 } },
       { returnDocument: 'after' },
     ).lean<LeadDoc>();
+    if (doc) await this.syncInPlay(doc);
     return doc ? toLead(doc) : null;
   }
 
   async resumeLead(id: string, endedAt: Date): Promise<LeadRecord | null> {
     const doc = await this.models.Lead.findOneAndUpdate(
       { _id: id, endedAt, stageKind: 'open' },
-      { $set: { endedAt: null, open: true } },
+      { $set: { endedAt: null, open: true }, $inc: { rev: 1 } },
       { returnDocument: 'after' },
     ).lean<LeadDoc>();
+    if (doc) await this.syncInPlay(doc);
     return doc ? toLead(doc) : null;
   }
 
@@ -244,6 +282,8 @@ export class MongoPipeline implements PipelineStore {
       { $set: { contactedAt: at } },
       { returnDocument: 'after' },
     ).lean<LeadDoc>();
+    // Its entry's hour counts it as never contacted no more.
+    if (doc) await markFunnelChanged(this.models, hoursOfPath(doc.path.slice(0, 1)));
     return doc ? toLead(doc) : null;
   }
 
@@ -260,9 +300,10 @@ export class MongoPipeline implements PipelineStore {
     const assignee = oidOrNull(assigneeId);
     const doc = await this.models.Lead.findOneAndUpdate(
       { _id: id, assigneeId: { $ne: assignee } },
-      { $set: { assigneeId: assignee } },
+      { $set: { assigneeId: assignee }, $inc: { rev: 1 } },
       { returnDocument: 'after' },
     ).lean<LeadDoc>();
+    if (doc) await this.syncInPlay(doc);
     return doc ? toLead(doc) : null;
   }
 
@@ -284,21 +325,95 @@ export class MongoPipeline implements PipelineStore {
   }
 
   async inPlay(channel?: Channel) {
-    const docs = await this.models.Lead.find(inPlay({ channel }), {
-      channel: 1,
-      source: 1,
-      assigneeId: 1,
-      stageId: 1,
-      stageSince: 1,
-    }).lean<LeadDoc[]>();
-    return docs.map((d) => ({
-      id: d._id,
-      channel: d.channel as Channel,
-      source: d.source ?? null,
-      assigneeId: str(d.assigneeId),
-      stageId: d.stageId,
-      stageSince: d.stageSince,
-    }));
+    const docs = await this.models.LeadInPlay.find({}).lean<{ _id: string; m?: Record<string, string> }[]>();
+    const newest = new Map<string, { stageId: string; rev: number; entry: InPlayEntry }>();
+    for (const doc of docs) {
+      for (const [id, text] of Object.entries(doc.m ?? {})) {
+        const { rev, entry } = readEntry(text);
+        // Two entries of one lead only after a stop between its two writes: the newer revision is the lead.
+        const seen = newest.get(id);
+        if (!seen || seen.rev < rev) newest.set(id, { stageId: doc._id, rev, entry });
+      }
+    }
+    return [...newest.entries()]
+      .filter(([, { entry }]) => !channel || entry[0] === channel)
+      .map(([id, { stageId, entry }]) => ({
+        id,
+        channel: entry[0] as Channel,
+        source: entry[1],
+        assigneeId: entry[2],
+        stageId,
+        stageSince: new Date(entry[3]),
+      }));
+  }
+
+  /**
+   * The lead's entry in the in-play view: in its stage's document while it is in play, in no other. Each write
+   * applies only over an older revision of the lead, so of two processes writing one lead's entry the newer wins.
+   */
+  private async syncInPlay(doc: InPlayFields, created = false): Promise<void> {
+    const field = `m.${doc._id}`;
+    const rev = doc.rev ?? 0;
+    const inPlay = doc.open === true;
+    if (inPlay) {
+      const entry = entryText(rev, [doc.channel, doc.source ?? null, str(doc.assigneeId), doc.stageSince.getTime()]);
+      const older = { _id: doc.stageId, $or: [{ [field]: { $exists: false } }, { [field]: { $lt: revText(rev) } }] };
+      const set = await this.models.LeadInPlay.collection.updateOne(older as never, { $set: { [field]: entry } });
+      if (set.matchedCount === 0) {
+        // The stage's document may not exist yet; if it does, a newer revision is there already.
+        const made = await this.models.LeadInPlay.collection.updateOne(
+          { _id: doc.stageId } as never,
+          { $setOnInsert: { m: { [doc._id]: entry } } },
+          { upsert: true },
+        );
+        if (made.upsertedCount === 0 && made.matchedCount === 1) {
+          await this.models.LeadInPlay.collection.updateOne(older as never, { $set: { [field]: entry } });
+        }
+      }
+    }
+    if (created) return;
+    // Only the stages it has been at can hold an entry of it.
+    const elsewhere = [...new Set(doc.path.map((p) => p.stageId))].filter((id) => !inPlay || id !== doc.stageId);
+    if (!elsewhere.length) return;
+    await this.models.LeadInPlay.collection.updateMany({ _id: { $in: elsewhere }, [field]: { $lt: revText(rev + 1) } } as never, {
+      $unset: { [field]: '' },
+    });
+  }
+
+  async moveTimes(after: Date, limit: number): Promise<Date[]> {
+    const docs = await this.models.StageMove.find({ at: { $gt: after } }, { at: 1 })
+      .sort({ at: 1 })
+      .limit(limit)
+      .lean();
+    return docs.map((d) => d.at);
+  }
+
+  async reconcileInPlay(): Promise<number> {
+    const [leads, shown] = await Promise.all([this.models.Lead.find({ open: true }, IN_PLAY_FIELDS).lean<InPlayFields[]>(), this.inPlay()]);
+    const seen = new Map(shown.map((l) => [l.id, l]));
+    const mend: string[] = [];
+    for (const lead of leads) {
+      const entry = seen.get(lead._id);
+      seen.delete(lead._id);
+      const same =
+        entry &&
+        entry.stageId === lead.stageId &&
+        entry.stageSince.getTime() === lead.stageSince.getTime() &&
+        entry.assigneeId === str(lead.assigneeId);
+      if (!same) mend.push(lead._id);
+    }
+    // Entries of leads no longer in play.
+    mend.push(...seen.keys());
+    for (const id of mend) {
+      // Read again one by one: the lead may have moved since the list was read, and its newest revision is written.
+      const doc = await this.models.Lead.findOneAndUpdate(
+        { _id: id },
+        { $inc: { rev: 1 } },
+        { returnDocument: 'after', projection: IN_PLAY_FIELDS },
+      ).lean<InPlayFields>();
+      if (doc) await this.syncInPlay(doc);
+    }
+    return mend.length;
   }
 
   async movesBetween(from: Date, to: Date, only: { channel?: Channel; toKind?: StageKind } = {}): Promise<StageMoveRecord[]> {

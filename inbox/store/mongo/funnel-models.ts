@@ -1,0 +1,56 @@
+import { type InferSchemaType, Schema } from 'mongoose';
+
+/**
+ * The funnel's counts per UTC hour and day, one document per grouping (`${unit}:${startMs}:${dimension}`), so a
+ * range of a month reads about thirty days and the hours at its edges instead of its moves (inbox/pipeline/).
+ */
+export const funnelTallySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    unit: { type: String, enum: ['hour', 'day'], required: true },
+    start: { type: Date, required: true },
+    dimension: { type: String, enum: ['channel', 'source', 'agent'], required: true },
+    stagesKey: { type: String, required: true },
+    /**
+     * The cells as one JSON text: the store decodes one value instead of ten per cell (and one per duration), which
+     * on the embedded store is most of a read's cost. Nothing queries inside it.
+     */
+    cells: { type: String, required: true },
+  },
+  { versionKey: false },
+);
+// The tallies of one grouping over a range of hours or days.
+funnelTallySchema.index({ unit: 1, dimension: 1, start: 1 });
+
+/**
+ * An hour or day whose moves (or what became of them) changed since it was counted (`${unit}:${startMs}`); `v`
+ * grows with every change, and the count clears the mark only at the version it counted.
+ */
+export const funnelChangeSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    unit: { type: String, enum: ['hour', 'day'], required: true },
+    start: { type: Date, required: true },
+    v: { type: Number, required: true },
+  },
+  { versionKey: false },
+);
+// The marks within a range (the figures), and the oldest first (the counting pass).
+funnelChangeSchema.index({ unit: 1, start: 1 });
+
+/**
+ * The leads in play, one document per stage (`_id` the stage's), each lead an entry of `m` under its id: one text,
+ * the lead's revision (ten digits, so texts compare as revisions do) and then `[channel, source, manager, since]`
+ * as JSON. The ageing reads these few documents, one value per lead, instead of every lead in play; an entry is
+ * written only over an older revision.
+ */
+export const leadInPlaySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    m: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export type FunnelTallyDoc = InferSchemaType<typeof funnelTallySchema>;
+export type FunnelChangeDoc = InferSchemaType<typeof funnelChangeSchema>;
