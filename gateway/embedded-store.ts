@@ -15,6 +15,8 @@ export interface EmbeddedStore {
   uri: string;
   kind: 'mongod' | 'ferretdb';
   dataDir: string;
+  /** The store process's id, for whoever watches what it costs. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -183,5 +185,5 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
     await stop();
     throw e;
   }
-  return { uri: `mongodb://127.0.0.1:${port}/${options.database}`, kind, dataDir, stop };
+  return { uri: `mongodb://127.0.0.1:${port}/${options.database}`, kind, dataDir, pid: child.pid, stop };
 }
