@@ -87,7 +87,7 @@ export async function locateFerretdb(log: (line: string) => void): Promise<strin
  * The Go collector's settings FerretDB runs with, unless the environment gives its own. Its live heap is a few MB and
  * every command decodes its documents afresh, so at Go's default (GOGC=100) collecting was about a fifth of its CPU;
  * a heap allowed to grow to five times the live one between collections cut its CPU per command by about 20% for
- * about 12 MB more RSS (README, The embedded store). The limit keeps a large live heap (a big sort or result in
+ * about 10 MB more RSS (README, The embedded store). The limit keeps a large live heap (a big sort or result in
  * memory) from growing fivefold past it: near it the collector runs sooner, whatever GOGC says.
  */
 const ferretdbGoRuntime = { GOGC: '400', GOMEMLIMIT: '512MiB' } as const;
