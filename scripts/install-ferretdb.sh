@@ -2,9 +2,10 @@
 # Builds FerretDB 1.24.2 with the gateway's patch (the embedded, MongoDB-wire-compatible store used by tests and by
 # `npm start` without MONGODB_URI) into a cache folder, once, and prints the binary's path.
 #
-# The patch (scripts/ferretdb/*.patch, applied in name order to the module's source) makes single-document writes
-# atomic and lets SQLite's indexes serve queries; its hash is part of the version (`ferretdb --version` says
-# v1.24.2-inbox-<hash>) and of the cache path, so a binary built without it, or with an older patch, is never
+# The patches (scripts/ferretdb/*.patch, applied in name order to the module's source) make single-document writes
+# atomic and let SQLite's indexes serve queries (atomic-writes-and-indexes), and cut the CPU each command costs
+# without changing what it answers (the others); their hash is part of the version (`ferretdb --version` says
+# v1.24.2-inbox-<hash>) and of the cache path, so a binary built without them, or with older patches, is never
 # taken for it. `go install …/cmd/ferretdb@v1.24.2` alone would yield a binary that panics at start (its
 # build/version/version.txt is generated, not published), so the module is copied out of Go's module cache,
 # given that file, patched and built there.
@@ -47,8 +48,11 @@ if $run_tests; then
   echo "install-ferretdb: go test of the patched packages" >&2
   # only the SQLite backend and the handler: the backends' shared tests need PostgreSQL, MySQL and HANA servers.
   # FerretDB's test helpers find their files from the repository's root, which they know by its .git folder.
+  # Built as a debug build, as upstream tests: it also checks every resource tracked, keeps them in pprof profiles and
+  # names the creator's stack when a cursor, iterator or row set is left open (the release build only panics).
   mkdir -p "$work/src/.git"
-  (cd "$work/src" && go test -count=1 ./internal/backends/sqlite/... ./internal/handler/... >"$work/go-test.log" 2>&1) || {
+  (cd "$work/src" && go test -count=1 -tags=ferretdb_debug ./internal/backends/sqlite/... ./internal/handler/... \
+    >"$work/go-test.log" 2>&1) || {
     grep -v 'logging.go' "$work/go-test.log" | tail -60 >&2
     echo "install-ferretdb: FerretDB's Go tests failed on the patched tree" >&2
     exit 1
