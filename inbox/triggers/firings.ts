@@ -82,7 +82,7 @@ export class TriggerFirings {
     if (upTo <= from) return 0;
     const triggers = [...(await this.store.triggers.activeOf('stage_changed')), ...(await this.store.triggers.activeOf('lost'))];
     let fired = 0;
-    for (const m of triggers.length ? await this.store.pipeline.movesBetween(from, upTo) : []) {
+    for (const m of triggers.length ? await this.store.pipeline.movesStoredBetween(from, upTo) : []) {
       // The kind of the stage left is neither matched nor keyed on.
       const change = {
         from: m.from ? { id: m.from, kind: 'open' as const } : null,

@@ -206,9 +206,9 @@ export class MongoPipeline implements PipelineStore {
     return doc ? toLead(doc) : null;
   }
 
-  async settleMove(leadId: string, move: StageMoveRecord): Promise<void> {
+  async settleMove(leadId: string, move: StageMoveRecord, storedAt: Date): Promise<void> {
     try {
-      await this.models.StageMove.collection.insertOne(moveDoc(move) as never);
+      await this.models.StageMove.collection.insertOne({ ...moveDoc(move), storedAt } as never);
     } catch (e) {
       // Stored already: a repair after a crash, or another process settling the same move.
       if (!isDuplicateKey(e)) throw e;
@@ -307,6 +307,11 @@ export class MongoPipeline implements PipelineStore {
       ...(only.toKind ? { toKind: only.toKind } : {}),
       at: { $gte: from, $lt: to },
     }).lean<StageMoveDoc[]>();
+    return docs.map(toMove);
+  }
+
+  async movesStoredBetween(from: Date, to: Date): Promise<StageMoveRecord[]> {
+    const docs = await this.models.StageMove.find({ storedAt: { $gte: from, $lt: to } }).lean<StageMoveDoc[]>();
     return docs.map(toMove);
   }
 
