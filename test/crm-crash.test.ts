@@ -259,4 +259,39 @@ describe('a gateway killed in the middle of a CRM write', () => {
     ]);
     expect((await leadOf(gw, admin, id)).moves.map((m) => m.to)).toEqual(['new', 'proposal']);
   }, 90_000);
+
+  it('fires the triggers of a move its process left on the lead, though the catch-up passed the move’s time before it was stored', async () => {
+    const gw = await crash.start({ env: { TRIGGER_SWEEP_INTERVAL: '1s', TRIGGER_REPAIR_AFTER: '2s' } });
+    const admin = await gw.manager('admin', 'Олег Адміненко');
+    const iryna = await gw.manager('agent', 'Ірина Бондар');
+    const trigger = await addTaskTrigger(gw, admin, {
+      name: 'Кваліфіковано → підготувати замовлення',
+      on: { kind: 'stage_changed', toStageId: 'qualified' },
+      action: { kind: 'create_task', title: 'Підготувати замовлення на склад', dueInMs: DAY, assignTo: iryna.agent.id },
+    });
+    const id = await customerWrites(
+      gw,
+      admin,
+      customer('Назар', 'Лисенко', 'nazar_lys'),
+      'Беру два крісла «Оксфорд», коли зможете доставити?',
+    );
+
+    const applied = crash.tap.holdAnswer(leadMovedTo('qualified'), { label: 'the lead’s move to qualified' });
+    const moved = moveLead(gw, admin, id, 'qualified');
+    await within(applied, 15_000, 'the lead’s move was never written');
+    await gw.kill();
+    await moved;
+    await gw.restart();
+    // The new process's sweeps (every second, on the system clock) carry the catch-up past the move's time while the
+    // move is still only on its lead; reading the lead then stores it, as the repair pass would.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await leadOf(gw, admin, id)).moves.map((m) => m.to)).toEqual(['new', 'qualified']);
+
+    const [task] = await eventually(async () => {
+      const found = (await tasksOf(gw, iryna, id)).filter((t) => t.triggerId === trigger.id);
+      return found.length ? found : undefined;
+    }, 15_000);
+    expect(task).toMatchObject({ title: 'Підготувати замовлення на склад', assigneeId: iryna.agent.id, conversationId: id });
+    expect(await firingsOf(gw, admin, trigger.id)).toEqual([expect.objectContaining({ state: 'done', taskId: task?.id })]);
+  }, 90_000);
 });
