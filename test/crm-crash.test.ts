@@ -121,7 +121,7 @@ describe('a gateway killed in the middle of a CRM write', () => {
       `new→qualified by ${supervisor.agent.id}`,
     ]);
     expect((await funnel()).qualified).toMatchObject({ entered: 1 });
-  }, 90_000);
+  }, 120_000);
 
   it('takes over a campaign pass whose process died mid-way: every customer gets one message, and the progress adds up', async () => {
     const text = 'Ми сумуємо! Знижка 15% на весняну колекцію до неділі: shop.example/sale';
@@ -183,7 +183,7 @@ describe('a gateway killed in the middle of a CRM write', () => {
         statuses: ['sent'],
       });
     }
-  }, 90_000);
+  }, 120_000);
 
   it('finishes a trigger firing whose process died after recording it, before its task: one task', async () => {
     const gw = await crash.start({ env: { TRIGGER_REPAIR_AFTER: '2s' } });
@@ -221,7 +221,7 @@ describe('a gateway killed in the middle of a CRM write', () => {
       }),
     ]);
     expect(await firingsOf(gw, oksana, trigger.id)).toHaveLength(1);
-  }, 90_000);
+  }, 120_000);
 
   it('fires the triggers of a stored move whose process died before they fired, once, from the sweep’s catch-up', async () => {
     const gw = await crash.start({ env: { TRIGGER_SWEEP_INTERVAL: '1s', TRIGGER_REPAIR_AFTER: '2s', PIPELINE_REPAIR_INTERVAL: '1s' } });
@@ -257,7 +257,7 @@ describe('a gateway killed in the middle of a CRM write', () => {
       expect.objectContaining({ state: 'done', taskId: task?.id, conversationId: id }),
     ]);
     expect((await leadOf(gw, oksana, id)).moves.map((m) => m.to)).toEqual(['new', 'proposal']);
-  }, 90_000);
+  }, 120_000);
 
   it('fires the triggers of a move its process left on the lead, though the catch-up passed the move’s time before it was stored', async () => {
     const gw = await crash.start({ env: { TRIGGER_SWEEP_INTERVAL: '1s', TRIGGER_REPAIR_AFTER: '2s' } });
@@ -291,5 +291,5 @@ describe('a gateway killed in the middle of a CRM write', () => {
     }, 15_000);
     expect(task).toMatchObject({ title: 'Підготувати замовлення на склад', assigneeId: oksana.agent.id, conversationId: id });
     expect(await firingsOf(gw, oksana, trigger.id)).toEqual([expect.objectContaining({ state: 'done', taskId: task?.id })]);
-  }, 90_000);
+  }, 120_000);
 });
