@@ -91,9 +91,9 @@ export function createAutomations({ agenda, inbox, clocks, settings, mailer, log
     async schedule(): Promise<void> {
       await agenda.every(settings.tickIntervalMs, AUTOMATIONS_TICK);
       await agenda.every(settings.tickIntervalMs, TASKS_TICK);
-      await agenda.every(TRIGGER_SWEEP_INTERVAL_MS, TRIGGER_SWEEP);
+      await agenda.every(settings.triggerSweepIntervalMs ?? TRIGGER_SWEEP_INTERVAL_MS, TRIGGER_SWEEP);
       await agenda.every(ROLLUP_INTERVAL_MS, RESPONSE_ROLLUP);
-      await agenda.every(PIPELINE_REPAIR_INTERVAL_MS, PIPELINE_REPAIR);
+      await agenda.every(settings.pipelineRepairIntervalMs ?? PIPELINE_REPAIR_INTERVAL_MS, PIPELINE_REPAIR);
       await agenda.every(settings.tickIntervalMs, CAMPAIGNS_SEND);
       if (digest) await agenda.every(settings.digestIntervalMs, ALERT_DIGEST);
       if (botRepair) await agenda.every(BOT_REPAIR_INTERVAL_MS, BOT_REPAIR);

@@ -19,6 +19,10 @@ export interface AutomationSettings {
   digestIntervalMs: number;
   /** How often the due-time tick runs. */
   tickIntervalMs: number;
+  /** How often the pipeline's repair pass runs (PIPELINE_REPAIR_INTERVAL; a minute by default). */
+  pipelineRepairIntervalMs?: number;
+  /** How often the timed triggers sweep (TRIGGER_SWEEP_INTERVAL; a minute by default). */
+  triggerSweepIntervalMs?: number;
 }
 
 export const pick = <T>(setting: PerChannel<T>, channel: Channel): T => setting.byChannel[channel] ?? setting.default;

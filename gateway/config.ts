@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { BusinessHoursError, parseBusinessHours } from '../automations/business-hours';
 import { mailboxAddressSchema } from '../channels/email/settings';
+import { HAND_OVER_GRACE_MS } from '../inbox/replies';
 import { type Channel, channelNames } from '../shared/channels';
 import { durationSchema } from '../shared/duration';
 
@@ -184,6 +185,17 @@ const baseSchema = z
         .pipe(z.array(z.email({ message: 'must be comma-separated email addresses' })))
         .optional(),
     ),
+    /** How often the pipeline's repair pass stores the stage moves a stopped process left on their leads. */
+    PIPELINE_REPAIR_INTERVAL: optionalText.pipe(durationSchema.default(60_000)),
+    /** How often the timed triggers sweep, reading back the stage moves whose triggers did not fire live. */
+    TRIGGER_SWEEP_INTERVAL: optionalText.pipe(durationSchema.default(60_000)),
+    /**
+     * A trigger firing left pending this long is finished by the tasks' pass; a stored stage move this old is read
+     * back by the sweep: the live path had this long, so what is still undone lost its process.
+     */
+    TRIGGER_REPAIR_AFTER: optionalText.pipe(durationSchema.default(60_000)),
+    /** A campaign recipient held this long by a pass whose process died is taken up by the next pass. */
+    CAMPAIGN_REPAIR_AFTER: optionalText.pipe(durationSchema.default(30_000)),
     /** At most one alert digest email per this interval (a burst of alerts becomes one mail). */
     ALERT_DIGEST_INTERVAL: optionalText.pipe(durationSchema.default(60_000)),
     /** How often the job queue polls the store; lower means snappier timers at the cost of more queries. */
@@ -255,6 +267,10 @@ const baseSchema = z
     if (env.ACTIVE_CUSTOMER_WINDOW < 24 * 60 * 60_000) {
       // Activity is kept per Kyiv day (its first and latest time), exact for windows of a day or more.
       ctx.addIssue({ code: 'custom', path: ['ACTIVE_CUSTOMER_WINDOW'], message: 'must be at least 1d' });
+    }
+    if (env.CAMPAIGN_REPAIR_AFTER >= HAND_OVER_GRACE_MS) {
+      // A queued message not handed over within its grace is failed: the pass must take its recipient up before then.
+      ctx.addIssue({ code: 'custom', path: ['CAMPAIGN_REPAIR_AFTER'], message: 'must be under 1m' });
     }
     if (env.SESSION_MAX_AGE < env.TOKEN_TTL) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_MAX_AGE'], message: 'must be at least TOKEN_TTL' });

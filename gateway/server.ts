@@ -99,6 +99,8 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       digestIntervalMs: config.ALERT_DIGEST_INTERVAL,
       // Due timers are checked at least every second (more often when the queue polls more often).
       tickIntervalMs: Math.min(1000, config.JOBS_POLL_INTERVAL),
+      pipelineRepairIntervalMs: config.PIPELINE_REPAIR_INTERVAL,
+      triggerSweepIntervalMs: config.TRIGGER_SWEEP_INTERVAL,
     };
     const clocks = new WaitClocks(automationSettings);
     const jwtSecret = config.JWT_SECRET ?? loadOrCreateSecret(config.DATA_DIR);
@@ -118,6 +120,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       activeCustomerWindowMs: config.ACTIVE_CUSTOMER_WINDOW,
       unsubscribeLinks: unsubscribeLinks(jwtSecret, () => ownUrl),
       taskTimings: { reminderBeforeMs: config.TASK_REMINDER_BEFORE, escalateAfterMs: config.TASK_OVERDUE_ESCALATE_AFTER },
+      repairAfter: { triggerFiringsMs: config.TRIGGER_REPAIR_AFTER, campaignRecipientsMs: config.CAMPAIGN_REPAIR_AFTER },
     });
     // Replies are delivered from the outbox (inbox/outbox/), no longer by jobs: those a build before left behind go.
     await agenda.cancel({ name: 'deliver-message' }).catch(() => 0);

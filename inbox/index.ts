@@ -62,6 +62,11 @@ export interface InboxDeps {
   unsubscribeLinks?: UnsubscribeLinks;
   /** When a task's reminder and its escalation to the supervisors come (TASK_REMINDER_BEFORE, TASK_OVERDUE_ESCALATE_AFTER). */
   taskTimings?: TaskTimings;
+  /**
+   * How long the live path has before a pass takes its work up as lost to a stopped process (TRIGGER_REPAIR_AFTER,
+   * CAMPAIGN_REPAIR_AFTER): a trigger firing's action and the stage moves it reads back; a campaign recipient's send.
+   */
+  repairAfter?: { triggerFiringsMs?: number; campaignRecipientsMs?: number };
 }
 
 /** Wires the inbox's use cases over one store connection. */
@@ -86,7 +91,7 @@ export async function createInbox(deps: InboxDeps) {
   pipeline.listen();
   const replies = new Replies(store, conversations, events, delivery, deps.capabilities, clock, deps.replyFiles);
   const savedViews = new SavedViews(store, clock);
-  const campaigns = new Campaigns(store, events, replies, savedViews, clock, deps.unsubscribeLinks);
+  const campaigns = new Campaigns(store, events, replies, savedViews, clock, deps.unsubscribeLinks, deps.repairAfter?.campaignRecipientsMs);
   campaigns.listen();
   // In the background: a store with years of conversations is swept once, without holding the start up.
   const backfilled = backfillInteractions(store, clock).catch((err: unknown) => {
@@ -131,7 +136,7 @@ export async function createInbox(deps: InboxDeps) {
     backfilled,
     tasks,
     triggers: new Triggers(store, clock),
-    triggerFirings: new TriggerFirings(store, tasks, replies, clock),
+    triggerFirings: new TriggerFirings(store, tasks, replies, clock, deps.repairAfter?.triggerFiringsMs),
     renewals: new Renewals(store),
     clock,
   };

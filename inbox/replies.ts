@@ -22,7 +22,7 @@ const DAY_MS = 24 * 3600_000;
  * A stored reply's first attempt, until it is handed to delivery: a reply whose process died before that is still
  * taken up then, and failed as never handed over (inbox/outbox/delivery.ts), instead of staying queued.
  */
-const HAND_OVER_GRACE_MS = 60_000;
+export const HAND_OVER_GRACE_MS = 60_000;
 /** What a queued reply carries for delivery, so the outbox reads nothing else. */
 const outboxFields = (contact: ContactRecord, conversation: ConversationRecord) => ({
   to: contact.externalId,

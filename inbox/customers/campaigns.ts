@@ -15,7 +15,10 @@ import type { SavedViews } from './saved-views';
 export type NewCampaign = z.output<typeof newCampaignBody>;
 
 const DAY = 24 * 60 * 60_000;
-/** A send's hold on its recipient: shorter than the outbox's hand-over grace, so a resumed send still goes out. */
+/**
+ * A send's hold on its recipient (CAMPAIGN_REPAIR_AFTER): shorter than the outbox's hand-over grace, so a send its
+ * process died in is resumed by the next pass while its queued message may still go out.
+ */
 const HOLD_MS = 30_000;
 /** A campaign still preparing this long after it was created lost the process preparing it. */
 const PREPARE_STALE_MS = 60_000;
@@ -49,6 +52,7 @@ export class Campaigns {
     private readonly views: SavedViews,
     private readonly clock: Clock,
     private readonly links?: UnsubscribeLinks,
+    private readonly holdMs = HOLD_MS,
   ) {}
 
   async create(actor: Actor, input: NewCampaign): Promise<CampaignView> {
@@ -190,7 +194,7 @@ export class Campaigns {
 
   /** One recipient: held, sent or skipped, settled; false when another pass holds it. */
   private async sendOne(r: CampaignRecipientRecord, now: Date, campaigns: Map<string, CampaignRecord | null>): Promise<boolean> {
-    const until = new Date(now.getTime() + HOLD_MS);
+    const until = new Date(now.getTime() + this.holdMs);
     if (!(await this.store.campaigns.hold(r, until))) return false;
     if (!campaigns.has(r.campaignId)) campaigns.set(r.campaignId, await this.store.campaigns.get(r.campaignId));
     const campaign = campaigns.get(r.campaignId);

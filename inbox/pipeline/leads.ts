@@ -147,7 +147,7 @@ export class Pipeline {
     let lead = await this.store.pipeline.latestLead(conversation.id);
     if (!lead) return this.create(conversation, 1, conversation.firstInboundAt, null);
     if (lead.pendingMove) {
-      await this.store.pipeline.settleMove(lead, lead.pendingMove);
+      await this.store.pipeline.settleMove(lead, lead.pendingMove, this.clock());
       lead = { ...lead, pendingMove: null };
     }
     const wroteSince = (at: Date) => conversation.lastInboundAt != null && conversation.lastInboundAt.getTime() > at.getTime();
@@ -223,7 +223,7 @@ export class Pipeline {
     });
     // Another process (or an earlier run of this one) created it: bring that one in line instead.
     if (!created) return this.ensure(conversation, {});
-    await this.store.pipeline.settleMove(created, entry);
+    await this.store.pipeline.settleMove(created, entry, this.clock());
     if (previous) await this.store.pipeline.supersede(previous.id);
     const lead = { ...created, pendingMove: null };
     this.announce(conversation, lead, null, entry);
@@ -276,7 +276,7 @@ export class Pipeline {
       ...(options.contactedAt ? { contactedAt: options.contactedAt } : {}),
     });
     if (!moved) return null;
-    await this.store.pipeline.settleMove(moved, move);
+    await this.store.pipeline.settleMove(moved, move, this.clock());
     const after = { ...moved, pendingMove: null };
     this.announce(conversation, after, lead, move);
     return after;
@@ -405,7 +405,7 @@ export class Pipeline {
   /** The automations' pass: moves a dead process left on their leads are stored. */
   async settlePending(limit = 100): Promise<number> {
     const leads = await this.store.pipeline.pendingMoves(limit);
-    for (const lead of leads) if (lead.pendingMove) await this.store.pipeline.settleMove(lead, lead.pendingMove);
+    for (const lead of leads) if (lead.pendingMove) await this.store.pipeline.settleMove(lead, lead.pendingMove, this.clock());
     return leads.length;
   }
 }

@@ -500,10 +500,10 @@ export interface PipelineStore {
   /** The move decided on `was`: null when the lead moved meanwhile. */
   moveLead(was: LeadRecord, change: LeadMove): Promise<LeadRecord | null>;
   /**
-   * Stores the lead's last move (once, by its id), marks the funnel's hours it changes (those of the lead's path)
-   * and clears `pendingMove`.
+   * Stores the lead's last move (once, by its id, noting when: `storedAt`), marks the funnel's hours it changes
+   * (those of the lead's path) and clears `pendingMove`.
    */
-  settleMove(lead: Pick<LeadRecord, 'id' | 'path'>, move: StageMoveRecord): Promise<void>;
+  settleMove(lead: Pick<LeadRecord, 'id' | 'path'>, move: StageMoveRecord, storedAt: Date): Promise<void>;
   /** Ends a lead that is still in play (resolved without an outcome); null when it had ended already. */
   endLead(id: string, at: Date): Promise<LeadRecord | null>;
   /** A lead ended where it stood is in play again (its conversation reopened by a manager); null when it was not so. */
@@ -525,6 +525,8 @@ export interface PipelineStore {
   inPlay(channel?: Channel): Promise<Pick<LeadRecord, 'id' | 'channel' | 'source' | 'assigneeId' | 'stageId' | 'stageSince'>[]>;
   /** The moves made in [from, to), of one channel or of those into a kind of stage. */
   movesBetween(from: Date, to: Date, only?: { channel?: Channel; toKind?: StageMoveRecord['toKind'] }): Promise<StageMoveRecord[]>;
+  /** The moves stored in [from, to), whenever they were made: a move its process left on the lead is stored late. */
+  movesStoredBetween(from: Date, to: Date): Promise<StageMoveRecord[]>;
   /**
    * The conversations whose current lead is at `stageId`, or at a stage of `kind` (lost: with `lossReasonId`), at
    * most `limit`.

@@ -7,16 +7,11 @@ import type { TriggerFiringRecord, TriggerRecord } from '../store/records';
 import type { Tasks } from '../tasks/tasks';
 import { matchesMove, moveKey, quietKey, renewalKey, sweepReach, sweepStart } from './rules';
 
-/** How long a firing's action may take before another pass takes the firing up again. */
+/** How long a firing's action may take before another pass takes the firing up again (TRIGGER_REPAIR_AFTER). */
 const LEASE_MS = 60_000;
 /** Documents a sweep reads per query. */
 const SWEEP_BATCH = 200;
 const SENDER = 'Automation';
-/**
- * Lead moves younger than this are left to the live listener of the process that made them; older ones are read back
- * from the stored moves, so a move whose process died before its triggers fired still fires them (once: same key).
- */
-const MOVES_SETTLE_MS = 60_000;
 const MOVES_CHECKPOINT = 'trigger-moves';
 
 interface Subject {
@@ -40,6 +35,12 @@ export class TriggerFirings {
     private readonly tasks: Tasks,
     private readonly replies: Replies,
     private readonly clock: Clock,
+    /**
+     * A firing's lease, and how old a stored lead move must be before the sweep reads it back: younger ones are left
+     * to the live listener of the process that made them, so a move whose process died before its triggers fired
+     * still fires them (once: same key).
+     */
+    private readonly repairAfterMs = LEASE_MS,
   ) {}
 
   /** A lead moved: the stage and loss triggers it matches fire, once each for this move. */
@@ -72,7 +73,7 @@ export class TriggerFirings {
    * key the live listener uses, so a move it already took makes nothing more. The first catch-up only starts the count.
    */
   async catchUpMoves(): Promise<number> {
-    const upTo = new Date(this.clock().getTime() - MOVES_SETTLE_MS);
+    const upTo = new Date(this.clock().getTime() - this.repairAfterMs);
     const from = await this.store.checkpoints.get(MOVES_CHECKPOINT);
     if (!from) {
       await this.store.checkpoints.create(MOVES_CHECKPOINT, upTo);
@@ -81,7 +82,7 @@ export class TriggerFirings {
     if (upTo <= from) return 0;
     const triggers = [...(await this.store.triggers.activeOf('stage_changed')), ...(await this.store.triggers.activeOf('lost'))];
     let fired = 0;
-    for (const m of triggers.length ? await this.store.pipeline.movesBetween(from, upTo) : []) {
+    for (const m of triggers.length ? await this.store.pipeline.movesStoredBetween(from, upTo) : []) {
       // The kind of the stage left is neither matched nor keyed on.
       const change = {
         from: m.from ? { id: m.from, kind: 'open' as const } : null,
@@ -106,7 +107,7 @@ export class TriggerFirings {
     const now = this.clock();
     let finished = 0;
     for (const pending of await this.store.firings.unfinished(now, limit)) {
-      const claimed = await this.store.firings.claim(pending, new Date(now.getTime() + LEASE_MS));
+      const claimed = await this.store.firings.claim(pending, new Date(now.getTime() + this.repairAfterMs));
       if (!claimed) continue;
       const trigger = await this.store.triggers.get(claimed.triggerId);
       const outcome: FiringOutcome = trigger ? await this.act(trigger, claimed) : { state: 'skipped', reason: 'the trigger was deleted' };
@@ -165,7 +166,7 @@ export class TriggerFirings {
       conversationId,
       contactId: subject.contactId,
       state: 'pending',
-      retryAt: new Date(now.getTime() + LEASE_MS),
+      retryAt: new Date(now.getTime() + this.repairAfterMs),
       attempts: 1,
       taskId: null,
       messageId: null,

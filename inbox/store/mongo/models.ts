@@ -407,6 +407,8 @@ const stageMoveSchema = new Schema(
     amount: { type: Number, default: null },
     lossReasonId: { type: Schema.Types.ObjectId, default: null },
     lossReason: { type: String, default: null },
+    /** When the move was stored: `at`, or later when a repair stored what a stopped process left on the lead. */
+    storedAt: { type: Date, default: null },
   },
   { versionKey: false },
 );
@@ -416,6 +418,8 @@ stageMoveSchema.index({ leadId: 1, seq: 1 });
 stageMoveSchema.index({ at: 1 });
 stageMoveSchema.index({ channel: 1, at: 1 });
 stageMoveSchema.index({ toKind: 1, at: 1 });
+// The triggers' catch-up: the moves stored since it last looked (TriggerFirings.catchUpMoves).
+stageMoveSchema.index({ storedAt: 1 });
 /** One customer's interactions of one Kyiv day: enough to say who was active at any past moment (inbox/customers/). */
 const contactActivitySchema = new Schema(
   {

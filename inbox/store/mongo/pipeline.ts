@@ -237,18 +237,15 @@ export class MongoPipeline implements PipelineStore {
     return doc ? toLead(doc) : null;
   }
 
-  async settleMove(lead: Pick<LeadRecord, 'id' | 'path'>, move: StageMoveRecord): Promise<void> {
+  async settleMove(lead: Pick<LeadRecord, 'id' | 'path'>, move: StageMoveRecord, storedAt: Date): Promise<void> {
     try {
-      await this.models.StageMove.collection.insertOne(moveDoc(move) as never);
+      await this.models.StageMove.collection.insertOne({ ...moveDoc(move), storedAt } as never);
     } catch (e) {
       // Stored already: a repair after a crash, or another process settling the same move.
       if (!isDuplicateKey(e)) throw e;
     }
     // The move is stored: every hour of the lead's path may count differently now (its entries' outcomes).
     await markFunnelChanged(this.models, hoursOfPath([...lead.path, move]));
-    // A repair settling a move left by a stopped process puts the in-play view in step too.
-    const doc = await this.models.Lead.findOne({ _id: lead.id, 'pendingMove._id': move.id }, IN_PLAY_FIELDS).lean<InPlayFields>();
-    if (doc) await this.syncInPlay(doc);
     await this.models.Lead.updateOne({ _id: lead.id, 'pendingMove._id': move.id }, { $set: { pendingMove: null } });
   }
 
@@ -422,6 +419,11 @@ export class MongoPipeline implements PipelineStore {
       ...(only.toKind ? { toKind: only.toKind } : {}),
       at: { $gte: from, $lt: to },
     }).lean<StageMoveDoc[]>();
+    return docs.map(toMove);
+  }
+
+  async movesStoredBetween(from: Date, to: Date): Promise<StageMoveRecord[]> {
+    const docs = await this.models.StageMove.find({ storedAt: { $gte: from, $lt: to } }).lean<StageMoveDoc[]>();
     return docs.map(toMove);
   }
 
