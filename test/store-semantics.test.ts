@@ -1,11 +1,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { MongoBackend } from '@agendajs/mongo-backend';
-import { Agenda } from 'agenda';
 import { BSON, type Db, type Document, Double, Int32, Long, MongoClient, ObjectId } from 'mongodb';
 import { indexUsed } from './support/explain';
 import { sleep, storeUri } from './support/gateway';
+import { queueAgenda } from './support/queue-agenda';
 
 /**
  * What the gateway relies on from its store, whichever it is: MongoDB, or the embedded FerretDB on SQLite. Every
@@ -193,13 +192,7 @@ describe('jobs on one store shared by two processes', () => {
         setTimeout(() => reject(new Error(`the worker was not ready within 20 s: ${childOutput}`)), 20_000).unref();
       });
       const errors: unknown[] = [];
-      const agenda = new Agenda({
-        backend: new MongoBackend({ mongo: client.db(), collection: 'jobs' }),
-        processEvery: 100,
-        defaultConcurrency: 2,
-        defaultLockLimit: 2,
-        defaultLockLifetime: 60_000,
-      });
+      const agenda = queueAgenda(client.db());
       // An 'error' event without a listener would throw out of the emitter instead of failing this test.
       agenda.on('error', (err: unknown) => errors.push(err));
       agenda.define<{ n: number }>(JOB, async (job) => {
