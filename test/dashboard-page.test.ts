@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityProblems } from './support/axe';
-import { launchBrowser, phone, signIn } from './support/browser';
+import { downloadedLines, launchBrowser, phone, signIn } from './support/browser';
 import { type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
 import { answeredAndWaiting } from './support/inbox-reader';
 import { horizontalOverflow, unreachableControls } from './support/layout';
@@ -100,10 +100,7 @@ describe('the supervisors’ dashboard and the admin area in a real browser', ()
 
     await page.getByRole('button', { name: '7 days' }).click();
     await page.locator('#chart-first canvas').waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
-    const csv = readFileSync(await download.path(), 'utf8')
-      .trim()
-      .split('\n');
+    const csv = await downloadedLines(page, 'Download CSV');
     expect(csv[0]).toMatch(/^conversation_id,channel,contact,/);
     expect(
       csv

@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { Types } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, signIn } from './support/browser';
+import { downloadedLines, launchBrowser, signIn } from './support/browser';
 import { type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
 import { answeredAndWaiting, InboxReader } from './support/inbox-reader';
 
@@ -53,10 +53,7 @@ describe('response times on the inbox page, for supervisors', () => {
   });
 
   it('exports the range as CSV, one row per conversation', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
-    const csv = readFileSync(await download.path(), 'utf8')
-      .trim()
-      .split('\n');
+    const csv = await downloadedLines(page, 'Download CSV');
     expect(csv[0]).toMatch(/^conversation_id,channel,contact,/);
     expect(
       csv
