@@ -1,10 +1,10 @@
 import { simpleParser } from 'mailparser';
 import { defaultFlows } from '../bot/flows';
-import { freePort } from './support/dovecot';
-import { eventually, sleep, TestGateway } from './support/gateway';
+import { eventually, sleep, type TestGateway } from './support/gateway';
 import { inboxOf } from './support/inbox-reader';
 import { relayTo, SUPPORT } from './support/mail';
-import { SmtpSink } from './support/smtp-sink';
+import { startMailGateway } from './support/mail-gateway';
+import type { SmtpSink } from './support/smtp-sink';
 
 const olena = { name: 'Олена Коваль', address: 'olena.koval@example.com' };
 
@@ -18,16 +18,7 @@ describe('the chatbot by email with its menu as numbered lines', () => {
   let port: number;
 
   beforeAll(async () => {
-    sink = await new SmtpSink().start();
-    port = await freePort();
-    gw = await TestGateway.start({
-      env: {
-        SMTP_URL: sink.url,
-        EMAIL_FROM: `Магазин «Квітка» <${SUPPORT}>`,
-        INBOUND_SMTP_PORT: String(port),
-        INBOUND_SMTP_HOST: '127.0.0.1',
-      },
-    });
+    ({ gw, sink, port } = await startMailGateway());
     const admin = await gw.manager('admin', 'Ірина Адміністраторка');
     expect((await gw.request('PATCH', '/api/bot', { token: admin.token, json: { enabled: true } })).status).toBe(200);
   });

@@ -6,6 +6,7 @@ import { freePort } from './support/dovecot';
 import { FakeCallback } from './support/fake-callback';
 import { eventually, type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
 import { relayTo, SUPPORT } from './support/mail';
+import { SHOP_SENDER, smtpListener } from './support/mail-gateway';
 import { SmtpSink } from './support/smtp-sink';
 
 const taras = { id: 380671112233, is_bot: false, first_name: 'Тарас', last_name: 'Гнатюк', username: 'taras_h', language_code: 'uk' };
@@ -57,9 +58,8 @@ describe('re-engagement campaigns', () => {
       env: {
         API_CHANNEL_CALLBACK_URL: callback.url,
         SMTP_URL: sink.url,
-        EMAIL_FROM: `Магазин «Квітка» <${SUPPORT}>`,
-        INBOUND_SMTP_PORT: String(smtpPort),
-        INBOUND_SMTP_HOST: '127.0.0.1',
+        EMAIL_FROM: SHOP_SENDER,
+        ...smtpListener(smtpPort),
       },
     });
     sam = await gw.online('supervisor', 'Оксана Левченко');

@@ -1,5 +1,6 @@
 import { ann, olena, textUpdate } from './fixtures/telegram';
 import { TestGateway } from './support/gateway';
+import { figuresTeam } from './support/inbox-reader';
 
 /**
  * A scripted Monday (Kyiv is UTC+2 in November); every figure below is worked out by hand.
@@ -22,19 +23,11 @@ describe('the supervisors’ dashboard figures over a scripted day', () => {
 
   beforeAll(async () => {
     gw = await TestGateway.start({ clock: () => new Date(now) });
-    const iryna = await gw.manager('agent', 'Ірина');
-    const petro = await gw.manager('agent', 'Петро');
+    const team = await figuresTeam(gw, 'Наталія');
+    const { iryna, petro, conversationOf, reply } = team;
     irynaId = iryna.agent.id;
     petroId = petro.agent.id;
-    supervisorToken = (await gw.manager('supervisor', 'Наталія')).token;
-    const conversationOf = async (name: string) => {
-      const list = await gw.request('GET', '/api/conversations', { token: supervisorToken });
-      return list.body.items.find((c: { contact: { name: string } }) => c.contact.name === name).id as string;
-    };
-    const reply = async (token: string, conversationId: string, text: string) => {
-      const res = await gw.request('POST', `/api/conversations/${conversationId}/messages`, { token, json: { text } });
-      expect(res.status).toBe(201);
-    };
+    supervisorToken = team.supervisorToken;
 
     at('2026-11-01T22:30:00.000Z');
     await gw.postApi({ externalMessageId: 'lead-night', contact: { externalId: 'v-1', name: 'Nina' }, text: 'Передзвоніть зранку' });

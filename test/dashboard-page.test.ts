@@ -1,10 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { formMessage, marta } from './fixtures/site-form';
-import { olena, textUpdate } from './fixtures/telegram';
 import { accessibilityProblems } from './support/axe';
-import { launchBrowser, phone, signIn } from './support/browser';
+import { downloadedLines, launchBrowser, phone, signIn } from './support/browser';
 import { type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
+import { answeredAndWaiting } from './support/inbox-reader';
 import { horizontalOverflow, unreachableControls } from './support/layout';
 
 const shots = 'test/artifacts';
@@ -53,16 +52,7 @@ describe('the supervisors’ dashboard and the admin area in a real browser', ()
     mkdirSync(shots, { recursive: true });
     gw = await TestGateway.start();
     browser = await launchBrowser();
-    // Ірина is online, so both leads go to her; she answers Олена, Марта waits.
-    iryna = await gw.online('agent', 'Ірина Бондар');
-    await gw.postTelegram(textUpdate(olena, 'Доброго дня! Чи є ця сукня в розмірі M?'));
-    const { conversation } = await iryna.socket.waitFor('message:new');
-    const answered = await gw.request('POST', `/api/conversations/${conversation.id}/messages`, {
-      token: iryna.token,
-      json: { text: 'Вітаю, Олено! Так, розмір M є.' },
-    });
-    expect(answered.status).toBe(201);
-    await gw.postApi(formMessage(marta, 'Добрий день, передзвоніть мені щодо оптового замовлення.'));
+    iryna = await answeredAndWaiting(gw);
   }, 60_000);
 
   afterAll(async () => {
@@ -110,10 +100,7 @@ describe('the supervisors’ dashboard and the admin area in a real browser', ()
 
     await page.getByRole('button', { name: '7 days' }).click();
     await page.locator('#chart-first canvas').waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
-    const csv = readFileSync(await download.path(), 'utf8')
-      .trim()
-      .split('\n');
+    const csv = await downloadedLines(page, 'Download CSV');
     expect(csv[0]).toMatch(/^conversation_id,channel,contact,/);
     expect(
       csv

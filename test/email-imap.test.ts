@@ -2,6 +2,7 @@ import { Dovecot } from './support/dovecot';
 import { eventually, type SocketRecorder, storeUri, TestGateway } from './support/gateway';
 import { inboxOf } from './support/inbox-reader';
 import { composeMail, SUPPORT } from './support/mail';
+import { SHOP_SENDER } from './support/mail-gateway';
 import { WireTap } from './support/wire-tap';
 
 const fast = { reconnectMinMs: 100, reconnectMaxMs: 1000 };
@@ -29,7 +30,7 @@ describe('the support mailbox over IMAP: watched with IDLE from a stored UID cur
   const start = async (database?: string) => {
     gw = await TestGateway.start({
       database,
-      env: { IMAP_URL: dovecot.url(), EMAIL_FROM: `Магазин «Квітка» <${SUPPORT}>` },
+      env: { IMAP_URL: dovecot.url(), EMAIL_FROM: SHOP_SENDER },
       email: fast,
     });
     supervisor = (await gw.online('supervisor', 'Ірина Супервізорка')).socket;

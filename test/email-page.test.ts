@@ -4,6 +4,7 @@ import { desktop, launchBrowser, phone, signIn } from './support/browser';
 import { freePort } from './support/dovecot';
 import { TestGateway } from './support/gateway';
 import { relayTo, SUPPORT } from './support/mail';
+import { smtpListener } from './support/mail-gateway';
 
 const receiptPdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 
@@ -14,7 +15,7 @@ describe('email conversations in the managers’ app', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    gw = await TestGateway.start({ env: { INBOUND_SMTP_PORT: String(port), INBOUND_SMTP_HOST: '127.0.0.1', EMAIL_FROM: SUPPORT } });
+    gw = await TestGateway.start({ env: { ...smtpListener(port), EMAIL_FROM: SUPPORT } });
     browser = await launchBrowser();
     const relay = relayTo(port);
     await relay.sendMail({

@@ -6,6 +6,7 @@ import { Dovecot, freePort } from './support/dovecot';
 import { eventually, type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
 import { inboxOf } from './support/inbox-reader';
 import { composeMail, relayTo, SUPPORT } from './support/mail';
+import { SHOP_SENDER, smtpListener, startMailGateway } from './support/mail-gateway';
 import { SmtpSink } from './support/smtp-sink';
 
 const olena = { name: 'Олена Коваль', address: 'olena.koval@example.com' };
@@ -44,7 +45,7 @@ describe('email replies go out by SMTP in the customer’s thread, and their ans
     dovecot = await new Dovecot().start();
     sink = await new SmtpSink().start();
     gw = await TestGateway.start({
-      env: { IMAP_URL: dovecot.url(), SMTP_URL: sink.url, EMAIL_FROM: `Магазин «Квітка» <${SUPPORT}>` },
+      env: { IMAP_URL: dovecot.url(), SMTP_URL: sink.url, EMAIL_FROM: SHOP_SENDER },
       email: { reconnectMinMs: 100 },
     });
     agent = await gw.online('agent', 'Андрій Мельник');
@@ -163,8 +164,7 @@ describe('an SMTP server that refuses or defers a reply', () => {
       env: {
         SMTP_URL: smtp.url,
         EMAIL_FROM: SUPPORT,
-        INBOUND_SMTP_PORT: String(port),
-        INBOUND_SMTP_HOST: '127.0.0.1',
+        ...smtpListener(port),
         DELIVERY_RETRY_BASE: '200ms',
       },
     });
@@ -219,19 +219,9 @@ describe('out of hours: one marked auto-reply, and no answer to the customer’s
   let port: number;
 
   beforeAll(async () => {
-    sink = await new SmtpSink().start();
-    port = await freePort();
     // Open only on another weekday than today: now is out of hours.
     const tomorrow = DateTime.now().setZone('Europe/Kyiv').plus({ days: 1 }).setLocale('en').toFormat('ccc');
-    gw = await TestGateway.start({
-      env: {
-        SMTP_URL: sink.url,
-        EMAIL_FROM: `Магазин «Квітка» <${SUPPORT}>`,
-        INBOUND_SMTP_PORT: String(port),
-        INBOUND_SMTP_HOST: '127.0.0.1',
-        BUSINESS_HOURS: `${tomorrow} 09:00-18:00 Europe/Kyiv`,
-      },
-    });
+    ({ gw, sink, port } = await startMailGateway({ BUSINESS_HOURS: `${tomorrow} 09:00-18:00 Europe/Kyiv` }));
   });
   afterAll(async () => {
     await gw.close();

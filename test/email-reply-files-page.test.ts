@@ -3,11 +3,11 @@ import { simpleParser } from 'mailparser';
 import type { Browser } from 'playwright-core';
 import { olena, textUpdate } from './fixtures/telegram';
 import { desktop, launchBrowser, phone, signIn } from './support/browser';
-import { freePort } from './support/dovecot';
-import { eventually, TestGateway } from './support/gateway';
+import { eventually, type TestGateway } from './support/gateway';
 import { InboxReader } from './support/inbox-reader';
 import { relayTo, SUPPORT } from './support/mail';
-import { SmtpSink } from './support/smtp-sink';
+import { startMailGateway } from './support/mail-gateway';
+import type { SmtpSink } from './support/smtp-sink';
 
 const pricePdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n', 'latin1');
 
@@ -17,13 +17,11 @@ describe('the managers’ app attaches files to email replies', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    sink = await new SmtpSink().start();
-    const port = await freePort();
-    gw = await TestGateway.start({
-      env: { SMTP_URL: sink.url, EMAIL_FROM: SUPPORT, INBOUND_SMTP_PORT: String(port), INBOUND_SMTP_HOST: '127.0.0.1' },
-    });
+    const mailbox = await startMailGateway({ EMAIL_FROM: SUPPORT });
+    gw = mailbox.gw;
+    sink = mailbox.sink;
     browser = await launchBrowser();
-    await relayTo(port).sendMail({
+    await relayTo(mailbox.port).sendMail({
       from: { name: 'Mark Evans', address: 'mark.evans@example.co.uk' },
       to: SUPPORT,
       subject: 'Wholesale prices',

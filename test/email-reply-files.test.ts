@@ -2,11 +2,11 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { olena, textUpdate } from './fixtures/telegram';
-import { freePort } from './support/dovecot';
-import { eventually, type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
+import { eventually, type SocketRecorder, type TestGateway, type TestManager } from './support/gateway';
 import { inboxOf } from './support/inbox-reader';
 import { relayTo, SUPPORT } from './support/mail';
-import { SmtpSink } from './support/smtp-sink';
+import { startMailGateway } from './support/mail-gateway';
+import type { SmtpSink } from './support/smtp-sink';
 
 /** A small but real one-page PDF, as an invoice generator would write it. */
 const invoicePdf = Buffer.from(
@@ -38,20 +38,12 @@ describe('a manager sends files with an email reply', () => {
   };
 
   beforeAll(async () => {
-    sink = await new SmtpSink().start();
-    const port = await freePort();
-    gw = await TestGateway.start({
-      env: {
-        SMTP_URL: sink.url,
-        EMAIL_FROM: `Магазин «Квітка» <${SUPPORT}>`,
-        INBOUND_SMTP_PORT: String(port),
-        INBOUND_SMTP_HOST: '127.0.0.1',
-        EMAIL_MAX_SIZE_MB: '1',
-      },
-    });
+    const mailbox = await startMailGateway({ EMAIL_MAX_SIZE_MB: '1' });
+    gw = mailbox.gw;
+    sink = mailbox.sink;
     // Only Andriy is online, so the new conversation is his.
     andriy = await gw.online('agent', 'Андрій Мельник');
-    await relayTo(port).sendMail({
+    await relayTo(mailbox.port).sendMail({
       from: { name: 'Олена Коваль', address: 'olena.koval@example.com' },
       to: SUPPORT,
       subject: 'Рахунок для бухгалтерії',

@@ -2,6 +2,7 @@ import { freePort } from './support/dovecot';
 import { eventually, type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
 import { inboxOf } from './support/inbox-reader';
 import { relayTo, SUPPORT } from './support/mail';
+import { SHOP_SENDER, smtpListener } from './support/mail-gateway';
 
 /** A small PDF and a PNG, as a customer attaches a receipt and a photo. */
 const receiptPdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
@@ -16,7 +17,7 @@ describe('mail routed straight to the gateway’s SMTP listener', () => {
   beforeAll(async () => {
     port = await freePort();
     gw = await TestGateway.start({
-      env: { INBOUND_SMTP_PORT: String(port), INBOUND_SMTP_HOST: '127.0.0.1', EMAIL_FROM: `Магазин «Квітка» <${SUPPORT}>` },
+      env: { ...smtpListener(port), EMAIL_FROM: SHOP_SENDER },
     });
     supervisor = await gw.online('supervisor', 'Ірина Супервізорка');
   });

@@ -6,6 +6,7 @@ import { EXACT_RANGE_LIMIT, GROWTH, summarize } from '../inbox/stats';
 import { readMs, storedMs } from '../inbox/store/mongo/figures';
 import { createLogger } from '../shared/logger';
 import { ManualClock } from './support/clock';
+import { indexUsed } from './support/explain';
 import { storeUri } from './support/gateway';
 
 const iryna = new Types.ObjectId();
@@ -70,34 +71,6 @@ const responseOf = (f: Fact) => ({
   messageId: new Types.ObjectId(),
   withinTarget: f.withinTarget,
 });
-
-// --- which index a query was planned through, from MongoDB's or FerretDB's explain -----------------------------
-
-const SQLITE_INDEX_LINE = /\b(?:SEARCH|SCAN) "?([^"\s]+)"? USING (?:COVERING )?INDEX "?([^"\s]+)"?/;
-const MONGO_INDEX_STAGES = new Set(['IXSCAN', 'EXPRESS_IXSCAN', 'IDHACK', 'EXPRESS_CLUSTERED_IXSCAN', 'COUNT_SCAN']);
-function mongoIndexUsed(node: unknown): string | undefined {
-  if (!node || typeof node !== 'object') return undefined;
-  const { stage, indexName } = node as { stage?: unknown; indexName?: unknown };
-  if (typeof stage === 'string' && MONGO_INDEX_STAGES.has(stage)) return typeof indexName === 'string' ? indexName : '_id_';
-  for (const child of Object.values(node)) {
-    const found = mongoIndexUsed(child);
-    if (found) return found;
-  }
-  return undefined;
-}
-function indexUsed(explain: Record<string, any>): string | undefined {
-  const plan: unknown = explain.queryPlanner?.Plan;
-  if (Array.isArray(plan)) {
-    for (const line of plan.map(String)) {
-      const match = SQLITE_INDEX_LINE.exec(line);
-      if (!match) continue;
-      const [, table = '', index = ''] = match;
-      return index.startsWith(`${table}_`) ? index.slice(table.length + 1) : index;
-    }
-    return undefined;
-  }
-  return mongoIndexUsed(explain);
-}
 
 describe('the response rollup', () => {
   let connection: Connection;

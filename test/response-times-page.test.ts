@@ -1,11 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { Types } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
-import { formMessage, marta } from './fixtures/site-form';
-import { olena, textUpdate } from './fixtures/telegram';
-import { launchBrowser, signIn } from './support/browser';
+import { downloadedLines, launchBrowser, signIn } from './support/browser';
 import { type SocketRecorder, TestGateway, type TestManager } from './support/gateway';
-import { InboxReader } from './support/inbox-reader';
+import { answeredAndWaiting, InboxReader } from './support/inbox-reader';
 
 /** What a supervisor reads in the response-times table, row by row: the cells as shown. */
 async function table(page: Page): Promise<string[][]> {
@@ -21,16 +19,7 @@ describe('response times on the inbox page, for supervisors', () => {
   beforeAll(async () => {
     gw = await TestGateway.start();
     browser = await launchBrowser();
-    // Ірина is online, so new conversations go to her; she answers Олена and not yet Марта.
-    iryna = await gw.online('agent', 'Ірина Бондар');
-    await gw.postTelegram(textUpdate(olena, 'Доброго дня! Чи є ця сукня в розмірі M?'));
-    const { conversation } = await iryna.socket.waitFor('message:new');
-    const answered = await gw.request('POST', `/api/conversations/${conversation.id}/messages`, {
-      token: iryna.token,
-      json: { text: 'Вітаю, Олено! Так, розмір M є.' },
-    });
-    expect(answered.status).toBe(201);
-    await gw.postApi(formMessage(marta, 'Добрий день, передзвоніть мені щодо оптового замовлення.'));
+    iryna = await answeredAndWaiting(gw);
     page = await signIn(browser, gw, { name: 'Supervisor Sam', email: 'sam@shop.example', role: 'supervisor' });
   }, 60_000);
 
@@ -64,10 +53,7 @@ describe('response times on the inbox page, for supervisors', () => {
   });
 
   it('exports the range as CSV, one row per conversation', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
-    const csv = readFileSync(await download.path(), 'utf8')
-      .trim()
-      .split('\n');
+    const csv = await downloadedLines(page, 'Download CSV');
     expect(csv[0]).toMatch(/^conversation_id,channel,contact,/);
     expect(
       csv

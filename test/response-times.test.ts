@@ -1,5 +1,6 @@
 import { ann, olena, textUpdate } from './fixtures/telegram';
 import { TestGateway } from './support/gateway';
+import { figuresTeam } from './support/inbox-reader';
 
 /**
  * A scripted morning with known timestamps; every figure below is worked out by hand.
@@ -21,19 +22,11 @@ describe('response-time figures over a scripted history', () => {
 
   beforeAll(async () => {
     gw = await TestGateway.start({ clock: () => new Date(now) });
-    const iryna = await gw.manager('agent', 'Ірина');
-    const petro = await gw.manager('agent', 'Петро');
+    const team = await figuresTeam(gw, 'Supervisor');
+    const { iryna, petro, conversationOf, reply } = team;
     irynaId = iryna.agent.id;
     petroId = petro.agent.id;
-    supervisorToken = (await gw.manager('supervisor', 'Supervisor')).token;
-    const conversationOf = async (name: string) => {
-      const list = await gw.request('GET', '/api/conversations', { token: supervisorToken });
-      return list.body.items.find((c: { contact: { name: string } }) => c.contact.name === name).id as string;
-    };
-    const reply = async (token: string, conversationId: string, text: string) => {
-      const res = await gw.request('POST', `/api/conversations/${conversationId}/messages`, { token, json: { text } });
-      expect(res.status).toBe(201);
-    };
+    supervisorToken = team.supervisorToken;
 
     at('09:00:00');
     await gw.postTelegram(textUpdate(ann, 'Hi! Is the blue jacket available in M?'));

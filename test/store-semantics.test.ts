@@ -1,10 +1,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { MongoBackend } from '@agendajs/mongo-backend';
-import { Agenda } from 'agenda';
 import { BSON, type Db, type Document, Double, Int32, Long, MongoClient, ObjectId } from 'mongodb';
+import { indexUsed } from './support/explain';
 import { sleep, storeUri } from './support/gateway';
+import { queueAgenda } from './support/queue-agenda';
 
 /**
  * What the gateway relies on from its store, whichever it is: MongoDB, or the embedded FerretDB on SQLite. Every
@@ -192,13 +192,7 @@ describe('jobs on one store shared by two processes', () => {
         setTimeout(() => reject(new Error(`the worker was not ready within 20 s: ${childOutput}`)), 20_000).unref();
       });
       const errors: unknown[] = [];
-      const agenda = new Agenda({
-        backend: new MongoBackend({ mongo: client.db(), collection: 'jobs' }),
-        processEvery: 100,
-        defaultConcurrency: 2,
-        defaultLockLimit: 2,
-        defaultLockLifetime: 60_000,
-      });
+      const agenda = queueAgenda(client.db());
       // An 'error' event without a listener would throw out of the emitter instead of failing this test.
       agenda.on('error', (err: unknown) => errors.push(err));
       agenda.define<{ n: number }>(JOB, async (job) => {
@@ -233,41 +227,6 @@ describe('jobs on one store shared by two processes', () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Queries: the same answers as MongoDB, read through the declared indexes.
-
-/** The Mongo name of the index a query was planned through, from the explain of MongoDB or FerretDB; undefined for a full scan. */
-function indexUsed(explain: Document): string | undefined {
-  const sqlitePlan: unknown = explain.queryPlanner?.Plan;
-  if (Array.isArray(sqlitePlan)) return sqliteIndexUsed(sqlitePlan.map(String));
-  return mongoIndexUsed(explain.queryPlanner?.winningPlan);
-}
-
-// IDHACK and the express stages read the _id index without always naming it.
-const MONGO_INDEX_STAGES = new Set(['IXSCAN', 'EXPRESS_IXSCAN', 'IDHACK', 'EXPRESS_CLUSTERED_IXSCAN']);
-
-// Walks every nested object: plans nest through inputStage(s), queryPlan (SBE, 7.0+) and shards.
-function mongoIndexUsed(node: unknown): string | undefined {
-  if (!node || typeof node !== 'object') return undefined;
-  const { stage, indexName } = node as { stage?: unknown; indexName?: unknown };
-  if (typeof stage === 'string' && MONGO_INDEX_STAGES.has(stage)) return typeof indexName === 'string' ? indexName : '_id_';
-  for (const child of Object.values(node)) {
-    const found = mongoIndexUsed(child);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-// SQLite's EXPLAIN QUERY PLAN, as FerretDB passes it on: `... detail=SEARCH "<table>" USING INDEX "<table>_<name>" (...)`.
-const SQLITE_INDEX_LINE = /\b(?:SEARCH|SCAN) "?([^"\s]+)"? USING (?:COVERING )?INDEX "?([^"\s]+)"?/;
-
-function sqliteIndexUsed(plan: string[]): string | undefined {
-  for (const line of plan) {
-    const match = SQLITE_INDEX_LINE.exec(line);
-    if (!match) continue;
-    const [, table = '', index = ''] = match;
-    return index.startsWith(`${table}_`) ? index.slice(table.length + 1) : index;
-  }
-  return undefined;
-}
 
 /** A plan line that reads a whole table: `SCAN <table>` with no index (virtual tables such as json_each are not tables). */
 const fullTableScan = (line: string) => /\bdetail=SCAN\b/.test(line) && !/\bUSING\b/.test(line) && !/VIRTUAL TABLE|CONSTANT ROW/.test(line);

@@ -4,7 +4,7 @@ import { whatsappCloudSettingsSchema } from '../channels/whatsapp/settings';
 import { WhatsAppWebSender } from '../channels/whatsapp-web/send';
 import { createLogger } from '../shared/logger';
 import type { ChannelSender, OutboundText } from '../shared/messages';
-import { choices } from './fixtures/choices';
+import { choices, menuLines } from './fixtures/choices';
 import { callback, idOf, messagesValue, olena, textCallback } from './fixtures/whatsapp';
 import { FakeGraph } from './support/fake-graph';
 import { InboxReader } from './support/inbox-reader';
@@ -87,24 +87,7 @@ describe('WhatsApp interactive messages for the choices a message offers', () =>
       type: 'text',
       text: {
         preview_url: false,
-        body: [
-          'Чим можу допомогти?',
-          '',
-          '1. Доставка — Нова пошта, Укрпошта, кур’єр по Києву',
-          '2. Оплата',
-          '3. Обмін і повернення товару протягом 14 днів',
-          '4. Таблиця розмірів',
-          '5. Наявність',
-          '6. Статус замовлення',
-          '7. Знижки',
-          '8. Магазини',
-          '9. Оптовим клієнтам',
-          '10. Гарантія',
-          '11. Залишити відгук',
-          '12. Зв’язатися з оператором',
-          '',
-          'Надішліть номер варіанта у відповідь.',
-        ].join('\n'),
+        body: ['Чим можу допомогти?', '', ...menuLines, '', 'Надішліть номер варіанта у відповідь.'].join('\n'),
       },
     });
   });

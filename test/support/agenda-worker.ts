@@ -5,22 +5,14 @@
  *
  *   node --import tsx test/support/agenda-worker.ts <mongodb-uri> <job-name>
  */
-import { MongoBackend } from '@agendajs/mongo-backend';
-import { Agenda } from 'agenda';
 import { MongoClient } from 'mongodb';
+import { queueAgenda } from './queue-agenda';
 
 const [uri, jobName] = process.argv.slice(2);
 if (!uri || !jobName) throw new Error('usage: agenda-worker.ts <mongodb-uri> <job-name>');
 
 const client = await MongoClient.connect(uri);
-const agenda = new Agenda({
-  backend: new MongoBackend({ mongo: client.db(), collection: 'jobs' }),
-  processEvery: 100,
-  // Few jobs locked at a time, so the other process gets its share of the queue instead of one taking it all.
-  defaultConcurrency: 2,
-  defaultLockLimit: 2,
-  defaultLockLifetime: 60_000,
-});
+const agenda = queueAgenda(client.db());
 agenda.on('error', (err: unknown) => process.stderr.write(`agenda error: ${String(err)}\n`));
 agenda.define<{ n: number }>(jobName, async (job) => {
   process.stdout.write(`${JSON.stringify({ n: job.attrs.data.n, by: 'child' })}\n`);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { TestGateway } from './gateway';
 
@@ -63,4 +63,12 @@ export async function signIn(
   await page.locator('#login button[type="submit"]').click();
   await page.locator('#connection.live').waitFor();
   return page;
+}
+
+/** What the button of that name downloads, as text lines without the last line break. */
+export async function downloadedLines(page: Page, button: string): Promise<string[]> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+  return readFileSync(await download.path(), 'utf8')
+    .trim()
+    .split('\n');
 }

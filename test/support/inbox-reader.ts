@@ -12,7 +12,9 @@ import {
   messageViewSchema,
   pageOf,
 } from '../../shared/inbox-api';
-import type { TestGateway } from './gateway';
+import { formMessage, marta } from '../fixtures/site-form';
+import { olena, textUpdate } from '../fixtures/telegram';
+import type { SocketRecorder, TestGateway, TestManager } from './gateway';
 
 const conversationsPage = pageOf(conversationViewSchema);
 const messagesPage = pageOf(messageViewSchema);
@@ -155,6 +157,43 @@ export function inboxOf(gw: TestGateway): InboxReader {
     readers.set(gw, reader);
   }
   return reader;
+}
+
+/**
+ * The team of the scripted histories the figures are worked out on: two agents who answer, Ірина and Петро, and a
+ * supervisor who reads the figures. `conversationOf` finds a conversation by its contact's name as that supervisor
+ * sees the list; `reply` sends a manager's answer and insists it was taken.
+ */
+export async function figuresTeam(gw: TestGateway, supervisorName: string) {
+  const iryna = await gw.manager('agent', 'Ірина');
+  const petro = await gw.manager('agent', 'Петро');
+  const supervisorToken = (await gw.manager('supervisor', supervisorName)).token;
+  const conversationOf = async (name: string) => {
+    const list = await gw.request('GET', '/api/conversations', { token: supervisorToken });
+    return list.body.items.find((c: { contact: { name: string } }) => c.contact.name === name).id as string;
+  };
+  const reply = async (token: string, conversationId: string, text: string) => {
+    const res = await gw.request('POST', `/api/conversations/${conversationId}/messages`, { token, json: { text } });
+    expect(res.status).toBe(201);
+  };
+  return { iryna, petro, supervisorToken, conversationOf, reply };
+}
+
+/**
+ * What the pages of figures open on: Ірина Бондар online, so both leads go to her; she has answered Олена on
+ * Telegram, and Марта's site form waits.
+ */
+export async function answeredAndWaiting(gw: TestGateway): Promise<TestManager & { socket: SocketRecorder }> {
+  const iryna = await gw.online('agent', 'Ірина Бондар');
+  await gw.postTelegram(textUpdate(olena, 'Доброго дня! Чи є ця сукня в розмірі M?'));
+  const { conversation } = await iryna.socket.waitFor('message:new');
+  const answered = await gw.request('POST', `/api/conversations/${conversation.id}/messages`, {
+    token: iryna.token,
+    json: { text: 'Вітаю, Олено! Так, розмір M є.' },
+  });
+  expect(answered.status).toBe(201);
+  await gw.postApi(formMessage(marta, 'Добрий день, передзвоніть мені щодо оптового замовлення.'));
+  return iryna;
 }
 
 /** RFC 4180: quoted cells may hold commas, quotes (doubled) and line breaks. */

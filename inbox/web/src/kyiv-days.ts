@@ -1,32 +1,14 @@
 import { timeZone } from './format';
+import { kyivTime } from './kyiv-clock';
 
 /** Days as the supervisors count them: Kyiv calendar days, keyed 2026-12-01, whatever the screen's own zone. */
 const keyFormat = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-const wallFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
 export const kyivDayOf = (at: Date): string => keyFormat.format(at);
 
-/** How far Kyiv's wall clock is ahead of UTC at an instant (2 or 3 hours). */
-function offsetAt(t: number): number {
-  const p = Object.fromEntries(wallFormat.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
-  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour) % 24, Number(p.minute), Number(p.second));
-  return wall - Math.floor(t / 1000) * 1000;
-}
-
-/** The instant a Kyiv day begins (summer time changes at 03:00/04:00, never at midnight, so one correction does). */
+/** The instant a Kyiv day begins. */
 export function kyivMidnight(day: string): Date {
   const [y, m, d] = day.split('-').map(Number);
-  const utc = Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1);
-  return new Date(utc - offsetAt(utc - offsetAt(utc)));
+  return kyivTime(y ?? 1970, m ?? 1, d ?? 1, 0, 0);
 }
 
 export function addDays(day: string, n: number): string {

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type Channel, channelNames } from '../../../../shared/channels';
+import type { Channel } from '../../../../shared/channels';
 import { type ChurnAnswer, churnAnswer } from '../../../../shared/customers-api';
 import { api, download } from '../api';
 import { monthsBack, percent, periodLabel } from '../customers';
+import { ChannelOptions } from './ChannelOptions';
 import { ChartCard } from './ChartCard';
 
 const spans = [3, 6, 12] as const;
@@ -65,12 +66,7 @@ export function ChurnPanel({ onError }: { onError(err: unknown): void }) {
         <label>
           <span>{t('customers.channel')}</span>
           <select id="churn-channel" value={channel} onChange={(e) => setChannel(e.target.value as Channel | 'all')}>
-            <option value="all">{t('customers.anyChannel')}</option>
-            {channelNames.map((c) => (
-              <option key={c} value={c}>
-                {t(`channel.${c}`)}
-              </option>
-            ))}
+            <ChannelOptions anyLabel={t('customers.anyChannel')} anyValue="all" />
           </select>
         </label>
         <button type="button" id="churn-csv" onClick={() => download(`/api/metrics/churn.csv?${query()}`, 'churn.csv').catch(onError)}>

@@ -1,10 +1,10 @@
 import { measureElement, useVirtualizer } from '@tanstack/react-virtual';
 import { memo, type RefObject, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { channelNames } from '../../../../shared/channels';
 import type { AgentView, ConversationView } from '../../../../shared/inbox-api';
 import type { Filters, Scope, Sort, StatusFilter, useConversations } from '../conversations';
 import { listTime } from '../format';
+import { ChannelOptions } from './ChannelOptions';
 import { WaitingTimer } from './WaitingTimer';
 
 interface Props {
@@ -82,12 +82,7 @@ export function ConversationList({ list, me, agents, selectedId, onOpen, searchR
           <label>
             <span className="visually-hidden">{t('list.channel')}</span>
             <select id="filter-channel" value={filters.channel} onChange={(e) => change({ channel: e.target.value as Filters['channel'] })}>
-              <option value="all">{t('list.anyChannel')}</option>
-              {channelNames.map((c) => (
-                <option key={c} value={c}>
-                  {t(`channel.${c}`)}
-                </option>
-              ))}
+              <ChannelOptions anyLabel={t('list.anyChannel')} anyValue="all" />
             </select>
           </label>
           <label>

@@ -12,99 +12,83 @@ const ageBuckets = ['under5m', '5to15m', '15to60m', '1to4h', '4to24h', 'over24h'
 const count = (v: number | null) => String(v ?? 0);
 const hours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
 
+type Row = ResponseTimesRowView;
+
 interface Props {
   rows: ResponseTimesRowView[];
   volume: VolumeRowView[];
   keyName(key: string): string;
 }
 
+/** Durations stand side by side (p50 beside p90); counts are stacked, their parts adding up to the whole. */
+const kinds = { durations: { format: duration }, counts: { format: count, stacked: true } } as const;
+
+interface Tile {
+  id: string;
+  title: string;
+  labels: string[];
+  series: Series[];
+  kind: keyof typeof kinds;
+  /** Nothing in the range for this figure. */
+  empty: boolean;
+}
+
 /** The range's figures as charts, one tile each; the table above holds the same rows as text. */
 export function DashboardCharts({ rows, volume, keyName }: Props) {
   const { t } = useTranslation();
-  const charts = useMemo(() => {
+  const tiles = useMemo((): Tile[] => {
     const labels = rows.map((r) => keyName(r.key));
-    const pair = (pick: (r: ResponseTimesRowView) => { p50Ms: number | null; p90Ms: number | null }): Series[] => [
-      { label: 'p50', values: rows.map((r) => pick(r).p50Ms), color: palette[0] ?? '' },
-      { label: 'p90', values: rows.map((r) => pick(r).p90Ms), color: palette[5] ?? '' },
+    /** A series with one value per row of the table. */
+    const perRow = (label: string, pick: (r: Row) => number | null, color = palette[0] ?? ''): Series => ({
+      label,
+      values: rows.map(pick),
+      color,
+    });
+    const pair = (pick: (r: Row) => { p50Ms: number | null; p90Ms: number | null }): Series[] => [
+      perRow('p50', (r) => pick(r).p50Ms),
+      perRow('p90', (r) => pick(r).p90Ms, palette[5]),
     ];
-    const waitingRows = rows.filter((r) => Object.values(r.ageing).some((n) => n > 0));
-    return {
+    /** A series per channel or manager, told apart by colour. */
+    const perKey = (key: string, values: number[], i: number): Series => ({
+      label: keyName(key),
+      values,
+      color: palette[i % palette.length] ?? '',
+    });
+    /** A tile over the table's rows, empty when no row has anything for it. */
+    const overRows = (id: string, title: string, kind: Tile['kind'], series: Series[], nothing: (r: Row) => boolean): Tile => ({
+      id,
+      title,
       labels,
-      first: pair((r) => r.firstResponse),
-      reply: pair((r) => r.reply),
-      leads: [
-        { label: t('dashboard.answered'), values: rows.map((r) => r.leads - r.unanswered), color: palette[0] ?? '' },
-        { label: t('figures.unanswered'), values: rows.map((r) => r.unanswered), color: missed },
-      ],
-      sla: [
-        { label: t('dashboard.met'), values: rows.map((r) => r.slaMet), color: met },
-        { label: t('dashboard.missed'), values: rows.map((r) => r.slaBreached), color: missed },
-      ],
-      ageLabels: ageBuckets.map((b) => t(`dashboard.age.${b}`)),
-      ageing: waitingRows.map((r, i) => ({
-        label: keyName(r.key),
-        values: ageBuckets.map((b) => r.ageing[b] ?? 0),
-        color: palette[i % palette.length] ?? '',
-      })),
-      volume: volume.map((v, i) => ({ label: keyName(v.key), values: v.byHour, color: palette[i % palette.length] ?? '' })),
-    };
+      series,
+      kind,
+      empty: rows.length === 0 || rows.every(nothing),
+    });
+    const leads = [
+      perRow(t('dashboard.answered'), (r) => r.leads - r.unanswered),
+      perRow(t('figures.unanswered'), (r) => r.unanswered, missed),
+    ];
+    const sla = [perRow(t('dashboard.met'), (r) => r.slaMet, met), perRow(t('dashboard.missed'), (r) => r.slaBreached, missed)];
+    const bucketsOf = (r: Row) => ageBuckets.map((b) => r.ageing[b] ?? 0);
+    const ageing = rows.filter((r) => Object.values(r.ageing).some((n) => n > 0)).map((r, i) => perKey(r.key, bucketsOf(r), i));
+    const ageLabels = ageBuckets.map((b) => t(`dashboard.age.${b}`));
+    const byHour = volume.map((v, i) => perKey(v.key, v.byHour, i));
+    const first = pair((r) => r.firstResponse);
+    const reply = pair((r) => r.reply);
+    return [
+      overRows('chart-first', t('dashboard.firstResponse'), 'durations', first, (r) => r.firstResponse.count === 0),
+      overRows('chart-reply', t('dashboard.reply'), 'durations', reply, (r) => r.reply.count === 0),
+      overRows('chart-leads', t('dashboard.leads'), 'counts', leads, (r) => r.leads === 0),
+      overRows('chart-sla', t('dashboard.sla'), 'counts', sla, (r) => r.slaMet + r.slaBreached === 0),
+      { id: 'chart-ageing', title: t('dashboard.ageing'), labels: ageLabels, series: ageing, kind: 'counts', empty: ageing.length === 0 },
+      { id: 'chart-volume', title: t('dashboard.volume'), labels: hours, series: byHour, kind: 'counts', empty: volume.length === 0 },
+    ];
   }, [rows, volume, keyName, t]);
 
-  const noRows = rows.length === 0;
   return (
     <div className="chart-grid" id="dashboard-charts">
-      <ChartCard
-        id="chart-first"
-        title={t('dashboard.firstResponse')}
-        labels={charts.labels}
-        series={charts.first}
-        format={duration}
-        empty={noRows || rows.every((r) => r.firstResponse.count === 0)}
-      />
-      <ChartCard
-        id="chart-reply"
-        title={t('dashboard.reply')}
-        labels={charts.labels}
-        series={charts.reply}
-        format={duration}
-        empty={noRows || rows.every((r) => r.reply.count === 0)}
-      />
-      <ChartCard
-        id="chart-leads"
-        title={t('dashboard.leads')}
-        labels={charts.labels}
-        series={charts.leads}
-        format={count}
-        stacked
-        empty={noRows || rows.every((r) => r.leads === 0)}
-      />
-      <ChartCard
-        id="chart-sla"
-        title={t('dashboard.sla')}
-        labels={charts.labels}
-        series={charts.sla}
-        format={count}
-        stacked
-        empty={noRows || rows.every((r) => r.slaMet + r.slaBreached === 0)}
-      />
-      <ChartCard
-        id="chart-ageing"
-        title={t('dashboard.ageing')}
-        labels={charts.ageLabels}
-        series={charts.ageing}
-        format={count}
-        stacked
-        empty={charts.ageing.length === 0}
-      />
-      <ChartCard
-        id="chart-volume"
-        title={t('dashboard.volume')}
-        labels={hours}
-        series={charts.volume}
-        format={count}
-        stacked
-        empty={volume.length === 0}
-      />
+      {tiles.map(({ kind, ...tile }) => (
+        <ChartCard key={tile.id} {...tile} {...kinds[kind]} />
+      ))}
     </div>
   );
 }

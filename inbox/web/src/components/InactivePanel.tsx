@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type Channel, channelNames } from '../../../../shared/channels';
+import type { Channel } from '../../../../shared/channels';
 import { type InactiveContactView, inactiveContactsAnswer, type SavedViewView, savedViewSchema } from '../../../../shared/customers-api';
 import { api } from '../api';
 import { dateTime } from '../format';
+import { ChannelOptions } from './ChannelOptions';
 
 export const inactiveDayChoices = [7, 14, 30, 60, 90, 180] as const;
 
@@ -97,12 +98,7 @@ export function InactivePanel({ filter, canSaveForTeam, onFilter, onOpen, onSave
             value={filter.channel}
             onChange={(e) => onFilter({ ...filter, channel: e.target.value as Channel | 'all' })}
           >
-            <option value="all">{t('customers.anyChannel')}</option>
-            {channelNames.map((c) => (
-              <option key={c} value={c}>
-                {t(`channel.${c}`)}
-              </option>
-            ))}
+            <ChannelOptions anyLabel={t('customers.anyChannel')} anyValue="all" />
           </select>
         </label>
       </header>

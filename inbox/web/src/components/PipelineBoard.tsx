@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { channelNames } from '../../../../shared/channels';
 import { type BoardAnswer, boardAnswer } from '../../../../shared/pipeline-api';
 import { api } from '../api';
 import { duration } from '../format';
 import type { Live } from '../live';
 import { moveLead } from '../pipeline';
 import '../pipeline.css';
+import { ChannelOptions } from './ChannelOptions';
 
 /**
  * The pipeline as columns, one per open stage, each lead longest in its stage first; a card opens its conversation,
@@ -63,12 +63,7 @@ export function PipelineBoard({ live, onOpen, onError }: { live: Live | null; on
         <label>
           {t('pipeline.channel')}
           <select id="board-channel" value={channel} onChange={(e) => setChannel(e.target.value)}>
-            <option value="">{t('pipeline.anyChannel')}</option>
-            {channelNames.map((name) => (
-              <option key={name} value={name}>
-                {t(`channel.${name}`)}
-              </option>
-            ))}
+            <ChannelOptions anyLabel={t('pipeline.anyChannel')} anyValue="" />
           </select>
         </label>
         <p className="notice-line" role="status">

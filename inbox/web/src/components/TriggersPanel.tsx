@@ -1,11 +1,11 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { channelNames } from '../../../../shared/channels';
 import { type TriggerView, triggersAnswer, triggerViewSchema } from '../../../../shared/tasks-api';
 import { api } from '../api';
 import { useLossReasons } from '../loss-reasons';
 import { useStages } from '../pipeline';
 import type { AdminPanelProps } from './admin-panel';
+import { ChannelOptions } from './ChannelOptions';
 import '../tasks.css';
 
 const HOUR = 3600_000;
@@ -300,12 +300,7 @@ export function TriggersPanel({ agents, onError }: AdminPanelProps) {
               <label>
                 {t('triggers.channel')}
                 <select name="channel" value={draft.channel} onChange={set('channel')}>
-                  <option value="">{t('triggers.anyChannel')}</option>
-                  {channelNames.map((c) => (
-                    <option key={c} value={c}>
-                      {t(`channel.${c}`)}
-                    </option>
-                  ))}
+                  <ChannelOptions anyLabel={t('triggers.anyChannel')} anyValue="" />
                 </select>
               </label>
             </>
