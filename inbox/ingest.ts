@@ -89,11 +89,14 @@ export class Ingest {
     const { message, resumed } = stored;
 
     // Everything below may run twice for one message (a redelivery after a crash): each step is guarded or idempotent.
-    const { conversation, applied } = await this.applyToConversation(conversationId, contact, message, message.createdAt);
-    await recordInteraction(this.store, message);
-    if (conversation.heldByBot && !message.automated) {
-      await this.bot.expect(conversation.id, conversation.channel, message.id, message.createdAt);
-    }
+    // The interaction is the customer's message and its time alone, so it is recorded beside the conversation's write.
+    const [{ conversation, applied }] = await Promise.all([
+      this.applyToConversation(conversationId, contact, message, message.createdAt),
+      recordInteraction(this.store, message),
+    ]);
+    this.bot.saw(conversation.id, conversation.heldByBot === true);
+    const botAnswers = conversation.heldByBot === true && !message.automated;
+    if (botAnswers) await this.bot.expect(conversation.id, conversation.channel, message.id, message.createdAt);
     await this.store.messages.markApplied(message.id);
     const result = { messageId: message.id, conversationId: conversation.id };
     // Whoever applied the effects tells the inbox: a copy that arrived while the first was still at work did not.
@@ -101,6 +104,8 @@ export class Ingest {
     if (resumed) {
       this.log.warn({ channel: msg.channel, messageId }, 'redelivery finished a message whose first delivery stopped half-way');
     }
+    // The bot first: its answer is what the customer waits for, so its reads go out ahead of the listeners' bookkeeping.
+    if (botAnswers) this.bot.heard({ conversation, contact: contact.contact, message });
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
     this.log.debug({ channel: msg.channel, conversationId: conversation.id }, 'inbound message stored');
     return { duplicate: false, ...result };
@@ -165,7 +170,13 @@ export class Ingest {
   private async applyCustomerTurn(id: string, message: MessageRecord, at: Date): Promise<ConversationRecord | null> {
     const preview = previewOf(message.text, message.attachments);
     const automated = message.automated === true;
-    const before = await this.store.conversations.takeCustomerTurn(id, { messageId: message.id, at, preview, automated });
+    const before = await this.store.conversations.takeCustomerTurn(id, {
+      messageId: message.id,
+      at,
+      preview,
+      automated,
+      heldByBotLikely: this.bot.likelyHolds(id),
+    });
     if (!before) return null;
     const later = (d: Date | null) => (d && d > at ? d : at);
     const after: ConversationRecord = {
