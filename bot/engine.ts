@@ -62,9 +62,7 @@ export class Chatbot {
    * and read of them), and managers taking over.
    */
   listen(): void {
-    this.inbox.botIntake.onHeard(
-      ({ conversation, contact, message }) => void this.turn(conversation.id, message.id, { conversation, contact, message }),
-    );
+    this.inbox.botIntake.onHeard((heard) => void this.turn(heard.conversation.id, heard.message.id, heard));
     this.inbox.events.on(InboxEvent.BotTakenOver, ({ conversationId }) => void this.ended(conversationId, 'takeover'));
   }
 
@@ -97,6 +95,7 @@ export class Chatbot {
       known?.conversation ?? store.conversations.get(conversationId),
       store.bot.session(conversationId),
       known?.message ?? store.messages.get(messageId),
+      known?.stored,
     ]);
     if (!conversation || !message || !session) return;
     if (!conversation.heldByBot || session.answered.includes(messageId)) {

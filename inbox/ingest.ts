@@ -58,7 +58,8 @@ export class Ingest {
    * A customer's message in few round trips, none of them serialized with other customers': the contact's upsert
    * beside the message's insert (their ids derive from the platform's, so neither waits for the other), one write
    * of the conversation (two when a wait starts or it reopens; an insert for a new customer, assigned in the same
-   * write), and the message marked done.
+   * write) beside the customer's interaction, the answer owed noted when the bot holds the conversation, and the
+   * message marked done.
    */
   async message(msg: InboundMessage): Promise<IngestResult> {
     const receivedAt = this.clock();
@@ -97,15 +98,17 @@ export class Ingest {
     this.bot.saw(conversation.id, conversation.heldByBot === true);
     const botAnswers = conversation.heldByBot === true && !message.automated;
     if (botAnswers) await this.bot.expect(conversation.id, conversation.channel, message.id, message.createdAt);
-    await this.store.messages.markApplied(message.id);
-    const result = { messageId: message.id, conversationId: conversation.id };
+    const marked = this.store.messages.markApplied(message.id);
     // Whoever applied the effects tells the inbox: a copy that arrived while the first was still at work did not.
+    // The bot is told first, while the message is marked done: noted as owed, it is the bot's to answer from now,
+    // and its turn reads its talk meanwhile (the answer itself waits for the mark, so it never comes before it).
+    if (botAnswers && applied) this.bot.heard({ conversation, contact: contact.contact, message, stored: marked });
+    await marked;
+    const result = { messageId: message.id, conversationId: conversation.id };
     if (!applied) return { duplicate: true, ...result };
     if (resumed) {
       this.log.warn({ channel: msg.channel, messageId }, 'redelivery finished a message whose first delivery stopped half-way');
     }
-    // The bot first: its answer is what the customer waits for, so its reads go out ahead of the listeners' bookkeeping.
-    if (botAnswers) this.bot.heard({ conversation, contact: contact.contact, message });
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
     this.log.debug({ channel: msg.channel, conversationId: conversation.id }, 'inbound message stored');
     return { duplicate: false, ...result };

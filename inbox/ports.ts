@@ -69,8 +69,8 @@ export interface BotIntake {
   /** What ingest saw of a conversation it just wrote: whether the bot holds it. */
   saw(conversationId: string, heldByBot: boolean): void;
   /**
-   * The message noted by `expect` is stored and applied: the bot may answer it now, with the records ingest holds
-   * (it re-reads only what may have moved since, its own talk).
+   * The message noted by `expect` is applied to its conversation: the bot may answer it now, with the records ingest
+   * holds (it re-reads only what may have moved since, its own talk).
    */
   heard(turn: HeardMessage): void;
 }
@@ -80,4 +80,9 @@ export interface HeardMessage {
   conversation: ConversationRecord;
   contact: ContactRecord;
   message: MessageRecord;
+  /**
+   * Settles once the message counts as stored (marked done): an answer waits for it, so nobody hears of the answer
+   * before the question. Rejected when it could not be marked; the answer owed is then the repair pass's to give.
+   */
+  stored: Promise<void>;
 }
