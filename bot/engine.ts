@@ -218,10 +218,12 @@ export class Chatbot {
     const contact = await this.inbox.store.contacts.get(conversation.contactId);
     const lines = summaryOf(contact, session.handOffReason);
     await this.inbox.botHolds.handOff(conversationId, { lines, key: `${conversationId}:${session.startedAt.toISOString()}` });
+    this.inbox.botIntake.saw(conversationId, false);
   }
 
   /** A manager took the conversation: the talk ends (once), so the figures count it as handed off. */
   private async ended(conversationId: string, reason: HandOffReason): Promise<void> {
+    this.inbox.botIntake.saw(conversationId, false);
     await this.inbox.store.bot
       .end(conversationId, this.inbox.clock(), reason)
       .catch((err: unknown) => this.log.error({ err, conversationId }, 'could not note that a manager took over from the bot'));

@@ -66,7 +66,7 @@ export interface BotIntake {
   expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<void>;
   /** Whether the bot held this conversation when this process last saw it: a hint, never a decision. */
   likelyHolds(conversationId: string): boolean;
-  /** What ingest saw of a conversation it just wrote: whether the bot holds it. */
+  /** Whether the bot holds a conversation, as last seen here: by ingest after its write, by the bot once it lets go. */
   saw(conversationId: string, heldByBot: boolean): void;
   /**
    * The message noted by `expect` is applied to its conversation: the bot may answer it now, with the records ingest

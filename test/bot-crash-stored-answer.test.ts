@@ -48,5 +48,5 @@ describe('a gateway killed after the bot’s answer is stored, before it is sent
       return bot.length === 2 && bot.every((m: { status: string }) => m.status === 'sent') ? bot : undefined;
     });
     expect(said.map((m: { text: string }) => m.text)).toEqual([defaultFlows.greeting.inHours, delivery]);
-  }, 60_000);
+  }, 120_000);
 });
