@@ -1,6 +1,7 @@
 import type { Inbox } from '../inbox';
 import { InboxEvent } from '../inbox/events';
-import type { BotSessionRecord, MessageRecord } from '../inbox/store/records';
+import type { HeardMessage } from '../inbox/ports';
+import type { BotSessionRecord, ContactRecord, ConversationRecord, MessageRecord } from '../inbox/store/records';
 import type { ExternalAnswer, HandOffReason } from '../shared/bot-api';
 import type { Channel } from '../shared/channels';
 import type { Logger } from '../shared/logger';
@@ -56,21 +57,23 @@ export class Chatbot {
     this.brain = brain;
   }
 
-  /** Listens to the inbox: customers' messages to conversations the bot holds, and managers taking over. */
+  /**
+   * Listens to the inbox: customers' messages to conversations the bot holds (told by ingest, with what it wrote
+   * and read of them), and managers taking over.
+   */
   listen(): void {
-    this.inbox.events.on(InboxEvent.MessageNew, ({ conversation, message }) => {
-      if (message.direction === 'in' && message.sender.type === 'contact' && !message.automated && conversation.heldByBot) {
-        void this.turn(conversation.id, message.id);
-      }
-    });
+    this.inbox.botIntake.onHeard((heard) => void this.turn(heard.conversation.id, heard.message.id, heard));
     this.inbox.events.on(InboxEvent.BotTakenOver, ({ conversationId }) => void this.ended(conversationId, 'takeover'));
   }
 
-  /** Answers one customer message (if the bot still holds its conversation and has not answered it). */
-  turn(conversationId: string, messageId: string): Promise<void> {
+  /**
+   * Answers one customer message (if the bot still holds its conversation and has not answered it). `known`: the
+   * records as ingest left them, not read again; the talk is, and it says whether the bot still holds the conversation.
+   */
+  turn(conversationId: string, messageId: string, known?: HeardMessage): Promise<void> {
     const previous = this.running.get(conversationId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.takeTurn(conversationId, messageId))
+      .then(() => this.takeTurn(conversationId, messageId, known))
       .catch((err: unknown) => this.log.error({ err, conversationId, messageId }, 'bot turn failed; the repair pass will take it up'));
     this.running.set(conversationId, next);
     void next.finally(() => {
@@ -86,19 +89,21 @@ export class Chatbot {
     return owed.length;
   }
 
-  private async takeTurn(conversationId: string, messageId: string): Promise<void> {
+  private async takeTurn(conversationId: string, messageId: string, known: HeardMessage | undefined): Promise<void> {
     const { store } = this.inbox;
     const [conversation, session, message] = await Promise.all([
-      store.conversations.get(conversationId),
+      known?.conversation ?? store.conversations.get(conversationId),
       store.bot.session(conversationId),
-      store.messages.get(messageId),
+      known?.message ?? store.messages.get(messageId),
+      known?.stored,
     ]);
     if (!conversation || !message || !session) return;
     if (!conversation.heldByBot || session.answered.includes(messageId)) {
       await store.bot.answered(conversationId, messageId);
       return;
     }
-    // A crash between the talk's end and the conversation's release: the release is what is left to do.
+    // The talk ended while the conversation shows it held: a crash between the talk's end and the release left the
+    // release to do, or a manager took it over since ingest passed it on (then there is nothing left to do).
     if (session.handedOffAt) {
       await this.release(conversationId, session);
       await store.bot.answered(conversationId, messageId);
@@ -119,7 +124,9 @@ export class Chatbot {
       },
       flows,
     );
-    await this.apply(conversationId, conversation.contactId, session, message, {
+    // The repair pass knows nothing of the conversation's contact yet: read once here, not once per line said.
+    const contact = known?.contact ?? (await store.contacts.get(conversation.contactId));
+    await this.apply(conversationId, { conversation, contact }, session, message, {
       say: decision.say,
       next: decision.next,
       ...(decision.collected ? { collected: decision.collected } : {}),
@@ -135,16 +142,18 @@ export class Chatbot {
    */
   private async apply(
     conversationId: string,
-    contactId: string,
+    about: { conversation: ConversationRecord; contact: ContactRecord | null },
     session: BotSessionRecord,
     message: MessageRecord,
     answer: BotAnswer,
   ): Promise<void> {
     const { store } = this.inbox;
+    const { conversation, contact } = about;
+    const contactId = conversation.contactId;
     for (const [i, line] of answer.say.entries()) {
       await this.inbox.replies.sendAutomatic({
         conversationId,
-        contactId,
+        ...(contact ? { known: { conversation, contact } } : {}),
         text: line.text,
         ...(line.choices?.length ? { choices: line.choices } : {}),
         key: `bot:${message.id}:${i}`,
@@ -172,11 +181,8 @@ export class Chatbot {
       await store.bot.answered(conversationId, message.id);
       return;
     }
-    // The answers are out: the talk moves on and the message is owed nothing, in one round trip.
-    await Promise.all([
-      store.bot.advance(conversationId, session.version, next, message.id),
-      store.bot.answered(conversationId, message.id),
-    ]);
+    // The answers are out: the talk moves on and the message is owed nothing, in one write.
+    await store.bot.advanceAnswered(conversationId, session.version, next, message.id);
   }
 
   /**
@@ -212,10 +218,12 @@ export class Chatbot {
     const contact = await this.inbox.store.contacts.get(conversation.contactId);
     const lines = summaryOf(contact, session.handOffReason);
     await this.inbox.botHolds.handOff(conversationId, { lines, key: `${conversationId}:${session.startedAt.toISOString()}` });
+    this.inbox.botIntake.saw(conversationId, false);
   }
 
   /** A manager took the conversation: the talk ends (once), so the figures count it as handed off. */
   private async ended(conversationId: string, reason: HandOffReason): Promise<void> {
+    this.inbox.botIntake.saw(conversationId, false);
     await this.inbox.store.bot
       .end(conversationId, this.inbox.clock(), reason)
       .catch((err: unknown) => this.log.error({ err, conversationId }, 'could not note that a manager took over from the bot'));

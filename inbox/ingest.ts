@@ -58,7 +58,8 @@ export class Ingest {
    * A customer's message in few round trips, none of them serialized with other customers': the contact's upsert
    * beside the message's insert (their ids derive from the platform's, so neither waits for the other), one write
    * of the conversation (two when a wait starts or it reopens; an insert for a new customer, assigned in the same
-   * write), and the message marked done.
+   * write) beside the customer's interaction, the answer owed noted when the bot holds the conversation, and the
+   * message marked done.
    */
   async message(msg: InboundMessage): Promise<IngestResult> {
     const receivedAt = this.clock();
@@ -89,14 +90,21 @@ export class Ingest {
     const { message, resumed } = stored;
 
     // Everything below may run twice for one message (a redelivery after a crash): each step is guarded or idempotent.
-    const { conversation, applied } = await this.applyToConversation(conversationId, contact, message, message.createdAt);
-    await recordInteraction(this.store, message);
-    if (conversation.heldByBot && !message.automated) {
-      await this.bot.expect(conversation.id, conversation.channel, message.id, message.createdAt);
-    }
-    await this.store.messages.markApplied(message.id);
-    const result = { messageId: message.id, conversationId: conversation.id };
+    // The interaction is the customer's message and its time alone, so it is recorded beside the conversation's write.
+    const [{ conversation, applied }] = await Promise.all([
+      this.applyToConversation(conversationId, contact, message, message.createdAt),
+      recordInteraction(this.store, message),
+    ]);
+    this.bot.saw(conversation.id, conversation.heldByBot === true);
+    const botAnswers = conversation.heldByBot === true && !message.automated;
+    if (botAnswers) await this.bot.expect(conversation.id, conversation.channel, message.id, message.createdAt);
+    const marked = this.store.messages.markApplied(message.id);
     // Whoever applied the effects tells the inbox: a copy that arrived while the first was still at work did not.
+    // The bot is told first, while the message is marked done: noted as owed, it is the bot's to answer from now,
+    // and its turn reads its talk meanwhile (the answer itself waits for the mark, so it never comes before it).
+    if (botAnswers && applied) this.bot.heard({ conversation, contact: contact.contact, message, stored: marked });
+    await marked;
+    const result = { messageId: message.id, conversationId: conversation.id };
     if (!applied) return { duplicate: true, ...result };
     if (resumed) {
       this.log.warn({ channel: msg.channel, messageId }, 'redelivery finished a message whose first delivery stopped half-way');
@@ -165,7 +173,13 @@ export class Ingest {
   private async applyCustomerTurn(id: string, message: MessageRecord, at: Date): Promise<ConversationRecord | null> {
     const preview = previewOf(message.text, message.attachments);
     const automated = message.automated === true;
-    const before = await this.store.conversations.takeCustomerTurn(id, { messageId: message.id, at, preview, automated });
+    const before = await this.store.conversations.takeCustomerTurn(id, {
+      messageId: message.id,
+      at,
+      preview,
+      automated,
+      heldByBotLikely: this.bot.likelyHolds(id),
+    });
     if (!before) return null;
     const later = (d: Date | null) => (d && d > at ? d : at);
     const after: ConversationRecord = {

@@ -1,5 +1,6 @@
 import type { Channel } from '../shared/channels';
 import type { Attachment } from '../shared/messages';
+import type { ContactRecord, ConversationRecord, MessageRecord } from './store/records';
 
 /** What the inbox needs from the outside, as small interfaces the gateway fills in. */
 
@@ -15,6 +16,8 @@ export const systemClock: Clock = () => new Date();
 /** Hands a queued outbound message to the delivery queue (its conversation rides along, for the job's logs). */
 export interface DeliveryQueue {
   enqueue(message: { messageId: string; conversationId: string }): Promise<void>;
+  /** A message stored handed over already (`handedOverAt`): attempted at once, no write before its claim. */
+  dispatch(message: { messageId: string; conversationId: string }): void;
 }
 
 /** When a customer's wait escalates and when its first-response target warns and is missed (null: never). */
@@ -61,4 +64,25 @@ export interface BotIntake {
    * answer lost to a crash between the two is found again and given.
    */
   expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<void>;
+  /** Whether the bot held this conversation when this process last saw it: a hint, never a decision. */
+  likelyHolds(conversationId: string): boolean;
+  /** Whether the bot holds a conversation, as last seen here: by ingest after its write, by the bot once it lets go. */
+  saw(conversationId: string, heldByBot: boolean): void;
+  /**
+   * The message noted by `expect` is applied to its conversation: the bot may answer it now, with the records ingest
+   * holds (it re-reads only what may have moved since, its own talk).
+   */
+  heard(turn: HeardMessage): void;
+}
+
+/** A customer's message to a conversation the bot holds, as ingest has it right after applying it. */
+export interface HeardMessage {
+  conversation: ConversationRecord;
+  contact: ContactRecord;
+  message: MessageRecord;
+  /**
+   * Settles once the message counts as stored (marked done): an answer waits for it, so nobody hears of the answer
+   * before the question. Rejected when it could not be marked; the answer owed is then the repair pass's to give.
+   */
+  stored: Promise<void>;
 }

@@ -53,8 +53,11 @@ export interface AutomaticReply {
   choices?: Choice[];
   /** The chatbot's answer: not sent once a manager took the conversation over. */
   onlyWhileBotHolds?: boolean;
-  /** The conversation's contact, when the caller knows it (it never changes): read beside the conversation. */
-  contactId?: string;
+  /**
+   * The conversation and its contact as the caller has them moments old (the bot's turn, from ingest): not read
+   * again. The caller answers for their freshness; the bot's talk, re-read each turn, says whether it still holds it.
+   */
+  known?: { conversation: ConversationRecord; contact: ContactRecord };
   /**
    * When the message it answers was stored: the answer is dated after it, so the history (ordered by time) never
    * shows an answer above its question when both fall in one clock tick.
@@ -131,19 +134,20 @@ export class Replies {
    * Returns null when it was sent before (same key) or cannot be delivered on this channel now.
    */
   async sendAutomatic(input: AutomaticReply): Promise<Message | null> {
-    const [conversation, known] = await Promise.all([
-      this.store.conversations.get(input.conversationId),
-      input.contactId ? this.store.contacts.get(input.contactId) : Promise.resolve(null),
-    ]);
+    const known = input.known?.conversation.id === input.conversationId ? input.known : undefined;
+    const conversation = known?.conversation ?? (await this.store.conversations.get(input.conversationId));
     if (!conversation?.contactReachable) return null;
     if (input.onlyWhileBotHolds && !conversation.heldByBot) return null;
-    const contact = known?.id === conversation.contactId ? known : await this.store.contacts.get(conversation.contactId);
+    const contact = known?.contact.id === conversation.contactId ? known.contact : await this.store.contacts.get(conversation.contactId);
     if (!contact) return null;
+    const now = this.clock();
     try {
-      this.checkSendable(conversation, { text: input.text }, this.clock());
+      this.checkSendable(conversation, { text: input.text }, now);
     } catch {
       return null;
     }
+    // Nothing is recorded between its insert and its hand-over, so it is inserted handed over: one write, and a
+    // crash right after it leaves the message due, sent by whichever process polls first.
     const message = await this.store.messages.recordOutbound({
       conversationId: conversation.id,
       channel: conversation.channel,
@@ -152,12 +156,13 @@ export class Replies {
       template: null,
       ...(input.choices?.length ? { choices: input.choices } : {}),
       dedupeKey: `auto:${input.key}`,
-      createdAt: answerTime(this.clock(), input.answers),
+      createdAt: answerTime(now, input.answers),
       ...outboxFields(contact, conversation),
+      handedOverAt: new Date(),
     });
     if (!message) return null;
+    this.queue.dispatch({ messageId: message.id, conversationId: conversation.id });
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
-    await this.queue.enqueue({ messageId: message.id, conversationId: conversation.id });
     return toMessage(message);
   }
 

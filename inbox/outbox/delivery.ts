@@ -19,7 +19,7 @@ import { afterFailure, beforeAttempt, type DeliveryRetryPolicy, defaultRetryPoli
  * Outbox times are the wall clock's, not the inbox clock's: they pace calls to platforms, which live in real time.
  */
 export class Delivery implements DeliveryQueue {
-  private readonly listeners: (() => void)[] = [];
+  private readonly listeners: ((messageId: string) => void)[] = [];
 
   constructor(
     private readonly store: InboxStore,
@@ -31,8 +31,8 @@ export class Delivery implements DeliveryQueue {
     private readonly policy: DeliveryRetryPolicy = defaultRetryPolicy,
   ) {}
 
-  /** Called whenever a reply becomes due at once, so a worker need not wait for its next poll. */
-  onQueued(listener: () => void): void {
+  /** Called with its id whenever a reply becomes due at once, so a worker takes it up without waiting for its next poll. */
+  onQueued(listener: (messageId: string) => void): void {
     this.listeners.push(listener);
   }
 
@@ -42,7 +42,16 @@ export class Delivery implements DeliveryQueue {
    */
   async enqueue(message: { messageId: string }): Promise<void> {
     await this.store.outbox.handOver(message.messageId, new Date());
-    for (const listener of this.listeners) listener();
+    this.due(message.messageId);
+  }
+
+  /** A reply stored handed over already (due from its insert): taken up at once, with no write before its claim. */
+  dispatch(message: { messageId: string }): void {
+    this.due(message.messageId);
+  }
+
+  private due(messageId: string): void {
+    for (const listener of this.listeners) listener(messageId);
   }
 
   /**
@@ -51,13 +60,18 @@ export class Delivery implements DeliveryQueue {
    */
   async retryFailed(messageId: string, conversationId: string): Promise<MessageRecord | null> {
     const queued = await this.store.outbox.requeueFailed(messageId, conversationId, new Date());
-    if (queued) for (const listener of this.listeners) listener();
+    if (queued) this.due(messageId);
     return queued;
   }
 
   /** Claims the reply due first, for one attempt; null when none is due. */
   claimNext(now: Date): Promise<OutboxEntry | null> {
     return this.store.outbox.claimNext(now, new Date(now.getTime() + LEASE_MS));
+  }
+
+  /** Claims this reply for one attempt, as claimNext would; null when it is not due (sent, or another attempt has it). */
+  claim(messageId: string, now: Date): Promise<OutboxEntry | null> {
+    return this.store.outbox.claim(messageId, now, new Date(now.getTime() + LEASE_MS));
   }
 
   /** One attempt at a claimed reply (`claimed` as it was before the claim), settled in the store. */

@@ -9,8 +9,9 @@ export interface OutboxWorkerOptions {
 }
 
 /**
- * Runs the outbox in this process: claims due replies and attempts them, up to `concurrency` at once. Woken at once
- * when this process queues a reply, and every `pollMs` for the rest. Every gateway process runs one; a claim is
+ * Runs the outbox in this process: claims due replies and attempts them, up to `concurrency` at once. A reply this
+ * process queues is claimed by its id at once; the rest (retries, replies queued by other processes, and those that
+ * found no room) are found every `pollMs`, or as soon as room frees up. Every gateway process runs one; a claim is
  * atomic, so each attempt runs in exactly one of them.
  */
 export class OutboxWorker {
@@ -18,6 +19,8 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private pumping = false;
   private again = false;
+  /** A due reply may have found no room: look again when an attempt ends. */
+  private backlog = false;
   private stopped = false;
 
   constructor(
@@ -27,7 +30,7 @@ export class OutboxWorker {
   ) {}
 
   start(): void {
-    this.delivery.onQueued(() => this.wake());
+    this.delivery.onQueued((messageId) => this.take(messageId));
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
     this.wake();
   }
@@ -41,25 +44,47 @@ export class OutboxWorker {
     void this.pump();
   }
 
+  /** A reply just queued here: claimed by its id and attempted, no search for it, when there is room for it. */
+  private take(messageId: string): void {
+    if (this.stopped) return;
+    if (this.running.size >= this.options.concurrency) {
+      this.backlog = true;
+      return;
+    }
+    // Null when another process's poll took it first, or it was sent already: that attempt is the one.
+    this.track(
+      messageId,
+      this.delivery.claim(messageId, new Date()).then((claimed) => (claimed ? this.delivery.attempt(claimed) : undefined)),
+    );
+  }
+
+  private track(messageId: string, work: Promise<void>): void {
+    const attempt: Promise<void> = work
+      .catch((err: unknown) => {
+        // The store failed while claiming or settling: the lease (or the grace) runs out and the reply is taken up again.
+        this.log.error({ err, messageId }, 'delivery attempt could not be settled; it will be retried');
+      })
+      .finally(() => {
+        this.running.delete(attempt);
+        if (this.backlog) this.wake();
+      });
+    this.running.add(attempt);
+  }
+
   private async pump(): Promise<void> {
     this.pumping = true;
+    this.backlog = false;
     try {
       do {
         this.again = false;
-        while (!this.stopped && this.running.size < this.options.concurrency) {
+        while (!this.stopped) {
+          if (this.running.size >= this.options.concurrency) {
+            this.backlog = true;
+            break;
+          }
           const claimed = await this.delivery.claimNext(new Date());
           if (!claimed) break;
-          const attempt: Promise<void> = this.delivery
-            .attempt(claimed)
-            .catch((err: unknown) => {
-              // The store failed while settling: the lease runs out and the reply is taken up again.
-              this.log.error({ err, messageId: claimed.id }, 'delivery attempt could not be settled; it will be retried');
-            })
-            .finally(() => {
-              this.running.delete(attempt);
-              this.wake();
-            });
-          this.running.add(attempt);
+          this.track(claimed.id, this.delivery.attempt(claimed));
         }
       } while (this.again && !this.stopped);
     } catch (err) {

@@ -121,6 +121,8 @@ export interface CustomerTurn {
   preview: string;
   /** A machine's mail (a bounce, an auto-reply): it leaves the status as it is (and starts no wait). */
   automated?: boolean;
+  /** Whether the bot held the conversation when this process last saw it: only which guarded write is tried first. */
+  heldByBotLikely?: boolean;
 }
 
 /** The follow-up of a customer turn that found no wait running, a first message not yet noted, or the case closed. */
@@ -287,6 +289,11 @@ export interface NewOutbound {
   to: string;
   lastInboundAt: Date | null;
   firstAttemptBy: Date;
+  /**
+   * Handed to delivery in the insert itself (due at this time): for a message with nothing to record between its
+   * insert and its hand-over, so a crash right after the insert leaves it due rather than never handed over.
+   */
+  handedOverAt?: Date;
 }
 
 /** A manager's internal note on a conversation: stored with the history, never queued for delivery. */
@@ -337,6 +344,8 @@ export interface OutboxStore {
   handOver(id: string, now: Date): Promise<void>;
   /** Claims the reply due first for one attempt, its lease running to `leaseUntil`; as it was before the claim. */
   claimNext(now: Date, leaseUntil: Date): Promise<OutboxEntry | null>;
+  /** Claims this reply if it is due (not sent, and no other attempt holds it), as `claimNext` would; null otherwise. */
+  claim(id: string, now: Date, leaseUntil: Date): Promise<OutboxEntry | null>;
   /** Extends the lease of a running attempt, while it still holds the reply. */
   renewLease(id: string, attempt: number, until: Date): Promise<void>;
   /** Sent, with the platform's id; null when it was settled already. */
@@ -656,6 +665,13 @@ export interface BotStore {
   ): Promise<boolean>;
   /** The message's answer is out: it waits no more (unless a later message is the one waiting). */
   answered(conversationId: string, messageId: string): Promise<void>;
+  /** `advance` and `answered` together, in one write while no later message is the one waiting. */
+  advanceAnswered(
+    conversationId: string,
+    version: number,
+    change: Pick<BotSessionRecord, 'step' | 'unmatched' | 'offer'>,
+    messageId: string,
+  ): Promise<boolean>;
   /** The talk ended with a hand-off, once: null when it had ended already. */
   end(conversationId: string, at: Date, reason: string): Promise<BotSessionRecord | null>;
   /** Talks whose customer message has waited for an answer since before `before`, oldest first. */

@@ -12,6 +12,13 @@ const ANSWERED_KEPT = 20;
 /** `{$gte: ANY_TIME}` matches every stored time and no null: an index range. */
 const ANY_TIME = new Date(0);
 
+/** A turn saved: where the talk stands now, a version further, and the message it answered remembered. */
+const advanceOf = (change: Pick<BotSessionRecord, 'step' | 'unmatched' | 'offer'>, answeredId: string) => ({
+  $set: { step: change.step, unmatched: change.unmatched, offer: change.offer } as Record<string, unknown>,
+  $inc: { version: 1 },
+  $push: { answered: { $each: [oid(answeredId)], $slice: -ANSWERED_KEPT } },
+});
+
 type SessionDoc = BotSessionDoc & { _id: { toString(): string } };
 
 const toSession = (doc: SessionDoc): BotSessionRecord => ({
@@ -104,15 +111,28 @@ export class MongoBot implements BotStore {
     change: Pick<BotSessionRecord, 'step' | 'unmatched' | 'offer'>,
     answeredId: string,
   ): Promise<boolean> {
-    const res = await this.models.BotSession.updateOne(
-      { _id: oid(conversationId), version },
-      {
-        $set: { step: change.step, unmatched: change.unmatched, offer: change.offer },
-        $inc: { version: 1 },
-        $push: { answered: { $each: [oid(answeredId)], $slice: -ANSWERED_KEPT } },
-      },
-    );
+    const res = await this.models.BotSession.updateOne({ _id: oid(conversationId), version }, advanceOf(change, answeredId));
     return res.modifiedCount === 1;
+  }
+
+  async advanceAnswered(
+    conversationId: string,
+    version: number,
+    change: Pick<BotSessionRecord, 'step' | 'unmatched' | 'offer'>,
+    messageId: string,
+  ): Promise<boolean> {
+    const advance = advanceOf(change, messageId);
+    const both = await this.models.BotSession.updateOne(
+      { _id: oid(conversationId), version, pendingInboundId: oid(messageId) },
+      { ...advance, $set: { ...advance.$set, pendingSince: null } },
+    );
+    if (both.modifiedCount === 1) return true;
+    // A later message is the one waiting now (it keeps waiting), or another turn saved first: each write guards itself.
+    const [advanced] = await Promise.all([
+      this.advance(conversationId, version, change, messageId),
+      this.answered(conversationId, messageId),
+    ]);
+    return advanced;
   }
 
   async answered(conversationId: string, messageId: string): Promise<void> {

@@ -75,8 +75,8 @@ export class MongoMessages implements MessageStore {
         to: m.to,
         lastInboundAt: m.lastInboundAt,
         ...(m.listUnsubscribe ? { listUnsubscribe: m.listUnsubscribe } : {}),
-        nextAttemptAt: m.firstAttemptBy,
-        queuedAt: null,
+        nextAttemptAt: m.handedOverAt ?? m.firstAttemptBy,
+        queuedAt: m.handedOverAt ?? null,
         createdAt: m.createdAt,
       });
       return toMessageRecord(created.toObject() as MessageDoc);

@@ -3,6 +3,9 @@ import type { MessageRecord, OutboxEntry } from '../records';
 import { oid, toMessageRecord, toOutboxEntry } from './mapping';
 import type { MessageDoc, Models } from './models';
 
+/** An attempt's hold on a due reply: its due time a lease ahead, so no other attempt takes it meanwhile. */
+const claimOf = (now: Date, leaseUntil: Date) => ({ $set: { nextAttemptAt: leaseUntil, sendingSince: now }, $inc: { attempts: 1 } });
+
 /** The outbox is the messages collection itself: a queued reply is its own entry, found by `{status, nextAttemptAt}`. */
 export class MongoOutbox implements OutboxStore {
   constructor(private readonly models: Models) {}
@@ -17,8 +20,18 @@ export class MongoOutbox implements OutboxStore {
   async claimNext(now: Date, leaseUntil: Date): Promise<OutboxEntry | null> {
     const before = await this.models.Message.findOneAndUpdate(
       { status: 'queued', nextAttemptAt: { $lte: now } },
-      { $set: { nextAttemptAt: leaseUntil, sendingSince: now }, $inc: { attempts: 1 } },
+      claimOf(now, leaseUntil),
       { sort: { nextAttemptAt: 1 }, returnDocument: 'before' },
+    ).lean<MessageDoc>();
+    return before ? toOutboxEntry(before) : null;
+  }
+
+  /** The same claim as `claimNext`'s, by the primary key: whichever of the two comes first takes the reply. */
+  async claim(id: string, now: Date, leaseUntil: Date): Promise<OutboxEntry | null> {
+    const before = await this.models.Message.findOneAndUpdate(
+      { _id: oid(id), status: 'queued', nextAttemptAt: { $lte: now } },
+      claimOf(now, leaseUntil),
+      { returnDocument: 'before' },
     ).lean<MessageDoc>();
     return before ? toOutboxEntry(before) : null;
   }

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { FakeCallback } from './support/fake-callback';
+import { eventually, sleep, storeUri, TestGateway } from './support/gateway';
+import { type WireCommand, WireTap } from './support/wire-tap';
+
+/**
+ * What the store is asked between a customer's message and the bot's answer reaching the platform, through a wire
+ * tap: each command costs the store its time, and the answer waits for those in its path. Only the inbox's and the
+ * bot's own commands are pinned; other listeners of the message (the pipeline, campaigns) run beside them.
+ */
+describe('the store commands of a bot answer', () => {
+  const database = `botcmds_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  let tap: WireTap;
+  let gw: TestGateway;
+  let callback: FakeCallback;
+  let n = 0;
+
+  beforeAll(async () => {
+    tap = await WireTap.start(storeUri(database));
+    callback = await new FakeCallback().start();
+    // The job queue and the outbox poll once a minute: nothing searches for due work while an answer is on its way.
+    gw = await TestGateway.start({
+      database,
+      env: { MONGODB_URI: tap.uri(database), JOBS_POLL_INTERVAL: '60s', API_CHANNEL_CALLBACK_URL: callback.url },
+    });
+    const admin = await gw.manager('admin', 'Ірина Адміністраторка');
+    expect((await gw.request('PATCH', '/api/bot', { token: admin.token, json: { enabled: true } })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await gw.close();
+    await tap.close();
+    await callback.stop();
+  });
+
+  const claim = (c: WireCommand) => c.name === 'findAndModify' && c.collection === 'messages' && c.body.query?.nextAttemptAt !== undefined;
+  const of = (commands: WireCommand[], collection: string) => commands.filter((c) => c.collection === collection).map((c) => c.name);
+  /** The messages' commands but the pipeline's read of a new lead's source (its conversation's first messages). */
+  const messageCommands = (path: WireCommand[]) =>
+    of(
+      path.filter((c) => !(c.name === 'find' && c.body.filter?.conversationId !== undefined)),
+      'messages',
+    );
+  /** The conversation's writes; its reads, at most one, are the pipeline's following the message on its own. */
+  const conversationWrites = (path: WireCommand[]) => {
+    const names = of(path, 'conversations');
+    expect(names.filter((name) => name === 'find').length).toBeLessThanOrEqual(1);
+    return names.filter((name) => name !== 'find');
+  };
+
+  /**
+   * A customer of the site's chat writes and the bot answers: the commands up to the answer's claim (the step
+   * before its send), and the bot's talk's commands until it is saved.
+   */
+  async function answered(customer: string, text: string): Promise<{ path: WireCommand[]; talk: string[] }> {
+    const from = tap.commands.length;
+    const answers = callback.received.length + 1;
+    const res = await gw.postApi({ externalMessageId: `chat-${++n}`, contact: { externalId: customer, name: 'Відвідувач сайту' }, text });
+    expect(res.status).toBe(200);
+    await eventually(async () => callback.received.length >= answers);
+    const since = tap.commands.slice(from);
+    const claimed = since.findIndex(claim);
+    expect(claimed).toBeGreaterThan(0);
+    // The talk is saved after the answer is out; a moment more shows nothing else comes.
+    await eventually(async () => of(tap.commands.slice(from), 'bot_sessions').length >= 3);
+    await sleep(300);
+    return { path: since.slice(0, claimed + 1), talk: of(tap.commands.slice(from), 'bot_sessions') };
+  }
+
+  it('greets a new customer: their conversation inserted, the message noted and marked, the answer inserted due and claimed by its id', async () => {
+    const { path, talk } = await answered('visitor-new', 'Добрий день!');
+    expect(conversationWrites(path)).toEqual(['insert']);
+    expect(of(path, 'contacts')).toEqual(['findAndModify']);
+    // The question, marked done, then the answer (due from its insert), claimed by its id: no search for due replies.
+    expect(messageCommands(path)).toEqual(['insert', 'update', 'insert', 'findAndModify']);
+    expect(path.at(-1)?.body.query._id).toBeDefined();
+    // Noted as owed, read for the turn, saved with the message answered in one write.
+    expect(talk).toEqual(['update', 'find', 'update']);
+  });
+
+  it('answers a returning customer’s pick with one write of the conversation and nothing of ingest’s read again', async () => {
+    await answered('visitor-back', 'Привіт');
+    const { path, talk } = await answered('visitor-back', '2');
+    // The bot held it when this process last wrote it: the held guard is tried first, and matches.
+    expect(conversationWrites(path)).toEqual(['findAndModify']);
+    expect(of(path, 'contacts')).toEqual(['findAndModify']);
+    expect(messageCommands(path)).toEqual(['insert', 'update', 'insert', 'findAndModify']);
+    expect(talk).toEqual(['update', 'find', 'update']);
+  });
+});
