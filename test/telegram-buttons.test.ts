@@ -104,6 +104,11 @@ describe('a Telegram button press', () => {
     ]);
   });
 
+  it('refuses a press whose callback query id is not a token, rather than keep it under that key', () => {
+    const update = buttonPress(olena, keyboard, 'operator', { callbackQueryId: '[object Object]' });
+    expect(() => decodeTelegramUpdate(update, JSON.stringify(update), new Date())).toThrow(/callback query id/);
+  });
+
   it('keeps a press whose data cannot be one of our choice ids as the button’s words alone', () => {
     const update = buttonPress(olena, [[{ text: 'Розмір 39', callback_data: 'size 39' }]], 'size 39');
     const [event] = decodeTelegramUpdate(update, JSON.stringify(update), new Date()).events;

@@ -69,7 +69,9 @@ export type TelegramUser = z.infer<typeof user>;
  * message sent in inline mode, which has `inline_message_id` instead); `data` is the button's callback_data.
  */
 export const callbackQuerySchema = z.looseObject({
-  id: z.string().min(1).max(256),
+  // An opaque token (digits in every update seen; letters and digits in the Bot API's examples): one with spaces,
+  // brackets or punctuation is not Telegram's, and would be kept as the message's key.
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'a callback query id is a token of letters and digits'),
   from: user,
   message: messageSchema.optional(),
   inline_message_id: z.string().optional(),
