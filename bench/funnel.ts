@@ -15,7 +15,7 @@
  */
 import { Types } from 'mongoose';
 import { TALLIES_BACKFILLED } from '../inbox/pipeline/funnel-tallies';
-import { type FunnelLead, funnelKeys, mergeCells, stagesKeyOf, tallyMoves } from '../inbox/pipeline/rules';
+import { addCell, type FunnelLead, funnelKeys, mergeCells, stagesKeyOf, tallyMoves } from '../inbox/pipeline/rules';
 import type { FunnelCell, FunnelDimension, StageMoveRecord } from '../inbox/store/records';
 import type { Channel } from '../shared/channels';
 import { against, dur, machineLoad, num, PASSWORD, runWhenMain, signIn, startBenchGateway, summarize, table } from './kit';
@@ -164,19 +164,7 @@ function count(
     for (const d of dimensions) {
       const cells = of.get(d) ?? new Map<string, FunnelCell>();
       of.set(d, cells);
-      for (const c of tallyMoves({ stages, moves, leads, keyOf: funnelKeys[d] })) {
-        const id = `${c.channel}|${c.key}|${c.stageId}`;
-        const cell = cells.get(id);
-        if (!cell) cells.set(id, c);
-        else {
-          cell.entered += c.entered;
-          cell.toNext += c.toNext;
-          cell.toWon += c.toWon;
-          cell.leads += c.leads;
-          cell.neverContacted += c.neverContacted;
-          cell.ms.push(...c.ms);
-        }
-      }
+      for (const c of tallyMoves({ stages, moves, leads, keyOf: funnelKeys[d] })) addCell(cells, c);
     }
   }
   if (lead.open) {

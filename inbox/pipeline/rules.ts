@@ -118,25 +118,26 @@ export function tallyMoves(input: {
   return [...cells.values()];
 }
 
+/** Adds `c` to the cell of its channel, value and stage in `cells` (a copy of it when there is none yet). */
+export function addCell(cells: Map<string, FunnelCell>, c: FunnelCell): void {
+  const id = cellId(c.channel, c.key, c.stageId);
+  const cell = cells.get(id);
+  if (!cell) {
+    cells.set(id, { ...c, ms: [...c.ms] });
+    return;
+  }
+  cell.entered += c.entered;
+  cell.toNext += c.toNext;
+  cell.toWon += c.toWon;
+  cell.leads += c.leads;
+  cell.neverContacted += c.neverContacted;
+  for (const ms of c.ms) cell.ms.push(ms);
+}
+
 /** Cells of the same channel, value and stage added up: hours and days into a range. */
 export function mergeCells(lists: readonly (readonly FunnelCell[])[]): FunnelCell[] {
   const cells = new Map<string, FunnelCell>();
-  for (const list of lists) {
-    for (const c of list) {
-      const id = cellId(c.channel, c.key, c.stageId);
-      const cell = cells.get(id);
-      if (!cell) {
-        cells.set(id, { ...c, ms: [...c.ms] });
-        continue;
-      }
-      cell.entered += c.entered;
-      cell.toNext += c.toNext;
-      cell.toWon += c.toWon;
-      cell.leads += c.leads;
-      cell.neverContacted += c.neverContacted;
-      for (const ms of c.ms) cell.ms.push(ms);
-    }
-  }
+  for (const list of lists) for (const c of list) addCell(cells, c);
   return [...cells.values()];
 }
 

@@ -572,10 +572,8 @@ export interface FunnelTallyStore {
    * meanwhile leaves it marked).
    */
   saveTallies(unit: FunnelTallyRecord['unit'], start: Date, version: number, tallies: readonly FunnelTallyRecord[]): Promise<void>;
-  /** Marks these hours (and their days) changed: after the stages were reordered, every counted hour. */
+  /** Marks these hours (and their days) changed: tallies found counted under another order of the stages, old moves. */
   markChanged(hours: readonly Date[]): Promise<void>;
-  /** Every hour that has a tally. */
-  talliedHours(): Promise<Date[]>;
 }
 
 /**

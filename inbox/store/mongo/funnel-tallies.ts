@@ -99,12 +99,4 @@ export class MongoFunnelTallies implements FunnelTallyStore {
       hours.map((h) => hourStart(h)),
     );
   }
-
-  async talliedHours(): Promise<Date[]> {
-    const docs = await this.models.FunnelTally.find(
-      { unit: 'hour', dimension: 'channel', start: { $gte: new Date(0) } },
-      { start: 1 },
-    ).lean();
-    return docs.map((d) => d.start);
-  }
 }
