@@ -10,8 +10,13 @@ export const CAMPAIGNS_SEND = 'campaigns-send';
  * send to one customer, and one whose process died is taken up again when its hold ends.
  */
 export function defineCampaignsJob(agenda: Agenda, inbox: Inbox, log: Logger): void {
-  agenda.define(CAMPAIGNS_SEND, async () => {
-    const sent = await inbox.campaigns.pass();
-    if (sent > 0) log.debug({ sent }, 'campaign messages settled');
-  });
+  agenda.define(
+    CAMPAIGNS_SEND,
+    async () => {
+      const sent = await inbox.campaigns.pass();
+      if (sent > 0) log.debug({ sent }, 'campaign messages settled');
+    },
+    // A process that dies mid-pass keeps the others off the job only this long (a pass is a batch of sends).
+    { concurrency: 1, lockLifetime: 60_000 },
+  );
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda, InMemoryNotificationChannel } from 'agenda';
 import type { Connection } from 'mongoose';
@@ -15,6 +17,8 @@ export function createAgenda({ connection, pollIntervalMs, log }: JobsOptions): 
   const db = connection.db;
   if (!db) throw new Error('the store connection is not open');
   const agenda = new Agenda({
+    // Each process's name is on the jobs it locks, so that on stop it can hand back exactly its own (drainJobs).
+    name: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     backend: new MongoBackend({ mongo: db as never, collection: 'jobs' }),
     processEvery: pollIntervalMs,
     // A job saved in this process is picked up at once instead of at the next poll.
@@ -23,4 +27,18 @@ export function createAgenda({ connection, pollIntervalMs, log }: JobsOptions): 
   });
   agenda.on('error', (err: unknown) => log.error({ err }, 'job queue error'));
   return agenda;
+}
+
+/**
+ * Lets the running jobs finish (up to `timeoutMs`), then unlocks the jobs this process had locked ahead of their next
+ * run. Agenda's own drain leaves those locked, so another process would run them only once the lock's lifetime ran
+ * out: escalations, campaigns and the bot's repair would stall for minutes after every rolling restart. When the
+ * drain times out, a job may still be running here, so nothing is unlocked: its lock keeps another process off it.
+ */
+export async function drainJobs(agenda: Agenda, connection: Connection, timeoutMs: number): Promise<void> {
+  const { timedOut } = await agenda.drain(timeoutMs);
+  if (timedOut || !agenda.attrs.name) return;
+  await connection.db
+    ?.collection('jobs')
+    .updateMany({ lastModifiedBy: agenda.attrs.name, lockedAt: { $ne: null } }, { $unset: { lockedAt: true } });
 }

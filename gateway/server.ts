@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Automations, createAutomations, WaitClocks } from '../automations';
-import { createAgenda } from '../automations/jobs';
+import { createAgenda, drainJobs } from '../automations/jobs';
 import { type Bot, createBot } from '../bot';
 import { ExternalBot } from '../bot/external';
 import { createInbox, type Inbox } from '../inbox';
@@ -234,7 +234,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         await automations.stop();
         await Promise.all([
           outbox.stop(DRAIN_MS),
-          agenda.drain(DRAIN_MS).catch((err: unknown) => log.error({ err }, 'jobs did not drain')),
+          drainJobs(agenda, connection, DRAIN_MS).catch((err: unknown) => log.error({ err }, 'jobs did not drain')),
           // The leads' follow-up of what the inbox did last: done now rather than left to the next reader's repair.
           inbox.pipeline.settled(),
         ]);

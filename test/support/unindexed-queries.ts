@@ -66,6 +66,11 @@ export const unindexedQueries: AllowedQuery[] = [
   },
   {
     collection: 'jobs',
+    shape: 'update {lastModifiedBy, lockedAt: {$ne}}',
+    reason: "drainJobs in automations/jobs.ts, once per graceful stop: hands back the process's own locks among the few recurring jobs",
+  },
+  {
+    collection: 'jobs',
     shape: 'find {} sort {nextRunAt: -1}',
     reason: "Agendash's job list at /admin/jobs (queryJobs, sorted by nextRunAt): an admin's page over the three recurring jobs",
   },
