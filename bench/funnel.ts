@@ -16,6 +16,8 @@
 import { Types } from 'mongoose';
 import { TALLIES_BACKFILLED } from '../inbox/pipeline/funnel-tallies';
 import { addCell, type FunnelLead, funnelKeys, mergeCells, stagesKeyOf, tallyMoves } from '../inbox/pipeline/rules';
+import { unitStart } from '../inbox/store/funnel-units';
+import { encodeCells } from '../inbox/store/mongo/funnel-cells-codec';
 import type { FunnelCell, FunnelDimension, StageMoveRecord } from '../inbox/store/records';
 import type { Channel } from '../shared/channels';
 import { against, dur, machineLoad, num, PASSWORD, runWhenMain, signIn, startBenchGateway, summarize, table } from './kit';
@@ -253,28 +255,41 @@ export async function runFunnelBench(): Promise<void> {
           start: new Date(hour),
           dimension,
           stagesKey,
-          cells: JSON.stringify([...cells.values()]),
+          ...encodeCells([...cells.values()]),
         });
       }
     }
-    const days = new Map<number, Map<FunnelDimension, FunnelCell[][]>>();
-    for (const [hour, byDimension] of hours) {
-      const day = Math.floor(hour / DAY) * DAY;
-      const of = days.get(day) ?? new Map<FunnelDimension, FunnelCell[][]>();
-      days.set(day, of);
-      for (const [dimension, cells] of byDimension) of.set(dimension, [...(of.get(dimension) ?? []), [...cells.values()]]);
-    }
-    for (const [day, byDimension] of days) {
-      for (const [dimension, lists] of byDimension) {
-        tallyDocs.push({
-          _id: `day:${day}:${dimension}`,
-          unit: 'day',
-          start: new Date(day),
-          dimension,
-          stagesKey,
-          cells: JSON.stringify(mergeCells(lists)),
-        });
+    // Days from their hours, months from their days, as the pass counts them.
+    let parts = new Map(
+      [...hours].map(([hour, byDimension]) => [hour, new Map([...byDimension].map(([d, cells]) => [d, [...cells.values()]]))]),
+    );
+    const coarser: Record<string, number> = {};
+    for (const unit of ['day', 'month'] as const) {
+      const units = new Map<number, Map<FunnelDimension, FunnelCell[][]>>();
+      for (const [start, byDimension] of parts) {
+        const at = unitStart(unit, start);
+        const of = units.get(at) ?? new Map<FunnelDimension, FunnelCell[][]>();
+        units.set(at, of);
+        for (const [dimension, cells] of byDimension) of.set(dimension, [...(of.get(dimension) ?? []), cells]);
       }
+      parts = new Map();
+      for (const [start, byDimension] of units) {
+        const merged = new Map<FunnelDimension, FunnelCell[]>();
+        parts.set(start, merged);
+        for (const [dimension, lists] of byDimension) {
+          const cells = mergeCells(lists);
+          merged.set(dimension, cells);
+          tallyDocs.push({
+            _id: `${unit}:${start}:${dimension}`,
+            unit,
+            start: new Date(start),
+            dimension,
+            stagesKey,
+            ...encodeCells(cells),
+          });
+        }
+      }
+      coarser[unit] = units.size;
     }
     for (let i = 0; i < tallyDocs.length; i += 1_000) {
       await models.FunnelTally.collection.insertMany(tallyDocs.slice(i, i + 1_000) as never[], { ordered: false });
@@ -284,7 +299,7 @@ export async function runFunnelBench(): Promise<void> {
     });
     await models.Checkpoint.updateOne({ _id: TALLIES_BACKFILLED }, { $set: { at: new Date() } }, { upsert: true });
     console.log(
-      `counted ${num(hours.size)} hours and ${num(days.size)} days into ${num(tallyDocs.length)} tallies, and ${num(inPlay)} leads ` +
+      `counted ${num(hours.size)} hours, ${num(coarser.day ?? 0)} days and ${num(coarser.month ?? 0)} months into ${num(tallyDocs.length)} tallies, and ${num(inPlay)} leads ` +
         `into the in-play view, in ${dur(performance.now() - counting)}`,
     );
 

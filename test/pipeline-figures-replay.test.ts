@@ -274,9 +274,12 @@ describe('funnel and loss figures over a replayed pipeline history', () => {
     expect((await gw.request('GET', '/api/metrics/losses', { token: iryna.token })).status).toBe(403);
   });
 
-  it('gives the same funnel from the hours and days counted by the automations as from the moves themselves', async () => {
-    // Whole days, days with part-hours at both ends, hours within one day, and a stretch inside one hour.
+  it('gives the same funnel from the hours, days and months counted by the automations as from the moves themselves', async () => {
+    // Whole months, a month with days at its edges, whole days, days with part-hours at both ends, hours within one
+    // day, and a stretch inside one hour.
     const ranges = [
+      'from=2024-04-01T00:00:00Z&to=2024-06-01T00:00:00Z&groupBy=channel',
+      'from=2024-04-20T00:00:00Z&to=2024-06-03T07:30:00Z&groupBy=agent',
       'from=2024-05-01T00:00:00Z&to=2024-05-07T00:00:00Z&groupBy=channel',
       'from=2024-05-01T00:00:00Z&to=2024-05-07T00:00:00Z&groupBy=source',
       'from=2024-05-01T00:00:00Z&to=2024-05-07T00:00:00Z&groupBy=agent&channel=telegram',
@@ -290,6 +293,10 @@ describe('funnel and loss figures over a replayed pipeline history', () => {
     await gw.inbox.pipelineFigures.tallies.countMarked(1_000);
     expect(await gw.inbox.store.funnelTallies.changed('hour', 100)).toEqual([]);
     expect(await gw.inbox.store.funnelTallies.changed('day', 100)).toEqual([]);
+    expect(await gw.inbox.store.funnelTallies.changed('month', 100)).toEqual([]);
+    expect(
+      (await gw.inbox.store.funnelTallies.tallies('month', 'agent', new Date('2024-05-01'), new Date('2024-06-01')))[0]?.cells,
+    ).not.toHaveLength(0);
     const fromTallies = await Promise.all(ranges.map((q) => get(`/api/metrics/funnel?${q}`)));
     expect(fromTallies).toEqual(fromMoves);
   });

@@ -1,100 +1,94 @@
 import type { Channel } from '../../shared/channels';
+import { finerUnit, unitCeil, unitEnd, unitStart } from '../store/funnel-units';
 import type { InboxStore } from '../store/port';
-import type { FunnelCell, FunnelDimension, FunnelTallyRecord, LeadRecord, PipelineStageRecord } from '../store/records';
+import type { FunnelCell, FunnelDimension, FunnelTallyRecord, FunnelUnit, LeadRecord, PipelineStageRecord } from '../store/records';
 import { type FunnelLead, funnelKeys, mergeCells, stagesKeyOf, tallyMoves } from './rules';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const dimensions: readonly FunnelDimension[] = ['channel', 'source', 'agent'];
 const LEADS_PER_READ = 1_000;
-/** Set once every move stored before the tallies existed has marked its hour: until then ranges are counted from the moves. */
-export const TALLIES_BACKFILLED = 'funnel-tallies-backfilled';
+/**
+ * Set once every move stored before the tallies existed (or before they were kept per month) has marked its hour,
+ * day and month: until then ranges are counted from the moves.
+ */
+export const TALLIES_BACKFILLED = 'funnel-tallies-backfilled-by-month';
 
-const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
-const ceilTo = (ms: number, unit: number) => Math.ceil(ms / unit) * unit;
+type Cells = readonly FunnelCell[];
+type FromMoves = (a: number, b: number) => Promise<Cells>;
 
 /**
- * The funnel's cells of a range, read from counts kept per UTC hour and day (README, The sales pipeline: how the
- * funnel stays fast and exact). A range reads its whole days' tallies, the whole hours' at its edges, and the moves
- * of the part-hours at its ends; an hour or day marked changed since it was counted (or counted under another order
- * of the stages) is counted from its moves instead. The automations' pass counts the marked ones again.
+ * The funnel's cells of a range, read from counts kept per UTC hour, day and month (README, The sales pipeline: how
+ * the funnel stays fast and exact). A range reads its whole months' tallies, the whole days' and hours' at its
+ * edges, and the moves of the part-hours at its ends; a unit marked changed since it was counted (or counted under
+ * another order of the stages) is read from its finer units instead, an hour from its moves. The automations' pass
+ * counts the marked ones again: hours from their moves, days from their hours, months from their days.
  */
 export class FunnelTallies {
   constructor(private readonly store: InboxStore) {}
 
-  async cells(from: Date, to: Date, dimension: FunnelDimension, channel?: Channel): Promise<readonly FunnelCell[]> {
+  async cells(from: Date, to: Date, dimension: FunnelDimension, channel?: Channel): Promise<Cells> {
     const stages = await this.store.pipeline.stages();
     const key = stagesKeyOf(stages);
-    const only = (cells: readonly FunnelCell[]) => (channel ? cells.filter((c) => c.channel === channel) : cells);
-    const fromMoves = async (a: number, b: number) =>
-      only(await this.fromMoves(stages, a, b, channel, [dimension]).then((t) => t[dimension]));
-    if (!(await this.store.checkpoints.get(TALLIES_BACKFILLED))) return fromMoves(from.getTime(), to.getTime());
+    const only = (cells: Cells) => (channel ? cells.filter((c) => c.channel === channel) : cells);
+    const fromMoves: FromMoves = async (a, b) => only(await this.fromMoves(stages, a, b, channel, [dimension]).then((t) => t[dimension]));
+    const a = from.getTime();
+    const b = to.getTime();
+    if (!(await this.store.checkpoints.get(TALLIES_BACKFILLED))) return fromMoves(a, b);
 
-    const h0 = ceilTo(from.getTime(), HOUR);
-    const h1 = floorTo(to.getTime(), HOUR);
-    if (h0 >= h1) return fromMoves(from.getTime(), to.getTime());
-    const parts: Promise<readonly FunnelCell[]>[] = [];
-    if (from.getTime() < h0) parts.push(fromMoves(from.getTime(), h0));
-    if (h1 < to.getTime()) parts.push(fromMoves(h1, to.getTime()));
+    const h0 = unitCeil('hour', a);
+    const h1 = unitStart('hour', b);
+    if (h0 >= h1) return fromMoves(a, b);
     const stale: Date[] = [];
-
-    const d0 = ceilTo(h0, DAY);
-    const d1 = floorTo(h1, DAY);
-    const hourSpans: [number, number][] = [];
-    if (d0 < d1) {
-      if (h0 < d0) hourSpans.push([h0, d0]);
-      if (d1 < h1) hourSpans.push([d1, h1]);
-      const [marked, tallies] = await Promise.all([
-        this.store.funnelTallies.changedBetween('day', new Date(d0), new Date(d1)),
-        this.store.funnelTallies.tallies('day', dimension, new Date(d0), new Date(d1)),
-      ]);
-      const markedDays = new Set(marked.map((d) => d.getTime()));
-      const byDay = new Map(tallies.map((t) => [t.start.getTime(), t]));
-      for (let day = d0; day < d1; day += DAY) {
-        const tally = byDay.get(day);
-        if (tally && tally.stagesKey !== key) stale.push(tally.start);
-        if (markedDays.has(day) || (tally && tally.stagesKey !== key)) hourSpans.push([day, day + DAY]);
-        else if (tally) parts.push(Promise.resolve(only(tally.cells)));
-      }
-    } else hourSpans.push([h0, h1]);
-
-    for (const [a, b] of hourSpans) parts.push(this.hours(a, b, dimension, key, stale, fromMoves));
+    const read = { dimension, key, stale, fromMoves, only };
+    const parts: Promise<Cells>[] = [this.whole('month', h0, h1, read)];
+    if (a < h0) parts.push(fromMoves(a, h0));
+    if (h1 < b) parts.push(fromMoves(h1, b));
     const cells = mergeCells(await Promise.all(parts));
     // A tally counted under another order of the stages is counted again by the next pass.
     if (stale.length) await this.store.funnelTallies.markChanged(stale);
     return cells;
   }
 
-  /** The cells of the whole hours [a, b): their tallies, or their moves where marked or stale. */
-  private async hours(
+  /**
+   * The cells of [a, b), whole hours: its whole units' tallies, the rest (and any unit marked or stale) from the
+   * finer units, an hour's from its moves.
+   */
+  private async whole(
+    unit: FunnelUnit,
     a: number,
     b: number,
-    dimension: FunnelDimension,
-    key: string,
-    stale: Date[],
-    fromMoves: (a: number, b: number) => Promise<readonly FunnelCell[]>,
-  ): Promise<FunnelCell[]> {
+    read: { dimension: FunnelDimension; key: string; stale: Date[]; fromMoves: FromMoves; only: (c: Cells) => Cells },
+  ): Promise<Cells> {
+    const finer = unit === 'hour' ? null : finerUnit(unit);
+    const u0 = unitCeil(unit, a);
+    const u1 = unitStart(unit, b);
+    if (u0 >= u1) return finer ? this.whole(finer, a, b, read) : read.fromMoves(a, b);
+    const parts: Promise<Cells>[] = [];
+    if (a < u0 && finer) parts.push(this.whole(finer, a, u0, read));
+    if (u1 < b && finer) parts.push(this.whole(finer, u1, b, read));
     const [marked, tallies] = await Promise.all([
-      this.store.funnelTallies.changedBetween('hour', new Date(a), new Date(b)),
-      this.store.funnelTallies.tallies('hour', dimension, new Date(a), new Date(b)),
+      this.store.funnelTallies.changedBetween(unit, new Date(u0), new Date(u1)),
+      this.store.funnelTallies.tallies(unit, read.dimension, new Date(u0), new Date(u1)),
     ]);
-    const markedHours = new Set(marked.map((d) => d.getTime()));
-    const byHour = new Map(tallies.map((t) => [t.start.getTime(), t]));
-    const parts: Promise<readonly FunnelCell[]>[] = [];
+    const markedStarts = new Set(marked.map((d) => d.getTime()));
+    const byStart = new Map(tallies.map((t) => [t.start.getTime(), t]));
+    // Units to read from finer ones (hours: from their moves), in runs so that neighbours are read in one go.
     let run: number | null = null;
-    for (let hour = a; hour <= b; hour += HOUR) {
-      const tally = byHour.get(hour);
-      const counted = hour < b && !markedHours.has(hour) && (!tally || tally.stagesKey === key);
-      if (tally && tally.stagesKey !== key) stale.push(tally.start);
-      if (hour < b && !counted) {
-        run ??= hour;
+    const flush = (end: number) => {
+      if (run === null) return;
+      parts.push(finer ? this.whole(finer, run, end, read) : read.fromMoves(run, end));
+      run = null;
+    };
+    for (let start = u0; start < u1; start = unitEnd(unit, start)) {
+      const tally = byStart.get(start);
+      if (tally && tally.stagesKey !== read.key) read.stale.push(tally.start);
+      if (markedStarts.has(start) || (tally && tally.stagesKey !== read.key)) {
+        run ??= start;
         continue;
       }
-      // Marked hours in a row are read from their moves in one go.
-      if (run !== null) parts.push(fromMoves(run, hour));
-      run = null;
-      if (hour < b && tally) parts.push(Promise.resolve(tally.cells));
+      flush(start);
+      if (tally) parts.push(Promise.resolve(read.only(tally.cells)));
     }
+    flush(u1);
     return mergeCells(await Promise.all(parts));
   }
 
@@ -118,7 +112,8 @@ export class FunnelTallies {
   }
 
   /**
-   * Counts the marked hours again, then the marked days whose hours are all counted; at most `limit` of each.
+   * Counts the marked hours again, then the marked days whose hours are all counted, then the marked months whose
+   * days are; at most `limit` of each.
    * Returns how many were counted. Before the first, marks the hours of the moves stored before tallies existed.
    */
   async countMarked(limit: number): Promise<number> {
@@ -128,7 +123,7 @@ export class FunnelTallies {
     let counted = 0;
     for (const { start, version } of await this.store.funnelTallies.changed('hour', limit)) {
       const at = start.getTime();
-      const cells = await this.fromMoves(stages, at, at + HOUR, undefined, dimensions);
+      const cells = await this.fromMoves(stages, at, unitEnd('hour', at), undefined, dimensions);
       await this.store.funnelTallies.saveTallies(
         'hour',
         start,
@@ -137,21 +132,23 @@ export class FunnelTallies {
       );
       counted += 1;
     }
-    for (const { start, version } of await this.store.funnelTallies.changed('day', limit)) {
-      const at = start.getTime();
-      const end = new Date(at + DAY);
-      if ((await this.store.funnelTallies.changedBetween('hour', start, end)).length) continue;
-      const tallies: FunnelTallyRecord[] = [];
-      const stale: Date[] = [];
-      for (const dimension of dimensions) {
-        const hours = await this.store.funnelTallies.tallies('hour', dimension, start, end);
-        for (const h of hours) if (h.stagesKey !== key) stale.push(h.start);
-        tallies.push({ unit: 'day', start, dimension, stagesKey: key, cells: mergeCells(hours.map((h) => h.cells)) });
+    for (const unit of ['day', 'month'] as const) {
+      const finer = finerUnit(unit);
+      for (const { start, version } of await this.store.funnelTallies.changed(unit, limit)) {
+        const end = new Date(unitEnd(unit, start.getTime()));
+        if ((await this.store.funnelTallies.changedBetween(finer, start, end)).length) continue;
+        const tallies: FunnelTallyRecord[] = [];
+        const stale: Date[] = [];
+        for (const dimension of dimensions) {
+          const parts = await this.store.funnelTallies.tallies(finer, dimension, start, end);
+          for (const p of parts) if (p.stagesKey !== key) stale.push(p.start);
+          tallies.push({ unit, start, dimension, stagesKey: key, cells: mergeCells(parts.map((p) => p.cells)) });
+        }
+        // Parts counted under an earlier order of the stages: those first, this one on a later pass.
+        if (stale.length) await this.store.funnelTallies.markChanged(stale);
+        else await this.store.funnelTallies.saveTallies(unit, start, version, tallies);
+        counted += 1;
       }
-      // Hours counted under an earlier order of the stages: those first, the day on a later pass.
-      if (stale.length) await this.store.funnelTallies.markChanged(stale);
-      else await this.store.funnelTallies.saveTallies('day', start, version, tallies);
-      counted += 1;
     }
     return counted;
   }

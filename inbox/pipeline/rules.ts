@@ -1,6 +1,6 @@
 import type { Channel } from '../../shared/channels';
 import { type AgeBucket, ageBuckets, type FunnelRow } from '../../shared/pipeline-api';
-import { percentile } from '../stats';
+import { joinRuns, percentilesOf } from '../selection';
 import type { FunnelCell, PathStep, PipelineStageRecord, StageMoveRecord, StageRequirement } from '../store/records';
 
 /** The pure rules of the pipeline: what a stage asks of a lead, and how the funnel's figures are counted. */
@@ -98,6 +98,7 @@ export function tallyMoves(input: {
 }): FunnelCell[] {
   const orderOf = new Map(input.stages.map((s) => [s.id, s.order]));
   const cells = new Map<string, FunnelCell>();
+  const durations = new Map<FunnelCell, number[]>();
   for (const move of input.moves) {
     const lead = input.leads.get(move.leadId);
     if (!lead) continue;
@@ -109,12 +110,17 @@ export function tallyMoves(input: {
     cell.entered += 1;
     if (outcome.toNext) cell.toNext += 1;
     if (outcome.toWon) cell.toWon += 1;
-    if (outcome.msInStage !== null) cell.ms.push(outcome.msInStage);
+    if (outcome.msInStage !== null) {
+      const ms = durations.get(cell) ?? [];
+      durations.set(cell, ms);
+      ms.push(outcome.msInStage);
+    }
     if (move.from === null) {
       cell.leads += 1;
       if (!lead.contactedAt) cell.neverContacted += 1;
     }
   }
+  for (const [cell, ms] of durations) cell.ms = [Float64Array.from(ms).sort()];
   return [...cells.values()];
 }
 
@@ -131,7 +137,7 @@ export function addCell(cells: Map<string, FunnelCell>, c: FunnelCell): void {
   cell.toWon += c.toWon;
   cell.leads += c.leads;
   cell.neverContacted += c.neverContacted;
-  for (const ms of c.ms) cell.ms.push(ms);
+  for (const run of c.ms) cell.ms.push(run);
 }
 
 /** Cells of the same channel, value and stage added up: hours and days into a range. */
@@ -145,7 +151,7 @@ interface StageTally {
   entered: number;
   toNext: number;
   toWon: number;
-  ms: number[];
+  ms: Float64Array[];
   ageing: Record<AgeBucket, number>;
 }
 
@@ -174,7 +180,7 @@ export function funnelRowsFromCells(input: {
     tally.entered += cell.entered;
     tally.toNext += cell.toNext;
     tally.toWon += cell.toWon;
-    for (const ms of cell.ms) tally.ms.push(ms);
+    for (const run of cell.ms) tally.ms.push(run);
     row.leads += cell.leads;
     row.neverContacted += cell.neverContacted;
   }
@@ -193,7 +199,8 @@ export function funnelRowsFromCells(input: {
       stages: shown.map((stage) => {
         const t = row.stages.get(stage.id) ?? { entered: 0, toNext: 0, toWon: 0, ms: [], ageing: emptyAgeing() };
         const ends = stage.kind !== 'open';
-        const ms = t.ms.sort((a, b) => a - b);
+        const ms = joinRuns(t.ms);
+        const [p50Ms = null, p90Ms = null] = percentilesOf(ms, [50, 90]);
         return {
           stageId: stage.id,
           label: stage.label,
@@ -204,8 +211,8 @@ export function funnelRowsFromCells(input: {
           toWon: ends ? 0 : t.toWon,
           toWonRate: ends ? null : rate(t.toWon, t.entered),
           left: ms.length,
-          p50Ms: percentile(ms, 50),
-          p90Ms: percentile(ms, 90),
+          p50Ms,
+          p90Ms,
           ageing: t.ageing,
         };
       }),

@@ -300,6 +300,9 @@ export type FunnelDimension = 'channel' | 'source' | 'agent';
  * The entries into one stage counted together (inbox/pipeline/funnel-tally.ts): of one channel and one value of a
  * grouping (the channel itself, a source, a manager), each followed along its lead's path to now.
  */
+/** What the funnel is counted per: UTC hours, their days, and the days' calendar months. */
+export type FunnelUnit = 'hour' | 'day' | 'month';
+
 export interface FunnelCell {
   channel: Channel;
   /** The grouping's value: the channel, the source (`none`), the manager's id (`unassigned`). */
@@ -311,13 +314,13 @@ export interface FunnelCell {
   /** Leads that entered the pipeline here, and how many of them nobody has answered yet. */
   leads: number;
   neverContacted: number;
-  /** Time spent in the stage by the entries that have left it. */
-  ms: number[];
+  /** Time spent in the stage by the entries that have left it, in runs each ascending (one per hour or day added in). */
+  ms: Float64Array[];
 }
 
-/** The cells of the moves of one UTC hour or day, for one grouping, counted under one order of the stages. */
+/** The cells of the moves of one UTC hour, day or month, for one grouping, counted under one order of the stages. */
 export interface FunnelTallyRecord {
-  unit: 'hour' | 'day';
+  unit: FunnelUnit;
   start: Date;
   dimension: FunnelDimension;
   /** The stages' ids, orders and kinds the cells were counted under (a reorder changes what "next" means). */

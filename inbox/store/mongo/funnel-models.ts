@@ -1,21 +1,27 @@
 import { type InferSchemaType, Schema } from 'mongoose';
+import type { FunnelUnit } from '../records';
+
+const funnelUnits: FunnelUnit[] = ['hour', 'day', 'month'];
 
 /**
- * The funnel's counts per UTC hour and day, one document per grouping (`${unit}:${startMs}:${dimension}`), so a
- * range of a month reads about thirty days and the hours at its edges instead of its moves (inbox/pipeline/).
+ * The funnel's counts per UTC hour, day and month, one document per grouping (`${unit}:${startMs}:${dimension}`), so
+ * a range of a year reads about twelve months and the days and hours at its edges instead of its moves
+ * (inbox/pipeline/).
  */
 export const funnelTallySchema = new Schema(
   {
     _id: { type: String, required: true },
-    unit: { type: String, enum: ['hour', 'day'], required: true },
+    unit: { type: String, enum: funnelUnits, required: true },
     start: { type: Date, required: true },
     dimension: { type: String, enum: ['channel', 'source', 'agent'], required: true },
     stagesKey: { type: String, required: true },
     /**
-     * The cells as one JSON text: the store decodes one value instead of ten per cell (and one per duration), which
-     * on the embedded store is most of a read's cost. Nothing queries inside it.
+     * The cells in two values (./funnel-cells-codec.ts): the names as JSON, the counts and durations as bytes. The
+     * store decodes two values instead of ten per cell and one per duration, which on the embedded store is most of
+     * a read's cost. Nothing queries inside them. (Tallies stored before kept `cells` as JSON text: counted again.)
      */
-    cells: { type: String, required: true },
+    names: { type: String, required: true },
+    cells: { type: Buffer, required: true },
   },
   { versionKey: false },
 );
@@ -23,13 +29,13 @@ export const funnelTallySchema = new Schema(
 funnelTallySchema.index({ unit: 1, dimension: 1, start: 1 });
 
 /**
- * An hour or day whose moves (or what became of them) changed since it was counted (`${unit}:${startMs}`); `v`
+ * An hour, day or month whose moves (or what became of them) changed since it was counted (`${unit}:${startMs}`); `v`
  * grows with every change, and the count clears the mark only at the version it counted.
  */
 export const funnelChangeSchema = new Schema(
   {
     _id: { type: String, required: true },
-    unit: { type: String, enum: ['hour', 'day'], required: true },
+    unit: { type: String, enum: funnelUnits, required: true },
     start: { type: Date, required: true },
     v: { type: Number, required: true },
   },

@@ -1,18 +1,15 @@
+import { unitStart } from '../funnel-units';
 import type { FunnelTallyStore } from '../port';
-import type { FunnelCell, FunnelDimension, FunnelTallyRecord } from '../records';
-import type { FunnelTallyDoc } from './funnel-models';
+import type { FunnelDimension, FunnelTallyRecord } from '../records';
+import { decodeCells, encodeCells } from './funnel-cells-codec';
 import type { Models } from './models';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-export const hourStart = (at: Date): number => Math.floor(at.getTime() / HOUR) * HOUR;
-const dayStart = (ms: number): number => Math.floor(ms / DAY) * DAY;
+export const hourStart = (at: Date): number => unitStart('hour', at.getTime());
 const changeId = (unit: FunnelTallyRecord['unit'], start: number) => `${unit}:${start}`;
 const tallyId = (unit: FunnelTallyRecord['unit'], start: number, dimension: FunnelDimension) => `${unit}:${start}:${dimension}`;
 
 /**
- * Marks the hours (and their days) changed: one upsert each, in one round trip. Called after the change itself is
+ * Marks the hours (and their days and months) changed: one upsert each, in one round trip. Called after the change itself is
  * stored, so a count that began before it cannot clear the mark (the version moved on).
  */
 export async function markFunnelChanged(models: Models, hours: Iterable<number>): Promise<void> {
@@ -21,7 +18,8 @@ export async function markFunnelChanged(models: Models, hours: Iterable<number>)
   for (const hour of hours) {
     for (const [unit, start] of [
       ['hour', hour],
-      ['day', dayStart(hour)],
+      ['day', unitStart('day', hour)],
+      ['month', unitStart('month', hour)],
     ] as const) {
       const id = changeId(unit, start);
       if (starts.has(id)) continue;
@@ -41,13 +39,34 @@ export async function markFunnelChanged(models: Models, hours: Iterable<number>)
 /** The hours of every step of a lead's path: what one of its moves (or its first answer) can change. */
 export const hoursOfPath = (path: readonly { at: Date }[]): number[] => [...new Set(path.map((s) => hourStart(s.at)))];
 
-const toTally = (doc: FunnelTallyDoc): FunnelTallyRecord => ({
-  unit: doc.unit as FunnelTallyRecord['unit'],
-  start: doc.start,
-  dimension: doc.dimension as FunnelDimension,
-  stagesKey: doc.stagesKey,
-  cells: typeof doc.cells === 'string' ? (JSON.parse(doc.cells) as FunnelCell[]) : [],
-});
+/** A tally as read; the driver gives a binary as its Binary (`buffer`, `position`) or as a Buffer. */
+interface StoredTally {
+  unit: string;
+  start: Date;
+  dimension: string;
+  stagesKey: string;
+  names?: string;
+  cells?: unknown;
+}
+const bytesOf = (v: unknown): Uint8Array | null => {
+  if (v instanceof Uint8Array) return v;
+  if (v && typeof v === 'object' && 'buffer' in v && v.buffer instanceof Uint8Array) {
+    const { buffer, position } = v as { buffer: Uint8Array; position?: number };
+    return buffer.subarray(0, position ?? buffer.byteLength);
+  }
+  return null;
+};
+const toTally = (doc: StoredTally): FunnelTallyRecord => {
+  const bytes = bytesOf(doc.cells);
+  return {
+    unit: doc.unit as FunnelTallyRecord['unit'],
+    start: doc.start,
+    dimension: doc.dimension as FunnelDimension,
+    // A tally of the form before (cells as JSON text) reads as counted under no order: counted again, as a reorder is.
+    stagesKey: bytes && typeof doc.names === 'string' ? doc.stagesKey : '',
+    cells: bytes && typeof doc.names === 'string' ? decodeCells({ names: doc.names, cells: bytes }) : [],
+  };
+};
 
 /** Two collections: `funnel_tallies` (the counts) and `funnel_changes` (the marks); see ./funnel-models.ts. */
 export class MongoFunnelTallies implements FunnelTallyStore {
@@ -67,7 +86,7 @@ export class MongoFunnelTallies implements FunnelTallyStore {
   }
 
   async tallies(unit: FunnelTallyRecord['unit'], dimension: FunnelDimension, from: Date, to: Date): Promise<FunnelTallyRecord[]> {
-    const docs = await this.models.FunnelTally.find({ unit, dimension, start: { $gte: from, $lt: to } }).lean<FunnelTallyDoc[]>();
+    const docs = await this.models.FunnelTally.find({ unit, dimension, start: { $gte: from, $lt: to } }).lean<StoredTally[]>();
     return docs.map(toTally);
   }
 
@@ -83,7 +102,7 @@ export class MongoFunnelTallies implements FunnelTallyStore {
             start,
             dimension: t.dimension,
             stagesKey: t.stagesKey,
-            cells: JSON.stringify(t.cells),
+            ...encodeCells(t.cells),
           },
           upsert: true,
         },
