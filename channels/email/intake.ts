@@ -65,8 +65,9 @@ export class MailIntake {
       ...(mail.subject ? { subject: mail.subject } : {}),
       ...(mail.quoted ? { quoted: mail.quoted.slice(0, KEPT_CHARS) } : {}),
     };
-    await this.sinkTo(message);
-    // The thread learns of the mail only after it is stored: a reply to it then continues the customer's thread.
+    // The thread learns of the mail before the inbox has it: the bot answers within milliseconds of the store, and
+    // its answer must continue the customer's thread under their subject. A mail the inbox then fails to store is
+    // read again and remembered once (the chain keeps each Message-ID once).
     if (!mail.noise && mail.messageId) {
       await this.threads.remember(
         customer,
@@ -75,6 +76,7 @@ export class MailIntake {
         fromCustomer ? mail.from?.name : undefined,
       );
     }
+    await this.sinkTo(message);
     if (mail.problems.length)
       this.log.warn({ messageId: mail.messageId, problems: mail.problems }, 'malformed mail stored with what could be read');
   }
