@@ -168,8 +168,8 @@ describe('triggers', () => {
     expect(await firingsOf(trigger.id)).toEqual([expect.objectContaining({ state: 'pending' })]);
 
     clock.advance(61_000);
-    const pass = await gw.automations.tasksTick();
-    expect(pass.firings).toBe(1);
+    // This pass finishes it, or the recurring job's pass that ran first (both read the same clock).
+    await gw.automations.tasksTick();
     const [task] = (await tasksOf(iryna, `?conversationId=${conversationId}`)).filter((t) => t.triggerId === trigger.id);
     expect(task).toMatchObject({ title: 'Надіслати комерційну пропозицію', assigneeId: iryna.agent.id });
     gw.inbox.events.emit(InboxEvent.LeadStageChanged, {
