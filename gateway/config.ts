@@ -215,6 +215,16 @@ const baseSchema = z
     TRUST_PROXY: optionalText.pipe(trustProxy),
     /** Failed sign-ins one client address may make in 15 minutes, whatever the identities (an office behind NAT counts as one). */
     LOGIN_ATTEMPTS_PER_ADDRESS: optionalText.pipe(wholeNumber(5, 10_000).default(50)),
+    /**
+     * The scrypt cost (N) new passwords are hashed at: a power of two, OWASP's 2^17 by default (about 0.4 s of one
+     * core and 128 MiB per hash). Lower it only where that cost matters more than guessing, as the test suites do;
+     * a hash keeps its own cost, so existing passwords verify whatever the setting.
+     */
+    PASSWORD_SCRYPT_N: optionalText.pipe(
+      wholeNumber(1024, 2 ** 20)
+        .refine((n) => Number.isInteger(Math.log2(n)), 'must be a power of two')
+        .default(2 ** 17),
+    ),
     /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset leaves it open. */
     METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     /** How long a managers' token lasts; POST /api/auth/refresh trades a live one for a fresh one. */

@@ -121,6 +121,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       unsubscribeLinks: unsubscribeLinks(jwtSecret, () => ownUrl),
       taskTimings: { reminderBeforeMs: config.TASK_REMINDER_BEFORE, escalateAfterMs: config.TASK_OVERDUE_ESCALATE_AFTER },
       repairAfter: { triggerFiringsMs: config.TRIGGER_REPAIR_AFTER, campaignRecipientsMs: config.CAMPAIGN_REPAIR_AFTER },
+      passwordScryptN: config.PASSWORD_SCRYPT_N,
     });
     // Replies are delivered from the outbox (inbox/outbox/), no longer by jobs: those a build before left behind go.
     await agenda.cancel({ name: 'deliver-message' }).catch(() => 0);

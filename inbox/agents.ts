@@ -25,10 +25,12 @@ export class Agents {
   constructor(
     private readonly store: InboxStore,
     private readonly presence: Presence,
+    /** The scrypt cost new passwords are hashed at (PASSWORD_SCRYPT_N). */
+    private readonly scryptN?: number,
   ) {}
 
   async create(input: NewAgent): Promise<Agent> {
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await hashPassword(input.password, this.scryptN);
     const created = await this.store.agents.create({ name: input.name, email: input.email, role: input.role, passwordHash, active: true });
     if (!created) throw new AppError(ErrorCode.EmailTaken, `an agent with email ${input.email} already exists`);
     return toAgent(created, false);
@@ -49,7 +51,7 @@ export class Agents {
   async authenticate(email: string, password: string): Promise<Agent> {
     const doc = await this.store.agents.byEmail(normalizeEmail(email));
     if (!doc) {
-      this.decoyHash ??= hashPassword('decoy password that no account has');
+      this.decoyHash ??= hashPassword('decoy password that no account has', this.scryptN);
       await verifyPassword(password, await this.decoyHash);
       throw new AppError(ErrorCode.BadCredentials, 'email or password is wrong');
     }

@@ -67,6 +67,8 @@ export interface InboxDeps {
    * CAMPAIGN_REPAIR_AFTER): a trigger firing's action and the stage moves it reads back; a campaign recipient's send.
    */
   repairAfter?: { triggerFiringsMs?: number; campaignRecipientsMs?: number };
+  /** The scrypt cost of new passwords (PASSWORD_SCRYPT_N); OWASP's 2^17 without it. */
+  passwordScryptN?: number;
 }
 
 /** Wires the inbox's use cases over one store connection. */
@@ -80,7 +82,7 @@ export async function createInbox(deps: InboxDeps) {
   const rollups = new ResponseRollups(store, checkpoints, deps.slaTargets);
   const alerts = new Alerts(store, events, clock);
   const conversations = new Conversations(store, events, clock, deadlines);
-  const agents = new Agents(store, deps.presence);
+  const agents = new Agents(store, deps.presence, deps.passwordScryptN);
   const delivery = new Delivery(store, deps.senders, deps.capabilities, alerts, events, deps.log, deps.retryPolicy ?? defaultRetryPolicy);
   const botIntake = new StoredBotIntake(store);
   const lossReasons = new LossReasons(store);

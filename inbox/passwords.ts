@@ -3,14 +3,16 @@ import { promisify } from 'node:util';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
-/** scrypt with OWASP's recommended cost (N=2^17, r=8, p=1); the parameters travel with the hash. */
-const params = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 };
+/** OWASP's recommended scrypt cost (N=2^17, r=8, p=1): about 0.4 s and 128 MiB per hash. */
+export const DEFAULT_SCRYPT_N = 2 ** 17;
+const params = { r: 8, p: 1, maxmem: 512 * 1024 * 1024 };
 const keyLength = 32;
 
-export async function hashPassword(password: string): Promise<string> {
+/** scrypt at cost `n` (PASSWORD_SCRYPT_N); the parameters travel with the hash, so a hash verifies at its own cost. */
+export async function hashPassword(password: string, n = DEFAULT_SCRYPT_N): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, keyLength, params);
-  return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+  const key = await scrypt(password, salt, keyLength, { ...params, N: n });
+  return `scrypt$${n}$${params.r}$${params.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

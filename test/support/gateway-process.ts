@@ -117,6 +117,7 @@ export class GatewayProcess {
         TELEGRAM_API_ROOT: this.telegram.url,
         API_CHANNEL_KEY: API_KEY,
         JOBS_POLL_INTERVAL: '200ms',
+        PASSWORD_SCRYPT_N: '4096',
         ...this.env,
       },
       { cwd: process.cwd(), detached: true },

@@ -109,6 +109,8 @@ export class TestGateway {
       TELEGRAM_API_ROOT: telegram.url,
       API_CHANNEL_KEY: API_KEY,
       JOBS_POLL_INTERVAL: '200ms',
+      // Hundreds of managers are made and signed in across the suites: at OWASP's cost each takes 0.8 s of a core.
+      PASSWORD_SCRYPT_N: '4096',
       ...options.env,
     });
     const gateway = await startGateway(config, createLogger(config.LOG_LEVEL), {
