@@ -2,6 +2,7 @@ import type { Channel } from '../../../shared/channels';
 import type { LeadFilter, LeadMove, PipelineStore } from '../port';
 import type { LeadRecord, PathStep, PipelineStageRecord, StageKind, StageMoveRecord, StageRequirement } from '../records';
 import { hoursOfPath, markFunnelChanged } from './funnel-tallies';
+import { IN_PLAY_FIELDS, type InPlayFields, LeadsInPlayView } from './leads-in-play';
 import { oid, oidOrNull } from './mapping';
 import { isDuplicateKey, type LeadDoc, type Models, type PipelineStageDoc, type StageMoveDoc } from './models';
 
@@ -87,20 +88,6 @@ const inPlay = (filter: LeadFilter): Record<string, unknown> => ({
 
 const ANY_ORDER = { $gte: Number.MIN_SAFE_INTEGER };
 
-/** What the in-play view keeps of a lead (leads_in_play, ./funnel-models.ts): channel, source, manager, since. */
-type InPlayEntry = [string, string | null, string | null, number];
-/** A revision as the view's texts begin with it: ten digits, so that texts compare as their revisions do. */
-const revText = (rev: number) => String(rev).padStart(10, '0');
-const entryText = (rev: number, entry: InPlayEntry) => `${revText(rev)}${JSON.stringify(entry)}`;
-const readEntry = (text: string): { rev: number; entry: InPlayEntry } => ({
-  rev: Number(text.slice(0, 10)),
-  entry: JSON.parse(text.slice(10)) as InPlayEntry,
-});
-type InPlayFields = Pick<LeadDoc, '_id' | 'open' | 'stageId' | 'stageSince' | 'channel' | 'source' | 'assigneeId' | 'rev'> & {
-  path: { stageId: string }[];
-};
-const IN_PLAY_FIELDS = { open: 1, stageId: 1, stageSince: 1, channel: 1, source: 1, assigneeId: 1, rev: 1, 'path.stageId': 1 } as const;
-
 /**
  * Three collections: `pipeline_stages` (a list admins keep, read whole by `{order: 1}`), `leads` (one document per
  * conversation cycle, its id derived from both) and `stage_moves` (one per move, its id the lead's and the move's
@@ -109,7 +96,11 @@ const IN_PLAY_FIELDS = { open: 1, stageId: 1, stageSince: 1, channel: 1, source:
  * pass settles.
  */
 export class MongoPipeline implements PipelineStore {
-  constructor(private readonly models: Models) {}
+  private readonly view: LeadsInPlayView;
+
+  constructor(private readonly models: Models) {
+    this.view = new LeadsInPlayView(models);
+  }
 
   async stages(): Promise<PipelineStageRecord[]> {
     const docs = await this.models.PipelineStage.find({ order: ANY_ORDER }).sort({ order: 1 }).lean<PipelineStageDoc[]>();
@@ -322,59 +313,15 @@ export class MongoPipeline implements PipelineStore {
   }
 
   async inPlay(channel?: Channel) {
-    const docs = await this.models.LeadInPlay.find({}).lean<{ _id: string; m?: Record<string, string> }[]>();
-    const newest = new Map<string, { stageId: string; rev: number; entry: InPlayEntry }>();
-    for (const doc of docs) {
-      for (const [id, text] of Object.entries(doc.m ?? {})) {
-        const { rev, entry } = readEntry(text);
-        // Two entries of one lead only after a stop between its two writes: the newer revision is the lead.
-        const seen = newest.get(id);
-        if (!seen || seen.rev < rev) newest.set(id, { stageId: doc._id, rev, entry });
-      }
-    }
-    return [...newest.entries()]
-      .filter(([, { entry }]) => !channel || entry[0] === channel)
-      .map(([id, { stageId, entry }]) => ({
-        id,
-        channel: entry[0] as Channel,
-        source: entry[1],
-        assigneeId: entry[2],
-        stageId,
-        stageSince: new Date(entry[3]),
-      }));
+    const stages = await this.models.PipelineStage.find({ order: ANY_ORDER }, { _id: 1 }).lean<{ _id: string }[]>();
+    return this.view.read(
+      stages.map((s) => s._id),
+      channel,
+    );
   }
 
-  /**
-   * The lead's entry in the in-play view: in its stage's document while it is in play, in no other. Each write
-   * applies only over an older revision of the lead, so of two processes writing one lead's entry the newer wins.
-   */
-  private async syncInPlay(doc: InPlayFields, created = false): Promise<void> {
-    const field = `m.${doc._id}`;
-    const rev = doc.rev ?? 0;
-    const inPlay = doc.open === true;
-    if (inPlay) {
-      const entry = entryText(rev, [doc.channel, doc.source ?? null, str(doc.assigneeId), doc.stageSince.getTime()]);
-      const older = { _id: doc.stageId, $or: [{ [field]: { $exists: false } }, { [field]: { $lt: revText(rev) } }] };
-      const set = await this.models.LeadInPlay.collection.updateOne(older as never, { $set: { [field]: entry } });
-      if (set.matchedCount === 0) {
-        // The stage's document may not exist yet; if it does, a newer revision is there already.
-        const made = await this.models.LeadInPlay.collection.updateOne(
-          { _id: doc.stageId } as never,
-          { $setOnInsert: { m: { [doc._id]: entry } } },
-          { upsert: true },
-        );
-        if (made.upsertedCount === 0 && made.matchedCount === 1) {
-          await this.models.LeadInPlay.collection.updateOne(older as never, { $set: { [field]: entry } });
-        }
-      }
-    }
-    if (created) return;
-    // Only the stages it has been at can hold an entry of it.
-    const elsewhere = [...new Set(doc.path.map((p) => p.stageId))].filter((id) => !inPlay || id !== doc.stageId);
-    if (!elsewhere.length) return;
-    await this.models.LeadInPlay.collection.updateMany({ _id: { $in: elsewhere }, [field]: { $lt: revText(rev + 1) } } as never, {
-      $unset: { [field]: '' },
-    });
+  private syncInPlay(doc: InPlayFields, created = false): Promise<void> {
+    return this.view.sync(doc, created);
   }
 
   async moveTimes(after: Date, limit: number): Promise<Date[]> {
