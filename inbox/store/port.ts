@@ -531,7 +531,7 @@ export interface PipelineStore {
   inStage(stageId: string, filter: LeadFilter, limit: number): Promise<LeadRecord[]>;
   countInStage(stageId: string, filter: LeadFilter): Promise<number>;
   /** Every lead in play (of one channel), from the in-play view kept beside the leads: what the ageing is read from. */
-  inPlay(channel?: Channel): Promise<Pick<LeadRecord, 'id' | 'channel' | 'source' | 'assigneeId' | 'stageId' | 'stageSince'>[]>;
+  inPlay(channel?: Channel): Promise<readonly Pick<LeadRecord, 'id' | 'channel' | 'source' | 'assigneeId' | 'stageId' | 'stageSince'>[]>;
   /** The moves made in [from, to), of one channel or of those into a kind of stage. */
   movesBetween(from: Date, to: Date, only?: { channel?: Channel; toKind?: StageMoveRecord['toKind'] }): Promise<StageMoveRecord[]>;
   /** The moves stored in [from, to), whenever they were made: a move its process left on the lead is stored late. */

@@ -60,6 +60,8 @@ interface ReadStage {
  */
 export class LeadsInPlayView {
   private readonly stages = new Map<string, ReadStage>();
+  /** The last merge of the copies, until one of them is read again (shared by readers: not to be changed). */
+  private merged: readonly InPlayLead[] | undefined;
 
   constructor(private readonly models: Models) {}
 
@@ -68,7 +70,7 @@ export class LeadsInPlayView {
   }
 
   /** Every lead in play (of one channel), over the stages `stageIds` (every stage there is, active or not). */
-  async read(stageIds: readonly string[], channel?: Channel): Promise<InPlayLead[]> {
+  async read(stageIds: readonly string[], channel?: Channel): Promise<readonly InPlayLead[]> {
     const v = (await this.collection.findOne({ _id: VERSIONS }))?.v ?? {};
     const now = Date.now();
     // A document written before versions were kept counts as version 0 until its next write.
@@ -84,8 +86,19 @@ export class LeadsInPlayView {
       const entries = Object.entries(doc?.m ?? {}).map(([lead, text]) => ({ id: lead, ...readEntry(text) }));
       this.stages.set(id, { version: versionOf(id), readAt: now, entries });
     });
-    for (const id of this.stages.keys()) if (!stageIds.includes(id)) this.stages.delete(id);
+    for (const id of this.stages.keys()) {
+      if (!stageIds.includes(id)) {
+        this.stages.delete(id);
+        this.merged = undefined;
+      }
+    }
+    if (stale.length) this.merged = undefined;
+    this.merged ??= this.merge();
+    return channel ? this.merged.filter((l) => l.channel === channel) : this.merged;
+  }
 
+  /** The copies of the stages' documents as one list, one entry per lead. */
+  private merge(): readonly InPlayLead[] {
     const newest = new Map<string, { stageId: string; rev: number; entry: InPlayEntry }>();
     for (const [stageId, { entries }] of this.stages) {
       for (const { id, rev, entry } of entries) {
@@ -96,7 +109,6 @@ export class LeadsInPlayView {
     }
     const out: InPlayLead[] = [];
     for (const [id, { stageId, entry }] of newest) {
-      if (channel && entry[0] !== channel) continue;
       out.push({
         id,
         channel: entry[0] as Channel,
@@ -122,6 +134,7 @@ export class LeadsInPlayView {
     if (!touched.length) return;
     // This process's copy never lags its own writes, whatever becomes of the version bump.
     for (const id of touched) this.stages.delete(id);
+    this.merged = undefined;
     const bump: Op = {
       updateOne: {
         filter: { _id: VERSIONS },
