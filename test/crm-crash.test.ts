@@ -83,6 +83,28 @@ describe('a gateway killed in the middle of a CRM write', () => {
     expect(created.status).toBe(201);
     return created.body;
   };
+  /** A trigger, a customer's new lead, and the gateway killed at `killAt` while the manager moves the lead on. */
+  async function killedMovingLead(
+    gw: GatewayProcess,
+    manager: TestManager,
+    scene: { trigger: unknown; who: Customer; text: string; to: string; killAt: (trigger: TriggerView) => CommandPredicate; what: string },
+  ): Promise<{ trigger: TriggerView; id: string }> {
+    const trigger = await addTaskTrigger(gw, manager, scene.trigger);
+    const id = await customerWrites(gw, manager, scene.who, scene.text);
+    const held = crash.tap.holdAnswer(scene.killAt(trigger), { label: scene.what });
+    const moved = moveLead(gw, manager, id, scene.to);
+    await within(held, 15_000, `never reached: ${scene.what}`);
+    await gw.kill();
+    await moved;
+    await gw.restart();
+    return { trigger, id };
+  }
+  /** The tasks the trigger made on the conversation, once there is one. */
+  const triggerTasks = (gw: GatewayProcess, manager: TestManager, id: string, triggerId: string) =>
+    eventually(async () => {
+      const found = (await tasksOf(gw, manager, id)).filter((t) => t.triggerId === triggerId);
+      return found.length ? found : undefined;
+    }, 15_000);
 
   it('stores a stage move whose process died between the lead and the move’s record: in the history and the funnel once', async () => {
     const gw = await crash.start({ env: { PIPELINE_REPAIR_INTERVAL: '1s' } });
@@ -188,24 +210,18 @@ describe('a gateway killed in the middle of a CRM write', () => {
   it('finishes a trigger firing whose process died after recording it, before its task: one task', async () => {
     const gw = await crash.start({ env: { TRIGGER_REPAIR_AFTER: '2s' } });
     const oksana = await gw.manager('supervisor', 'Оксана Мельник');
-    const trigger = await addTaskTrigger(gw, oksana, {
-      name: 'Кваліфіковано → надіслати пропозицію',
-      on: { kind: 'stage_changed', toStageId: 'qualified' },
-      action: { kind: 'create_task', title: 'Надіслати комерційну пропозицію', dueInMs: 4 * 3600_000, assignTo: 'assignee' },
+    const { trigger, id } = await killedMovingLead(gw, oksana, {
+      trigger: {
+        name: 'Кваліфіковано → надіслати пропозицію',
+        on: { kind: 'stage_changed', toStageId: 'qualified' },
+        action: { kind: 'create_task', title: 'Надіслати комерційну пропозицію', dueInMs: 4 * 3600_000, assignTo: 'assignee' },
+      },
+      who: customer('Dmytro', 'Koval', 'dmytro_koval', 'en'),
+      text: 'Hi, I need 12 office chairs, can you quote?',
+      to: 'qualified',
+      killAt: (t) => firingRecordedFor(t.id),
+      what: 'the firing of the qualified trigger',
     });
-    const id = await customerWrites(
-      gw,
-      oksana,
-      customer('Dmytro', 'Koval', 'dmytro_koval', 'en'),
-      'Hi, I need 12 office chairs, can you quote?',
-    );
-
-    const recorded = crash.tap.holdAnswer(firingRecordedFor(trigger.id), { label: 'the firing of the qualified trigger' });
-    const moved = moveLead(gw, oksana, id, 'qualified');
-    await within(recorded, 15_000, 'the trigger never fired');
-    await gw.kill();
-    await moved;
-    await gw.restart();
 
     const [firing] = await eventually(async () => {
       const found = await firingsOf(gw, oksana, trigger.id);
@@ -226,29 +242,20 @@ describe('a gateway killed in the middle of a CRM write', () => {
   it('fires the triggers of a stored move whose process died before they fired, once, from the sweep’s catch-up', async () => {
     const gw = await crash.start({ env: { TRIGGER_SWEEP_INTERVAL: '1s', TRIGGER_REPAIR_AFTER: '2s', PIPELINE_REPAIR_INTERVAL: '1s' } });
     const oksana = await gw.manager('supervisor', 'Оксана Мельник');
-    const trigger = await addTaskTrigger(gw, oksana, {
-      name: 'Пропозиція → передзвонити',
-      on: { kind: 'stage_changed', toStageId: 'proposal' },
-      action: { kind: 'create_task', title: 'Передзвонити щодо пропозиції', dueInMs: DAY, assignTo: 'assignee' },
+    const { trigger, id } = await killedMovingLead(gw, oksana, {
+      trigger: {
+        name: 'Пропозиція → передзвонити',
+        on: { kind: 'stage_changed', toStageId: 'proposal' },
+        action: { kind: 'create_task', title: 'Передзвонити щодо пропозиції', dueInMs: DAY, assignTo: 'assignee' },
+      },
+      who: customer('Соломія', 'Іваненко', 'solomiia_iv'),
+      text: 'Надішліть, будь ласка, рахунок на 3 шафи-купе',
+      to: 'proposal',
+      killAt: () => moveStoredTo('proposal'),
+      what: 'the record of the move to proposal',
     });
-    const id = await customerWrites(
-      gw,
-      oksana,
-      customer('Соломія', 'Іваненко', 'solomiia_iv'),
-      'Надішліть, будь ласка, рахунок на 3 шафи-купе',
-    );
 
-    const stored = crash.tap.holdAnswer(moveStoredTo('proposal'), { label: 'the record of the move to proposal' });
-    const moved = moveLead(gw, oksana, id, 'proposal');
-    await within(stored, 15_000, 'the move was never stored');
-    await gw.kill();
-    await moved;
-    await gw.restart();
-
-    const [task] = await eventually(async () => {
-      const found = (await tasksOf(gw, oksana, id)).filter((t) => t.triggerId === trigger.id);
-      return found.length ? found : undefined;
-    }, 15_000);
+    const [task] = await triggerTasks(gw, oksana, id, trigger.id);
     expect(task).toMatchObject({ title: 'Передзвонити щодо пропозиції', assigneeId: oksana.agent.id, conversationId: id });
     // The child runs on the system clock: later sweeps are waited for in real time, and must make nothing more.
     await new Promise((r) => setTimeout(r, 2_500));
@@ -262,33 +269,24 @@ describe('a gateway killed in the middle of a CRM write', () => {
   it('fires the triggers of a move its process left on the lead, though the catch-up passed the move’s time before it was stored', async () => {
     const gw = await crash.start({ env: { TRIGGER_SWEEP_INTERVAL: '1s', TRIGGER_REPAIR_AFTER: '2s' } });
     const oksana = await gw.manager('supervisor', 'Оксана Мельник');
-    const trigger = await addTaskTrigger(gw, oksana, {
-      name: 'Кваліфіковано → підготувати замовлення',
-      on: { kind: 'stage_changed', toStageId: 'qualified' },
-      action: { kind: 'create_task', title: 'Підготувати замовлення на склад', dueInMs: DAY, assignTo: 'assignee' },
+    const { trigger, id } = await killedMovingLead(gw, oksana, {
+      trigger: {
+        name: 'Кваліфіковано → підготувати замовлення',
+        on: { kind: 'stage_changed', toStageId: 'qualified' },
+        action: { kind: 'create_task', title: 'Підготувати замовлення на склад', dueInMs: DAY, assignTo: 'assignee' },
+      },
+      who: customer('Назар', 'Лисенко', 'nazar_lys'),
+      text: 'Беру два крісла «Оксфорд», коли зможете доставити?',
+      to: 'qualified',
+      killAt: () => leadMovedTo('qualified'),
+      what: 'the lead’s move to qualified',
     });
-    const id = await customerWrites(
-      gw,
-      oksana,
-      customer('Назар', 'Лисенко', 'nazar_lys'),
-      'Беру два крісла «Оксфорд», коли зможете доставити?',
-    );
-
-    const applied = crash.tap.holdAnswer(leadMovedTo('qualified'), { label: 'the lead’s move to qualified' });
-    const moved = moveLead(gw, oksana, id, 'qualified');
-    await within(applied, 15_000, 'the lead’s move was never written');
-    await gw.kill();
-    await moved;
-    await gw.restart();
     // The new process's sweeps (every second, on the system clock) carry the catch-up past the move's time while the
     // move is still only on its lead; reading the lead then stores it, as the repair pass would.
     await new Promise((r) => setTimeout(r, 3_000));
     expect((await leadOf(gw, oksana, id)).moves.map((m) => m.to)).toEqual(['new', 'qualified']);
 
-    const [task] = await eventually(async () => {
-      const found = (await tasksOf(gw, oksana, id)).filter((t) => t.triggerId === trigger.id);
-      return found.length ? found : undefined;
-    }, 15_000);
+    const [task] = await triggerTasks(gw, oksana, id, trigger.id);
     expect(task).toMatchObject({ title: 'Підготувати замовлення на склад', assigneeId: oksana.agent.id, conversationId: id });
     expect(await firingsOf(gw, oksana, trigger.id)).toEqual([expect.objectContaining({ state: 'done', taskId: task?.id })]);
   }, 120_000);
