@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { forgetStore, rememberStore, stopLeftoverStore } from './store-leftover';
 
 /**
  * A MongoDB-wire-compatible server started for the process when no MONGODB_URI is given: a real `mongod` where one
@@ -154,6 +155,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
     kind = 'mongod';
     dataDir = path.resolve(options.dataDir, 'mongod');
     mkdirSync(dataDir, { recursive: true });
+    await stopLeftoverStore(dataDir, options.log);
     child = spawn(mongod, ['--dbpath', dataDir, '--bind_ip', '127.0.0.1', '--port', String(port), '--quiet'], {
       stdio: 'ignore',
     });
@@ -162,6 +164,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
     kind = 'ferretdb';
     dataDir = path.resolve(options.dataDir, 'ferretdb');
     mkdirSync(dataDir, { recursive: true });
+    await stopLeftoverStore(dataDir, options.log);
     child = spawn(
       binary,
       [
@@ -178,7 +181,12 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
       { stdio: ['ignore', 'ignore', 'inherit'], env: { ...ferretdbGoRuntime, ...process.env } },
     );
   }
-  const stop = stopper(child);
+  rememberStore(dataDir, child.pid);
+  const stopChild = stopper(child);
+  const stop = async () => {
+    await stopChild();
+    forgetStore(dataDir);
+  };
   try {
     await waitForPort(port, child, 30_000);
   } catch (e) {
