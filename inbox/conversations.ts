@@ -6,6 +6,8 @@ import { type Actor, assertCanWorkOn, isObjectId, seesEverything } from './acces
 import { decodeCursor, encodeCursor } from './cursor';
 import { InboxEvent, type InboxEvents } from './events';
 import { pipelineConversationIds } from './pipeline/filters';
+import { missingRequirements } from './pipeline/rules';
+import { activeOfKind } from './pipeline/stages';
 import { type Clock, type Deadlines, noDeadlines } from './ports';
 import type { InboxStore } from './store/port';
 import type { ConversationRecord } from './store/records';
@@ -168,6 +170,7 @@ export class Conversations {
     const before = await this.load(actor, id);
     const resolving = change.status === 'resolved';
     const lost = change.outcome === 'lost' ? await this.lossReasonOf(change) : undefined;
+    if (resolving && change.outcome) await this.requireStageFields(before, change.outcome);
     const after = await this.store.conversations.changeStatus(before.id, {
       status: change.status,
       ...(resolving ? { resolution: { at: this.clock(), outcome: change.outcome ?? null, ...(lost ? { lost } : {}) } } : {}),
@@ -177,6 +180,28 @@ export class Conversations {
     // Resolving what the bot held ends its talk as handled by the bot; any other status is a manager taking over.
     if (before.heldByBot && !resolving) this.events.emit(InboxEvent.BotTakenOver, { conversationId: before.id, at: this.clock() });
     return this.publish(after, undefined, actor.id);
+  }
+
+  /**
+   * Resolving as won or lost moves the lead to the first active stage of that kind: what that stage asks of a lead
+   * (its amount, the customer's phone) is asked here too, before anything changes, as a move there would ask it.
+   */
+  private async requireStageFields(conversation: ConversationRecord, outcome: 'won' | 'lost'): Promise<void> {
+    const [stage] = activeOfKind(await this.store.pipeline.stages(), outcome);
+    if (!stage?.requires.length) return;
+    const lead = await this.store.pipeline.latestLead(conversation.id);
+    if (!lead || lead.endedAt) return;
+    const contact = stage.requires.includes('phone') ? await this.store.contacts.get(conversation.contactId) : null;
+    const missing = missingRequirements(stage.requires, { amount: lead.amount, phone: contact?.phone ?? null });
+    if (missing.includes('amount')) {
+      throw new AppError(
+        ErrorCode.AmountRequired,
+        `the stage "${stage.label}" needs the deal's amount: close it with POST /api/conversations/${conversation.id}/stage {"stageId": "${stage.id}", "amount": …}`,
+      );
+    }
+    if (missing.includes('phone')) {
+      throw new AppError(ErrorCode.PhoneRequired, `the stage "${stage.label}" needs the customer's phone, and it is not known yet`);
+    }
   }
 
   /**

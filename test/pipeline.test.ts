@@ -116,6 +116,32 @@ describe('the sales pipeline: leads through their stages', () => {
     await gw.request('DELETE', `/api/pipeline/stages/${stage.body.id}`, { token: admin.token });
   });
 
+  it('asks the status route for what the won stage needs, as the stage route does: nothing changes without it', async () => {
+    const needsAmount = await gw.request('PATCH', '/api/pipeline/stages/won', { token: admin.token, json: { requires: ['amount'] } });
+    expect(needsAmount.status).toBe(200);
+    try {
+      const id = await conversationOf(customer('form-taras', 'Тарас Бондар'), 'Беру диван «Верона», як оплатити?');
+      await gw.inbox.pipeline.settled();
+      const resolve = () =>
+        gw.request('POST', `/api/conversations/${id}/status`, { token: supervisor.token, json: { status: 'resolved', outcome: 'won' } });
+      const refused = await resolve();
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.code).toBe('PIPELINE.AMOUNT_REQUIRED');
+      expect(refused.body.error.message).toContain(`/api/conversations/${id}/stage`);
+      const conversation = await gw.request('GET', `/api/conversations/${id}`, { token: supervisor.token });
+      expect(conversation.body.status).not.toBe('resolved');
+      expect((await leadOf(id)).lead).toMatchObject({ stageId: 'new', endedAt: null });
+
+      // The amount given on the lead where it stands, the status route closes it as won.
+      expect((await move(id, { stageId: 'new', amount: 23_900 })).status).toBe(200);
+      expect((await resolve()).status).toBe(200);
+      await gw.inbox.pipeline.settled();
+      expect((await leadOf(id)).lead).toMatchObject({ stageId: 'won', amount: 23_900 });
+    } finally {
+      await gw.request('PATCH', '/api/pipeline/stages/won', { token: admin.token, json: { requires: [] } });
+    }
+  });
+
   it('closes the lead as lost only with a reason, resolving the conversation as the status route does', async () => {
     const id = await conversationOf(customer('form-roman', 'Роман Кравець'), 'Чи є у вас ліжко 160×200?');
     const none = await move(id, { stageId: 'lost', lossNote: 'дорого' });
