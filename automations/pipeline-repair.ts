@@ -21,7 +21,7 @@ export function definePipelineRepairJob(agenda: Agenda, inbox: Inbox, log: Logge
     PIPELINE_REPAIR,
     async () => {
       const settled = await inbox.pipeline.settlePending();
-      if (settled) log.info({ settled }, 'pipeline: stage moves left by a stopped process stored');
+      if (settled) log.info({ settled }, 'pipeline: stage moves and first answers a stopped process left half-written settled');
       // The funnel's hours and days changed since they were counted; a busy hour waits for the next pass.
       await inbox.pipelineFigures.tallies.countMarked(FUNNEL_COUNTS_PER_PASS);
       if (Date.now() - lastReconciled >= IN_PLAY_RECONCILE_MS) {

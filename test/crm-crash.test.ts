@@ -26,6 +26,9 @@ const moveStoredTo =
   (stageId: string): CommandPredicate =>
   (c) =>
     c.name === 'insert' && c.collection === 'stage_moves' && docsOf(c).some((d) => d.to === stageId);
+/** A lead's first answer, written with its flag for the funnel's mark (the lead was moved on before anyone answered). */
+const firstAnswerWritten: CommandPredicate = (c) =>
+  c.name === 'findAndModify' && c.collection === 'leads' && c.body.update?.$set?.contactPending === true;
 /** A trigger's firing recorded, pending, before its action runs. */
 const firingRecordedFor =
   (triggerId: string): CommandPredicate =>
@@ -143,6 +146,39 @@ describe('a gateway killed in the middle of a CRM write', () => {
       `new→qualified by ${supervisor.agent.id}`,
     ]);
     expect((await funnel()).qualified).toMatchObject({ entered: 1 });
+  }, 120_000);
+
+  it('counts a first answer whose process died before marking the funnel’s hour: the lead is contacted in the figures', async () => {
+    const gw = await crash.start({ env: { PIPELINE_REPAIR_INTERVAL: '1s' } });
+    const supervisor = await gw.manager('supervisor', 'Оксана Мельник');
+    const id = await customerWrites(gw, supervisor, customer('Ірина', 'Ткачук', 'iryna_tk'), 'Чи можна оформити розстрочку на диван?');
+    // Moved on before anyone answers: the answer then only notes the lead contacted, it moves nothing.
+    expect((await moveLead(gw, supervisor, id, 'qualified')).status).toBe(200);
+    const entered = new Date((await leadOf(gw, supervisor, id)).moves[0]?.at ?? Date.now()).getTime();
+    const hour = Math.floor(entered / 3_600_000) * 3_600_000;
+    // The whole hour, read from its tally once the repair pass has counted it.
+    const neverContacted = async () => {
+      const from = new Date(hour).toISOString();
+      const to = new Date(hour + 3_600_000).toISOString();
+      const res = await gw.request('GET', `/api/metrics/funnel?from=${from}&to=${to}&channel=telegram`, { token: supervisor.token });
+      return res.body.items?.[0]?.neverContacted as number | undefined;
+    };
+    await eventually(async () => (await neverContacted()) === 1, 15_000);
+    // Passes every second: by now the hour is counted, the lead never contacted in it.
+    await new Promise((r) => setTimeout(r, 2_500));
+
+    const written = crash.tap.holdAnswer(firstAnswerWritten, { label: 'the lead’s first answer' });
+    const reply = gw.request('POST', `/api/conversations/${id}/messages`, {
+      token: supervisor.token,
+      json: { text: 'Так, розстрочка на 6 місяців без переплати. Надіслати умови?' },
+    });
+    await within(written, 15_000, 'the first answer never reached the lead');
+    await gw.kill();
+    await answerOrNothing(reply);
+    await gw.restart();
+
+    await eventually(async () => (await neverContacted()) === 0, 15_000);
+    expect((await leadOf(gw, supervisor, id)).lead?.contactedAt).toBeTruthy();
   }, 120_000);
 
   it('takes over a campaign pass whose process died mid-way: every customer gets one message, and the progress adds up', async () => {

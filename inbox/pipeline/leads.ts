@@ -402,10 +402,10 @@ export class Pipeline {
     };
   }
 
-  /** The automations' pass: moves a dead process left on their leads are stored. */
+  /** The automations' pass: moves a dead process left on their leads are stored, first answers' hours marked. */
   async settlePending(limit = 100): Promise<number> {
     const leads = await this.store.pipeline.pendingMoves(limit);
     for (const lead of leads) if (lead.pendingMove) await this.store.pipeline.settleMove(lead, lead.pendingMove, this.clock());
-    return leads.length;
+    return leads.length + (await this.store.pipeline.settleContacted(limit));
   }
 }

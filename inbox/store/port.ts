@@ -546,6 +546,8 @@ export interface PipelineStore {
   ): Promise<string[]>;
   /** Leads whose last move may not be in `stage_moves` yet. */
   pendingMoves(limit: number): Promise<LeadRecord[]>;
+  /** Marks for the funnel the entry hours of leads whose first answer's mark a stopped process left undone; how many. */
+  settleContacted(limit: number): Promise<number>;
   /**
    * Puts every lead's entry in the in-play view (what `inPlay` reads) in step with the lead, for leads a stopped
    * process may have left out of step; returns how many were mended.

@@ -370,6 +370,8 @@ const leadSchema = new Schema(
     path: { type: [pathStepSchema], default: [] },
     /** Its last move until it is stored in stage_moves: a process dying in between leaves it here to settle. */
     pendingMove: { type: Schema.Types.Mixed, default: null },
+    /** Set with its first answer until the funnel's hour of its entry is marked changed (markContacted). */
+    contactPending: { type: Boolean, default: undefined },
   },
   { versionKey: false },
 );
@@ -386,6 +388,8 @@ leadSchema.index({ current: 1, stageId: 1 });
 leadSchema.index({ current: 1, stageKind: 1, lossReasonId: 1 });
 // The repair pass: leads whose last move may not be stored in stage_moves yet.
 leadSchema.index({ 'pendingMove.seq': 1 });
+// The repair pass: leads answered whose entry's hour may not be marked for the funnel yet.
+leadSchema.index({ contactPending: 1 }, { sparse: true });
 
 /** Every move of every lead: what the funnel and the losses are counted from. */
 const stageMoveSchema = new Schema(

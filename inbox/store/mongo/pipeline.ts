@@ -267,12 +267,26 @@ export class MongoPipeline implements PipelineStore {
   async markContacted(id: string, at: Date): Promise<LeadRecord | null> {
     const doc = await this.models.Lead.findOneAndUpdate(
       { _id: id, contactedAt: null },
-      { $set: { contactedAt: at } },
+      { $set: { contactedAt: at, contactPending: true } },
       { returnDocument: 'after' },
     ).lean<LeadDoc>();
-    // Its entry's hour counts it as never contacted no more.
-    if (doc) await markFunnelChanged(this.models, hoursOfPath(doc.path.slice(0, 1)));
+    if (doc) await this.markEntryHour(doc);
     return doc ? toLead(doc) : null;
+  }
+
+  /**
+   * Its entry's hour counts it as never contacted no more: marked for the funnel, then the lead's flag cleared. A
+   * process stopped between the answer and the mark leaves the flag for the repair pass (`settleContacted`).
+   */
+  private async markEntryHour(doc: Pick<LeadDoc, '_id' | 'path'>): Promise<void> {
+    await markFunnelChanged(this.models, hoursOfPath(doc.path.slice(0, 1)));
+    await this.models.Lead.updateOne({ _id: doc._id, contactPending: true }, { $unset: { contactPending: 1 } });
+  }
+
+  async settleContacted(limit: number): Promise<number> {
+    const docs = await this.models.Lead.find({ contactPending: true }, { path: 1 }).limit(limit).lean<Pick<LeadDoc, '_id' | 'path'>[]>();
+    for (const doc of docs) await this.markEntryHour(doc);
+    return docs.length;
   }
 
   async setAmount(was: LeadRecord, amount: number | null): Promise<LeadRecord | null> {
