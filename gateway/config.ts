@@ -221,7 +221,7 @@ const baseSchema = z
      * a hash keeps its own cost, so existing passwords verify whatever the setting.
      */
     PASSWORD_SCRYPT_N: optionalText.pipe(
-      wholeNumber(1024, 2 ** 20)
+      wholeNumber(1024, 2 ** 18)
         .refine((n) => Number.isInteger(Math.log2(n)), 'must be a power of two')
         .default(2 ** 17),
     ),

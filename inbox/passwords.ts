@@ -5,13 +5,15 @@ const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: n
 
 /** OWASP's recommended scrypt cost (N=2^17, r=8, p=1): about 0.4 s and 128 MiB per hash. */
 export const DEFAULT_SCRYPT_N = 2 ** 17;
-const params = { r: 8, p: 1, maxmem: 512 * 1024 * 1024 };
+const params = { r: 8, p: 1 };
+/** scrypt needs 128·N·r bytes; twice that leaves room, whatever cost a hash was made at. */
+const maxmemOf = (n: number, r: number) => Math.max(32 * 1024 * 1024, 256 * n * r);
 const keyLength = 32;
 
 /** scrypt at cost `n` (PASSWORD_SCRYPT_N); the parameters travel with the hash, so a hash verifies at its own cost. */
 export async function hashPassword(password: string, n = DEFAULT_SCRYPT_N): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, keyLength, { ...params, N: n });
+  const key = await scrypt(password, salt, keyLength, { ...params, N: n, maxmem: maxmemOf(n, params.r) });
   return `scrypt$${n}$${params.r}$${params.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
@@ -23,7 +25,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
     N: Number(n),
     r: Number(r),
     p: Number(p),
-    maxmem: params.maxmem,
+    maxmem: maxmemOf(Number(n), Number(r)),
   });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }

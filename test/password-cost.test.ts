@@ -10,6 +10,8 @@ describe('the cost of a password hash', () => {
     expect(loadConfig({ ...base, PASSWORD_SCRYPT_N: '4096' }).PASSWORD_SCRYPT_N).toBe(4096);
     expect(() => loadConfig({ ...base, PASSWORD_SCRYPT_N: '5000' })).toThrow(/PASSWORD_SCRYPT_N.*power of two/s);
     expect(() => loadConfig({ ...base, PASSWORD_SCRYPT_N: '512' })).toThrow(/PASSWORD_SCRYPT_N/);
+    // 2^19 would take 512 MiB a hash, and logins hash side by side.
+    expect(() => loadConfig({ ...base, PASSWORD_SCRYPT_N: '524288' })).toThrow(/PASSWORD_SCRYPT_N.*at most 262144/s);
   });
 
   it('travels with the hash: a password hashed at one cost signs in under another setting', async () => {
