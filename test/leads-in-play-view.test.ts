@@ -13,18 +13,21 @@ describe('the leads-in-play view', () => {
   let models: Models;
   const stages = ['new', 'contacted', 'qualified', 'proposal', 'won', 'lost'];
   const manager = new Types.ObjectId();
-  const lead = (rev: number, stageId: string, path: string[], open = true) => ({
-    _id: `${new Types.ObjectId('65f1c0ffee0000000000abcd').toHexString()}:1`,
-    open,
-    stageId,
-    stageSince: new Date(Date.UTC(2026, 10, 20, 9, rev)),
-    channel: 'viber',
-    source: 'ad:kyiv-spring',
-    assigneeId: manager,
-    rev,
-    path: path.map((s) => ({ stageId: s })),
-  });
-
+  /** The lead at its revision `rev`: its path's steps a day apart from 28 October (so across a month's end). */
+  const lead = (rev: number, stageId: string, path: string[], open = true, assignee: Types.ObjectId | null = manager) => {
+    const steps = path.map((s, i) => ({ stageId: s, at: new Date(Date.UTC(2026, 9, 28 + 2 * i, 9)) }));
+    return {
+      _id: `${new Types.ObjectId('65f1c0ffee0000000000abcd').toHexString()}:1`,
+      open,
+      stageId,
+      stageSince: steps.at(-1)?.at ?? new Date(),
+      channel: 'viber',
+      source: 'ad:kyiv-spring',
+      assigneeId: assignee,
+      rev,
+      path: steps,
+    };
+  };
   beforeAll(async () => {
     connection = await mongoose.createConnection(storeUri(`in_play_${Date.now()}`)).asPromise();
     ({ models } = await createMongoStore(connection));
@@ -40,14 +43,19 @@ describe('the leads-in-play view', () => {
     await first.sync(lead(1, 'new', ['new']) as never, true);
     expect((await second.read(stages)).map((l) => l.stageId)).toEqual(['new']);
 
-    // Process one moves it on twice; process two's write of the first move arrives last.
+    // Process one moves it on twice (into November); process two's writes of the first move arrive last, one of
+    // them with the lead still unassigned.
     await first.sync(lead(3, 'qualified', ['new', 'contacted', 'qualified']) as never);
     await second.sync(lead(2, 'contacted', ['new', 'contacted']) as never);
-    await second.sync(lead(2, 'qualified', ['new', 'contacted', 'qualified']) as never);
+    await second.sync(lead(2, 'qualified', ['new', 'contacted', 'qualified'], true, null) as never);
     for (const view of [first, second, new LeadsInPlayView(models)]) {
-      const shown = await view.read(stages);
-      expect(shown).toEqual([expect.objectContaining({ stageId: 'qualified', stageSince: new Date(Date.UTC(2026, 10, 20, 9, 3)) })]);
+      expect(await view.read(stages)).toEqual([
+        expect.objectContaining({ stageId: 'qualified', stageSince: new Date(Date.UTC(2026, 10, 1, 9)), assigneeId: manager.toString() }),
+      ]);
     }
+    // The October part of its first stage holds it no more.
+    const october = await models.LeadInPlay.collection.findOne({ _id: `new@${Date.UTC(2026, 9, 1)}` } as never);
+    expect(Object.keys((october as { m?: object } | null)?.m ?? {})).toEqual([]);
   });
 
   it('drops the lead from every stage once it is won, for the processes that had read it too', async () => {
@@ -57,5 +65,35 @@ describe('the leads-in-play view', () => {
     await first.sync(lead(4, 'won', ['new', 'contacted', 'qualified', 'won'], false) as never);
     expect(await second.read(stages)).toEqual([]);
     expect(await second.read(stages, 'viber')).toEqual([]);
+  });
+
+  it('reads the one-document-per-stage form stored before, and empties it as its leads change', async () => {
+    const other = `${new Types.ObjectId().toHexString()}:1`;
+    // As a build before kept it: the stage's id, one text per lead, no version.
+    await models.LeadInPlay.collection.insertOne({
+      _id: 'contacted',
+      m: { [other]: `0000000001${JSON.stringify(['telegram', null, null, Date.UTC(2026, 8, 3, 12)])}` },
+    } as never);
+    const view = new LeadsInPlayView(models);
+    expect(await view.read(stages)).toEqual([
+      expect.objectContaining({ id: other, stageId: 'contacted', channel: 'telegram', stageSince: new Date(Date.UTC(2026, 8, 3, 12)) }),
+    ]);
+    await new LeadsInPlayView(models).sync({
+      _id: other,
+      open: true,
+      stageId: 'proposal',
+      stageSince: new Date(Date.UTC(2026, 10, 25, 10)),
+      channel: 'telegram',
+      source: null,
+      assigneeId: null,
+      rev: 2,
+      path: [
+        { stageId: 'contacted', at: new Date(Date.UTC(2026, 8, 3, 12)) },
+        { stageId: 'proposal', at: new Date(Date.UTC(2026, 10, 25, 10)) },
+      ],
+    } as never);
+    expect(await view.read(stages)).toEqual([expect.objectContaining({ id: other, stageId: 'proposal' })]);
+    const before = await models.LeadInPlay.collection.findOne({ _id: 'contacted' } as never);
+    expect((before as { m?: object } | null)?.m).toEqual({});
   });
 });

@@ -1,5 +1,6 @@
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { Channel } from '../../../shared/channels';
+import { unitStart } from '../funnel-units';
 import type { LeadRecord } from '../records';
 import { isDuplicateKey, type LeadDoc, type Models } from './models';
 
@@ -7,7 +8,7 @@ import { isDuplicateKey, type LeadDoc, type Models } from './models';
 type InPlayEntry = [string, string | null, string | null, number];
 export type InPlayLead = Pick<LeadRecord, 'id' | 'channel' | 'source' | 'assigneeId' | 'stageId' | 'stageSince'>;
 export type InPlayFields = Pick<LeadDoc, '_id' | 'open' | 'stageId' | 'stageSince' | 'channel' | 'source' | 'assigneeId' | 'rev'> & {
-  path: { stageId: string }[];
+  path: { stageId: string; at: Date }[];
 };
 export const IN_PLAY_FIELDS = {
   open: 1,
@@ -18,6 +19,7 @@ export const IN_PLAY_FIELDS = {
   assigneeId: 1,
   rev: 1,
   'path.stageId': 1,
+  'path.at': 1,
 } as const;
 
 /** A revision as the view's texts begin with it: ten digits, so that texts compare as their revisions do. */
@@ -30,14 +32,21 @@ const readEntry = (text: string): { rev: number; entry: InPlayEntry } => ({
 const str = (v: { toString(): string } | null | undefined): string | null => (v ? v.toString() : null);
 
 /**
- * The document of the stage documents' versions: `v.<stageId>` grows after every write to that stage's document.
- * Stage ids are generated hex ids or the default stages' names, never with a `#`.
+ * A part of the view: the leads in play at one stage since one UTC month, `${stageId}@${monthStartMs}`. New leads
+ * and moves land in the current month's parts, so the parts other processes read again after a write stay small.
+ * (Stage ids are generated hex ids or the default stages' names, never with `@` or `#`.)
  */
-const VERSIONS = '#versions';
-/** A stage document read this long ago is read again even if its version says nothing changed (see `read`). */
+export const partOf = (stageId: string, since: Date) => `${stageId}@${unitStart('month', since.getTime())}`;
+const stageOfPart = (part: string) => {
+  const at = part.lastIndexOf('@');
+  return at < 0 ? part : part.slice(0, at);
+};
+/** The document of the parts' versions: `v.<part>` grows after every write to that part. */
+export const VERSIONS = '#versions';
+/** A part read this long ago is read again even if its version says nothing changed (see `read`). */
 const REREAD_AFTER_MS = 5 * 60_000;
 
-/** A stage's document (`m`: entries by lead id), or the versions' (`v`: by stage id). */
+/** A part (`m`: entries by lead id), or the versions' document (`v`: by part). */
 interface ViewDoc {
   _id: string;
   m?: Record<string, string>;
@@ -45,21 +54,23 @@ interface ViewDoc {
 }
 type Op = AnyBulkWriteOperation<ViewDoc>;
 
-interface ReadStage {
+interface ReadPart {
   version: number;
   readAt: number;
   entries: { id: string; rev: number; entry: InPlayEntry }[];
 }
 
 /**
- * The leads in play, one document per stage (./funnel-models.ts), and this process's copy of them. The ageing reads
- * every lead in play, tens of thousands at scale; the embedded store's cost is per value, so a stage's document is
- * read again only when its version moved (one small document says). A write to a stage's document bumps its version
- * in the same round trip, after the write; a process that stops between the two leaves the others' copies of that
- * one stage behind until its next write or REREAD_AFTER_MS, and the hourly comparison with the leads writes it anew.
+ * The leads in play, one document per stage and month they have been there since (./funnel-models.ts), and this
+ * process's copy of them. The ageing reads every lead in play, tens of thousands at scale; the embedded store's cost
+ * is per value, so a part is read again only when its version moved (one small document says). A write to a part
+ * bumps its version in the same round trip, after the write; a process that stops between the two leaves the others'
+ * copies of that part behind until its next write or REREAD_AFTER_MS, and the hourly comparison with the leads
+ * writes it anew. Documents of the form before, one per stage (`_id` the stage's), are read as parts too and emptied
+ * as their leads change.
  */
 export class LeadsInPlayView {
-  private readonly stages = new Map<string, ReadStage>();
+  private readonly parts = new Map<string, ReadPart>();
   /** The last merge of the copies, until one of them is read again (shared by readers: not to be changed). */
   private merged: readonly InPlayLead[] | undefined;
 
@@ -73,34 +84,37 @@ export class LeadsInPlayView {
   async read(stageIds: readonly string[], channel?: Channel): Promise<readonly InPlayLead[]> {
     const v = (await this.collection.findOne({ _id: VERSIONS }))?.v ?? {};
     const now = Date.now();
-    // A document written before versions were kept counts as version 0 until its next write.
+    const stages = new Set(stageIds);
+    // The parts the versions name, and each stage's document of the form before (version 0 until written again).
+    const ids = [...new Set([...stageIds, ...Object.keys(v).filter((part) => stages.has(stageOfPart(part)))])];
     const versionOf = (id: string) => v[id] ?? 0;
-    const stale = stageIds.filter((id) => {
-      const seen = this.stages.get(id);
+    const stale = ids.filter((id) => {
+      const seen = this.parts.get(id);
       return !seen || seen.version !== versionOf(id) || now - seen.readAt > REREAD_AFTER_MS;
     });
     // One by id each: a read by its id is the one the embedded store answers without decoding the others.
     const docs = await Promise.all(stale.map((id) => this.collection.findOne({ _id: id })));
     stale.forEach((id, i) => {
-      const doc = docs[i];
-      const entries = Object.entries(doc?.m ?? {}).map(([lead, text]) => ({ id: lead, ...readEntry(text) }));
-      this.stages.set(id, { version: versionOf(id), readAt: now, entries });
+      const entries = Object.entries(docs[i]?.m ?? {}).map(([lead, text]) => ({ id: lead, ...readEntry(text) }));
+      this.parts.set(id, { version: versionOf(id), readAt: now, entries });
     });
-    for (const id of this.stages.keys()) {
-      if (!stageIds.includes(id)) {
-        this.stages.delete(id);
-        this.merged = undefined;
+    let changed = stale.length > 0;
+    for (const id of this.parts.keys()) {
+      if (!ids.includes(id)) {
+        this.parts.delete(id);
+        changed = true;
       }
     }
-    if (stale.length) this.merged = undefined;
+    if (changed) this.merged = undefined;
     this.merged ??= this.merge();
     return channel ? this.merged.filter((l) => l.channel === channel) : this.merged;
   }
 
-  /** The copies of the stages' documents as one list, one entry per lead. */
+  /** The copies of the parts as one list, one entry per lead. */
   private merge(): readonly InPlayLead[] {
     const newest = new Map<string, { stageId: string; rev: number; entry: InPlayEntry }>();
-    for (const [stageId, { entries }] of this.stages) {
+    for (const [part, { entries }] of this.parts) {
+      const stageId = stageOfPart(part);
       for (const { id, rev, entry } of entries) {
         // Two entries of one lead only after a stop between its two writes: the newer revision is the lead.
         const seen = newest.get(id);
@@ -122,18 +136,22 @@ export class LeadsInPlayView {
   }
 
   /**
-   * The lead's entry: in its stage's document while it is in play, in no other. Each write applies only over an
-   * older revision of the lead, so of two processes writing one lead's entry the newer wins.
+   * The lead's entry: in the part of its stage and since while it is in play, in no other. Each write applies only
+   * over an older revision of the lead, so of two processes writing one lead's entry the newer wins.
    */
   async sync(doc: InPlayFields, created = false): Promise<void> {
     const field = `m.${doc._id}`;
     const rev = doc.rev ?? 0;
     const inPlay = doc.open === true;
-    const elsewhere = created ? [] : [...new Set(doc.path.map((p) => p.stageId))].filter((id) => !inPlay || id !== doc.stageId);
-    const touched = inPlay ? [doc.stageId, ...elsewhere] : elsewhere;
+    const here = partOf(doc.stageId, doc.stageSince);
+    // Only the parts of the steps of its path can hold an entry of it (an entry's since is the step's time), and the
+    // documents of the form before, one per stage.
+    const candidates = created ? [] : [...new Set(doc.path.flatMap((p) => [partOf(p.stageId, p.at), p.stageId]))];
+    const elsewhere = candidates.filter((id) => !inPlay || id !== here);
+    const touched = inPlay ? [here, ...elsewhere] : elsewhere;
     if (!touched.length) return;
     // This process's copy never lags its own writes, whatever becomes of the version bump.
-    for (const id of touched) this.stages.delete(id);
+    for (const id of touched) this.parts.delete(id);
     this.merged = undefined;
     const bump: Op = {
       updateOne: {
@@ -150,16 +168,16 @@ export class LeadsInPlayView {
       return;
     }
     const entry = entryText(rev, [doc.channel, doc.source ?? null, str(doc.assigneeId), doc.stageSince.getTime()]);
-    // Over an older revision (or none), else creating the stage's document: one that holds a newer revision of the
+    // Over an older revision (or none), else creating the part's document: one that holds a newer revision of the
     // lead matches neither way, and the upsert's insert fails on its id, as MongoDB's guarded upsert does.
-    const older = { _id: doc.stageId, $or: [{ [field]: { $exists: false } }, { [field]: { $lt: revText(rev) } }] };
+    const older = { _id: here, $or: [{ [field]: { $exists: false } }, { [field]: { $lt: revText(rev) } }] };
     const set: Op = { updateOne: { filter: older, update: { $set: { [field]: entry } }, upsert: true } };
     try {
       // The entry, what the lead left, the versions: in one round trip, in that order.
       await this.collection.bulkWrite([set, ...removals, bump], { ordered: true });
     } catch (e) {
       if (!isDuplicateKey(e)) throw e;
-      // A newer revision holds the stage already; what this one left is still to be removed, and the versions bumped.
+      // A newer revision holds the part already; what this one left is still to be removed, and the versions bumped.
       await this.collection.bulkWrite([...removals, bump], { ordered: true });
     }
   }
