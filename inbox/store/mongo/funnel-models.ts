@@ -45,10 +45,11 @@ export const funnelChangeSchema = new Schema(
 funnelChangeSchema.index({ unit: 1, start: 1 });
 
 /**
- * The leads in play, one document per stage (`_id` the stage's), each lead an entry of `m` under its id: one text,
- * the lead's revision (ten digits, so texts compare as revisions do) and then `[channel, source, manager, since]`
- * as JSON. The ageing reads these few documents, one value per lead, instead of every lead in play; an entry is
- * written only over an older revision.
+ * The leads in play, one document per stage and UTC month they have been there since (`${stageId}@${monthStartMs}`),
+ * each lead an entry of `m` under its id: one text, the lead's revision (ten digits, so texts compare as revisions do)
+ * and then `[channel, source, manager, since]` as JSON; and `#versions`, whose `v.<part>` grows with every write to
+ * a part. The ageing reads these documents, one value per lead, and each process keeps a copy it reads again part by
+ * part as versions move (./leads-in-play.ts); an entry is written only over an older revision.
  */
 export const leadInPlaySchema = new Schema(
   {
