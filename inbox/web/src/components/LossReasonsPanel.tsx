@@ -4,6 +4,7 @@ import { lossReasonViewSchema } from '../../../../shared/inbox-api';
 import { api } from '../api';
 import { useLossReasons } from '../loss-reasons';
 import type { AdminPanelProps } from './admin-panel';
+import { OrderedListPanel } from './OrderedListPanel';
 import { OrderedRow, useListChange } from './OrderedRow';
 
 const patch = (id: string, body: object) => api(lossReasonViewSchema, 'PATCH', `/api/loss-reasons/${id}`, body);
@@ -28,36 +29,33 @@ export function LossReasonsPanel({ onError }: AdminPanelProps) {
 
   const list = reasons ?? [];
   return (
-    <section className="loss-reasons-panel" id="loss-reasons" aria-labelledby="loss-reasons-title">
-      <h3 id="loss-reasons-title">{t('lossAdmin.title')}</h3>
-      <p className="dialog-hint">{t('lossAdmin.hint')}</p>
-      <ol className="loss-reason-list" aria-label={t('lossAdmin.title')}>
-        {list.map((r, i) => (
-          <OrderedRow
-            key={r.id}
-            item={r}
-            above={list[i - 1]}
-            below={list[i + 1]}
-            renameLabel={t('lossAdmin.rename', { label: r.label })}
-            maxLength={100}
-            patch={patch}
-            switchOff={switchOff}
-            onChange={change}
-          />
-        ))}
-      </ol>
-      <form onSubmit={add} className="loss-reason-add" noValidate>
+    <OrderedListPanel
+      id="loss-reasons"
+      className="loss-reasons-panel"
+      title={t('lossAdmin.title')}
+      hint={t('lossAdmin.hint')}
+      onAdd={add}
+      error={error}
+      fields={
         <label>
           {t('lossAdmin.newLabel')}
           <input name="label" value={label} maxLength={100} onChange={(e) => setLabel(e.target.value)} />
         </label>
-        <button type="submit" className="primary">
-          {t('lossAdmin.add')}
-        </button>
-      </form>
-      <p className="error" role="alert">
-        {error}
-      </p>
-    </section>
+      }
+    >
+      {list.map((r, i) => (
+        <OrderedRow
+          key={r.id}
+          item={r}
+          above={list[i - 1]}
+          below={list[i + 1]}
+          renameLabel={t('lossAdmin.rename', { label: r.label })}
+          maxLength={100}
+          patch={patch}
+          switchOff={switchOff}
+          onChange={change}
+        />
+      ))}
+    </OrderedListPanel>
   );
 }

@@ -4,6 +4,7 @@ import { type StageView, stageViewSchema } from '../../../../shared/pipeline-api
 import { api } from '../api';
 import { useStages } from '../pipeline';
 import type { AdminPanelProps } from './admin-panel';
+import { OrderedListPanel } from './OrderedListPanel';
 import { OrderedRow, useListChange } from './OrderedRow';
 
 const patch = (id: string, body: object) => api(stageViewSchema, 'PATCH', `/api/pipeline/stages/${id}`, body);
@@ -45,50 +46,49 @@ export function StagesPanel({ onError }: AdminPanelProps) {
   };
   const list = stages ?? [];
   return (
-    <section className="loss-reasons-panel stages-panel" id="pipeline-stages" aria-labelledby="stages-title">
-      <h3 id="stages-title">{t('pipeline.admin.title')}</h3>
-      <p className="dialog-hint">{t('pipeline.admin.hint')}</p>
-      <ol className="loss-reason-list" aria-label={t('pipeline.admin.title')}>
-        {list.map((s, i) => (
-          <OrderedRow
-            key={s.id}
-            item={s}
-            above={list[i - 1]}
-            below={list[i + 1]}
-            renameLabel={t('pipeline.admin.rename', { label: s.label })}
-            maxLength={60}
-            className="stage-row"
-            badge={<span className={`stage-badge ${s.kind}`}>{t(`pipeline.kind.${s.kind}`)}</span>}
-            patch={patch}
-            switchOff={switchOff}
-            onChange={change}
-          >
-            <StageRequires stage={s} onChange={change} />
-          </OrderedRow>
-        ))}
-      </ol>
-      <form onSubmit={add} className="loss-reason-add" noValidate>
-        <label>
-          {t('pipeline.admin.newLabel')}
-          <input name="label" value={label} maxLength={60} onChange={(e) => setLabel(e.target.value)} />
-        </label>
-        <label>
-          {t('pipeline.admin.kind')}
-          <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
-            {(['open', 'won', 'lost'] as const).map((k) => (
-              <option key={k} value={k}>
-                {t(`pipeline.kind.${k}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className="primary">
-          {t('lossAdmin.add')}
-        </button>
-      </form>
-      <p className="error" role="alert">
-        {error}
-      </p>
-    </section>
+    <OrderedListPanel
+      id="pipeline-stages"
+      className="loss-reasons-panel stages-panel"
+      title={t('pipeline.admin.title')}
+      hint={t('pipeline.admin.hint')}
+      onAdd={add}
+      error={error}
+      fields={
+        <>
+          <label>
+            {t('pipeline.admin.newLabel')}
+            <input name="label" value={label} maxLength={60} onChange={(e) => setLabel(e.target.value)} />
+          </label>
+          <label>
+            {t('pipeline.admin.kind')}
+            <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+              {(['open', 'won', 'lost'] as const).map((k) => (
+                <option key={k} value={k}>
+                  {t(`pipeline.kind.${k}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </>
+      }
+    >
+      {list.map((s, i) => (
+        <OrderedRow
+          key={s.id}
+          item={s}
+          above={list[i - 1]}
+          below={list[i + 1]}
+          renameLabel={t('pipeline.admin.rename', { label: s.label })}
+          maxLength={60}
+          className="stage-row"
+          badge={<span className={`stage-badge ${s.kind}`}>{t(`pipeline.kind.${s.kind}`)}</span>}
+          patch={patch}
+          switchOff={switchOff}
+          onChange={change}
+        >
+          <StageRequires stage={s} onChange={change} />
+        </OrderedRow>
+      ))}
+    </OrderedListPanel>
   );
 }
