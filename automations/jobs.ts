@@ -26,7 +26,37 @@ export function createAgenda({ connection, pollIntervalMs, log }: JobsOptions): 
     defaultLockLifetime: 5 * 60_000,
   });
   agenda.on('error', (err: unknown) => log.error({ err }, 'job queue error'));
+  trackLocking(agenda);
   return agenda;
+}
+
+/** The locking of jobs ahead of their run, stoppable and awaited on stop (drainJobs). */
+interface Locking {
+  stopped: boolean;
+  inFlight: number;
+  idle: (() => void)[];
+}
+const locking = new WeakMap<Agenda, Locking>();
+
+/**
+ * Every lock the job queue takes goes through its repository's `getNextJobToRun`: counted here, so that a stop can
+ * refuse new ones and wait for those already sent, instead of unlocking while one of them is still on its way.
+ */
+function trackLocking(agenda: Agenda): void {
+  const state: Locking = { stopped: false, inFlight: 0, idle: [] };
+  locking.set(agenda, state);
+  const repository = agenda.db;
+  const next = repository.getNextJobToRun.bind(repository);
+  repository.getNextJobToRun = async (...args) => {
+    if (state.stopped) return undefined;
+    state.inFlight += 1;
+    try {
+      return await next(...args);
+    } finally {
+      state.inFlight -= 1;
+      if (state.inFlight === 0) for (const done of state.idle.splice(0)) done();
+    }
+  };
 }
 
 /**
@@ -36,8 +66,21 @@ export function createAgenda({ connection, pollIntervalMs, log }: JobsOptions): 
  * drain times out, a job may still be running here, so nothing is unlocked: its lock keeps another process off it.
  */
 export async function drainJobs(agenda: Agenda, connection: Connection, timeoutMs: number): Promise<void> {
+  const state = locking.get(agenda);
+  if (state) state.stopped = true;
   const { timedOut } = await agenda.drain(timeoutMs);
   if (timedOut || !agenda.attrs.name) return;
+  // A lock sent before the stop may still be on its way: it lands before the unlock, not after.
+  if (state && state.inFlight > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => state.idle.push(resolve)),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
   await connection.db
     ?.collection('jobs')
     .updateMany({ lastModifiedBy: agenda.attrs.name, lockedAt: { $ne: null } }, { $unset: { lockedAt: true } });
