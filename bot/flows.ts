@@ -1,4 +1,5 @@
 import type { Inbox } from '../inbox';
+import { RecentRead } from '../inbox/recent-read';
 import type { BotFlows, BotFlowsInput, BotFlowsView } from '../shared/bot-api';
 import { AppError, ErrorCode } from '../shared/errors';
 
@@ -58,15 +59,14 @@ export class FlowsConfig {
     private readonly external: boolean,
   ) {}
 
-  private cached: { value: { flows: BotFlows; version: number; updatedAt: Date | null }; until: number } | undefined;
+  private readonly stored = new RecentRead(
+    FLOWS_TTL_MS,
+    async () => (await this.inbox.store.bot.flows()) ?? { flows: defaultFlows, version: 0, updatedAt: null },
+  );
 
   /** The stored flows (the defaults before any save), read again at most every FLOWS_TTL_MS: every bot turn needs them. */
-  async current(): Promise<{ flows: BotFlows; version: number; updatedAt: Date | null }> {
-    const now = Date.now();
-    if (this.cached && this.cached.until > now) return this.cached.value;
-    const value = (await this.inbox.store.bot.flows()) ?? { flows: defaultFlows, version: 0, updatedAt: null };
-    this.cached = { value, until: now + FLOWS_TTL_MS };
-    return value;
+  current(): Promise<{ flows: BotFlows; version: number; updatedAt: Date | null }> {
+    return this.stored.get();
   }
 
   async view(): Promise<BotFlowsView> {
@@ -92,7 +92,7 @@ export class FlowsConfig {
   private async save(flows: BotFlows, expected: number): Promise<BotFlowsView> {
     const saved = await this.inbox.store.bot.saveFlows(flows, expected, this.inbox.clock());
     if (!saved) throw new AppError(ErrorCode.Conflict, 'another admin saved the flows at the same moment: load them again');
-    this.cached = undefined;
+    this.stored.forget();
     this.inbox.botIntake.forget();
     return { flows: saved.flows, version: saved.version, updatedAt: saved.updatedAt?.toISOString() ?? null, external: this.external };
   }

@@ -1,5 +1,6 @@
 import type { Channel } from '../shared/channels';
 import type { BotIntake, HeardMessage } from './ports';
+import { RecentRead } from './recent-read';
 import type { InboxStore } from './store/port';
 
 /** How long a read of the bot's switch serves new conversations: a switch flipped in another process shows within it. */
@@ -9,24 +10,20 @@ const HELD_KEPT = 10_000;
 
 /** The ingest's view of the bot over the store: whether it is switched on, and the messages it owes answers to. */
 export class StoredBotIntake implements BotIntake {
-  private cached: { enabled: boolean; until: number } | undefined;
+  private readonly enabled = new RecentRead(SWITCH_TTL_MS, async () => (await this.store.bot.flows())?.flows.enabled === true);
   /** Conversations this process last saw held, oldest first (a Set keeps the order of insertion). */
   private readonly held = new Set<string>();
   private listener: ((turn: HeardMessage) => void) | undefined;
 
   constructor(private readonly store: InboxStore) {}
 
-  async takesNew(_channel: Channel): Promise<boolean> {
-    const now = Date.now();
-    if (this.cached && this.cached.until > now) return this.cached.enabled;
-    const stored = await this.store.bot.flows();
-    this.cached = { enabled: stored?.flows.enabled === true, until: now + SWITCH_TTL_MS };
-    return this.cached.enabled;
+  takesNew(_channel: Channel): Promise<boolean> {
+    return this.enabled.get();
   }
 
   /** A switch flipped in this process counts at once. */
   forget(): void {
-    this.cached = undefined;
+    this.enabled.forget();
   }
 
   expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<void> {

@@ -101,6 +101,7 @@ export async function createInbox(deps: InboxDeps) {
     return 0;
   });
   const tasks = new Tasks(store, events, clock, deps.taskTimings ?? defaultTaskTimings);
+  const triggers = new Triggers(store, clock);
   return {
     store,
     /** The stored documents themselves: for benchmarks and tests that seed a history in bulk; the domain never uses them. */
@@ -137,8 +138,8 @@ export async function createInbox(deps: InboxDeps) {
     /** The one-off sweep of interactions from the history stored before they were kept (done when it resolves). */
     backfilled,
     tasks,
-    triggers: new Triggers(store, clock),
-    triggerFirings: new TriggerFirings(store, tasks, replies, clock, deps.repairAfter?.triggerFiringsMs),
+    triggers,
+    triggerFirings: new TriggerFirings(store, tasks, replies, clock, triggers.onMoves, deps.repairAfter?.triggerFiringsMs),
     renewals: new Renewals(store),
     clock,
   };

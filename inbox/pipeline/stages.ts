@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AppError, ErrorCode } from '../../shared/errors';
 import type { newStageBody, StageView, stageChangeBody } from '../../shared/pipeline-api';
+import { RecentRead } from '../recent-read';
 import { newId } from '../store/ids';
 import type { InboxStore } from '../store/port';
 import type { PipelineStageRecord, StageKind } from '../store/records';
@@ -9,6 +10,9 @@ import type { PipelineStageRecord, StageKind } from '../store/records';
  * The stages a new inbox starts with, in the shop's language (labels are data: admins rename them in theirs). The
  * ids are fixed, so two processes seeding at once store one list, and figures keep naming the same stages.
  */
+/** How long a read of the stages serves new leads and moves: a change saved in another process counts within it. */
+const STAGES_TTL_MS = 2_000;
+
 export const firstStages: readonly Omit<PipelineStageRecord, 'active'>[] = [
   { id: 'new', label: 'Новий', kind: 'open', order: 1, requires: [] },
   { id: 'contacted', label: 'Контакт', kind: 'open', order: 2, requires: [] },
@@ -36,14 +40,21 @@ export const activeOfKind = (stages: readonly PipelineStageRecord[], kind: Stage
  * is no longer offered. Its kind never changes, since the figures of the leads that passed it depend on it.
  */
 export class PipelineStages {
-  constructor(private readonly store: InboxStore) {}
+  /** Every new lead and every move reads them: a burst of new customers costs one read. */
+  private readonly stored: RecentRead<PipelineStageRecord[]>;
 
-  seed(): Promise<void> {
-    return this.store.pipeline.seedStagesIfEmpty(firstStages);
+  constructor(private readonly store: InboxStore) {
+    this.stored = new RecentRead(STAGES_TTL_MS, () => store.pipeline.stages());
   }
 
-  all(): Promise<PipelineStageRecord[]> {
-    return this.store.pipeline.stages();
+  async seed(): Promise<void> {
+    await this.store.pipeline.seedStagesIfEmpty(firstStages);
+    this.stored.forget();
+  }
+
+  /** Every stage, by order (shared: not to be changed in place). */
+  all(): Promise<readonly PipelineStageRecord[]> {
+    return this.stored.get();
   }
 
   async list(): Promise<StageView[]> {
@@ -62,9 +73,15 @@ export class PipelineStages {
   }
 
   async add(body: z.infer<typeof newStageBody>): Promise<StageView> {
-    return stageView(
-      await this.store.pipeline.addStage({ id: newId(), label: body.label, kind: body.kind, requires: body.requires, active: true }),
-    );
+    const added = await this.store.pipeline.addStage({
+      id: newId(),
+      label: body.label,
+      kind: body.kind,
+      requires: body.requires,
+      active: true,
+    });
+    this.stored.forget();
+    return stageView(added);
   }
 
   async change(id: string, change: z.infer<typeof stageChangeBody>): Promise<StageView> {
@@ -77,6 +94,7 @@ export class PipelineStages {
       }
     }
     const changed = await this.store.pipeline.changeStage(id, change);
+    this.stored.forget();
     if (!changed) throw new AppError(ErrorCode.NotFound, `no pipeline stage ${id}`);
     return stageView(changed);
   }

@@ -1,5 +1,6 @@
 import type { LeadStageChange } from '../events';
 import type { Clock } from '../ports';
+import type { RecentRead } from '../recent-read';
 import type { Replies } from '../replies';
 import { conversationIdFor, idFromKey } from '../store/ids';
 import type { InboxStore } from '../store/port';
@@ -35,6 +36,8 @@ export class TriggerFirings {
     private readonly tasks: Tasks,
     private readonly replies: Replies,
     private readonly clock: Clock,
+    /** The active stage and loss triggers, as `Triggers` keeps them (read again after they change). */
+    private readonly moveTriggers: RecentRead<readonly TriggerRecord[]>,
     /**
      * A firing's lease, and how old a stored lead move must be before the sweep reads it back: younger ones are left
      * to the live listener of the process that made them, so a move whose process died before its triggers fired
@@ -46,7 +49,7 @@ export class TriggerFirings {
   /** A lead moved: the stage and loss triggers it matches fire, once each for this move. */
   async onStageChange(change: LeadStageChange): Promise<FiringOutcome[]> {
     const move = { from: change.from, to: change.to, lossReasonId: change.conversation.lossReasonId };
-    const triggers = [...(await this.store.triggers.activeOf('stage_changed')), ...(await this.store.triggers.activeOf('lost'))];
+    const triggers = await this.moveTriggers.get();
     const outcomes: FiringOutcome[] = [];
     for (const trigger of triggers.filter((t) => matchesMove(t.on, move))) {
       const key = moveKey({ ...change, conversationId: change.conversation.id });

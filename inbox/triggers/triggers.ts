@@ -3,6 +3,7 @@ import { AppError, ErrorCode } from '../../shared/errors';
 import type { newTriggerBody, TriggerFiringView, TriggerView, triggerChangeBody } from '../../shared/tasks-api';
 import { type Actor, isObjectId, seesEverything } from '../access';
 import type { Clock } from '../ports';
+import { RecentRead } from '../recent-read';
 import type { InboxStore } from '../store/port';
 import type { TriggerActionRecord, TriggerFiringRecord, TriggerRecord } from '../store/records';
 import { sweepStart } from './rules';
@@ -40,14 +41,28 @@ export function toFiringView(f: TriggerFiringRecord): TriggerFiringView {
   };
 }
 
+/** How long a read of the stage and loss triggers serves moves. */
+const MOVE_TRIGGERS_TTL_MS = 2_000;
+
 const notFound = (id: string) => new AppError(ErrorCode.NotFound, `trigger ${id} not found`);
 
 /** The triggers supervisors and admins keep: listed to every manager, made, changed, switched and removed by them. */
 export class Triggers {
+  /**
+   * The active triggers a lead's move may fire (stage and loss), which every move reads: a burst of new leads costs
+   * one read. A trigger saved in another process fires within MOVE_TRIGGERS_TTL_MS.
+   */
+  readonly onMoves: RecentRead<readonly TriggerRecord[]>;
+
   constructor(
     private readonly store: InboxStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.onMoves = new RecentRead(MOVE_TRIGGERS_TTL_MS, async () => [
+      ...(await store.triggers.activeOf('stage_changed')),
+      ...(await store.triggers.activeOf('lost')),
+    ]);
+  }
 
   async list(): Promise<TriggerView[]> {
     return (await this.store.triggers.list()).map(toTriggerView);
@@ -67,6 +82,7 @@ export class Triggers {
       updatedAt: now,
       sweep: sweepStart(input.on, now),
     });
+    this.onMoves.forget();
     return toTriggerView(created);
   }
 
@@ -82,13 +98,16 @@ export class Triggers {
       { ...change, ...(restart ? { sweep: sweepStart(change.on ?? trigger.on, now) } : {}) },
       now,
     );
+    this.onMoves.forget();
     if (!after) throw notFound(id);
     return toTriggerView(after);
   }
 
   async remove(actor: Actor, id: string): Promise<void> {
     this.assertEditor(actor);
-    if (!(isObjectId(id) && (await this.store.triggers.remove(id)))) throw notFound(id);
+    const removed = isObjectId(id) && (await this.store.triggers.remove(id));
+    this.onMoves.forget();
+    if (!removed) throw notFound(id);
   }
 
   /** What a trigger did lately, newest first: each firing with its task or message, or why it did nothing. */
