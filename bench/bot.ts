@@ -14,7 +14,7 @@ import { loadConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
 import { createLogger } from '../shared/logger';
 import { against, atRate, dur, machineLoad, runWhenMain, sleep, summarize, table } from './kit';
-import { benchStore } from './support';
+import { benchStore, cpuNow } from './support';
 
 const MESSAGES = Number(process.env.BENCH_BOT ?? 600);
 const RATE = Number(process.env.BENCH_BOT_RATE ?? 100);
@@ -75,9 +75,11 @@ export async function runBotBench(): Promise<void> {
   };
 
   await atRate(WARM_UP, RATE, (i) => post(i, 'warm'));
+  const cpuBefore = cpuNow(store.pid);
   const keys = await atRate(MESSAGES, RATE, (i) => post(i, 'run'));
   const deadline = Date.now() + 30_000;
   while (keys.some((k) => !arrived.has(k)) && Date.now() < deadline) await sleep(20);
+  const cpuAfter = cpuNow(store.pid);
   const latencies = keys.filter((k) => arrived.has(k)).map((k) => (arrived.get(k) ?? 0) - (sent.get(k) ?? 0));
   const greetings = summarize(
     keys.filter((k) => k.endsWith('#1') && arrived.has(k)).map((k) => (arrived.get(k) ?? 0) - (sent.get(k) ?? 0)),
@@ -95,6 +97,10 @@ export async function runBotBench(): Promise<void> {
     ],
     { noteColumn: true },
   );
+  // Where the time goes: this process (the gateway, and the bench's own customers and callback) and the store.
+  const perAnswer = (a: number, b: number) => `${((b - a) / MESSAGES).toFixed(1)} ms`;
+  const storeCpu = cpuBefore.store !== null && cpuAfter.store !== null ? `, the store ${perAnswer(cpuBefore.store, cpuAfter.store)}` : '';
+  console.log(`CPU per answer: the gateway with the bench's clients ${perAnswer(cpuBefore.self, cpuAfter.self)}${storeCpu}`);
   if (all.n < keys.length) console.log(`✗ ${keys.length - all.n} of ${keys.length} answers never arrived (posted ${posted})`);
   await gateway.close();
   await new Promise((resolve) => callback.close(resolve));

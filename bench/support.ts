@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type EmbeddedStore, startEmbeddedStore } from '../gateway/embedded-store';
@@ -7,7 +7,7 @@ import { type EmbeddedStore, startEmbeddedStore } from '../gateway/embedded-stor
 export async function benchStore(
   database: string,
   ferretdbBinary?: string,
-): Promise<{ uri: string; kind: string; stop: () => Promise<void> }> {
+): Promise<{ uri: string; kind: string; pid?: number; stop: () => Promise<void> }> {
   if (process.env.MONGODB_URI && !ferretdbBinary) {
     const url = new URL(process.env.MONGODB_URI);
     url.pathname = `/${database}`;
@@ -20,7 +20,7 @@ export async function benchStore(
     ferretdbBinary,
     log: (line) => console.log(line),
   });
-  return { uri: store.uri, kind: `${store.kind} (embedded)`, stop: () => store.stop() };
+  return { uri: store.uri, kind: `${store.kind} (embedded)`, ...(store.pid ? { pid: store.pid } : {}), stop: () => store.stop() };
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -29,3 +29,19 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+
+/** CPU time (ms) this process and, where known, the store's process have used so far (Linux /proc for the store). */
+export function cpuNow(storePid?: number): { self: number; store: number | null } {
+  const u = process.cpuUsage();
+  let store: number | null = null;
+  if (storePid) {
+    try {
+      // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux).
+      const fields = readFileSync(`/proc/${storePid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      store = (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      store = null;
+    }
+  }
+  return { self: (u.user + u.system) / 1000, store };
+}
