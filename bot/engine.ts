@@ -11,6 +11,8 @@ import type { FlowsConfig } from './flows';
 import { summaryOf } from './summary';
 
 export const BOT_SENDER = 'Бот';
+/** Conversations whose last saved talk version is remembered. */
+const SAVED_KEPT = 10_000;
 
 /** Business hours as the greeting needs them (the automations' calendar, behind this port). */
 export interface BotCalendar {
@@ -42,6 +44,11 @@ export interface BotAnswer {
 export class Chatbot {
   /** One turn at a time per conversation in this process, in the order the messages came. */
   private readonly running = new Map<string, Promise<void>>();
+  /**
+   * The talk's version this process last saved, per conversation (Infinity: ended here): a talk ingest read before
+   * such a save is read again, never decided on.
+   */
+  private readonly saved = new Map<string, number>();
 
   constructor(
     private readonly inbox: Inbox,
@@ -91,9 +98,10 @@ export class Chatbot {
 
   private async takeTurn(conversationId: string, messageId: string, known: HeardMessage | undefined): Promise<void> {
     const { store } = this.inbox;
+    const fresh = known?.session && known.session.version >= (this.saved.get(conversationId) ?? 0) ? known.session : undefined;
     const [conversation, session, message] = await Promise.all([
       known?.conversation ?? store.conversations.get(conversationId),
-      store.bot.session(conversationId),
+      fresh ?? store.bot.session(conversationId),
       known?.message ?? store.messages.get(messageId),
       known?.stored,
     ]);
@@ -175,6 +183,7 @@ export class Chatbot {
     const next = answer.next ?? { step: session.step, unmatched: session.unmatched, offer: answer.say.at(-1)?.choices ?? [] };
     if (answer.handOff) {
       await store.bot.advance(conversationId, session.version, next, message.id);
+      this.savedHere(conversationId, Number.POSITIVE_INFINITY);
       const ended =
         (await store.bot.end(conversationId, this.inbox.clock(), answer.handOff.reason)) ?? (await store.bot.session(conversationId));
       if (ended) await this.release(conversationId, ended);
@@ -183,6 +192,14 @@ export class Chatbot {
     }
     // The answers are out: the talk moves on and the message is owed nothing, in one write.
     await store.bot.advanceAnswered(conversationId, session.version, next, message.id);
+    this.savedHere(conversationId, session.version + 1);
+  }
+
+  private savedHere(conversationId: string, version: number): void {
+    this.saved.delete(conversationId);
+    this.saved.set(conversationId, version);
+    // Far more than talk with the bot at once; the oldest are forgotten first (a Map keeps the order of insertion).
+    if (this.saved.size > SAVED_KEPT) this.saved.delete(this.saved.keys().next().value as string);
   }
 
   /**
@@ -206,6 +223,7 @@ export class Chatbot {
     if (answer.handOff) {
       const reason = answer.handOff.reason.startsWith('external-failure') ? answer.handOff.reason : `external: ${answer.handOff.reason}`;
       const ended = (await store.bot.end(conversationId, this.inbox.clock(), reason)) ?? (await store.bot.session(conversationId));
+      this.savedHere(conversationId, Number.POSITIVE_INFINITY);
       if (ended) await this.release(conversationId, ended);
     }
     return true;
@@ -224,6 +242,7 @@ export class Chatbot {
   /** A manager took the conversation: the talk ends (once), so the figures count it as handed off. */
   private async ended(conversationId: string, reason: HandOffReason): Promise<void> {
     this.inbox.botIntake.saw(conversationId, false);
+    this.savedHere(conversationId, Number.POSITIVE_INFINITY);
     await this.inbox.store.bot
       .end(conversationId, this.inbox.clock(), reason)
       .catch((err: unknown) => this.log.error({ err, conversationId }, 'could not note that a manager took over from the bot'));

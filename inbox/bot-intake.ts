@@ -2,6 +2,7 @@ import type { Channel } from '../shared/channels';
 import type { BotIntake, HeardMessage } from './ports';
 import { RecentRead } from './recent-read';
 import type { InboxStore } from './store/port';
+import type { BotSessionRecord } from './store/records';
 
 /** How long a read of the bot's switch serves new conversations: a switch flipped in another process shows within it. */
 const SWITCH_TTL_MS = 2_000;
@@ -26,7 +27,7 @@ export class StoredBotIntake implements BotIntake {
     this.enabled.forget();
   }
 
-  expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<void> {
+  expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<BotSessionRecord> {
     return this.store.bot.expect(conversationId, channel, messageId, at);
   }
 

@@ -97,12 +97,13 @@ export class Ingest {
     ]);
     this.bot.saw(conversation.id, conversation.heldByBot === true);
     const botAnswers = conversation.heldByBot === true && !message.automated;
-    if (botAnswers) await this.bot.expect(conversation.id, conversation.channel, message.id, message.createdAt);
+    const session = botAnswers ? await this.bot.expect(conversation.id, conversation.channel, message.id, message.createdAt) : undefined;
     const marked = this.store.messages.markApplied(message.id);
     // Whoever applied the effects tells the inbox: a copy that arrived while the first was still at work did not.
     // The bot is told first, while the message is marked done: noted as owed, it is the bot's to answer from now,
     // and its turn reads its talk meanwhile (the answer itself waits for the mark, so it never comes before it).
-    if (botAnswers && applied) this.bot.heard({ conversation, contact: contact.contact, message, stored: marked });
+    if (botAnswers && applied)
+      this.bot.heard({ conversation, contact: contact.contact, message, stored: marked, ...(session ? { session } : {}) });
     await marked;
     const result = { messageId: message.id, conversationId: conversation.id };
     if (!applied) return { duplicate: true, ...result };

@@ -1,6 +1,6 @@
 import type { Channel } from '../shared/channels';
 import type { Attachment } from '../shared/messages';
-import type { ContactRecord, ConversationRecord, MessageRecord } from './store/records';
+import type { BotSessionRecord, ContactRecord, ConversationRecord, MessageRecord } from './store/records';
 
 /** What the inbox needs from the outside, as small interfaces the gateway fills in. */
 
@@ -61,9 +61,9 @@ export interface BotIntake {
   takesNew(channel: Channel): Promise<boolean>;
   /**
    * A customer's message reached a conversation the bot holds: noted before the message counts as stored, so an
-   * answer lost to a crash between the two is found again and given.
+   * answer lost to a crash between the two is found again and given. Returns the talk as the note left it.
    */
-  expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<void>;
+  expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<BotSessionRecord>;
   /** Whether the bot held this conversation when this process last saw it: a hint, never a decision. */
   likelyHolds(conversationId: string): boolean;
   /** Whether the bot holds a conversation, as last seen here: by ingest after its write, by the bot once it lets go. */
@@ -78,6 +78,8 @@ export interface BotIntake {
 /** A customer's message to a conversation the bot holds, as ingest has it right after applying it. */
 export interface HeardMessage {
   conversation: ConversationRecord;
+  /** The talk as `expect` left it: the bot reads it again if it saved a later one meanwhile. */
+  session?: BotSessionRecord;
   contact: ContactRecord;
   message: MessageRecord;
   /**

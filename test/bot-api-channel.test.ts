@@ -170,6 +170,22 @@ describe('the chatbot talks with new customers of the API channel first, and han
     expect(await botLines(id)).toHaveLength(2);
   });
 
+  it('answers a pick written before its greeting went out from the talk as the greeting left it', async () => {
+    // One customer at an ordinary pace, one who picks "2" the moment the site takes their first message: the bot
+    // answers both the same way, never greeting the quick one twice.
+    await write('visitor-steady', 'Добрий день!');
+    await eventually(async () => repliesTo('visitor-steady').length === 1);
+    await write('visitor-steady', '2');
+    await eventually(async () => repliesTo('visitor-steady').length === 2);
+    for (let round = 0; round < 5; round++) {
+      const quick = `visitor-quick-${round}`;
+      await write(quick, 'Добрий день!');
+      await write(quick, '2');
+      await eventually(async () => repliesTo(quick).length === 2);
+      expect(repliesTo(quick)).toEqual(repliesTo('visitor-steady'));
+    }
+  });
+
   it('counts what it handled alone, why it handed off, and the questions it could not answer, most asked first', async () => {
     const supervisor = await gw.manager('supervisor', 'Віра Керівниця');
     // An hour on, so the range holds only this test's talks.

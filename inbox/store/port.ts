@@ -654,8 +654,9 @@ export interface BotStore {
   /**
    * A customer message to a conversation the bot holds, noted before the message is marked done: the talk is
    * started on the first one, and the message waits for its answer (found by `pendingBefore` if the answer is lost).
+   * Returns the talk as the note left it.
    */
-  expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<void>;
+  expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<BotSessionRecord>;
   /** The turn decided on `version` is saved, with the message it answered; false when another turn saved first. */
   advance(
     conversationId: string,

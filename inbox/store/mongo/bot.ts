@@ -79,7 +79,7 @@ export class MongoBot implements BotStore {
     return doc ? toSession(doc) : null;
   }
 
-  async expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<void> {
+  async expect(conversationId: string, channel: Channel, messageId: string, at: Date): Promise<BotSessionRecord> {
     const filter = { _id: oid(conversationId) };
     const update = {
       $set: { pendingInboundId: oid(messageId), pendingSince: at },
@@ -96,13 +96,21 @@ export class MongoBot implements BotStore {
         version: 0,
       },
     };
+    // The talk comes back with the write: the turn that follows decides on it without reading it again.
+    let doc: SessionDoc | null;
     try {
-      await this.models.BotSession.updateOne(filter, update, { upsert: true });
+      doc = await this.models.BotSession.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean<SessionDoc>();
     } catch (e) {
       // Two first messages at once: the other upsert inserted it; this one's message still has to be noted.
       if (!isDuplicateKey(e)) throw e;
-      await this.models.BotSession.updateOne(filter, { $set: update.$set, $max: update.$max });
+      doc = await this.models.BotSession.findOneAndUpdate(
+        filter,
+        { $set: update.$set, $max: update.$max },
+        { returnDocument: 'after' },
+      ).lean<SessionDoc>();
     }
+    if (!doc) throw new Error(`the bot's talk in conversation ${conversationId} could not be written`);
+    return toSession(doc);
   }
 
   async advance(
