@@ -51,7 +51,7 @@ describe('the store commands of a bot answer', () => {
    * A customer of the site's chat writes and the bot answers: the commands up to the answer's claim (the step
    * before its send), and the bot's talk's commands until it is saved.
    */
-  async function answered(customer: string, text: string): Promise<{ path: WireCommand[]; talk: string[] }> {
+  async function answered(customer: string, text: string): Promise<{ path: WireCommand[]; talk: string[]; all: WireCommand[] }> {
     const from = tap.commands.length;
     const answers = callback.received.length + 1;
     const res = await gw.postApi({ externalMessageId: `chat-${++n}`, contact: { externalId: customer, name: 'Відвідувач сайту' }, text });
@@ -63,7 +63,7 @@ describe('the store commands of a bot answer', () => {
     // The talk is saved after the answer is out; a moment more shows nothing else comes.
     await eventually(async () => of(tap.commands.slice(from), 'bot_sessions').length >= 2);
     await sleep(300);
-    return { path: since.slice(0, claimed + 1), talk: of(tap.commands.slice(from), 'bot_sessions') };
+    return { path: since.slice(0, claimed + 1), talk: of(tap.commands.slice(from), 'bot_sessions'), all: tap.commands.slice(from) };
   }
 
   it('greets a new customer: their conversation inserted, the message noted and marked, the answer inserted due and claimed by its id', async () => {
@@ -79,11 +79,15 @@ describe('the store commands of a bot answer', () => {
 
   it('answers a returning customer’s pick with one write of the conversation and nothing of ingest’s read again', async () => {
     await answered('visitor-back', 'Привіт');
-    const { path, talk } = await answered('visitor-back', '2');
+    const { path, talk, all } = await answered('visitor-back', '2');
     // The bot held it when this process last wrote it: the held guard is tried first, and matches.
     expect(conversationWrites(path)).toEqual(['findAndModify']);
     expect(of(path, 'contacts')).toEqual(['findAndModify']);
     expect(messageCommands(path)).toEqual(['insert', 'update', 'insert', 'findAndModify']);
     expect(talk).toEqual(['findAndModify', 'update']);
+    // The lead started with the first message and stands still while the bot talks: neither it nor the
+    // conversation is read for it (the one read is the delivery's, telling the inbox the answer went out).
+    expect(of(all, 'leads')).toEqual([]);
+    expect(of(all, 'conversations').filter((name) => name === 'find')).toEqual(['find']);
   });
 });

@@ -81,6 +81,9 @@ export class Pipeline {
   listen(): void {
     this.events.on(InboxEvent.MessageNew, ({ conversation, message }) => {
       if (message.direction === 'in' && !message.automated) {
+        // While the bot holds a conversation its lead stands still (nobody assigned, nobody answering, not resolved):
+        // its first message starts the lead, the hand-off brings it in line again, and the rest change nothing.
+        if (conversation.heldByBot && conversation.createdAt !== message.createdAt) return;
         this.serially(conversation.id, () => this.follow(conversation.id, { at: new Date(message.createdAt) }));
       } else if (message.direction === 'out' && message.sender.type === 'agent' && !message.note) {
         this.serially(conversation.id, () => this.answered(conversation.id, new Date(message.createdAt)));
