@@ -15,8 +15,8 @@ const argsOf = (pid: number): string[] | null => {
     return null;
   }
 };
-/** Gone, or a zombie nobody has reaped yet: either way no longer running. */
-const running = (pid: number): boolean => {
+/** Whether the process runs: not gone, and not a zombie nobody has reaped yet. */
+export const running = (pid: number): boolean => {
   try {
     return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {

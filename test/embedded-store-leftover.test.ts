@@ -1,18 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedStore } from '../gateway/embedded-store';
-
-/** Whether the process runs (not gone, not a zombie waiting to be reaped). */
-const running = (pid: number): boolean => {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
+import { running } from '../gateway/store-leftover';
 
 /**
  * A gateway killed outright (SIGKILL) cannot stop its embedded store: the store would run on, orphaned, holding the

@@ -42,6 +42,13 @@ describe('the funnel tallies’ stored form', () => {
     ]);
   });
 
+  it('sorts a single run of a cell that is not yet in order, and rounds its stray fractions', () => {
+    // The times in "Новий лід" of three leads counted from their moves, in the order the moves were read.
+    const cells = [cell({ entered: 3, leads: 3, ms: [Float64Array.of(7_200_000, 60_000.4, 300_000)] })];
+    const back = decodeCells(encodeCells(cells));
+    expect(plain(back)[0]?.ms).toEqual([60_000, 300_000, 7_200_000]);
+  });
+
   it('stores the names once, however many cells point to them', () => {
     const cells = Array.from({ length: 50 }, (_, i) => cell({ stageId: i % 2 ? 'new' : 'contacted', entered: i }));
     expect(JSON.parse(encodeCells(cells).names)).toEqual([['telegram'], ['telegram'], ['contacted', 'new']]);

@@ -1,6 +1,7 @@
 import type { Channel } from '../../../shared/channels';
 import type { ResponseFact, ResponseStore, RollupStore } from '../port';
 import type { ResponseRecord, RollupEntry } from '../records';
+import { binaryBytes } from './binary';
 import { oid, toResponseRecord } from './mapping';
 import { isDuplicateKey, type Models, type ResponseDoc } from './models';
 
@@ -29,7 +30,7 @@ export type StoredMs = Uint8Array | { buffer: Uint8Array; position: number } | n
  */
 export function readMs(stored: StoredMs): Float64Array {
   if (Array.isArray(stored)) return Float64Array.from(stored);
-  const bytes = stored instanceof Uint8Array ? stored : stored.buffer.subarray(0, stored.position);
+  const bytes = binaryBytes(stored) ?? new Uint8Array(0);
   const n = Math.floor(bytes.byteLength / 8);
   if (!LITTLE_ENDIAN) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

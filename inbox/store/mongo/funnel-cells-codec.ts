@@ -37,9 +37,20 @@ function indexer(): { of: (name: string) => number; names: string[] } {
   };
 }
 
+/** Whether a run is already what is stored: whole milliseconds, none below zero, ascending. */
+function storable(run: Float64Array): boolean {
+  let before = 0;
+  for (const v of run) {
+    if (!Number.isInteger(v) || v < before) return false;
+    before = v;
+  }
+  return true;
+}
+
 /** A cell's runs of durations as one ascending run of whole milliseconds. */
 function oneRun(runs: readonly Float64Array[]): Float64Array {
-  if (runs.length === 1 && Number.isInteger((runs[0] as Float64Array)[0] ?? 0)) return runs[0] as Float64Array;
+  // One run read back from a tally is stored as it is: checked, not sorted again.
+  if (runs.length === 1 && storable(runs[0] as Float64Array)) return runs[0] as Float64Array;
   let n = 0;
   for (const r of runs) n += r.length;
   const all = new Float64Array(n);

@@ -1,6 +1,7 @@
 import { unitStart } from '../funnel-units';
 import type { FunnelTallyStore } from '../port';
 import type { FunnelDimension, FunnelTallyRecord } from '../records';
+import { binaryBytes } from './binary';
 import { decodeCells, encodeCells } from './funnel-cells-codec';
 import type { Models } from './models';
 
@@ -48,16 +49,8 @@ interface StoredTally {
   names?: string;
   cells?: unknown;
 }
-const bytesOf = (v: unknown): Uint8Array | null => {
-  if (v instanceof Uint8Array) return v;
-  if (v && typeof v === 'object' && 'buffer' in v && v.buffer instanceof Uint8Array) {
-    const { buffer, position } = v as { buffer: Uint8Array; position?: number };
-    return buffer.subarray(0, position ?? buffer.byteLength);
-  }
-  return null;
-};
 const toTally = (doc: StoredTally): FunnelTallyRecord => {
-  const bytes = bytesOf(doc.cells);
+  const bytes = binaryBytes(doc.cells);
   return {
     unit: doc.unit as FunnelTallyRecord['unit'],
     start: doc.start,
