@@ -6,13 +6,13 @@ import { newId } from '../store/ids';
 import type { InboxStore } from '../store/port';
 import type { PipelineStageRecord, StageKind } from '../store/records';
 
+/** How long a read of the stages serves new leads and moves: a change saved in another process counts within it. */
+const STAGES_TTL_MS = 2_000;
+
 /**
  * The stages a new inbox starts with, in the shop's language (labels are data: admins rename them in theirs). The
  * ids are fixed, so two processes seeding at once store one list, and figures keep naming the same stages.
  */
-/** How long a read of the stages serves new leads and moves: a change saved in another process counts within it. */
-const STAGES_TTL_MS = 2_000;
-
 export const firstStages: readonly Omit<PipelineStageRecord, 'active'>[] = [
   { id: 'new', label: 'Новий', kind: 'open', order: 1, requires: [] },
   { id: 'contacted', label: 'Контакт', kind: 'open', order: 2, requires: [] },

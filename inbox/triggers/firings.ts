@@ -83,7 +83,7 @@ export class TriggerFirings {
       return 0;
     }
     if (upTo <= from) return 0;
-    const triggers = [...(await this.store.triggers.activeOf('stage_changed')), ...(await this.store.triggers.activeOf('lost'))];
+    const triggers = await this.moveTriggers.get();
     let fired = 0;
     for (const m of triggers.length ? await this.store.pipeline.movesStoredBetween(from, upTo) : []) {
       // The kind of the stage left is neither matched nor keyed on.
