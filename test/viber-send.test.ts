@@ -142,15 +142,16 @@ describe('the Viber sender against a local Viber API', () => {
     expect(fake.callsTo('send_message').map((c) => c.body.text)).toEqual(['Перше', 'Друге', 'Your order has shipped', 'Третє']);
   });
 
-  it('sends to one user one message at a time, in order and spaced out', async () => {
+  it('sends to one user one message at a time, in order, each one the pause after Viber answered the one before', async () => {
+    // Viber takes 120 ms over the first answer: spacing the starts alone would let the second in 30 ms after it.
+    fake.answerDelayMs = (_call, index) => (index === 0 ? 120 : 0);
     const s = sender({ perUserMinTimeMs: 150 });
     const texts = ['Один', 'Два', 'Три'];
     await Promise.all(texts.map((t) => s.send(outbound(olena.id, t))));
     const calls = fake.callsTo('send_message');
     expect(calls.map((c) => c.body.text)).toEqual(texts);
-    const gaps = calls.slice(1).map((c, i) => c.at - (calls[i]?.at ?? 0));
-    // Spaced 150 ms apart when sent; the fake sees them arrive with a few milliseconds of scheduling jitter.
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(125);
+    const pauses = calls.slice(1).map((c, i) => c.at - (calls[i]?.answeredAt ?? Number.POSITIVE_INFINITY));
+    expect(Math.min(...pauses)).toBeGreaterThanOrEqual(150);
   });
 
   it('keeps the global rate across users', async () => {

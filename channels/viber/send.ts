@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import Bottleneck from 'bottleneck';
 import { type ChannelSender, DeliveryError, type OutboundText, type SendResult } from '../../shared/messages';
 import { textForButtons, withNumberedChoices } from '../choices';
@@ -97,8 +98,9 @@ export interface ViberSenderOptions {
 }
 
 /**
- * Replies through send_message, paced with Bottleneck: one message at a time per user (in order, spaced by
- * `perUserMinTimeMs`), all users together under `globalPerSecond` and `globalConcurrency`, and never more than
+ * Replies through send_message, paced with Bottleneck: one message at a time per user (in order, the next one
+ * `perUserMinTimeMs` after Viber answered the one before, so Viber itself sees them spaced however long each
+ * request took to reach it), all users together under `globalPerSecond` and `globalConcurrency`, and never more than
  * Viber's hourly allowance per user; a message over the allowance goes back to the delivery queue with the time
  * it has to wait, rather than holding a queue worker for up to an hour.
  */
@@ -118,8 +120,7 @@ export class ViberSender implements ChannelSender {
       reservoirRefreshAmount: limits.globalPerSecond,
       reservoirRefreshInterval: 1000,
     });
-    this.perUser = new Bottleneck.Group({ maxConcurrent: 1, minTime: limits.perUserMinTimeMs });
-    this.perUser.on('created', (limiter) => limiter.chain(this.global));
+    this.perUser = new Bottleneck.Group({ maxConcurrent: 1 });
     this.budget = new HourlyBudget(limits.perUserPerHour, options.now ?? Date.now);
   }
 
@@ -142,7 +143,7 @@ export class ViberSender implements ChannelSender {
       ...(buttons ? { keyboard: keyboardOf(choices) } : {}),
     };
     try {
-      const token = await this.perUser.key(receiver).schedule(() => this.client.sendText(request));
+      const token = await this.inTurn(receiver, () => this.global.schedule(() => this.client.sendText(request)));
       return { externalId: token };
     } catch (e) {
       if (e instanceof ViberApiError && e.status === 12) this.budget.exhaust(receiver);
@@ -152,6 +153,24 @@ export class ViberSender implements ChannelSender {
       }
       throw toDeliveryError(e);
     }
+  }
+
+  /**
+   * Runs the send in the user's turn and settles as soon as Viber answered, but keeps the turn a further
+   * `perUserMinTimeMs`: Bottleneck's own minTime spaces the starts, and a first request slow to arrive would
+   * then reach Viber only moments before the next.
+   */
+  private inTurn<T>(user: string, send: () => Promise<T>): Promise<T> {
+    const pause = this.options.limits.perUserMinTimeMs;
+    return new Promise<T>((resolve, reject) => {
+      this.perUser
+        .key(user)
+        .schedule(async () => {
+          await send().then(resolve, reject);
+          if (pause > 0) await sleep(pause, undefined, { ref: false });
+        })
+        .catch(reject);
+    });
   }
 
   /** The user wrote to the bot, which resets Viber's hourly count for them. */

@@ -12,6 +12,8 @@ export interface ViberCall {
   body: Record<string, unknown>;
   rawBody: string;
   at: number;
+  /** When the answer went back; unset until then. */
+  answeredAt?: number;
 }
 
 /** `body` as a string is sent as is: how a test answers with 64-bit integers JSON.stringify cannot write. */
@@ -38,6 +40,8 @@ export class FakeViber {
   private server: Server | undefined;
   private responders: ViberResponder[] = [];
   private nextToken = 5741311803571721087n;
+  /** How long the fake holds a call before answering it: a Viber slow to reply. */
+  answerDelayMs: (call: ViberCall, index: number) => number = () => 0;
   url = '';
 
   constructor(private readonly authToken: string) {}
@@ -86,6 +90,9 @@ export class FakeViber {
       const index = this.calls.length;
       this.calls.push(call);
       const reply = this.responders.map((r) => r(call, index)).find(Boolean) ?? (await this.defaultReply(call));
+      const delay = this.answerDelayMs(call, index);
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      call.answeredAt = Date.now();
       res.writeHead(reply.httpStatus ?? 200, { 'content-type': 'application/json' });
       res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
     });
