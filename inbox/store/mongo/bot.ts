@@ -1,3 +1,4 @@
+import type { Document } from 'mongodb';
 import type { BotFlows } from '../../../shared/bot-api';
 import type { Channel } from '../../../shared/channels';
 import type { Choice } from '../../../shared/messages';
@@ -5,6 +6,7 @@ import type { BotStore } from '../port';
 import type { BotFlowsRecord, BotSessionRecord, BotUnmatchedRecord } from '../records';
 import { oid } from './mapping';
 import { type BotSessionDoc, type BotUnmatchedDoc, isDuplicateKey, type Models } from './models';
+import { native } from './native';
 
 const FLOWS_ID = 'flows';
 /** Customer messages a talk remembers having answered: far more than can be redelivered at once. */
@@ -96,18 +98,20 @@ export class MongoBot implements BotStore {
         version: 0,
       },
     };
-    // The talk comes back with the write: the turn that follows decides on it without reading it again.
+    // The talk comes back with the write: the turn that follows decides on it without reading it again. Through
+    // the driver (./native.ts), as is the turn's save: every message the bot answers passes both.
+    const sessions = native(this.models.BotSession);
     let doc: SessionDoc | null;
     try {
-      doc = await this.models.BotSession.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean<SessionDoc>();
+      doc = (await sessions.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' })) as SessionDoc | null;
     } catch (e) {
       // Two first messages at once: the other upsert inserted it; this one's message still has to be noted.
       if (!isDuplicateKey(e)) throw e;
-      doc = await this.models.BotSession.findOneAndUpdate(
+      doc = (await sessions.findOneAndUpdate(
         filter,
         { $set: update.$set, $max: update.$max },
         { returnDocument: 'after' },
-      ).lean<SessionDoc>();
+      )) as SessionDoc | null;
     }
     if (!doc) throw new Error(`the bot's talk in conversation ${conversationId} could not be written`);
     return toSession(doc);
@@ -130,9 +134,11 @@ export class MongoBot implements BotStore {
     messageId: string,
   ): Promise<boolean> {
     const advance = advanceOf(change, messageId);
-    const both = await this.models.BotSession.updateOne(
+    // The choices offered are written as they are: one without a description has none stored, not a null.
+    const both = await native(this.models.BotSession).updateOne(
       { _id: oid(conversationId), version, pendingInboundId: oid(messageId) },
-      { ...advance, $set: { ...advance.$set, pendingSince: null } },
+      { ...advance, $set: { ...advance.$set, pendingSince: null } } as Document,
+      { ignoreUndefined: true },
     );
     if (both.modifiedCount === 1) return true;
     // A later message is the one waiting now (it keeps waiting), or another turn saved first: each write guards itself.

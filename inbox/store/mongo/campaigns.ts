@@ -5,6 +5,7 @@ import type { CampaignStore } from '../port';
 import type { CampaignRecipientRecord, CampaignRecord, CampaignSkipReason } from '../records';
 import { oid, oidOrNull } from './mapping';
 import { type CampaignDoc, type CampaignRecipientDoc, isDuplicateKey, type Models } from './models';
+import { native } from './native';
 
 const str = (v: { toString(): string } | null | undefined) => (v ? v.toString() : null);
 
@@ -147,10 +148,11 @@ export class MongoCampaigns implements CampaignStore {
 
   /** Index `{contactId: 1, status: 1}`. */
   async campaignIdsSentTo(contactId: string): Promise<string[]> {
-    const docs = await this.models.CampaignRecipient.find({ contactId: oid(contactId), status: 'sent' }, { campaignId: 1 }).lean<
-      CampaignRecipientDoc[]
-    >();
-    return [...new Set(docs.map((d) => d.campaignId.toString()))];
+    // Through the driver (./native.ts): every customer message asks.
+    const docs = await native(this.models.CampaignRecipient)
+      .find({ contactId: oid(contactId), status: 'sent' }, { projection: { _id: 0, campaignId: 1 } })
+      .toArray();
+    return [...new Set(docs.map((d) => String(d.campaignId)))];
   }
 
   async optOut(contactId: string, at: Date): Promise<void> {

@@ -29,8 +29,9 @@ import { MongoWaits } from './waits';
  * this implementation rather than emulated: no transactions (every multi-document change is a sequence of
  * idempotent, guarded steps), no change streams (live events come from the process that wrote), no `$lookup`,
  * `$facet` or `$dateTrunc` (figures are read from rollups and indexed ranges), no TTL or partial indexes (nothing
- * here expires by itself), no update pipelines (a conditional field is a guarded second write), no keys with `.`
- * or a leading `$` (platform payloads are stored as JSON text).
+ * here expires by itself), no update pipelines (a conditional field is a guarded second write), no projection on
+ * findAndModify (the whole document comes back), no keys with `.` or a leading `$` (platform payloads are stored as
+ * JSON text).
  */
 export async function createMongoStore(connection: Connection): Promise<{ store: InboxStore; models: Models }> {
   const models = createModels(connection);

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import type { Channel } from '../../../shared/channels';
 import type { Attachment } from '../../../shared/messages';
 import type { EditOutcome, MessageStore, NewInbound, NewNote, NewOutbound, Position } from '../port';
@@ -58,28 +59,33 @@ export class MongoMessages implements MessageStore {
     await native(this.models.Message).updateOne({ _id: oid(id) }, { $unset: { pending: 1 }, $set: { updatedAt: new Date() } });
   }
 
+  /** Through the driver, as recordInbound: every answer the bot gives is one. */
   async recordOutbound(m: NewOutbound): Promise<MessageRecord | null> {
+    const doc = {
+      ...this.defaults,
+      _id: m.id ? oid(m.id) : new Types.ObjectId(),
+      conversationId: oid(m.conversationId),
+      channel: m.channel,
+      direction: 'out' as const,
+      sender: { type: m.sender.type, id: m.sender.id ?? null, name: m.sender.name ?? null },
+      text: m.text,
+      template: m.template,
+      attachments: m.attachments ?? [],
+      ...(m.choices?.length ? { choices: m.choices } : {}),
+      dedupeKey: m.dedupeKey,
+      status: 'queued' as const,
+      to: m.to,
+      lastInboundAt: m.lastInboundAt,
+      ...(m.listUnsubscribe ? { listUnsubscribe: m.listUnsubscribe } : {}),
+      nextAttemptAt: m.handedOverAt ?? m.firstAttemptBy,
+      queuedAt: m.handedOverAt ?? null,
+      createdAt: m.createdAt,
+      updatedAt: m.createdAt,
+    };
     try {
-      const created = await this.models.Message.create({
-        ...(m.id ? { _id: oid(m.id) } : {}),
-        conversationId: oid(m.conversationId),
-        channel: m.channel,
-        direction: 'out',
-        sender: { type: m.sender.type, id: m.sender.id ?? null, name: m.sender.name ?? null },
-        text: m.text,
-        template: m.template,
-        attachments: m.attachments ?? [],
-        ...(m.choices?.length ? { choices: m.choices } : {}),
-        dedupeKey: m.dedupeKey,
-        status: 'queued',
-        to: m.to,
-        lastInboundAt: m.lastInboundAt,
-        ...(m.listUnsubscribe ? { listUnsubscribe: m.listUnsubscribe } : {}),
-        nextAttemptAt: m.handedOverAt ?? m.firstAttemptBy,
-        queuedAt: m.handedOverAt ?? null,
-        createdAt: m.createdAt,
-      });
-      return toMessageRecord(created.toObject() as MessageDoc);
+      // A choice or template field left undefined is not stored at all, as mongoose would leave it.
+      await native(this.models.Message).insertOne(doc, { ignoreUndefined: true });
+      return toMessageRecord(doc as unknown as MessageDoc);
     } catch (e) {
       if (isDuplicateKey(e)) return null;
       throw e;

@@ -16,7 +16,7 @@ export function schemaDefaults<T>(model: Model<T>): Record<string, unknown> {
  * document building, casting and hooks cost more than the command. Callers write whole, schema-shaped values
  * (ObjectIds, Dates, every default) and keep the timestamps themselves.
  */
-export function native<T>(model: Model<T>): Collection<Document> {
+export function native(model: Pick<Model<unknown>, 'db' | 'collection'>): Collection<Document> {
   const db = model.db.db;
   if (!db) throw new Error(`the store is not connected: ${model.collection.collectionName} cannot be reached`);
   return db.collection(model.collection.collectionName);

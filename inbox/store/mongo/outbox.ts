@@ -2,6 +2,7 @@ import type { OutboxStore } from '../port';
 import type { MessageRecord, OutboxEntry } from '../records';
 import { oid, toMessageRecord, toOutboxEntry } from './mapping';
 import type { MessageDoc, Models } from './models';
+import { native } from './native';
 
 /** An attempt's hold on a due reply: its due time a lease ahead, so no other attempt takes it meanwhile. */
 const claimOf = (now: Date, leaseUntil: Date) => ({ $set: { nextAttemptAt: leaseUntil, sendingSince: now }, $inc: { attempts: 1 } });
@@ -26,14 +27,18 @@ export class MongoOutbox implements OutboxStore {
     return before ? toOutboxEntry(before) : null;
   }
 
-  /** The same claim as `claimNext`'s, by the primary key: whichever of the two comes first takes the reply. */
+  /**
+   * The same claim as `claimNext`'s, by the primary key: whichever of the two comes first takes the reply. Through
+   * the driver (./native.ts), as is `markSent`: every reply passes both.
+   */
   async claim(id: string, now: Date, leaseUntil: Date): Promise<OutboxEntry | null> {
-    const before = await this.models.Message.findOneAndUpdate(
+    const claimed = claimOf(now, leaseUntil);
+    const before = await native(this.models.Message).findOneAndUpdate(
       { _id: oid(id), status: 'queued', nextAttemptAt: { $lte: now } },
-      claimOf(now, leaseUntil),
+      { ...claimed, $set: { ...claimed.$set, updatedAt: now } },
       { returnDocument: 'before' },
-    ).lean<MessageDoc>();
-    return before ? toOutboxEntry(before) : null;
+    );
+    return before ? toOutboxEntry(before as unknown as MessageDoc) : null;
   }
 
   async renewLease(id: string, attempt: number, until: Date): Promise<void> {
@@ -41,12 +46,12 @@ export class MongoOutbox implements OutboxStore {
   }
 
   async markSent(id: string, externalId: string | null): Promise<MessageRecord | null> {
-    const sent = await this.models.Message.findOneAndUpdate(
+    const sent = await native(this.models.Message).findOneAndUpdate(
       { _id: oid(id), status: 'queued' },
-      { $set: { status: 'sent', externalId, error: null, nextAttemptAt: null, sendingSince: null } },
+      { $set: { status: 'sent', externalId, error: null, nextAttemptAt: null, sendingSince: null, updatedAt: new Date() } },
       { returnDocument: 'after' },
-    ).lean<MessageDoc>();
-    return sent ? toMessageRecord(sent) : null;
+    );
+    return sent ? toMessageRecord(sent as unknown as MessageDoc) : null;
   }
 
   async retryLater(id: string, attempt: number, next: { retryAt: Date; uncertainAttempts: number; error: string }): Promise<void> {
