@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from '../../shared/errors';
 import { type Actor, isObjectId } from '../access';
 import { InboxEvent, type InboxEvents } from '../events';
 import type { Clock } from '../ports';
+import { RecentRead } from '../recent-read';
 import type { Replies } from '../replies';
 import { conversationIdFor } from '../store/ids';
 import type { InboxStore } from '../store/port';
@@ -25,6 +26,8 @@ const PREPARE_STALE_MS = 60_000;
 const BATCH = 200;
 const PARALLEL = 8;
 const PAGE = 500;
+/** How long this process trusts its last look at whether any campaign exists (another process's first shows then). */
+const ANY_CAMPAIGN_TTL_MS = 2_000;
 
 /** The signed one-click unsubscribe links campaign mail carries (the gateway signs them). */
 export interface UnsubscribeLinks {
@@ -44,6 +47,8 @@ const noReasons = (): Record<CampaignSkipReason, number> =>
  */
 export class Campaigns {
   private last: Promise<unknown> = Promise.resolve();
+  /** A shop that never ran a campaign has no customer to count as replying to one: its messages ask nothing. */
+  private readonly anyCampaign = new RecentRead(ANY_CAMPAIGN_TTL_MS, async () => (await this.store.campaigns.list(1)).length > 0);
 
   constructor(
     private readonly store: InboxStore,
@@ -73,6 +78,7 @@ export class Campaigns {
       status: 'preparing',
       createdAt: now,
     });
+    this.anyCampaign.forget();
     await this.prepare(campaign);
     return this.progress(campaign.id);
   }
@@ -109,9 +115,11 @@ export class Campaigns {
   /** Tells the supervisors' pages when a customer a campaign reached writes back (progress counts them as replied). */
   listen(): void {
     this.events.on(InboxEvent.MessageNew, ({ message }) => {
-      if (message.direction !== 'in' || message.sender.type !== 'contact' || !message.sender.id) return;
-      void this.store.campaigns
-        .campaignIdsSentTo(message.sender.id)
+      const contactId = message.sender.id;
+      if (message.direction !== 'in' || message.sender.type !== 'contact' || !contactId) return;
+      void this.anyCampaign
+        .get()
+        .then((any) => (any ? this.store.campaigns.campaignIdsSentTo(contactId) : []))
         .then((ids) => this.announce(ids))
         .catch(() => undefined);
     });
