@@ -1,6 +1,6 @@
 import type { Channel } from '../shared/channels';
 import type { Attachment } from '../shared/messages';
-import type { BotSessionRecord, ContactRecord, ConversationRecord, MessageRecord } from './store/records';
+import type { BotSessionRecord, ContactRecord, ConversationRecord, MessageRecord, OutboxEntry } from './store/records';
 
 /** What the inbox needs from the outside, as small interfaces the gateway fills in. */
 
@@ -18,6 +18,18 @@ export interface DeliveryQueue {
   enqueue(message: { messageId: string; conversationId: string }): Promise<void>;
   /** A message stored handed over already (`handedOverAt`): attempted at once, no write before its claim. */
   dispatch(message: { messageId: string; conversationId: string }): void;
+  /**
+   * Room for one attempt in this process now, for a message about to be stored: stored claimed with the hold's
+   * lease (the outbox's `insertClaimed`), it is attempted at once with `attempt`, no claim of its own; `release`
+   * when nothing was stored. Null when there is no room: store it handed over and `dispatch` it.
+   */
+  hold(): DeliveryHold | null;
+}
+
+export interface DeliveryHold {
+  leaseUntil: Date;
+  attempt(claimed: OutboxEntry): void;
+  release(): void;
 }
 
 /** When a customer's wait escalates and when its first-response target warns and is missed (null: never). */

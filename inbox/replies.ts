@@ -147,11 +147,12 @@ export class Replies {
       return null;
     }
     // Nothing is recorded between its insert and its hand-over, so it is inserted handed over: one write, and a
-    // crash right after it leaves the message due, sent by whichever process polls first.
-    const message = await this.store.messages.recordOutbound({
+    // crash right after it leaves the message due, sent by whichever process polls first. With room to attempt it
+    // here now, it is inserted claimed by that attempt too: sent with no write between its insert and the platform.
+    const reply = {
       conversationId: conversation.id,
       channel: conversation.channel,
-      sender: { type: 'bot', name: input.senderName },
+      sender: { type: 'bot' as const, name: input.senderName },
       text: input.text,
       template: null,
       ...(input.choices?.length ? { choices: input.choices } : {}),
@@ -159,9 +160,22 @@ export class Replies {
       createdAt: answerTime(now, input.answers),
       ...outboxFields(contact, conversation),
       handedOverAt: new Date(),
-    });
+    };
+    const hold = this.queue.hold();
+    let message: MessageRecord | null;
+    if (hold) {
+      const claimed = await this.store.outbox.insertClaimed(reply, hold.leaseUntil).catch((e: unknown) => {
+        hold.release();
+        throw e;
+      });
+      if (claimed) hold.attempt(claimed);
+      else hold.release();
+      message = claimed;
+    } else {
+      message = await this.store.messages.recordOutbound(reply);
+      if (message) this.queue.dispatch({ messageId: message.id, conversationId: conversation.id });
+    }
     if (!message) return null;
-    this.queue.dispatch({ messageId: message.id, conversationId: conversation.id });
     this.events.emit(InboxEvent.MessageNew, { conversation: toConversation(conversation), message: toMessage(message) });
     return toMessage(message);
   }

@@ -32,7 +32,9 @@ describe('the store commands of a bot answer', () => {
     await callback.stop();
   });
 
-  const claim = (c: WireCommand) => c.name === 'findAndModify' && c.collection === 'messages' && c.body.query?.nextAttemptAt !== undefined;
+  /** The bot's answer inserted: claimed by its attempt in that write, the last store command before its send. */
+  const answerInsert = (c: WireCommand) =>
+    c.name === 'insert' && c.collection === 'messages' && (c.documents.documents ?? []).some((d) => d.direction === 'out');
   const of = (commands: WireCommand[], collection: string) => commands.filter((c) => c.collection === collection).map((c) => c.name);
   /** The messages' commands but the pipeline's read of a new lead's source (its conversation's first messages). */
   const messageCommands = (path: WireCommand[]) =>
@@ -48,7 +50,7 @@ describe('the store commands of a bot answer', () => {
   };
 
   /**
-   * A customer of the site's chat writes and the bot answers: the commands up to the answer's claim (the step
+   * A customer of the site's chat writes and the bot answers: the commands up to the answer's insert (the step
    * before its send), and the bot's talk's commands until it is saved.
    */
   async function answered(customer: string, text: string): Promise<{ path: WireCommand[]; talk: string[]; all: WireCommand[] }> {
@@ -58,21 +60,24 @@ describe('the store commands of a bot answer', () => {
     expect(res.status).toBe(200);
     await eventually(async () => callback.received.length >= answers);
     const since = tap.commands.slice(from);
-    const claimed = since.findIndex(claim);
-    expect(claimed).toBeGreaterThan(0);
+    const inserted = since.findIndex(answerInsert);
+    expect(inserted).toBeGreaterThan(0);
     // The talk is saved after the answer is out; a moment more shows nothing else comes.
     await eventually(async () => of(tap.commands.slice(from), 'bot_sessions').length >= 2);
     await sleep(300);
-    return { path: since.slice(0, claimed + 1), talk: of(tap.commands.slice(from), 'bot_sessions'), all: tap.commands.slice(from) };
+    return { path: since.slice(0, inserted + 1), talk: of(tap.commands.slice(from), 'bot_sessions'), all: tap.commands.slice(from) };
   }
 
-  it('greets a new customer: their conversation inserted, the message noted and marked, the answer inserted due and claimed by its id', async () => {
+  it('greets a new customer: their conversation inserted, the message noted and marked, the answer inserted claimed by its attempt', async () => {
     const { path, talk } = await answered('visitor-new', 'Добрий день!');
     expect(conversationWrites(path)).toEqual(['insert']);
     expect(of(path, 'contacts')).toEqual(['findAndModify']);
-    // The question, marked done, then the answer (due from its insert), claimed by its id: no search for due replies.
-    expect(messageCommands(path)).toEqual(['insert', 'update', 'insert', 'findAndModify']);
-    expect(path.at(-1)?.body.query._id).toBeDefined();
+    // The question, marked done, then the answer, inserted handed over and held by the attempt that sends it: no
+    // search for due replies, and no claim between the insert and the platform.
+    expect(messageCommands(path)).toEqual(['insert', 'update', 'insert']);
+    const [answer] = path.at(-1)?.documents.documents ?? [];
+    const held = { attempts: answer?.attempts, sending: answer?.sendingSince instanceof Date, queued: answer?.queuedAt instanceof Date };
+    expect(held).toEqual({ attempts: 1, sending: true, queued: true });
     // Noted as owed (the write hands the talk back to the turn, not read again), saved with the message answered.
     expect(talk).toEqual(['findAndModify', 'update']);
   });
@@ -83,7 +88,7 @@ describe('the store commands of a bot answer', () => {
     // The bot held it when this process last wrote it: the held guard is tried first, and matches.
     expect(conversationWrites(path)).toEqual(['findAndModify']);
     expect(of(path, 'contacts')).toEqual(['findAndModify']);
-    expect(messageCommands(path)).toEqual(['insert', 'update', 'insert', 'findAndModify']);
+    expect(messageCommands(path)).toEqual(['insert', 'update', 'insert']);
     expect(talk).toEqual(['findAndModify', 'update']);
     // The lead started with the first message and stands still while the bot talks: neither it nor the
     // conversation is read for it (the one read is the delivery's, telling the inbox the answer went out).

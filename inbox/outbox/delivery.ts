@@ -4,7 +4,7 @@ import type { Logger } from '../../shared/logger';
 import type { ChannelSender } from '../../shared/messages';
 import type { Alerts } from '../alerts';
 import { InboxEvent, type InboxEvents } from '../events';
-import type { DeliveryQueue } from '../ports';
+import type { DeliveryHold, DeliveryQueue } from '../ports';
 import type { InboxStore } from '../store/port';
 import type { ConversationRecord, MessageRecord, OutboxEntry } from '../store/records';
 import { toConversation, toMessage } from '../views';
@@ -18,8 +18,15 @@ import { afterFailure, beforeAttempt, type DeliveryRetryPolicy, defaultRetryPoli
  *
  * Outbox times are the wall clock's, not the inbox clock's: they pace calls to platforms, which live in real time.
  */
+/** Room for one attempt, as the process's outbox worker keeps count of them. */
+export interface AttemptSlot {
+  run(claimed: OutboxEntry): void;
+  release(): void;
+}
+
 export class Delivery implements DeliveryQueue {
   private readonly listeners: ((messageId: string) => void)[] = [];
+  private slots: (() => AttemptSlot | null) | undefined;
 
   constructor(
     private readonly store: InboxStore,
@@ -48,6 +55,17 @@ export class Delivery implements DeliveryQueue {
   /** A reply stored handed over already (due from its insert): taken up at once, with no write before its claim. */
   dispatch(message: { messageId: string }): void {
     this.due(message.messageId);
+  }
+
+  /** Where `hold` finds room: the outbox worker running in this process, which counts the attempts it runs. */
+  onHold(slots: () => AttemptSlot | null): void {
+    this.slots = slots;
+  }
+
+  hold(): DeliveryHold | null {
+    const slot = this.slots?.();
+    if (!slot) return null;
+    return { leaseUntil: new Date(Date.now() + LEASE_MS), attempt: (claimed) => slot.run(claimed), release: () => slot.release() };
   }
 
   private due(messageId: string): void {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../shared/logger';
-import type { Delivery } from './delivery';
+import type { OutboxEntry } from '../store/records';
+import type { AttemptSlot, Delivery } from './delivery';
 
 export interface OutboxWorkerOptions {
   /** How often the store is asked for replies that fell due (retries, and replies queued by other processes). */
@@ -31,6 +32,7 @@ export class OutboxWorker {
 
   start(): void {
     this.delivery.onQueued((messageId) => this.take(messageId));
+    this.delivery.onHold(() => this.slot());
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
     this.wake();
   }
@@ -56,6 +58,23 @@ export class OutboxWorker {
       messageId,
       this.delivery.claim(messageId, new Date()).then((claimed) => (claimed ? this.delivery.attempt(claimed) : undefined)),
     );
+  }
+
+  /**
+   * Room for a reply about to be stored claimed already: counted as running from now, so the attempts of this
+   * process stay within `concurrency` while its insert is on its way.
+   */
+  private slot(): AttemptSlot | null {
+    if (this.stopped || this.running.size >= this.options.concurrency) return null;
+    let start: (work: () => Promise<void>) => void = () => undefined;
+    const work = new Promise<() => Promise<void>>((resolve) => {
+      start = resolve;
+    }).then((run) => run());
+    this.track('a reply being stored', work);
+    return {
+      run: (claimed: OutboxEntry) => start(() => this.delivery.attempt(claimed)),
+      release: () => start(async () => undefined),
+    };
   }
 
   private track(messageId: string, work: Promise<void>): void {

@@ -346,6 +346,12 @@ export interface OutboxStore {
   claimNext(now: Date, leaseUntil: Date): Promise<OutboxEntry | null>;
   /** Claims this reply if it is due (not sent, and no other attempt holds it), as `claimNext` would; null otherwise. */
   claim(id: string, now: Date, leaseUntil: Date): Promise<OutboxEntry | null>;
+  /**
+   * Stores a reply handed over and claimed for one attempt in the same insert (its lease running to `leaseUntil`
+   * from `handedOverAt`), returned as `claim` returns a reply: as it was before the claim. Null when its key is
+   * stored already. A process that dies before sending leaves it to be taken up once the lease ends.
+   */
+  insertClaimed(m: NewOutbound & { handedOverAt: Date }, leaseUntil: Date): Promise<OutboxEntry | null>;
   /** Extends the lease of a running attempt, while it still holds the reply. */
   renewLease(id: string, attempt: number, until: Date): Promise<void>;
   /** Sent, with the platform's id; null when it was settled already. */

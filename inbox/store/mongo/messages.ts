@@ -7,6 +7,43 @@ import { oid, toMessageRecord } from './mapping';
 import { isDuplicateKey, type MessageDoc, type Models } from './models';
 import { native, schemaDefaults } from './native';
 
+/** A reply's document as mongoose would insert it (every default of the schema), due as `m` says. */
+export function outboundDoc(defaults: Record<string, unknown>, m: NewOutbound): Record<string, unknown> {
+  return {
+    ...defaults,
+    _id: m.id ? oid(m.id) : new Types.ObjectId(),
+    conversationId: oid(m.conversationId),
+    channel: m.channel,
+    direction: 'out' as const,
+    sender: { type: m.sender.type, id: m.sender.id ?? null, name: m.sender.name ?? null },
+    text: m.text,
+    template: m.template,
+    attachments: m.attachments ?? [],
+    ...(m.choices?.length ? { choices: m.choices } : {}),
+    dedupeKey: m.dedupeKey,
+    status: 'queued' as const,
+    to: m.to,
+    lastInboundAt: m.lastInboundAt,
+    ...(m.listUnsubscribe ? { listUnsubscribe: m.listUnsubscribe } : {}),
+    nextAttemptAt: m.handedOverAt ?? m.firstAttemptBy,
+    queuedAt: m.handedOverAt ?? null,
+    createdAt: m.createdAt,
+    updatedAt: m.createdAt,
+  };
+}
+
+/** Inserts a reply's document through the driver; false when its key is stored already. */
+export async function insertOutbound(models: Models, doc: Record<string, unknown>): Promise<boolean> {
+  try {
+    // A choice or template field left undefined is not stored at all, as mongoose would leave it.
+    await native(models.Message).insertOne(doc, { ignoreUndefined: true });
+    return true;
+  } catch (e) {
+    if (isDuplicateKey(e)) return false;
+    throw e;
+  }
+}
+
 export class MongoMessages implements MessageStore {
   private readonly defaults: Record<string, unknown>;
 
@@ -61,35 +98,8 @@ export class MongoMessages implements MessageStore {
 
   /** Through the driver, as recordInbound: every answer the bot gives is one. */
   async recordOutbound(m: NewOutbound): Promise<MessageRecord | null> {
-    const doc = {
-      ...this.defaults,
-      _id: m.id ? oid(m.id) : new Types.ObjectId(),
-      conversationId: oid(m.conversationId),
-      channel: m.channel,
-      direction: 'out' as const,
-      sender: { type: m.sender.type, id: m.sender.id ?? null, name: m.sender.name ?? null },
-      text: m.text,
-      template: m.template,
-      attachments: m.attachments ?? [],
-      ...(m.choices?.length ? { choices: m.choices } : {}),
-      dedupeKey: m.dedupeKey,
-      status: 'queued' as const,
-      to: m.to,
-      lastInboundAt: m.lastInboundAt,
-      ...(m.listUnsubscribe ? { listUnsubscribe: m.listUnsubscribe } : {}),
-      nextAttemptAt: m.handedOverAt ?? m.firstAttemptBy,
-      queuedAt: m.handedOverAt ?? null,
-      createdAt: m.createdAt,
-      updatedAt: m.createdAt,
-    };
-    try {
-      // A choice or template field left undefined is not stored at all, as mongoose would leave it.
-      await native(this.models.Message).insertOne(doc, { ignoreUndefined: true });
-      return toMessageRecord(doc as unknown as MessageDoc);
-    } catch (e) {
-      if (isDuplicateKey(e)) return null;
-      throw e;
-    }
+    const doc = outboundDoc(this.defaults, m);
+    return (await insertOutbound(this.models, doc)) ? toMessageRecord(doc as unknown as MessageDoc) : null;
   }
 
   /**

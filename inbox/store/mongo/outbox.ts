@@ -1,15 +1,20 @@
-import type { OutboxStore } from '../port';
+import type { NewOutbound, OutboxStore } from '../port';
 import type { MessageRecord, OutboxEntry } from '../records';
 import { oid, toMessageRecord, toOutboxEntry } from './mapping';
+import { insertOutbound, outboundDoc } from './messages';
 import type { MessageDoc, Models } from './models';
-import { native } from './native';
+import { native, schemaDefaults } from './native';
 
 /** An attempt's hold on a due reply: its due time a lease ahead, so no other attempt takes it meanwhile. */
 const claimOf = (now: Date, leaseUntil: Date) => ({ $set: { nextAttemptAt: leaseUntil, sendingSince: now }, $inc: { attempts: 1 } });
 
 /** The outbox is the messages collection itself: a queued reply is its own entry, found by `{status, nextAttemptAt}`. */
 export class MongoOutbox implements OutboxStore {
-  constructor(private readonly models: Models) {}
+  private readonly defaults: Record<string, unknown>;
+
+  constructor(private readonly models: Models) {
+    this.defaults = schemaDefaults(models.Message);
+  }
 
   async handOver(id: string, now: Date): Promise<void> {
     await this.models.Message.updateOne(
@@ -39,6 +44,13 @@ export class MongoOutbox implements OutboxStore {
       { returnDocument: 'before' },
     );
     return before ? toOutboxEntry(before as unknown as MessageDoc) : null;
+  }
+
+  async insertClaimed(m: NewOutbound & { handedOverAt: Date }, leaseUntil: Date): Promise<OutboxEntry | null> {
+    const before = outboundDoc(this.defaults, m);
+    const claimed = claimOf(m.handedOverAt, leaseUntil);
+    const doc = { ...before, ...claimed.$set, attempts: 1 };
+    return (await insertOutbound(this.models, doc)) ? toOutboxEntry(before as unknown as MessageDoc) : null;
   }
 
   async renewLease(id: string, attempt: number, until: Date): Promise<void> {
