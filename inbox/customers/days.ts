@@ -3,9 +3,22 @@ import { DateTime } from 'luxon';
 /** The zone customers' days, weeks and months are counted in, as the supervisors' figures are. */
 export const CUSTOMERS_TIME_ZONE = 'Europe/Kyiv';
 
-/** The Kyiv calendar day of an instant, `YYYY-MM-DD` (sorts as the days do). */
+const kyivDate = new Intl.DateTimeFormat('en-US', { timeZone: CUSTOMERS_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/**
+ * The Kyiv calendar day of an instant, `YYYY-MM-DD` (sorts as the days do). Every customer message asks, so through
+ * one kept Intl formatter rather than a zoned luxon date each time (a fiftieth of the CPU).
+ */
 export function kyivDay(at: Date): string {
-  return DateTime.fromJSDate(at, { zone: CUSTOMERS_TIME_ZONE }).toFormat('yyyy-MM-dd');
+  let year = '';
+  let month = '';
+  let day = '';
+  for (const part of kyivDate.formatToParts(at)) {
+    if (part.type === 'year') year = part.value.padStart(4, '0');
+    else if (part.type === 'month') month = part.value;
+    else if (part.type === 'day') day = part.value;
+  }
+  return `${year}-${month}-${day}`;
 }
 
 export type IntervalUnit = 'month' | 'week';
