@@ -139,7 +139,7 @@ export class Delivery implements DeliveryQueue {
     }
     // One write, with the platform's id that receipts look it up by. Whichever attempt got through settles it, even
     // one whose lease ran out meanwhile. (A receipt that beats this write by milliseconds finds nothing to update.)
-    const sent = await this.store.outbox.markSent(messageId, externalId);
+    const sent = await this.store.outbox.markSent(claimed, externalId);
     if (sent) await this.publish(sent);
   }
 

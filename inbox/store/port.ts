@@ -354,8 +354,11 @@ export interface OutboxStore {
   insertClaimed(m: NewOutbound & { handedOverAt: Date }, leaseUntil: Date): Promise<OutboxEntry | null>;
   /** Extends the lease of a running attempt, while it still holds the reply. */
   renewLease(id: string, attempt: number, until: Date): Promise<void>;
-  /** Sent, with the platform's id; null when it was settled already. */
-  markSent(id: string, externalId: string | null): Promise<MessageRecord | null>;
+  /**
+   * Sent, with the platform's id: the message as this write left it, from the reply as its attempt claimed it (no
+   * other write touches a reply while it is queued); null when it was settled already.
+   */
+  markSent(claimed: OutboxEntry, externalId: string | null): Promise<MessageRecord | null>;
   /** A failed attempt, while it still holds the reply: the next one at `retryAt`. */
   retryLater(id: string, attempt: number, next: { retryAt: Date; uncertainAttempts: number; error: string }): Promise<void>;
   /** Failed for good; null when it was settled already. */

@@ -57,13 +57,15 @@ export class MongoOutbox implements OutboxStore {
     await this.models.Message.updateOne({ _id: oid(id), status: 'queued', attempts: attempt }, { $set: { nextAttemptAt: until } });
   }
 
-  async markSent(id: string, externalId: string | null): Promise<MessageRecord | null> {
-    const sent = await native(this.models.Message).findOneAndUpdate(
-      { _id: oid(id), status: 'queued' },
+  /** An update, not a findAndModify: what it leaves is known from the claim, so nothing is read back. */
+  async markSent(claimed: OutboxEntry, externalId: string | null): Promise<MessageRecord | null> {
+    const res = await native(this.models.Message).updateOne(
+      { _id: oid(claimed.id), status: 'queued' },
       { $set: { status: 'sent', externalId, error: null, nextAttemptAt: null, sendingSince: null, updatedAt: new Date() } },
-      { returnDocument: 'after' },
     );
-    return sent ? toMessageRecord(sent as unknown as MessageDoc) : null;
+    if (res.matchedCount !== 1) return null;
+    const { attempts, queuedAt, sendingSince, uncertainAttempts, to, lastInboundAt, listUnsubscribe, ...message } = claimed;
+    return { ...message, status: 'sent', externalId, error: null };
   }
 
   async retryLater(id: string, attempt: number, next: { retryAt: Date; uncertainAttempts: number; error: string }): Promise<void> {
