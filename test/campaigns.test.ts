@@ -194,7 +194,9 @@ describe('re-engagement campaigns', () => {
     clock.set('2024-04-11T09:00:00Z');
     const templateOnly = await create({ name: 'Лише шаблон', filter: { inactiveDays: 60, channel: 'telegram' }, template: TEMPLATE });
     expect(templateOnly.body).toMatchObject({ total: 2 });
-    clock.set('2024-04-11T09:00:01Z');
+    // Past the hold of a send: the job's own pass may have been sending the spring campaign as this one was
+    // created, and the telegram recipients it held then put this campaign's pace after their hold.
+    clock.set('2024-04-11T09:01:00Z');
     await gw.automations.sendCampaigns();
     expect(await progress(templateOnly.body.id)).toMatchObject({
       status: 'done',
