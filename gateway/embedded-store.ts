@@ -31,12 +31,14 @@ const execFileAsync = promisify(execFile);
  * one document are not atomic and no query uses an index.
  */
 export function ferretdbVersion(): string {
-  const dir = path.join(repoRoot, 'scripts', 'ferretdb');
   const hash = createHash('sha256');
-  const patches = readdirSync(dir)
-    .filter((n) => n.endsWith('.patch'))
-    .sort();
-  for (const name of patches) hash.update(readFileSync(path.join(dir, name)));
+  // FerretDB's patches, then its SQLite driver's: in the order scripts/install-ferretdb.sh hashes them.
+  for (const dir of [path.join(repoRoot, 'scripts', 'ferretdb'), path.join(repoRoot, 'scripts', 'ferretdb', 'modernc-sqlite')]) {
+    const patches = readdirSync(dir)
+      .filter((n) => n.endsWith('.patch'))
+      .sort();
+    for (const name of patches) hash.update(readFileSync(path.join(dir, name)));
+  }
   return `v1.24.2-inbox-${hash.digest('hex').slice(0, 8)}`;
 }
 

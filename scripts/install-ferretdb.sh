@@ -4,7 +4,9 @@
 #
 # The patches (scripts/ferretdb/*.patch, applied in name order to the module's source) make single-document writes
 # atomic and let SQLite's indexes serve queries (atomic-writes-and-indexes), and cut the CPU each command costs
-# without changing what it answers (the others); their hash is part of the version (`ferretdb --version` says
+# without changing what it answers (the others); scripts/ferretdb/modernc-sqlite/*.patch do the same to the SQLite
+# driver it is built with (modernc.org/sqlite, its statements kept prepared between calls), which the build then
+# takes from its patched copy (a go.mod replace). Their hash is part of the version (`ferretdb --version` says
 # v1.24.2-inbox-<hash>) and of the cache path, so a binary built without them, or with older patches, is never
 # taken for it. `go install …/cmd/ferretdb@v1.24.2` alone would yield a binary that panics at start (its
 # build/version/version.txt is generated, not published), so the module is copied out of Go's module cache,
@@ -17,7 +19,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 upstream=v1.24.2
 patches=("$here"/ferretdb/*.patch)
-hash=$(cat "${patches[@]}" | sha256sum | cut -c1-8)
+sqlite_patches=("$here"/ferretdb/modernc-sqlite/*.patch)
+hash=$(cat "${patches[@]}" "${sqlite_patches[@]}" | sha256sum | cut -c1-8)
 version="$upstream-inbox-$hash"
 [ "${1:-}" = --version ] && { echo "$version"; exit 0; }
 run_tests=false
@@ -43,6 +46,17 @@ for p in "${patches[@]}"; do
   patch --quiet --batch --forward -p1 -d "$work/src" <"$p" >&2 || { echo "install-ferretdb: $p does not apply to FerretDB $upstream" >&2; exit 1; }
 done
 echo "$version" >"$work/src/build/version/version.txt"
+
+# The SQLite driver, at the version FerretDB's go.mod names, patched beside it and put in its place.
+sqlite_version=$(sed -n 's/^\s*modernc.org\/sqlite \(v[^ ]*\)$/\1/p' "$work/src/go.mod")
+sqlite_src=$(cd "$work" && go mod download -json "modernc.org/sqlite@$sqlite_version" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
+[ -n "$sqlite_src" ] || { echo "install-ferretdb: could not download modernc.org/sqlite $sqlite_version" >&2; exit 1; }
+cp -r "$sqlite_src" "$work/sqlite"
+chmod -R u+w "$work/sqlite"
+for p in "${sqlite_patches[@]}"; do
+  patch --quiet --batch --forward -p1 -d "$work/sqlite" <"$p" >&2 || { echo "install-ferretdb: $p does not apply to modernc.org/sqlite $sqlite_version" >&2; exit 1; }
+done
+(cd "$work/src" && go mod edit -replace "modernc.org/sqlite=$work/sqlite")
 
 if $run_tests; then
   echo "install-ferretdb: go test of the patched packages" >&2
