@@ -6,7 +6,7 @@
  * a process of their own (./bot-customers.ts), as the platforms do.
  *
  *   node --import tsx bench/bot.ts                  # alone
- *   BENCH_BOT=600 BENCH_BOT_RATE=100 …              # messages and rate (the defaults)
+ *   BENCH_BOT=2000 BENCH_BOT_RATE=100 …             # messages and rate (the defaults)
  *   MONGODB_URI=mongodb://127.0.0.1:27017 …         # a real MongoDB (scratch databases)
  */
 import { fork } from 'node:child_process';
@@ -18,7 +18,7 @@ import type { FromCustomers, ToCustomers } from './bot-customers';
 import { against, dur, machineLoad, runWhenMain, sleep, summarize, table } from './kit';
 import { benchStore, cpuNow } from './support';
 
-const MESSAGES = Number(process.env.BENCH_BOT ?? 600);
+const MESSAGES = Number(process.env.BENCH_BOT ?? 2000);
 const RATE = Number(process.env.BENCH_BOT_RATE ?? 100);
 const WARM_UP = 40;
 const GOAL_P99_MS = 50;
