@@ -38,24 +38,26 @@ command -v patch >/dev/null || { echo "install-ferretdb: patch is needed (apt-ge
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 export GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=local
-src=$(cd "$work" && go mod download -json "github.com/FerretDB/FerretDB@$upstream" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
-[ -n "$src" ] || { echo "install-ferretdb: could not download FerretDB $upstream" >&2; exit 1; }
-cp -r "$src" "$work/src"
-chmod -R u+w "$work/src"
-for p in "${patches[@]}"; do
-  patch --quiet --batch --forward -p1 -d "$work/src" <"$p" >&2 || { echo "install-ferretdb: $p does not apply to FerretDB $upstream" >&2; exit 1; }
-done
+# patched_copy MODULE VERSION DIR PATCH…: the module's source out of Go's module cache into DIR, with the patches.
+patched_copy() {
+  local module=$1 at=$2 dir=$3
+  shift 3
+  local from
+  from=$(cd "$work" && go mod download -json "$module@$at" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$from" ] || { echo "install-ferretdb: could not download $module $at" >&2; exit 1; }
+  cp -r "$from" "$dir"
+  chmod -R u+w "$dir"
+  for p in "$@"; do
+    patch --quiet --batch --forward -p1 -d "$dir" <"$p" >&2 || { echo "install-ferretdb: $p does not apply to $module $at" >&2; exit 1; }
+  done
+}
+
+patched_copy github.com/FerretDB/FerretDB "$upstream" "$work/src" "${patches[@]}"
 echo "$version" >"$work/src/build/version/version.txt"
 
 # The SQLite driver, at the version FerretDB's go.mod names, patched beside it and put in its place.
 sqlite_version=$(sed -n 's/^\s*modernc.org\/sqlite \(v[^ ]*\)$/\1/p' "$work/src/go.mod")
-sqlite_src=$(cd "$work" && go mod download -json "modernc.org/sqlite@$sqlite_version" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
-[ -n "$sqlite_src" ] || { echo "install-ferretdb: could not download modernc.org/sqlite $sqlite_version" >&2; exit 1; }
-cp -r "$sqlite_src" "$work/sqlite"
-chmod -R u+w "$work/sqlite"
-for p in "${sqlite_patches[@]}"; do
-  patch --quiet --batch --forward -p1 -d "$work/sqlite" <"$p" >&2 || { echo "install-ferretdb: $p does not apply to modernc.org/sqlite $sqlite_version" >&2; exit 1; }
-done
+patched_copy modernc.org/sqlite "$sqlite_version" "$work/sqlite" "${sqlite_patches[@]}"
 (cd "$work/src" && go mod edit -replace "modernc.org/sqlite=$work/sqlite")
 
 if $run_tests; then

@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApiCallbackSender } from '../channels/api/send';
-import { DeliveryError, type OutboundText } from '../shared/messages';
+import type { OutboundText } from '../shared/messages';
 import { hmacSha256Hex } from '../shared/secrets';
+import { deliveryFailure as failure } from './support/delivery-failure';
+import { FakeCallback } from './support/fake-callback';
 
 const KEY = 'site-api-channel-key-0123456789';
 
@@ -14,47 +14,10 @@ const reply = (text: string): OutboundText => ({
   lastInboundAt: null,
 });
 
-/** The site's callback, answering each POST as the test says; what it received is kept. */
-class Callback {
-  readonly received: { headers: IncomingMessage['headers']; body: string }[] = [];
-  answer: (res: ServerResponse) => void = (res) => res.writeHead(204).end();
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        this.answer(res);
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/inbox-replies`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof DeliveryError) return e;
-    throw e;
-  }
-  throw new Error('expected a DeliveryError');
-}
-
 describe('the API channel sender against a site callback', () => {
-  let callback: Callback;
+  let callback: FakeCallback;
   beforeEach(async () => {
-    callback = await new Callback().start();
+    callback = await new FakeCallback().start();
   });
   afterEach(async () => {
     await callback.stop();
@@ -66,13 +29,13 @@ describe('the API channel sender against a site callback', () => {
 
     const [received] = callback.received;
     expect(sent).toEqual({ externalId: message.messageId });
-    expect(JSON.parse(received?.body ?? '')).toEqual({
+    expect(received?.body).toEqual({
       messageId: message.messageId,
       contactExternalId: 'visitor-42',
       text: 'Вітаємо! Оберіть, будь ласка, розмір.\n\n1. M\n\nНадішліть номер варіанта у відповідь.',
       choices: [{ id: 'm', title: 'M' }],
     });
-    expect(received?.headers['x-signature-256']).toBe(`sha256=${hmacSha256Hex(KEY, received?.body ?? '')}`);
+    expect(received?.signature).toBe(`sha256=${hmacSha256Hex(KEY, received?.rawBody ?? '')}`);
     expect(received?.headers['idempotency-key']).toBe(message.messageId);
     expect(received?.headers['content-type']).toBe('application/json');
   });
@@ -110,6 +73,6 @@ describe('the API channel sender against a site callback', () => {
   it('sends one reply after another over a kept connection', async () => {
     const sender = new ApiCallbackSender(callback.url, KEY);
     for (const text of ['Перше', 'Друге', 'Третє']) await sender.send(reply(text));
-    expect(callback.received.map((r) => JSON.parse(r.body).text)).toEqual(['Перше', 'Друге', 'Третє']);
+    expect(callback.received.map((r) => r.body.text)).toEqual(['Перше', 'Друге', 'Третє']);
   });
 });

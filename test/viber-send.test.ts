@@ -4,8 +4,9 @@ import { ViberClient } from '../channels/viber/client';
 import { toDeliveryError, ViberSender } from '../channels/viber/send';
 import { viberRateLimitsSchema, viberSettingsSchema } from '../channels/viber/settings';
 import { ConfigError, loadConfig } from '../gateway/config';
-import { DeliveryError, type OutboundText } from '../shared/messages';
+import type { OutboundText } from '../shared/messages';
 import { john, olena, VIBER_BOT_NAME, VIBER_TOKEN } from './fixtures/viber';
+import { deliveryFailure as failure } from './support/delivery-failure';
 import { FakeViber } from './support/fake-viber';
 
 const outbound = (to: string, text: string): OutboundText => ({
@@ -15,16 +16,6 @@ const outbound = (to: string, text: string): OutboundText => ({
   messageId: `m-${Math.random().toString(36).slice(2)}`,
   lastInboundAt: null,
 });
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof DeliveryError) return e;
-    throw e;
-  }
-  throw new Error('expected a DeliveryError');
-}
 
 describe('the Viber sender against a local Viber API', () => {
   let fake: FakeViber;

@@ -10,6 +10,12 @@ import type { ConversationRecord, MessageRecord, OutboxEntry } from '../store/re
 import { toConversation, toMessage } from '../views';
 import { afterFailure, beforeAttempt, type DeliveryRetryPolicy, defaultRetryPolicy, LEASE_MS, LEASE_RENEW_MS } from './policy';
 
+/** Room for one attempt, as the process's outbox worker keeps count of them. */
+export interface AttemptSlot {
+  run(claimed: OutboxEntry): void;
+  release(): void;
+}
+
 /**
  * The outbox: every queued reply is its own queue entry, the message document, with the time of its next attempt
  * (`nextAttemptAt`, found by index). An attempt claims the reply atomically by moving that time a lease ahead, so
@@ -18,12 +24,6 @@ import { afterFailure, beforeAttempt, type DeliveryRetryPolicy, defaultRetryPoli
  *
  * Outbox times are the wall clock's, not the inbox clock's: they pace calls to platforms, which live in real time.
  */
-/** Room for one attempt, as the process's outbox worker keeps count of them. */
-export interface AttemptSlot {
-  run(claimed: OutboxEntry): void;
-  release(): void;
-}
-
 export class Delivery implements DeliveryQueue {
   private readonly listeners: ((messageId: string) => void)[] = [];
   private slots: (() => AttemptSlot | null) | undefined;
