@@ -128,6 +128,12 @@ export function toOutboxEntry(doc: MessageDoc): OutboxEntry {
   };
 }
 
+/** The message an outbox entry is, without its delivery state: what `toMessageRecord` gives of the same document. */
+export function messageOfEntry(entry: OutboxEntry): MessageRecord {
+  const { attempts, queuedAt, sendingSince, uncertainAttempts, to, lastInboundAt, listUnsubscribe, ...message } = entry;
+  return message;
+}
+
 export function toAgentRecord(doc: AgentDoc): AgentRecord {
   return {
     id: doc._id.toString(),

@@ -8,9 +8,9 @@ import { isDuplicateKey, type MessageDoc, type Models } from './models';
 import { native, schemaDefaults } from './native';
 
 /** A reply's document as mongoose would insert it (every default of the schema), due as `m` says. */
-export function outboundDoc(defaults: Record<string, unknown>, m: NewOutbound): Record<string, unknown> {
+export function outboundDoc(models: Models, m: NewOutbound): Record<string, unknown> {
   return {
-    ...defaults,
+    ...schemaDefaults(models.Message),
     _id: m.id ? oid(m.id) : new Types.ObjectId(),
     conversationId: oid(m.conversationId),
     channel: m.channel,
@@ -98,7 +98,7 @@ export class MongoMessages implements MessageStore {
 
   /** Through the driver, as recordInbound: every answer the bot gives is one. */
   async recordOutbound(m: NewOutbound): Promise<MessageRecord | null> {
-    const doc = outboundDoc(this.defaults, m);
+    const doc = outboundDoc(this.models, m);
     return (await insertOutbound(this.models, doc)) ? toMessageRecord(doc as unknown as MessageDoc) : null;
   }
 

@@ -7,9 +7,17 @@ import type { Model } from 'mongoose';
  * arrays in it are shared by every document built from it: callers replace them, never push to them.)
  */
 export function schemaDefaults<T>(model: Model<T>): Record<string, unknown> {
-  const { _id, ...defaults } = new model({}).toObject() as Record<string, unknown>;
-  return { ...defaults, __v: 0 };
+  let defaults = readDefaults.get(model);
+  if (!defaults) {
+    const { _id, ...fields } = new model({}).toObject() as Record<string, unknown>;
+    defaults = { ...fields, __v: 0 };
+    readDefaults.set(model, defaults);
+  }
+  return defaults;
 }
+
+/** Each model's defaults, read once: every store class writing through the driver shares them. */
+const readDefaults = new WeakMap<object, Record<string, unknown>>();
 
 /**
  * The driver's collection behind a model, for the few operations on every message's path: there, mongoose's

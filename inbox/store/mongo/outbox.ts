@@ -1,20 +1,16 @@
 import type { NewOutbound, OutboxStore } from '../port';
 import type { MessageRecord, OutboxEntry } from '../records';
-import { oid, toMessageRecord, toOutboxEntry } from './mapping';
+import { messageOfEntry, oid, toMessageRecord, toOutboxEntry } from './mapping';
 import { insertOutbound, outboundDoc } from './messages';
 import type { MessageDoc, Models } from './models';
-import { native, schemaDefaults } from './native';
+import { native } from './native';
 
 /** An attempt's hold on a due reply: its due time a lease ahead, so no other attempt takes it meanwhile. */
 const claimOf = (now: Date, leaseUntil: Date) => ({ $set: { nextAttemptAt: leaseUntil, sendingSince: now }, $inc: { attempts: 1 } });
 
 /** The outbox is the messages collection itself: a queued reply is its own entry, found by `{status, nextAttemptAt}`. */
 export class MongoOutbox implements OutboxStore {
-  private readonly defaults: Record<string, unknown>;
-
-  constructor(private readonly models: Models) {
-    this.defaults = schemaDefaults(models.Message);
-  }
+  constructor(private readonly models: Models) {}
 
   async handOver(id: string, now: Date): Promise<void> {
     await this.models.Message.updateOne(
@@ -47,9 +43,9 @@ export class MongoOutbox implements OutboxStore {
   }
 
   async insertClaimed(m: NewOutbound & { handedOverAt: Date }, leaseUntil: Date): Promise<OutboxEntry | null> {
-    const before = outboundDoc(this.defaults, m);
+    const before = outboundDoc(this.models, m);
     const claimed = claimOf(m.handedOverAt, leaseUntil);
-    const doc = { ...before, ...claimed.$set, attempts: 1 };
+    const doc = { ...before, ...claimed.$set, attempts: Number(before.attempts ?? 0) + claimed.$inc.attempts };
     return (await insertOutbound(this.models, doc)) ? toOutboxEntry(before as unknown as MessageDoc) : null;
   }
 
@@ -63,9 +59,7 @@ export class MongoOutbox implements OutboxStore {
       { _id: oid(claimed.id), status: 'queued' },
       { $set: { status: 'sent', externalId, error: null, nextAttemptAt: null, sendingSince: null, updatedAt: new Date() } },
     );
-    if (res.matchedCount !== 1) return null;
-    const { attempts, queuedAt, sendingSince, uncertainAttempts, to, lastInboundAt, listUnsubscribe, ...message } = claimed;
-    return { ...message, status: 'sent', externalId, error: null };
+    return res.matchedCount === 1 ? { ...messageOfEntry(claimed), status: 'sent', externalId, error: null } : null;
   }
 
   async retryLater(id: string, attempt: number, next: { retryAt: Date; uncertainAttempts: number; error: string }): Promise<void> {
