@@ -9,13 +9,13 @@
  *   BENCH_BOT=2000 BENCH_BOT_RATE=100 …             # messages and rate (the defaults)
  *   MONGODB_URI=mongodb://127.0.0.1:27017 …         # a real MongoDB (scratch databases)
  */
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
 import { createLogger } from '../shared/logger';
 import type { FromCustomers, ToCustomers } from './bot-customers';
-import { against, dur, machineLoad, runWhenMain, sleep, summarize, table } from './kit';
+import { BenchChild } from './child';
+import { against, dur, machineLoad, runWhenMain, summarize, table } from './kit';
 import { benchStore, cpuNow } from './support';
 
 const MESSAGES = Number(process.env.BENCH_BOT ?? 2000);
@@ -27,21 +27,8 @@ const KEY = 'bench-api-channel-key-0123456789';
 export async function runBotBench(): Promise<void> {
   const store = await benchStore('bench_bot');
   // The customers and the site's callback, in a process of their own (./bot-customers.ts).
-  const customers = fork(fileURLToPath(new URL('./bot-customers.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const next = <K extends FromCustomers['type']>(type: K) =>
-    new Promise<FromCustomers & { type: K }>((resolve, reject) => {
-      const onMessage = (m: FromCustomers) => {
-        if (m.type !== type) return;
-        customers.off('message', onMessage);
-        resolve(m as FromCustomers & { type: K });
-      };
-      customers.on('message', onMessage);
-      customers.once('exit', (code) => reject(new Error(`the customers' process exited (${code}) before ${type}`)));
-    });
-  const { callbackUrl } = await next('ready');
+  const customers = new BenchChild<ToCustomers, FromCustomers>(fileURLToPath(new URL('./bot-customers.ts', import.meta.url)));
+  const { callbackUrl } = await customers.ready;
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -53,11 +40,8 @@ export async function runBotBench(): Promise<void> {
   });
   const gateway = await startGateway(config, createLogger('silent'));
   await gateway.bot.flows.switch(true);
-  const run = (name: string, messages: number) => {
-    const ran = next('ran');
-    customers.send({ type: 'run', url: gateway.url, key: KEY, run: name, messages, rate: RATE } satisfies ToCustomers);
-    return ran;
-  };
+  const run = (name: string, messages: number) =>
+    customers.ask({ type: 'run', url: gateway.url, key: KEY, run: name, messages, rate: RATE }, 'ran');
 
   await run('warm', WARM_UP);
   const cpuBefore = cpuNow(store.pid);
@@ -84,9 +68,7 @@ export async function runBotBench(): Promise<void> {
     `CPU per answer: the gateway ${perAnswer(cpuAfter.self - cpuBefore.self)}${storeCpu}, the customers and the site ${perAnswer(cpuMs)}`,
   );
   if (missing > 0) console.log(`✗ ${missing} of ${MESSAGES} answers never arrived (posted ${posted})`);
-  customers.send({ type: 'close' } satisfies ToCustomers);
-  await Promise.race([new Promise((r) => customers.once('exit', r)), sleep(5000)]);
-  if (customers.exitCode === null) customers.kill();
+  await customers.close();
   await gateway.close();
   await store.stop();
 }

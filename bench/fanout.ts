@@ -13,9 +13,9 @@
  *   BENCH_FANOUT_CHILDREN=2 …                          # client processes
  *   MONGODB_URI=mongodb://127.0.0.1:27017 …            # a real MongoDB (a scratch database)
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { inboundMessageIdFor } from '../inbox/store/ids';
+import { BenchChild } from './child';
 import type { FromClients, ToClients } from './fanout-clients';
 import {
   atRate,
@@ -67,50 +67,12 @@ async function pool<T>(count: number, concurrency: number, task: (i: number) => 
 }
 
 /** A client process and a way to ask it something and await its answer of a kind. */
-class Clients {
-  private readonly waiting = new Map<FromClients['type'], { resolve: (m: FromClients) => void; reject: (e: Error) => void }>();
-  readonly ready: Promise<FromClients & { type: 'ready' }>;
-
-  constructor(readonly child: ChildProcess) {
-    child.on('message', (m: FromClients) => {
-      const waiter = this.waiting.get(m.type);
-      this.waiting.delete(m.type);
-      waiter?.resolve(m);
-    });
-    child.once('exit', (code) => {
-      for (const [type, waiter] of this.waiting) waiter.reject(new Error(`client process exited (${code}) before answering ${type}`));
-      this.waiting.clear();
-    });
-    this.ready = this.next('ready');
-  }
-
-  private next<K extends FromClients['type']>(type: K): Promise<FromClients & { type: K }> {
-    return new Promise((resolve, reject) => {
-      this.waiting.set(type, { resolve: resolve as (m: FromClients) => void, reject });
-    });
-  }
-
-  ask<K extends FromClients['type']>(message: ToClients, answer: K): Promise<FromClients & { type: K }> {
-    const reply = this.next(answer);
-    this.child.send(message);
-    return reply;
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.send({ type: 'close' } satisfies ToClients);
-    await Promise.race([exited, sleep(5000)]);
-    if (this.child.exitCode === null) this.child.kill();
-  }
-}
-
 const rssNow = () => process.memoryUsage().rss;
 
 export async function runFanoutBench(): Promise<void> {
   const store = await benchStore(`bench_fanout_${Date.now()}`);
   const gateway = await startBenchGateway(store.uri);
-  const children: Clients[] = [];
+  const children: BenchChild<ToClients, FromClients>[] = [];
   try {
     const supervisorAccounts = Math.max(1, Math.round((ACCOUNTS * SUPERVISORS) / MANAGERS));
     const agentAccounts = Math.max(SUPERVISORS < MANAGERS ? 1 : 0, ACCOUNTS - supervisorAccounts);
@@ -159,7 +121,7 @@ export async function runFanoutBench(): Promise<void> {
 
     const script = fileURLToPath(new URL('./fanout-clients.ts', import.meta.url));
     for (let c = 0; c < CHILDREN; c++) {
-      children.push(new Clients(fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
+      children.push(new BenchChild<ToClients, FromClients>(script));
     }
     const childBaseline = (await Promise.all(children.map((c) => c.ready))).map((r) => r.rss);
 
