@@ -10,8 +10,9 @@
  * The i-th message of a run: even ones from a new customer (a greeting), odd ones the same customer picking "2"
  * from the menu once their greeting arrived. Each answer is timed from its webhook's send to its arrival.
  */
-import { Agent, createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { postBody } from '../channels/http-post';
 import { atRate, sleep } from './pace';
 
 export type ToCustomers = { type: 'run'; url: string; key: string; run: string; messages: number; rate: number } | { type: 'close' };
@@ -24,30 +25,6 @@ const questions = ['Добрий день!', 'Hello, is anyone there?', 'При�
 const arrived = new Map<string, number>();
 const seen = new Map<string, number>();
 const send = (message: FromCustomers) => process.send?.(message);
-// node:http with kept connections rather than fetch: the load should cost this machine as little as it can.
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
-/** POSTs the JSON body and resolves with the answer's status once its body is read. */
-function postJson(url: string, key: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-        res.once('error', reject);
-      },
-    );
-    req.once('error', reject);
-    req.end(body);
-  });
-}
-
 const callback = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
@@ -72,7 +49,13 @@ async function run({ url, key, run, messages, rate }: ToCustomers & { type: 'run
     if (i % 2 === 1) while (!arrived.has(`${customer}#1`)) await sleep(2);
     sent.set(answer, performance.now());
     const body = JSON.stringify({ externalMessageId: `${run}-${i}`, contact: { externalId: customer, name: 'Відвідувач' }, text });
-    const status = await postJson(`${url}/webhooks/api`, key, body);
+    // The channels' own POST (node:http over kept connections): the load should cost this machine as little as it can.
+    const { status } = await postBody(
+      `${url}/webhooks/api`,
+      { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body,
+      10_000,
+    );
     if (status !== 200) throw new Error(`webhook answered ${status}`);
     posted++;
     return answer;
@@ -95,10 +78,7 @@ async function run({ url, key, run, messages, rate }: ToCustomers & { type: 'run
 
 process.on('message', (message: ToCustomers) => {
   if (message.type === 'run') void run(message).catch((e: unknown) => console.error(e));
-  if (message.type === 'close') {
-    agent.destroy();
-    callback.close(() => process.exit(0));
-  }
+  if (message.type === 'close') callback.close(() => process.exit(0));
 });
 
 callback.listen(0, '127.0.0.1', () => {
